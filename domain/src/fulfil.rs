@@ -1,0 +1,94 @@
+//! Delivery (FUL-1) as a pure plan: from the quote an order was sold at, the
+//! account as it is and the payment time, the account's new state and the
+//! ledger entries to append. The server applies the plan exactly once; the
+//! catalog is never reread, the quote holds what was sold (PRI-4).
+
+use crate::catalog::AddOnValidity;
+use crate::error::DomainError;
+use crate::identity::{AccountState, EditionTerm};
+use crate::ledger::{GrantId, GrantSource, LedgerEntry, clear_trial, follow_edition};
+use crate::product::Product;
+use crate::quote::{Quote, QuoteLine};
+use crate::terms::{EditionAction, edition_term, integration_term};
+use crate::time::{Instant, add_years};
+
+/// What delivering an order changes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub account: AccountState,
+    pub entries: Vec<LedgerEntry>,
+}
+
+fn invalid() -> DomainError {
+    DomainError::invalid("quote")
+}
+
+/// Plans the delivery of `quote` paid at `paid_at`. `next_grant` hands out
+/// ids for new grants. A personal order is planned the same way on the
+/// person's account: its validity starts at payment (BND-1).
+pub fn plan_delivery(
+    quote: &Quote,
+    account: &AccountState,
+    ledger: &[LedgerEntry],
+    paid_at: Instant,
+    next_grant: &mut dyn FnMut() -> GrantId,
+) -> Result<Delivery, DomainError> {
+    let mut state = account.clone();
+    let mut entries = Vec::new();
+    for line in quote.lines.iter().filter(|l| matches!(l.product, Product::Edition(_))) {
+        deliver_edition(line, &mut state, ledger, paid_at, &mut entries, next_grant)?;
+    }
+    let edition_end = state.paid_edition(paid_at).map(|t| t.expires_at);
+    for line in quote.lines.iter().filter(|l| matches!(l.product, Product::AddOn(_))) {
+        let edition_end = edition_end.ok_or_else(invalid)?;
+        match line.validity.ok_or_else(invalid)? {
+            AddOnValidity::FollowsEdition => grant(line, edition_end, GrantSource::Pack, &mut entries, next_grant),
+            AddOnValidity::OneYear => {
+                let until = add_years(paid_at, 1).ok_or_else(invalid)?;
+                grant(line, until, GrantSource::AddOn, &mut entries, next_grant);
+            }
+            AddOnValidity::PerYear => {
+                let years = line.years.ok_or_else(invalid)?;
+                let term = integration_term(&state, edition_end, years, paid_at).ok_or_else(invalid)?;
+                state.integration_until = Some(term.expires_at);
+            }
+        }
+    }
+    Ok(Delivery { account: state, entries })
+}
+
+fn deliver_edition(
+    line: &QuoteLine,
+    state: &mut AccountState,
+    ledger: &[LedgerEntry],
+    paid_at: Instant,
+    entries: &mut Vec<LedgerEntry>,
+    next_grant: &mut dyn FnMut() -> GrantId,
+) -> Result<(), DomainError> {
+    let Product::Edition(edition) = line.product else { return Err(invalid()) };
+    let action = line.action.ok_or_else(invalid)?;
+    if state.edition.as_ref().is_some_and(|t| t.trial) {
+        entries.extend(clear_trial(ledger));
+    }
+    let (starts_at, expires_at) = edition_term(state, action, line.years.unwrap_or(0), paid_at).ok_or_else(invalid)?;
+    let started = match (action, state.paid_edition(paid_at)) {
+        (EditionAction::Renewal | EditionAction::Upgrade, Some(current)) => current.starts_at,
+        _ => starts_at,
+    };
+    entries.extend(follow_edition(ledger, expires_at, paid_at));
+    state.edition = Some(EditionTerm { edition, starts_at: started, expires_at, trial: false });
+    grant(line, expires_at, GrantSource::Edition, entries, next_grant);
+    Ok(())
+}
+
+fn grant(
+    line: &QuoteLine,
+    expires_at: Instant,
+    source: GrantSource,
+    entries: &mut Vec<LedgerEntry>,
+    next_grant: &mut dyn FnMut() -> GrantId,
+) {
+    if let Some(g) = line.grants {
+        entries.push(LedgerEntry::Grant { grant: next_grant(), kind: g.kind, amount: g.amount, expires_at, source });
+    }
+}
