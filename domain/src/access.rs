@@ -70,3 +70,6 @@ pub fn invoiceable_amount(quote: &Quote, paid: bool, already_invoiced: bool) -> 
 pub fn may_pay_from_balance(identity: &Identity) -> bool {
     identity.is_person() || identity.has_any_role(&BALANCE_ROLES)
 }
+
+#[cfg(test)]
+mod tests;

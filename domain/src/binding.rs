@@ -16,10 +16,8 @@ pub fn check_binding(
     now: Instant,
 ) -> Result<OrderStatus, DomainError> {
     let next = status.apply(OrderEvent::Bind, true)?;
-    let member = memberships
-        .iter()
-        .find(|m| m.enterprise_id == enterprise_id)
-        .ok_or(DomainError::new(ErrorCode::NotAMember))?;
+    let member =
+        memberships.iter().find(|m| m.enterprise_id == enterprise_id).ok_or(DomainError::new(ErrorCode::NotAMember))?;
     if !member.verified {
         return Err(DomainError::new(ErrorCode::EnterpriseNotVerified));
     }
@@ -28,3 +26,6 @@ pub fn check_binding(
     }
     Ok(next)
 }
+
+#[cfg(test)]
+mod tests;

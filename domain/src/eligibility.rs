@@ -138,7 +138,10 @@ pub fn eligibility(ctx: &Context<'_>, selection: &Selection) -> Eligibility {
     let payable = quote(ctx, selection).map(|q| q.payable).unwrap_or(Money::ZERO);
     let payments = PaymentMethod::ALL
         .iter()
-        .map(|&method| PaymentOption { method, verdict: Verdict::of(ctx, payment_refusals(ctx, method, payable), false) })
+        .map(|&method| PaymentOption {
+            method,
+            verdict: Verdict::of(ctx, payment_refusals(ctx, method, payable), false),
+        })
         .collect();
     Eligibility {
         buyer,
@@ -196,3 +199,6 @@ fn renew_verdict(ctx: &Context<'_>) -> Verdict {
     };
     Verdict::of(ctx, refusals, false)
 }
+
+#[cfg(test)]
+mod tests;

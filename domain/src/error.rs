@@ -151,23 +151,17 @@ impl ErrorCode {
             Self::Unauthenticated => ("请先登录。", "Please sign in first."),
             Self::Forbidden => ("当前身份无权进行此操作。", "Your current identity may not do this."),
             Self::NotFound => ("未找到该记录。", "Not found."),
-            Self::InvalidState => (
-                "当前状态下无法进行此操作。",
-                "This cannot be done in the current state.",
-            ),
-            Self::IdempotencyKeyReused => (
-                "同一提交标识已用于不同的订单内容。",
-                "This idempotency key was already used for a different request.",
-            ),
+            Self::InvalidState => ("当前状态下无法进行此操作。", "This cannot be done in the current state."),
+            Self::IdempotencyKeyReused => {
+                ("同一提交标识已用于不同的订单内容。", "This idempotency key was already used for a different request.")
+            }
             Self::InvalidInput => ("输入内容有误。", "The input is not valid."),
-            Self::QuoteChanged => (
-                "价格已变化，请确认新的金额后再提交。",
-                "The price has changed; please confirm the new total.",
-            ),
-            Self::EnterpriseNotVerified => (
-                "该企业尚未完成企业认证。",
-                "This enterprise has not completed verification.",
-            ),
+            Self::QuoteChanged => {
+                ("价格已变化，请确认新的金额后再提交。", "The price has changed; please confirm the new total.")
+            }
+            Self::EnterpriseNotVerified => {
+                ("该企业尚未完成企业认证。", "This enterprise has not completed verification.")
+            }
             Self::MiniProgramLimit => (
                 "由于小程序微信支付限额，请前往电子签网页端购买。",
                 "Because of the mini-program's WeChat Pay limit, please buy this on the web console.",
@@ -193,31 +187,24 @@ impl ErrorCode {
                 "第三方应用集成购买时长不得超过产品版本有效期。",
                 "Integration may not be bought for longer than the edition's validity.",
             ),
-            Self::DowngradeNotAllowed => (
-                "暂不支持版本降级。",
-                "Downgrading the edition is not supported.",
-            ),
-            Self::TermExceedsLimit => (
-                "版本有效期最长为三年。",
-                "The edition cannot run more than three years from today.",
-            ),
+            Self::DowngradeNotAllowed => ("暂不支持版本降级。", "Downgrading the edition is not supported."),
+            Self::TermExceedsLimit => {
+                ("版本有效期最长为三年。", "The edition cannot run more than three years from today.")
+            }
             Self::QuoteRequired => (
                 "专属销售经理为您报价，请单击“联系购买”。",
                 "A dedicated sales manager will quote for you: click Contact to buy.",
             ),
-            Self::TrialAlreadyUsed => (
-                "每个企业仅可申请一次免费试用。",
-                "An enterprise can start the free trial only once.",
-            ),
+            Self::TrialAlreadyUsed => {
+                ("每个企业仅可申请一次免费试用。", "An enterprise can start the free trial only once.")
+            }
             Self::VoucherExpired => ("代金券已过期。", "This voucher has expired."),
-            Self::VoucherMinSpend => (
-                "未达到代金券的最低消费金额。",
-                "The order does not reach this voucher's minimum spend.",
-            ),
-            Self::VoucherNotApplicable => (
-                "代金券不适用于所选商品。",
-                "This voucher does not apply to the chosen products.",
-            ),
+            Self::VoucherMinSpend => {
+                ("未达到代金券的最低消费金额。", "The order does not reach this voucher's minimum spend.")
+            }
+            Self::VoucherNotApplicable => {
+                ("代金券不适用于所选商品。", "This voucher does not apply to the chosen products.")
+            }
             Self::VoucherUsed => ("代金券已被使用。", "This voucher has already been used."),
             Self::BalanceNotPermitted => (
                 "仅企业法定代表人、超级管理员或有费用管理权限的员工可使用账户余额支付，请使用微信或网银支付。",
@@ -226,29 +213,18 @@ impl ErrorCode {
             Self::InsufficientBalance => ("账户余额不足。", "The account balance is not enough."),
             Self::NotAMember => ("您尚未加入该企业。", "You have not joined this enterprise."),
             Self::AlreadyBound => ("该订单已绑定企业。", "This order is already bound to an enterprise."),
-            Self::EnterpriseHasEdition => (
-                "该企业已有生效中的版本。",
-                "This enterprise already has an active edition.",
-            ),
-            Self::QuotaExhausted => (
-                "合同份额不足，请增购合同加量包。",
-                "No contracts left: buy a contract pack.",
-            ),
-            Self::ContractAlreadySigned => (
-                "已签署完成的合同无法撤回。",
-                "A completed contract cannot be withdrawn.",
-            ),
+            Self::EnterpriseHasEdition => {
+                ("该企业已有生效中的版本。", "This enterprise already has an active edition.")
+            }
+            Self::QuotaExhausted => ("合同份额不足，请增购合同加量包。", "No contracts left: buy a contract pack."),
+            Self::ContractAlreadySigned => ("已签署完成的合同无法撤回。", "A completed contract cannot be withdrawn."),
             Self::AlreadyInvoiced => ("该订单已开票。", "This order has already been invoiced."),
             Self::CodeInvalid => ("验证码错误。", "The verification code is wrong."),
             Self::CodeExpired => ("验证码已过期，请重新获取。", "The code has expired; request a new one."),
-            Self::TooManyAttempts => (
-                "尝试次数过多，请重新获取验证码。",
-                "Too many attempts; request a new code.",
-            ),
-            Self::SendTooOften => (
-                "发送过于频繁，请一分钟后再试。",
-                "Codes are sent at most once a minute; try again shortly.",
-            ),
+            Self::TooManyAttempts => ("尝试次数过多，请重新获取验证码。", "Too many attempts; request a new code."),
+            Self::SendTooOften => {
+                ("发送过于频繁，请一分钟后再试。", "Codes are sent at most once a minute; try again shortly.")
+            }
         };
         match lang {
             Lang::Zh => zh,

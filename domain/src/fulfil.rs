@@ -92,3 +92,6 @@ fn grant(
         entries.push(LedgerEntry::Grant { grant: next_grant(), kind: g.kind, amount: g.amount, expires_at, source });
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -60,10 +60,8 @@ impl Identity {
         let Some(wanted) = enterprise_id else {
             return Ok(Identity::Person { person_id, first_purchase });
         };
-        let member = memberships
-            .iter()
-            .find(|m| m.enterprise_id == wanted)
-            .ok_or(DomainError::new(ErrorCode::NotAMember))?;
+        let member =
+            memberships.iter().find(|m| m.enterprise_id == wanted).ok_or(DomainError::new(ErrorCode::NotAMember))?;
         Ok(Identity::Enterprise {
             person_id,
             enterprise_id: member.enterprise_id,
@@ -180,6 +178,42 @@ pub struct Buyer {
     pub cloud_account: Option<String>,
 }
 
+/// What a person adds before a first purchase in the mini-program (BND-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonDetails {
+    pub enterprise_name: String,
+    /// Set by the server once the phone code was checked (VER-1).
+    pub phone_verified: bool,
+}
+
+/// The longest enterprise name accepted.
+pub const ENTERPRISE_NAME_MAX_CHARS: usize = 100;
+
+/// BND-3: whether this buyer must give [`PersonDetails`] before ordering here.
+pub fn needs_person_details(identity: &Identity, channel: Channel) -> bool {
+    channel == Channel::MiniProgram && matches!(identity, Identity::Person { first_purchase: true, .. })
+}
+
+/// BND-3: checks the details when they are needed.
+pub fn check_person_details(
+    identity: &Identity,
+    channel: Channel,
+    details: Option<&PersonDetails>,
+) -> Result<(), DomainError> {
+    if !needs_person_details(identity, channel) {
+        return Ok(());
+    }
+    let details = details.ok_or(DomainError::new(ErrorCode::PersonDetailsRequired))?;
+    let name = details.enterprise_name.trim();
+    if name.is_empty() || name.chars().count() > ENTERPRISE_NAME_MAX_CHARS {
+        return Err(DomainError::with_field(ErrorCode::PersonDetailsRequired, "enterprise_name"));
+    }
+    if !details.phone_verified {
+        return Err(DomainError::with_field(ErrorCode::PersonDetailsRequired, "phone"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,7 +221,12 @@ mod tests {
     fn memberships() -> Vec<Membership> {
         vec![
             Membership { enterprise_id: 1, enterprise_name: "A".into(), verified: true, roles: vec![Role::Staff] },
-            Membership { enterprise_id: 3, enterprise_name: "C".into(), verified: false, roles: vec![Role::SuperAdmin] },
+            Membership {
+                enterprise_id: 3,
+                enterprise_name: "C".into(),
+                verified: false,
+                roles: vec![Role::SuperAdmin],
+            },
         ]
     }
 
@@ -223,9 +262,26 @@ mod tests {
     }
 
     #[test]
+    fn bnd_3_a_first_personal_purchase_in_the_mini_program_needs_a_name_and_a_verified_phone() {
+        let first = Identity::Person { person_id: 7, first_purchase: true };
+        let code =
+            |d: Option<&PersonDetails>| check_person_details(&first, Channel::MiniProgram, d).map_err(|e| e.code);
+        assert_eq!(code(None), Err(ErrorCode::PersonDetailsRequired));
+        let unverified =
+            PersonDetails { enterprise_name: "杭州某某科技有限公司".into(), phone_verified: false };
+        assert_eq!(code(Some(&unverified)), Err(ErrorCode::PersonDetailsRequired));
+        let blank = PersonDetails { enterprise_name: "  ".into(), phone_verified: true };
+        assert_eq!(code(Some(&blank)), Err(ErrorCode::PersonDetailsRequired));
+        let complete = PersonDetails { phone_verified: true, ..unverified };
+        assert_eq!(code(Some(&complete)), Ok(()));
+        assert_eq!(check_person_details(&first, Channel::Web, None), Ok(()), "the web console does not ask");
+        let returning = Identity::Person { person_id: 7, first_purchase: false };
+        assert_eq!(check_person_details(&returning, Channel::MiniProgram, None), Ok(()), "only the first purchase");
+    }
+
+    #[test]
     fn ch_1_three_channels() {
-        let names: Vec<String> =
-            Channel::ALL.iter().map(|c| serde_json::to_string(c).expect("json")).collect();
+        let names: Vec<String> = Channel::ALL.iter().map(|c| serde_json::to_string(c).expect("json")).collect();
         assert_eq!(names, ["\"web\"", "\"mini_program\"", "\"cloud_console\""]);
     }
 }

@@ -26,12 +26,30 @@ pub enum GrantSource {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "entry", rename_all = "snake_case")]
 pub enum LedgerEntry {
-    Grant { grant: GrantId, kind: QuotaKind, amount: u64, expires_at: Instant, source: GrantSource },
-    Draw { grant: GrantId, amount: u64 },
-    Return { grant: GrantId, amount: u64 },
-    Clear { grant: GrantId, amount: u64 },
+    Grant {
+        grant: GrantId,
+        kind: QuotaKind,
+        amount: u64,
+        expires_at: Instant,
+        source: GrantSource,
+    },
+    Draw {
+        grant: GrantId,
+        amount: u64,
+    },
+    Return {
+        grant: GrantId,
+        amount: u64,
+    },
+    Clear {
+        grant: GrantId,
+        amount: u64,
+    },
     /// The grant now expires at another time (it follows a renewed edition).
-    Move { grant: GrantId, expires_at: Instant },
+    Move {
+        grant: GrantId,
+        expires_at: Instant,
+    },
 }
 
 /// A grant and what happened to it.
@@ -121,7 +139,12 @@ pub fn balance(entries: &[LedgerEntry], kind: QuotaKind, now: Instant) -> Balanc
 
 /// QUO-2, QUO-5: draws `amount` from the live grants that expire first, or
 /// refuses with `quota_exhausted` and draws nothing.
-pub fn draw(entries: &[LedgerEntry], kind: QuotaKind, amount: u64, now: Instant) -> Result<Vec<LedgerEntry>, DomainError> {
+pub fn draw(
+    entries: &[LedgerEntry],
+    kind: QuotaKind,
+    amount: u64,
+    now: Instant,
+) -> Result<Vec<LedgerEntry>, DomainError> {
     let mut live: Vec<GrantBalance> =
         grants(entries).into_iter().filter(|g| g.kind == kind && g.is_live(now) && g.remaining() > 0).collect();
     live.sort_by_key(|g| (g.expires_at, g.grant));
@@ -165,7 +188,9 @@ pub fn sweep(entries: &[LedgerEntry], now: Instant) -> Vec<LedgerEntry> {
 pub fn follow_edition(entries: &[LedgerEntry], expires_at: Instant, now: Instant) -> Vec<LedgerEntry> {
     grants(entries)
         .into_iter()
-        .filter(|g| g.is_live(now) && matches!(g.source, GrantSource::Edition | GrantSource::Pack) && g.expires_at != expires_at)
+        .filter(|g| {
+            g.is_live(now) && matches!(g.source, GrantSource::Edition | GrantSource::Pack) && g.expires_at != expires_at
+        })
         .map(|g| LedgerEntry::Move { grant: g.grant, expires_at })
         .collect()
 }
@@ -207,3 +232,6 @@ impl ContractStatus {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

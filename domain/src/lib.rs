@@ -21,6 +21,8 @@ pub mod payment;
 pub mod product;
 pub mod quote;
 pub mod terms;
+#[cfg(test)]
+mod testing;
 pub mod time;
 pub mod trial;
 pub mod voucher;

@@ -87,11 +87,7 @@ impl Money {
         if whole.0.is_zero() {
             return Ok(Money::ZERO);
         }
-        self.0
-            .checked_mul(part.0)
-            .and_then(|x| x.checked_div(whole.0))
-            .map(Money)
-            .ok_or_else(overflow)
+        self.0.checked_mul(part.0).and_then(|x| x.checked_div(whole.0)).map(Money).ok_or_else(overflow)
     }
 
     /// Sums amounts, checked.

@@ -18,7 +18,8 @@ pub enum PaymentMethod {
 
 impl PaymentMethod {
     /// Every method, in the order the pay page lists them.
-    pub const ALL: [PaymentMethod; 3] = [PaymentMethod::Balance, PaymentMethod::WechatPay, PaymentMethod::OnlineBanking];
+    pub const ALL: [PaymentMethod; 3] =
+        [PaymentMethod::Balance, PaymentMethod::WechatPay, PaymentMethod::OnlineBanking];
 }
 
 /// Roles that may pay from the enterprise balance (PAY-2).

@@ -323,8 +323,20 @@ fn edition_line(ctx: &Context<'_>, choice: &EditionChoice) -> Result<QuoteLine, 
             grants: q.contracts,
             reason: Note::new(
                 "SAL-1",
-                format!("销售经理报价 {}：{} 年，赠送合同 {} 份，有效期至 {}", q.id, q.years, q.contracts, format_date(expires_at)),
-                format!("Sales quote {}: {} years, {} contracts, valid until {}", q.id, q.years, q.contracts, format_date(expires_at)),
+                format!(
+                    "销售经理报价 {}：{} 年，赠送合同 {} 份，有效期至 {}",
+                    q.id,
+                    q.years,
+                    q.contracts,
+                    format_date(expires_at)
+                ),
+                format!(
+                    "Sales quote {}: {} years, {} contracts, valid until {}",
+                    q.id,
+                    q.years,
+                    q.contracts,
+                    format_date(expires_at)
+                ),
             ),
         }),
         (None, Some(price)) if action == EditionAction::Upgrade => {
@@ -334,12 +346,25 @@ fn edition_line(ctx: &Context<'_>, choice: &EditionChoice) -> Result<QuoteLine, 
         (None, None) => Err(DomainError::new(ErrorCode::QuoteRequired)),
     };
     let priced = priced.map_err(|e| vec![e])?;
-    Ok(priced.into_line(Product::Edition(choice.edition), &offer.name_zh, &offer.name_en, Some(action), None, QuotaKind::Contracts, starts_at, expires_at))
+    Ok(priced.into_line(
+        Product::Edition(choice.edition),
+        &offer.name_zh,
+        &offer.name_en,
+        Some(action),
+        None,
+        QuotaKind::Contracts,
+        starts_at,
+        expires_at,
+    ))
 }
 
 /// SAL-1, CAT-4: Flagship is bought only through a valid sales quote; a listed
 /// edition never takes one.
-fn sales_quote<'a>(ctx: &Context<'a>, choice: &EditionChoice, listed: bool) -> Result<Option<&'a SalesQuote>, DomainError> {
+fn sales_quote<'a>(
+    ctx: &Context<'a>,
+    choice: &EditionChoice,
+    listed: bool,
+) -> Result<Option<&'a SalesQuote>, DomainError> {
     match (&choice.sales_quote, listed) {
         (None, true) => Ok(None),
         (Some(_), true) => Err(DomainError::invalid("sales_quote")),
@@ -419,8 +444,16 @@ fn term_price(
     let (rule, zh, en) = match action {
         EditionAction::Renewal => (
             "REN-1",
-            format!("续费 {years} 年，有效期由 {} 延长至 {}，赠送合同 {grants} 份", format_date(starts_at), format_date(expires_at)),
-            format!("Renew {years} years: validity extended from {} to {}, {grants} contracts", format_date(starts_at), format_date(expires_at)),
+            format!(
+                "续费 {years} 年，有效期由 {} 延长至 {}，赠送合同 {grants} 份",
+                format_date(starts_at),
+                format_date(expires_at)
+            ),
+            format!(
+                "Renew {years} years: validity extended from {} to {}, {grants} contracts",
+                format_date(starts_at),
+                format_date(expires_at)
+            ),
         ),
         _ => (
             "CAT-3",
@@ -452,10 +485,7 @@ fn upgrade_price(ctx: &Context<'_>, to: Edition, to_price: Money, expires_at: In
         (Allotment::PerYear(to), Allotment::PerYear(from)) => to.saturating_sub(from),
         _ => 0,
     };
-    let grants = allotment_difference
-        .checked_mul(days)
-        .map(|x| x.div_ceil(DAYS_PER_YEAR))
-        .ok_or_else(overflow)?;
+    let grants = allotment_difference.checked_mul(days).map(|x| x.div_ceil(DAYS_PER_YEAR)).ok_or_else(overflow)?;
     Ok(Priced {
         years: None,
         quantity: u32::try_from(days).map_err(|_| overflow())?,
@@ -513,7 +543,16 @@ fn addon_line(
         Ok(_) if !errors.is_empty() => Err(errors),
         Ok((priced, starts_at, expires_at)) => {
             let kind = choice.addon.quota().unwrap_or(QuotaKind::Contracts);
-            Ok(priced.into_line(Product::AddOn(choice.addon), &offer.name_zh, &offer.name_en, None, Some(offer.validity), kind, starts_at, expires_at))
+            Ok(priced.into_line(
+                Product::AddOn(choice.addon),
+                &offer.name_zh,
+                &offer.name_en,
+                None,
+                Some(offer.validity),
+                kind,
+                starts_at,
+                expires_at,
+            ))
         }
         Err(error) => {
             errors.push(error);
@@ -571,7 +610,8 @@ fn integration_price(
         .get();
     let account = &ctx.buyer.account;
     let term = integration_term(account, edition_end, years, ctx.now).ok_or_else(overflow)?;
-    let covered = crate::time::years_to_cover(term.starts_at, edition_end).min(u32::from(ctx.catalog.limits().max_years));
+    let covered =
+        crate::time::years_to_cover(term.starts_at, edition_end).min(u32::from(ctx.catalog.limits().max_years));
     if u32::from(years) > covered {
         return Err(DomainError::new(ErrorCode::IntegrationExceedsEdition));
     }
@@ -581,10 +621,7 @@ fn integration_price(
     let (rule, zh, en) = if term.partial_days > 0 {
         (
             "INT-2",
-            format!(
-                "{} 年 + {} 天（随版本到期，按天计费），有效期至 {until}",
-                term.full_years, term.partial_days
-            ),
+            format!("{} 年 + {} 天（随版本到期，按天计费），有效期至 {until}", term.full_years, term.partial_days),
             format!(
                 "{} years + {} days (ends with the edition, charged by the day), until {until}",
                 term.full_years, term.partial_days
@@ -608,3 +645,6 @@ fn integration_price(
     };
     Ok((priced, term.starts_at, term.expires_at))
 }
+
+#[cfg(test)]
+mod tests;

@@ -70,18 +70,20 @@ pub struct IntegrationTerm {
 }
 
 /// See [`IntegrationTerm`].
-pub fn integration_term(account: &AccountState, edition_end: Instant, years: u8, at: Instant) -> Option<IntegrationTerm> {
+pub fn integration_term(
+    account: &AccountState,
+    edition_end: Instant,
+    years: u8,
+    at: Instant,
+) -> Option<IntegrationTerm> {
     let starts_at = account.integration_running(at).unwrap_or(at);
     let mut full_years = 0;
     while full_years < years && add_years(starts_at, u32::from(full_years) + 1)? <= edition_end {
         full_years += 1;
     }
     let full_end = add_years(starts_at, u32::from(full_years))?;
-    let (expires_at, partial_days) = if full_years < years {
-        (edition_end, whole_days(full_end, edition_end))
-    } else {
-        (full_end, 0)
-    };
+    let (expires_at, partial_days) =
+        if full_years < years { (edition_end, whole_days(full_end, edition_end)) } else { (full_end, 0) };
     Some(IntegrationTerm { starts_at, expires_at, full_years, partial_days })
 }
 
@@ -123,7 +125,11 @@ mod tests {
         let pro = holding(Edition::Professional, "2026-12-01T00:00:00Z", false);
         assert_eq!(classify(&pro, Edition::Advanced, now).map_err(|e| e.code), Err(ErrorCode::DowngradeNotAllowed));
         let lapsed_pro = holding(Edition::Professional, "2026-01-01T00:00:00Z", false);
-        assert_eq!(classify(&lapsed_pro, Edition::Advanced, now), Ok(EditionAction::New), "nothing active to downgrade");
+        assert_eq!(
+            classify(&lapsed_pro, Edition::Advanced, now),
+            Ok(EditionAction::New),
+            "nothing active to downgrade"
+        );
     }
 
     #[test]
@@ -131,10 +137,7 @@ mod tests {
         let now = at("2026-06-01T00:00:00Z");
         let adv = holding(Edition::Advanced, "2026-12-01T00:00:00Z", false);
         assert_eq!(classify(&adv, Edition::Professional, now), Ok(EditionAction::Upgrade));
-        assert_eq!(
-            edition_term(&adv, EditionAction::Upgrade, 1, now),
-            Some((now, at("2026-12-01T00:00:00Z")))
-        );
+        assert_eq!(edition_term(&adv, EditionAction::Upgrade, 1, now), Some((now, at("2026-12-01T00:00:00Z"))));
     }
 
     #[test]

@@ -57,7 +57,12 @@ impl Voucher {
 
 /// Proportional shares, each rounded; the rounding remainder goes to the
 /// largest line (and, in the rare case it cannot absorb it, to the next).
-fn spread(discount: Money, lines: &[(Product, Money)], covered: &[usize], base: Money) -> Result<Vec<Money>, DomainError> {
+fn spread(
+    discount: Money,
+    lines: &[(Product, Money)],
+    covered: &[usize],
+    base: Money,
+) -> Result<Vec<Money>, DomainError> {
     let mut shares = vec![Money::ZERO; lines.len()];
     for &i in covered {
         shares[i] = discount.checked_share(lines[i].1, base)?.round();
@@ -71,7 +76,11 @@ fn spread(discount: Money, lines: &[(Product, Money)], covered: &[usize], base: 
         }
         let room = lines[i].1.checked_sub(shares[i])?;
         // A negative remainder takes back from the largest share; a positive one fills its room.
-        let moved = if remainder.is_negative() { remainder.max(Money::ZERO.checked_sub(shares[i])?) } else { remainder.min(room) };
+        let moved = if remainder.is_negative() {
+            remainder.max(Money::ZERO.checked_sub(shares[i])?)
+        } else {
+            remainder.min(room)
+        };
         shares[i] = shares[i].checked_add(moved)?;
         remainder = remainder.checked_sub(moved)?;
     }
@@ -113,7 +122,10 @@ mod tests {
         assert_eq!(Money::sum(&shares), Ok(Money::yuan(100)));
         assert_eq!(applied.forfeited, Money::ZERO);
         let (_, thirds) = voucher(100)
-            .apply(&[(lines()[1].0, Money::yuan(30)), (lines()[2].0, Money::yuan(30)), (lines()[0].0, Money::yuan(30))], at(NOW))
+            .apply(
+                &[(lines()[1].0, Money::yuan(30)), (lines()[2].0, Money::yuan(30)), (lines()[0].0, Money::yuan(30))],
+                at(NOW),
+            )
             .expect("applies");
         assert_eq!(Money::sum(&thirds), Ok(Money::yuan(90)), "capped at the base");
         let first_share = thirds[0];
@@ -133,9 +145,8 @@ mod tests {
     #[test]
     fn vou_2_a_rounding_remainder_is_taken_back_from_the_largest_line() {
         let two = [(lines()[0].0, "0.01".parse().expect("m")), (lines()[1].0, "0.01".parse().expect("m"))];
-        let (applied, shares) = Voucher { face_value: "0.01".parse().expect("m"), ..voucher(0) }
-            .apply(&two, at(NOW))
-            .expect("applies");
+        let (applied, shares) =
+            Voucher { face_value: "0.01".parse().expect("m"), ..voucher(0) }.apply(&two, at(NOW)).expect("applies");
         // Each share rounds 0.005 up to 0.01; the sum must still equal the discount.
         assert_eq!(Money::sum(&shares), Ok(applied.discount));
         assert!(shares.iter().all(|s| !s.is_negative()));
