@@ -1,0 +1,5 @@
+//! One page per route.
+
+mod purchase;
+
+pub use purchase::PurchasePage;

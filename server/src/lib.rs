@@ -1,0 +1,14 @@
+//! The HTTP server of the e-sign purchase system: the REST API under `/api`
+//! and the built app from `dist/`.
+//!
+//! Handlers stay thin: they parse input into domain types and call `domain`.
+//! No business rule lives here.
+
+mod api;
+mod error;
+mod settings;
+mod startup;
+
+pub use error::ApiError;
+pub use settings::Settings;
+pub use startup::{AppState, Application, StartupError, router};

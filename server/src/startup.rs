@@ -1,0 +1,89 @@
+//! Building the application: state, routes, the bound listener, shutdown.
+
+use crate::{Settings, api};
+use axum::Router;
+use domain::{Catalog, DomainError};
+use std::io;
+use std::path::Path;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The catalog on sale, loaded once at start-up.
+    pub catalog: Arc<Catalog>,
+}
+
+/// Why the server could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("{name} cannot be {value:?}")]
+    Setting { name: &'static str, value: String },
+    #[error("the default catalog is invalid: {0}")]
+    Catalog(#[from] DomainError),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: io::Error },
+}
+
+/// All routes: the API under `/api`, everything else from the built app.
+/// Unknown non-API paths get `index.html`, so the app's own routes load.
+pub fn router(state: AppState, dist: &Path) -> Router {
+    let app = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
+    Router::new().nest("/api", api::router()).fallback_service(app).layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// The server, bound and ready to serve.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    port: u16,
+    router: Router,
+}
+
+impl Application {
+    /// Loads the catalog and binds the address; port 0 picks a free port.
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let state = AppState { catalog: Arc::new(Catalog::load_default()?) };
+        if !settings.dist.join("index.html").is_file() {
+            tracing::warn!(dist = %settings.dist.display(), "no built app here: run `cargo xtask dist`");
+        }
+        let address = format!("{}:{}", settings.host, settings.port);
+        let bind_error = |source| StartupError::Bind { address: address.clone(), source };
+        let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
+        let port = listener.local_addr().map_err(bind_error)?.port();
+        Ok(Self { listener, port, router: router(state, &settings.dist) })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    pub async fn run_until_stopped(self) -> io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let terminate = async {
+        match signal(SignalKind::terminate()) {
+            Ok(mut sigterm) => {
+                sigterm.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!("cannot listen for SIGTERM, only Ctrl-C stops the server: {e}");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

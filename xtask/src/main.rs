@@ -1,0 +1,138 @@
+//! The workspace's commands: `cargo xtask run`, `cargo xtask dist`, `cargo xtask test`.
+//!
+//! Standard library only, so it builds in seconds. It drives cargo and the
+//! other tools as child processes and never links them: a build script that
+//! runs cargo can deadlock on the target-dir lock, a child process cannot.
+
+mod dist;
+mod postgres;
+mod tools;
+
+use std::env;
+use std::os::unix::process::CommandExt;
+use std::path::Path;
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// Every failure ends as one message for the person at the terminal.
+type Result<T = ()> = std::result::Result<T, String>;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  run    build the app into dist/, then build and start the server
+  dist   build the app into dist/ only
+  test   everything CI runs: fmt, clippy, dist, all tests (with PostgreSQL), domain on wasm32";
+
+fn main() -> ExitCode {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace");
+    if let Err(e) = env::set_current_dir(root) {
+        eprintln!("error: cannot enter {}: {e}", root.display());
+        return ExitCode::FAILURE;
+    }
+    let result = match env::args().nth(1).as_deref() {
+        Some("run") => run(),
+        Some("dist") => tools::ensure_wasm_tools().and_then(|()| dist::build()),
+        Some("test") => test(),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nerror: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result {
+    tools::ensure_wasm_tools()?;
+    dist::build()?;
+    // Become the server's cargo process, so Ctrl-C reaches the server directly
+    // and it shuts down gracefully.
+    let err = Command::new("cargo").args(["run", "--release", "-p", "server"]).env("ESIGN_DIST", dist::DIST).exec();
+    Err(format!("cannot start cargo: {err}"))
+}
+
+fn test() -> Result {
+    let mut stages = Stages::default();
+    let result = test_stages(&mut stages);
+    stages.print_summary();
+    result
+}
+
+fn test_stages(stages: &mut Stages) -> Result {
+    stages.run("tools", || {
+        tools::ensure_system_packages()?;
+        tools::ensure_wasm_tools()
+    })?;
+    stages.run("fmt", || cargo(&["fmt", "--all", "--check"]))?;
+    stages.run("clippy", || cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+    stages.run("clippy wasm32", || {
+        cargo(&["clippy", "-p", "app", "--target", tools::WASM_TARGET, "--", "-D", "warnings"])
+    })?;
+    // The end-to-end tests serve the built app.
+    stages.run("dist", dist::build)?;
+    let postgres = stages.run("postgres", postgres::Cluster::start)?;
+    stages.run("test", || {
+        run_cmd(Command::new("cargo").args(["test", "--workspace"]).env("DATABASE_URL_PG", postgres.url()))
+    })?;
+    drop(postgres);
+    stages.run("domain wasm32", || cargo(&["build", "-p", "domain", "--target", tools::WASM_TARGET]))
+}
+
+/// The timed stages of a command, for the summary at its end.
+#[derive(Default)]
+struct Stages(Vec<(&'static str, Duration, bool)>);
+
+impl Stages {
+    fn run<T>(&mut self, name: &'static str, stage: impl FnOnce() -> Result<T>) -> Result<T> {
+        println!("\n== {name}");
+        let start = Instant::now();
+        let result = stage();
+        let took = start.elapsed();
+        let verdict = if result.is_ok() { "" } else { " FAILED" };
+        println!("== {name}: {:.1} s{verdict}", took.as_secs_f64());
+        self.0.push((name, took, result.is_ok()));
+        result.map_err(|e| format!("{name}: {e}"))
+    }
+
+    fn print_summary(&self) {
+        println!("\n== summary");
+        for (name, took, ok) in &self.0 {
+            let verdict = if *ok { "ok" } else { "FAILED" };
+            println!("{name:<14} {:>7.1} s  {verdict}", took.as_secs_f64());
+        }
+        let total: Duration = self.0.iter().map(|(_, took, _)| *took).sum();
+        println!("{:<14} {:>7.1} s", "total", total.as_secs_f64());
+    }
+}
+
+/// Runs `cargo` with these arguments; see [`run_cmd`].
+fn cargo(args: &[&str]) -> Result {
+    run_cmd(Command::new("cargo").args(args))
+}
+
+/// Runs a command with the terminal as its output; a failure names the command.
+fn run_cmd(cmd: &mut Command) -> Result {
+    let shown = std::iter::once(cmd.get_program())
+        .chain(cmd.get_args())
+        .map(|part| part.to_string_lossy())
+        .collect::<Vec<_>>()
+        .join(" ");
+    println!("$ {shown}");
+    let status = cmd.status().map_err(|e| format!("cannot start `{shown}`: {e}"))?;
+    if status.success() { Ok(()) } else { Err(format!("`{shown}` failed ({status})")) }
+}
+
+/// The standard output of a command that succeeded; `None` when it is missing or failed.
+fn output(cmd: &mut Command) -> Option<String> {
+    let out = cmd.stderr(Stdio::null()).output().ok()?;
+    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn is_root() -> bool {
+    output(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
+}

@@ -1,0 +1,77 @@
+//! A throwaway PostgreSQL cluster for the test suite: its own folder, its own
+//! port, stopped and deleted when dropped (also when a stage fails).
+
+use crate::{Result, is_root, run_cmd};
+use std::path::PathBuf;
+use std::process::Command;
+use std::{env, fs, process};
+
+pub const PGBIN: &str = "/usr/lib/postgresql/15/bin";
+/// Not 5432: Debian's package may run a system cluster there that is not ours.
+const PORT: u16 = 55433;
+const DATABASE: &str = "esign_test";
+
+/// A running cluster.
+pub struct Cluster {
+    data: PathBuf,
+}
+
+impl Cluster {
+    /// Creates the cluster in a fresh temporary folder, starts it and creates the test database.
+    pub fn start() -> Result<Self> {
+        let data = env::temp_dir().join(format!("esign-pg-{}", process::id()));
+        fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
+        // From here on, dropping the cluster cleans up whatever was started.
+        let cluster = Cluster { data };
+        let data = &cluster.data;
+        if is_root() {
+            run_cmd(Command::new("chown").arg("postgres:").arg(data))?;
+        }
+        run_cmd(pg("initdb").arg("-D").arg(data).args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]))?;
+        let log = data.join("log");
+        let options = format!("-p {PORT} -k {} -c listen_addresses=127.0.0.1", data.display());
+        run_cmd(pg("pg_ctl").arg("-D").arg(data).args(["-o", &options, "-l"]).arg(&log).args(["-w", "start"]))
+            .map_err(|e| format!("{e}\n{}", fs::read_to_string(&log).unwrap_or_default()))?;
+        let create = format!("CREATE DATABASE {DATABASE}");
+        let port = PORT.to_string();
+        run_cmd(Command::new(format!("{PGBIN}/psql")).args([
+            "-h",
+            "127.0.0.1",
+            "-p",
+            &port,
+            "-U",
+            "postgres",
+            "-q",
+            "-c",
+            &create,
+        ]))?;
+        Ok(cluster)
+    }
+
+    /// The connection URL of the test database.
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{PORT}/{DATABASE}")
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        if self.data.join("postmaster.pid").exists() {
+            // Nothing more to do if stopping fails: run_cmd has printed why.
+            let _ = run_cmd(pg("pg_ctl").arg("-D").arg(&self.data).args(["-m", "fast", "-w", "stop"]));
+        }
+        let _ = fs::remove_dir_all(&self.data);
+    }
+}
+
+/// A PostgreSQL program, run as the `postgres` user when we are root (initdb refuses root).
+fn pg(program: &str) -> Command {
+    let path = format!("{PGBIN}/{program}");
+    if is_root() {
+        let mut cmd = Command::new("runuser");
+        cmd.args(["-u", "postgres", "--", &path]);
+        cmd
+    } else {
+        Command::new(path)
+    }
+}

@@ -1,0 +1,70 @@
+//! The tools the commands need, installed when missing or at the wrong version.
+
+use crate::{Result, is_root, output, postgres, run_cmd};
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+pub const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// binaryen from npm, not Debian's older one (108): that one rewrites
+/// wasm-bindgen's externref table and the page dies at start-up.
+const BINARYEN_VERSION: &str = "132";
+/// Installed project-locally by npm (`.tools/` is gitignored).
+pub const WASM_OPT: &str = ".tools/node_modules/.bin/wasm-opt";
+
+/// Chromium and its driver (browser tests) and PostgreSQL (the second database), from Debian.
+pub fn ensure_system_packages() -> Result {
+    let initdb = format!("{}/initdb", postgres::PGBIN);
+    if Path::new("/usr/bin/chromium").exists() && Path::new(&initdb).exists() {
+        return Ok(());
+    }
+    let apt_get = |args: &[&str]| {
+        let mut cmd = Command::new(if is_root() { "env" } else { "sudo" });
+        cmd.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]).args(args);
+        run_cmd(&mut cmd)
+    };
+    apt_get(&["update"])?;
+    apt_get(&["install", "-y", "chromium", "chromium-driver", "postgresql"])
+}
+
+/// The wasm32 target, wasm-bindgen (matching Cargo.lock) and wasm-opt.
+pub fn ensure_wasm_tools() -> Result {
+    let targets = output(Command::new("rustup").args(["target", "list", "--installed"]));
+    if !targets.is_some_and(|t| t.lines().any(|line| line.trim() == WASM_TARGET)) {
+        run_cmd(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+
+    // The CLI must match the library exactly, or it rejects the wasm it reads.
+    let wanted = locked_version("wasm-bindgen")?;
+    let installed = output(Command::new("wasm-bindgen").arg("--version"));
+    // `wasm-bindgen 0.2.130`
+    if installed.as_deref().and_then(|v| v.split_whitespace().nth(1)) != Some(wanted.as_str()) {
+        // Not `--locked`: the CLI's lock file names a crate version the registry lacks.
+        let version = format!("={wanted}");
+        run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
+    }
+
+    // `wasm-opt version 132 (version_132)`
+    let installed = output(Command::new(WASM_OPT).arg("--version"));
+    if !installed.is_some_and(|v| v.contains(&format!("version {BINARYEN_VERSION} "))) {
+        let package = format!("binaryen@{BINARYEN_VERSION}");
+        run_cmd(Command::new("npm").args(["install", "--prefix", ".tools", "--no-audit", "--no-fund", &package]))?;
+    }
+    Ok(())
+}
+
+/// The version of `package` in Cargo.lock, after letting cargo bring the lock
+/// file up to date with the manifests.
+fn locked_version(package: &str) -> Result<String> {
+    output(Command::new("cargo").args(["metadata", "--format-version", "1"]))
+        .ok_or("`cargo metadata` failed: the manifests do not resolve")?;
+    let lock = fs::read_to_string("Cargo.lock").map_err(|e| format!("cannot read Cargo.lock: {e}"))?;
+    let name = format!("name = \"{package}\"");
+    let mut lines = lock.lines();
+    lines
+        .find(|line| *line == name)
+        .and_then(|_| lines.next()?.strip_prefix("version = \"")?.strip_suffix('"'))
+        .map(str::to_owned)
+        .ok_or_else(|| format!("{package} is not in Cargo.lock"))
+}
