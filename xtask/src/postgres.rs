@@ -3,7 +3,7 @@
 
 use crate::{Result, is_root, run_cmd};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::{env, fs, process};
 
 pub const PGBIN: &str = "/usr/lib/postgresql/15/bin";
@@ -27,24 +27,17 @@ impl Cluster {
         if is_root() {
             run_cmd(Command::new("chown").arg("postgres:").arg(data))?;
         }
-        run_cmd(pg("initdb").arg("-D").arg(data).args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]))?;
+        // Quiet: initdb's progress report is long; its errors still reach stderr.
+        let mut initdb = pg("initdb");
+        initdb.arg("-D").arg(data).args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]).stdout(Stdio::null());
+        run_cmd(&mut initdb)?;
         let log = data.join("log");
         let options = format!("-p {PORT} -k {} -c listen_addresses=127.0.0.1", data.display());
-        run_cmd(pg("pg_ctl").arg("-D").arg(data).args(["-o", &options, "-l"]).arg(&log).args(["-w", "start"]))
+        run_cmd(pg("pg_ctl").arg("-D").arg(data).args(["-o", &options, "-l"]).arg(&log).args(["-s", "-w", "start"]))
             .map_err(|e| format!("{e}\n{}", fs::read_to_string(&log).unwrap_or_default()))?;
+        let admin = format!("postgres://postgres@127.0.0.1:{PORT}/postgres");
         let create = format!("CREATE DATABASE {DATABASE}");
-        let port = PORT.to_string();
-        run_cmd(Command::new(format!("{PGBIN}/psql")).args([
-            "-h",
-            "127.0.0.1",
-            "-p",
-            &port,
-            "-U",
-            "postgres",
-            "-q",
-            "-c",
-            &create,
-        ]))?;
+        run_cmd(Command::new(format!("{PGBIN}/psql")).args(["-q", "-d", &admin, "-c", &create]))?;
         Ok(cluster)
     }
 
@@ -58,7 +51,7 @@ impl Drop for Cluster {
     fn drop(&mut self) {
         if self.data.join("postmaster.pid").exists() {
             // Nothing more to do if stopping fails: run_cmd has printed why.
-            let _ = run_cmd(pg("pg_ctl").arg("-D").arg(&self.data).args(["-m", "fast", "-w", "stop"]));
+            let _ = run_cmd(pg("pg_ctl").arg("-D").arg(&self.data).args(["-s", "-m", "fast", "-w", "stop"]));
         }
         let _ = fs::remove_dir_all(&self.data);
     }
