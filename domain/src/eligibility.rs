@@ -155,10 +155,14 @@ pub fn eligibility(ctx: &Context<'_>, selection: &Selection) -> Eligibility {
 }
 
 fn edition_choice(ctx: &Context<'_>, selection: &Selection, edition: Edition, years: Option<u8>) -> EditionChoice {
+    let chosen = selection.edition.as_ref().filter(|c| c.edition == edition);
     let listed = ctx.catalog.edition(edition).yearly_price.is_some();
-    let sales_quote = (!listed)
-        .then(|| ctx.buyer.sales_quotes.iter().find(|q| q.expires_at > ctx.now).map(|q| q.id.clone()))
-        .flatten();
+    // Judge the sales quote the buyer chose; before they chose, the first open one.
+    let sales_quote = match chosen.and_then(|c| c.sales_quote.clone()) {
+        Some(id) => Some(id),
+        None if listed => None,
+        None => ctx.buyer.sales_quotes.iter().find(|q| q.expires_at > ctx.now).map(|q| q.id.clone()),
+    };
     let chosen_years = selection.edition.as_ref().and_then(|c| c.years);
     EditionChoice { edition, years: years.or(chosen_years).or(Some(1)), sales_quote }
 }
