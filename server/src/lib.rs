@@ -5,7 +5,11 @@
 //! No business rule lives here.
 
 mod api;
+pub mod clock;
+pub mod db;
 mod error;
+pub mod orders;
+pub mod payment;
 mod settings;
 mod startup;
 

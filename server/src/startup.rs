@@ -1,5 +1,7 @@
 //! Building the application: state, routes, the bound listener, shutdown.
 
+use crate::clock::{Clock, SystemClock};
+use crate::db::Db;
 use crate::{Settings, api};
 use axum::Router;
 use domain::{Catalog, DomainError};
@@ -15,6 +17,9 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The catalog on sale, loaded once at start-up.
     pub catalog: Arc<Catalog>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
 }
 
 /// Why the server could not start.
@@ -24,6 +29,10 @@ pub enum StartupError {
     Setting { name: &'static str, value: String },
     #[error("the default catalog is invalid: {0}")]
     Catalog(#[from] DomainError),
+    #[error("cannot open the database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
 }
@@ -44,9 +53,18 @@ pub struct Application {
 }
 
 impl Application {
-    /// Loads the catalog and binds the address; port 0 picks a free port.
+    /// Loads the catalog, opens and migrates the database, binds the
+    /// address (port 0 picks a free port).
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
-        let state = AppState { catalog: Arc::new(Catalog::load_default()?) };
+        Self::build_with_clock(settings, Arc::new(SystemClock)).await
+    }
+
+    /// [`Application::build`] with a clock of the caller's (tests move time).
+    pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
+        let db = Db::connect(&settings.database_url).await?;
+        db.migrate().await?;
+        let state =
+            AppState { catalog: Arc::new(Catalog::load_default()?), db, clock, settings: Arc::new(settings.clone()) };
         if !settings.dist.join("index.html").is_file() {
             tracing::warn!(dist = %settings.dist.display(), "no built app here: run `cargo xtask dist`");
         }

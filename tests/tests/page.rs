@@ -18,7 +18,9 @@ fn dist() -> PathBuf {
 
 /// Starts the server on a free port and returns its base URL.
 async fn spawn_server() -> String {
-    let settings = Settings { host: "127.0.0.1".into(), port: 0, dist: dist(), database_url: "sqlite::memory:".into() };
+    // The folder outlives the test process's server: the OS cleans temp.
+    let dir = tempfile::tempdir().expect("a temp dir").keep();
+    let settings = Settings::local(format!("sqlite://{}/esign.sqlite", dir.display()), dist());
     let app = Application::build(settings).await.expect("the server starts");
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());

@@ -1,0 +1,3 @@
+//! Orders: placing, paying, cancelling and following them.
+
+pub mod store;

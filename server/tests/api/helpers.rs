@@ -1,0 +1,126 @@
+//! The test harness: the real server on 127.0.0.1:0 with a fresh database of
+//! its own (a SQLite file, or a new PostgreSQL database), spoken to over HTTP.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::clock::ManualClock;
+use server::{Application, Settings};
+use std::sync::Arc;
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Runs an async test body once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($name:ident, |$app:ident| $body:block) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                $body
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                $body
+            }
+        }
+    };
+}
+
+/// A running server, its clock and a cookie-keeping client.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub clock: Arc<ManualClock>,
+    pub database_url: String,
+}
+
+/// A fresh, empty database for one test.
+pub async fn fresh_database(backend: Backend) -> String {
+    match backend {
+        Backend::Sqlite => {
+            // The folder must outlive the server, which runs until the test process ends.
+            let dir = tempfile::tempdir().expect("a temp dir").keep();
+            format!("sqlite://{}/esign.sqlite", dir.display())
+        }
+        Backend::Postgres => {
+            let admin = std::env::var("DATABASE_URL_PG")
+                .expect("DATABASE_URL_PG names the test PostgreSQL server: run the tests with `cargo xtask test`");
+            let name = format!("esign_{}", uuid_like());
+            sqlx::any::install_default_drivers();
+            let pool = sqlx::AnyPool::connect(&admin).await.expect("the test PostgreSQL server answers");
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&pool)
+                .await
+                .expect("creates a database");
+            pool.close().await;
+            let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
+            format!("{base}/{name}")
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let mut rng = rand::thread_rng();
+    (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
+}
+
+impl TestApp {
+    /// Starts the server on a fresh database of `backend`.
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let database_url = fresh_database(backend).await;
+        Self::spawn_on(database_url).await
+    }
+
+    /// Starts a server on an existing database (e.g. a second process).
+    pub async fn spawn_on(database_url: String) -> TestApp {
+        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
+        let settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
+        let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        let client = reqwest::Client::builder().cookie_store(true).build().expect("a client");
+        TestApp { address, client, clock, database_url }
+    }
+
+    /// GETs `path` and returns the status and the JSON body.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.address))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {path} is answered: {e}"));
+        json_of(response, path).await
+    }
+
+    /// POSTs `body` as JSON to `path` and returns the status and the JSON body.
+    pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
+        let response = self
+            .client
+            .post(format!("{}{path}", self.address))
+            .json(body)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path} is answered: {e}"));
+        json_of(response, path).await
+    }
+}
+
+async fn json_of(response: reqwest::Response, path: &str) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.unwrap_or_else(|e| panic!("{path} answers a body: {e}"));
+    let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
+    (status, body)
+}

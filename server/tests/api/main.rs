@@ -1,0 +1,6 @@
+//! Black-box tests of the server: the real server on 127.0.0.1:0 with a fresh
+//! database, spoken to over HTTP, on SQLite and on PostgreSQL.
+
+mod helpers;
+
+mod basics;
