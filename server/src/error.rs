@@ -1,44 +1,141 @@
 //! The one error type of the API. Every failure answers
-//! `{ "code": "...", "message": "..." }`, with the domain's stable codes.
+//! `{ "code": "...", "message": "..." }` with the domain's stable codes; the
+//! status for each code is decided here and nowhere else.
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::ErrorCode;
+use domain::{DomainError, ErrorCode, Lang, Quote};
 use serde::Serialize;
 
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// No such route or resource.
+    /// A rule refused: every reason, the deciding one first.
+    #[error("{}", .0.first().map(|e| e.message(Lang::Zh)).unwrap_or_default())]
+    Refused(Vec<DomainError>),
+    /// The expected total differs from the fresh quote (PRI-2).
+    #[error("{}", ErrorCode::QuoteChanged.message(Lang::Zh))]
+    QuoteChanged(Box<Quote>),
+    /// Malformed input, naming what was wrong.
+    #[error("输入内容有误：{0}")]
+    InvalidInput(String),
+    /// No such route or resource (also another account's ids).
     #[error("{0}")]
     NotFound(String),
+    /// Something on our side failed; the client sees an opaque message.
+    #[error("服务暂时不可用，请稍后重试。")]
+    Internal(String),
 }
 
 impl ApiError {
-    /// The HTTP status this error answers with.
-    pub fn status_code(&self) -> StatusCode {
+    /// A refusal with one code.
+    pub fn code(code: ErrorCode) -> Self {
+        ApiError::Refused(vec![DomainError::new(code)])
+    }
+
+    /// The deciding error code.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Refused(errors) => errors.first().map(|e| e.code).unwrap_or(ErrorCode::InvalidInput),
+            Self::QuoteChanged(_) => ErrorCode::QuoteChanged,
+            Self::InvalidInput(_) => ErrorCode::InvalidInput,
+            Self::NotFound(_) => ErrorCode::NotFound,
+            Self::Internal(_) => ErrorCode::InvalidState,
         }
     }
 
-    fn code(&self) -> ErrorCode {
-        match self {
-            Self::NotFound(_) => ErrorCode::NotFound,
+    /// The HTTP status this error answers with.
+    pub fn status_code(&self) -> StatusCode {
+        if let Self::Internal(_) = self {
+            return StatusCode::INTERNAL_SERVER_ERROR;
         }
+        status_of(self.error_code())
+    }
+}
+
+/// The status of each code: 400 malformed, 401/403/404 access, 409 conflicts
+/// with the current state, 422 business refusals, 429 rate limits.
+pub fn status_of(code: ErrorCode) -> StatusCode {
+    use ErrorCode as C;
+    match code {
+        C::InvalidInput | C::InvalidDuration => StatusCode::BAD_REQUEST,
+        C::Unauthenticated => StatusCode::UNAUTHORIZED,
+        C::Forbidden | C::BalanceNotPermitted => StatusCode::FORBIDDEN,
+        C::NotFound => StatusCode::NOT_FOUND,
+        C::InvalidState
+        | C::QuoteChanged
+        | C::AlreadyBound
+        | C::AlreadyInvoiced
+        | C::ContractAlreadySigned
+        | C::TrialAlreadyUsed
+        | C::VoucherUsed => StatusCode::CONFLICT,
+        C::TooManyAttempts | C::SendTooOften => StatusCode::TOO_MANY_REQUESTS,
+        C::IdempotencyKeyReused
+        | C::EnterpriseNotVerified
+        | C::MiniProgramLimit
+        | C::CloudAccountNotLinked
+        | C::PersonDetailsRequired
+        | C::IntegrationRequiresProfessional
+        | C::NoActiveEdition
+        | C::IntegrationExceedsEdition
+        | C::DowngradeNotAllowed
+        | C::TermExceedsLimit
+        | C::QuoteRequired
+        | C::VoucherExpired
+        | C::VoucherMinSpend
+        | C::VoucherNotApplicable
+        | C::InsufficientBalance
+        | C::NotAMember
+        | C::EnterpriseHasEdition
+        | C::QuotaExhausted
+        | C::CodeInvalid
+        | C::CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        ApiError::Refused(vec![error])
+    }
+}
+
+impl From<Vec<DomainError>> for ApiError {
+    fn from(errors: Vec<DomainError>) -> Self {
+        ApiError::Refused(errors)
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        ApiError::Internal(format!("database: {error}"))
     }
 }
 
 #[derive(Serialize)]
-struct ErrorBody {
+struct ErrorBody<'a> {
     code: ErrorCode,
     message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
+    /// Every reason when several rules refused.
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    reasons: &'a [DomainError],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    quote: Option<&'a Quote>,
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { code: self.code(), message: self.to_string() };
+        if let Self::Internal(detail) = &self {
+            tracing::error!(error = %detail, "internal error");
+        }
+        let (field, reasons, quote) = match &self {
+            Self::Refused(errors) => (errors.first().and_then(|e| e.field.as_deref()), errors.as_slice(), None),
+            Self::QuoteChanged(quote) => (None, [].as_slice(), Some(quote.as_ref())),
+            _ => (None, [].as_slice(), None),
+        };
+        let body = ErrorBody { code: self.error_code(), message: self.to_string(), field, reasons, quote };
         (self.status_code(), Json(body)).into_response()
     }
 }

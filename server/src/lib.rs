@@ -4,12 +4,16 @@
 //! Handlers stay thin: they parse input into domain types and call `domain`.
 //! No business rule lives here.
 
+pub mod accounts;
 mod api;
+pub mod auth;
 pub mod clock;
 pub mod db;
 mod error;
+mod extract;
 pub mod orders;
 pub mod payment;
+pub mod seed;
 mod settings;
 mod startup;
 

@@ -79,7 +79,7 @@ CREATE TABLE idempotency_keys (
     person_id BIGINT NOT NULL,
     idempotency_key TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    order_id BIGINT NOT NULL,
+    order_id BIGINT,
     PRIMARY KEY (person_id, idempotency_key)
 );
 

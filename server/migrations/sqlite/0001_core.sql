@@ -79,7 +79,7 @@ CREATE TABLE idempotency_keys (
     person_id INTEGER NOT NULL,
     idempotency_key TEXT NOT NULL,
     request_hash TEXT NOT NULL,
-    order_id INTEGER NOT NULL,
+    order_id INTEGER,
     PRIMARY KEY (person_id, idempotency_key)
 );
 

@@ -1,0 +1,222 @@
+//! Accounts: what an enterprise or a person holds (edition, add-ons, quota,
+//! balance, vouchers), loaded into the domain's `Buyer` and written back.
+
+use crate::auth::Caller;
+use crate::clock::{from_ms, to_ms};
+use domain::identity::{AccountState, Buyer, EditionTerm, Voucher};
+use domain::ledger::{GrantSource, LedgerEntry};
+use domain::{Edition, Instant, Money, Product, QuotaKind};
+use sqlx::{AnyConnection, Row};
+
+/// A closed-set value as stored: its serde name.
+pub fn name_of<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// A closed-set value from its stored serde name.
+pub fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, sqlx::Error> {
+    serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|e| sqlx::Error::Decode(format!("unknown stored value {name:?}: {e}").into()))
+}
+
+/// The account's edition, add-on terms and trial flag.
+pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountState, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used \
+         FROM accounts WHERE id = $1{lock}"
+    )))
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let edition = match row.try_get::<Option<String>, _>(0)? {
+        None => None,
+        Some(name) => Some(EditionTerm {
+            edition: parse_name::<Edition>(&name)?,
+            starts_at: from_ms(row.try_get(1)?),
+            expires_at: from_ms(row.try_get(2)?),
+            trial: row.try_get::<i64, _>(3)? == 1,
+        }),
+    };
+    Ok(AccountState {
+        edition,
+        integration_until: row.try_get::<Option<i64>, _>(4)?.map(from_ms),
+        trial_used: row.try_get::<i64, _>(5)? == 1,
+    })
+}
+
+/// Writes the account's edition, integration and trial flag.
+pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &AccountState) -> Result<(), sqlx::Error> {
+    let edition = state.edition.as_ref();
+    sqlx::query(
+        "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
+         integration_until = $5, trial_used = $6 WHERE id = $7",
+    )
+    .bind(edition.map(|t| name_of(&t.edition)))
+    .bind(edition.map(|t| to_ms(t.starts_at)))
+    .bind(edition.map(|t| to_ms(t.expires_at)))
+    .bind(i64::from(edition.is_some_and(|t| t.trial)))
+    .bind(state.integration_until.map(to_ms))
+    .bind(i64::from(state.trial_used))
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The account's balance.
+pub async fn balance(conn: &mut AnyConnection, account_id: i64) -> Result<Money, sqlx::Error> {
+    let fen: i64 = sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Money::from_fen(fen))
+}
+
+/// The account's vouchers, used ones included (the review step says why they do not apply).
+pub async fn vouchers(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Voucher>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, face_fen, min_spend_fen, scope, expires_at, used_by_order FROM vouchers \
+         WHERE account_id = $1 ORDER BY expires_at, id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let scope = row
+                .try_get::<Option<String>, _>(3)?
+                .map(|s| serde_json::from_str::<Vec<Product>>(&s))
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(e.into()))?;
+            Ok(Voucher {
+                id: row.try_get(0)?,
+                face_value: Money::from_fen(row.try_get(1)?),
+                min_spend: row.try_get::<Option<i64>, _>(2)?.map(Money::from_fen),
+                scope,
+                expires_at: from_ms(row.try_get(4)?),
+                used: row.try_get::<Option<i64>, _>(5)?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// True when the account has never paid an order (BND-3's "first purchase").
+pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result<bool, sqlx::Error> {
+    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE account_id = $1 AND paid_at IS NOT NULL")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(paid == 0)
+}
+
+/// Everything the rules need about the caller's acting account. `lock` is
+/// `db.for_update()` inside a write transaction, or "" for a read.
+pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -> Result<Buyer, sqlx::Error> {
+    let account_id = caller.account_id();
+    let account = account_state(conn, account_id, lock).await?;
+    Ok(Buyer {
+        identity: caller.identity(first_purchase(conn, account_id).await?),
+        account,
+        balance: balance(conn, account_id).await?,
+        vouchers: vouchers(conn, account_id).await?,
+        sales_quotes: Vec::new(),
+        cloud_account: None,
+    })
+}
+
+/// The account's quota ledger, in the order it was written.
+pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let grants = sqlx::query(
+        "SELECT grant_no, kind, amount, expires_at, source FROM quota_grants WHERE account_id = $1 ORDER BY grant_no",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut entries = Vec::with_capacity(grants.len());
+    for row in &grants {
+        entries.push(LedgerEntry::Grant {
+            grant: row.try_get(0)?,
+            kind: parse_name::<QuotaKind>(&row.try_get::<String, _>(1)?)?,
+            amount: u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0),
+            expires_at: from_ms(row.try_get(3)?),
+            source: parse_name::<GrantSource>(&row.try_get::<String, _>(4)?)?,
+        });
+    }
+    let moves =
+        sqlx::query("SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id")
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in &moves {
+        let grant: i64 = row.try_get(0)?;
+        let amount = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
+        entries.push(match row.try_get::<String, _>(1)?.as_str() {
+            "draw" => LedgerEntry::Draw { grant, amount },
+            "return" => LedgerEntry::Return { grant, amount },
+            "clear" => LedgerEntry::Clear { grant, amount },
+            _ => LedgerEntry::Move { grant, expires_at: from_ms(row.try_get::<Option<i64>, _>(3)?.unwrap_or(0)) },
+        });
+    }
+    Ok(entries)
+}
+
+/// Appends ledger entries (grants get the numbers the plan gave them).
+pub async fn append_ledger(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    order_id: Option<i64>,
+    entries: &[LedgerEntry],
+    at: Instant,
+) -> Result<(), sqlx::Error> {
+    for entry in entries {
+        let (grant, kind, amount, expires_at) = match entry {
+            LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
+                sqlx::query(
+                    "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, order_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(account_id)
+                .bind(*grant)
+                .bind(name_of(kind))
+                .bind(i64::try_from(*amount).unwrap_or(i64::MAX))
+                .bind(to_ms(*expires_at))
+                .bind(name_of(source))
+                .bind(order_id)
+                .execute(&mut *conn)
+                .await?;
+                continue;
+            }
+            LedgerEntry::Draw { grant, amount } => (grant, "draw", *amount, None),
+            LedgerEntry::Return { grant, amount } => (grant, "return", *amount, None),
+            LedgerEntry::Clear { grant, amount } => (grant, "clear", *amount, None),
+            LedgerEntry::Move { grant, expires_at } => (grant, "move", 0, Some(to_ms(*expires_at))),
+        };
+        sqlx::query(
+            "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account_id)
+        .bind(*grant)
+        .bind(kind)
+        .bind(i64::try_from(amount).unwrap_or(i64::MAX))
+        .bind(expires_at)
+        .bind(to_ms(at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Hands out the next grant numbers of an account (called under its lock).
+pub async fn reserve_grant_numbers(conn: &mut AnyConnection, account_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT grants_issued FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *conn).await
+}
+
+/// Records how many grant numbers the account has used.
+pub async fn save_grant_numbers(conn: &mut AnyConnection, account_id: i64, issued: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
+        .bind(issued)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,181 @@
+//! `POST /api/session` (sign in), `DELETE /api/session` (sign out),
+//! `PUT /api/session/identity` (switch identity, ID-4), `GET /api/me`, and in
+//! development `GET /api/demo-accounts` for the sign-in page.
+
+use super::password::verify_password;
+use super::{Acting, Caller, SESSION_COOKIE, SESSION_DAYS, caller_for_token, memberships, session_token, token_hash};
+use crate::accounts::load_buyer;
+use crate::clock::to_ms;
+use crate::extract::ApiJson;
+use crate::{ApiError, AppState};
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use domain::identity::{Buyer, Membership};
+use domain::{ErrorCode, Identity};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/session", post(sign_in).delete(sign_out))
+        .route("/session/identity", put(switch_identity))
+        .route("/me", get(me))
+        .route("/demo-accounts", get(demo_accounts))
+}
+
+#[derive(Debug, Deserialize)]
+struct SignIn {
+    login: String,
+    password: String,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.settings.development { "" } else { "; Secure" };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
+}
+
+async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Response, ApiError> {
+    let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
+        .bind(body.login.trim())
+        .fetch_optional(&state.db.read)
+        .await?;
+    let person_id = match row {
+        Some(row) if verify_password(&body.password, &row.try_get::<String, _>(1)?) => row.try_get::<i64, _>(0)?,
+        _ => return Err(ApiError::code(ErrorCode::Unauthenticated)),
+    };
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let expires = state.clock.now() + chrono::TimeDelta::days(SESSION_DAYS);
+    // Act as the first verified enterprise joined, else as the person.
+    let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(person_id)
+    .bind(acting)
+    .bind(to_ms(expires))
+    .execute(&state.db.write)
+    .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(SET_COOKIE, session_cookie(&state, &token, SESSION_DAYS * 86_400));
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(&token))
+            .execute(&state.db.write)
+            .await?;
+    }
+    let mut out = HeaderMap::new();
+    out.insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok((StatusCode::NO_CONTENT, out).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct SwitchIdentity {
+    /// `null` to act as the person.
+    enterprise_id: Option<i64>,
+}
+
+async fn switch_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SwitchIdentity>,
+) -> Result<Json<Me>, ApiError> {
+    let joined = memberships(&state.db, caller.person_id).await?;
+    Identity::acting_as(caller.person_id, false, &joined, body.enterprise_id, None)?;
+    let token = session_token(&headers).unwrap_or_default();
+    sqlx::query("UPDATE sessions SET acting_enterprise_id = $1 WHERE token_hash = $2")
+        .bind(body.enterprise_id)
+        .bind(token_hash(&token))
+        .execute(&state.db.write)
+        .await?;
+    me_of(&state, &caller_for_token(&state, &token).await?).await.map(Json)
+}
+
+/// The signed-in person, the enterprises they joined, the acting identity and
+/// everything the rules need about the acting account.
+#[derive(Debug, Serialize)]
+pub struct Me {
+    person: PersonView,
+    memberships: Vec<Membership>,
+    acting_enterprise_id: Option<i64>,
+    buyer: Buyer,
+}
+
+#[derive(Debug, Serialize)]
+struct PersonView {
+    id: i64,
+    login: String,
+    name: String,
+}
+
+async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
+    let row = sqlx::query("SELECT login, name FROM persons WHERE id = $1")
+        .bind(caller.person_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let mut conn = state.db.read.acquire().await?;
+    let buyer = load_buyer(&mut conn, caller, "").await?;
+    Ok(Me {
+        person: PersonView { id: caller.person_id, login: row.try_get(0)?, name: row.try_get(1)? },
+        memberships: memberships(&state.db, caller.person_id).await?,
+        acting_enterprise_id: match caller.acting {
+            Acting::Person => None,
+            Acting::Enterprise { enterprise_id, .. } => Some(enterprise_id),
+        },
+        buyer,
+    })
+}
+
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
+    me_of(&state, &caller).await.map(Json)
+}
+
+#[derive(Debug, Serialize)]
+struct DemoAccount {
+    login: String,
+    name: String,
+    password: &'static str,
+    description: String,
+}
+
+/// Development only: the demo people, so the sign-in page can list them.
+async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAccount>>, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no demo accounts outside development".into()));
+    }
+    let rows = sqlx::query(
+        "SELECT p.login, p.name, COALESCE(e.name, ''), COALESCE(m.roles, '') FROM persons p \
+         LEFT JOIN memberships m ON m.person_id = p.id LEFT JOIN enterprises e ON e.id = m.enterprise_id \
+         ORDER BY p.id, e.id",
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut out: Vec<DemoAccount> = Vec::new();
+    for row in rows {
+        let login: String = row.try_get(0)?;
+        let membership = format!("{} {}", row.try_get::<String, _>(2)?, row.try_get::<String, _>(3)?);
+        match out.iter_mut().find(|a| a.login == login) {
+            Some(existing) => existing.description = format!("{}; {}", existing.description, membership.trim()),
+            None => out.push(DemoAccount {
+                login,
+                name: row.try_get(1)?,
+                password: crate::seed::DEMO_PASSWORD,
+                description: membership.trim().to_owned(),
+            }),
+        }
+    }
+    Ok(Json(out))
+}

@@ -1,0 +1,178 @@
+//! Demo data for development: two verified enterprises with every role, an
+//! unverified one, a person who joined enterprise A and the unverified one,
+//! balances and vouchers of every kind. Written once, into an empty database.
+
+use crate::auth::{format_roles, hash_password};
+use crate::clock::to_ms;
+use crate::db::Db;
+use domain::identity::Role;
+use domain::{AddOn, Instant, Product};
+use sqlx::{Any, Row, Transaction};
+
+/// Every demo person's password.
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+struct DemoEnterprise {
+    name: &'static str,
+    verified: bool,
+    phone: &'static str,
+    cloud: Option<&'static str>,
+    balance_yuan: i64,
+    members: &'static [(&'static str, &'static str, &'static [Role])],
+}
+
+const ENTERPRISES: [DemoEnterprise; 3] = [
+    DemoEnterprise {
+        name: "杭州云签科技有限公司",
+        verified: true,
+        phone: "13800000001",
+        cloud: Some("cloud-100001"),
+        balance_yuan: 200_000,
+        members: &[
+            ("a-legal", "王建国", &[Role::LegalRepresentative]),
+            ("a-admin", "李娜", &[Role::SuperAdmin]),
+            ("a-billing", "张伟", &[Role::BillingStaff]),
+            ("a-staff", "刘洋", &[Role::Staff]),
+        ],
+    },
+    DemoEnterprise {
+        name: "上海合同宝网络有限公司",
+        verified: true,
+        phone: "13800000002",
+        cloud: None,
+        balance_yuan: 50_000,
+        members: &[
+            ("b-legal", "赵敏", &[Role::LegalRepresentative]),
+            ("b-admin", "孙丽", &[Role::SuperAdmin]),
+            ("b-billing", "周杰", &[Role::BillingStaff]),
+            ("b-staff", "吴磊", &[Role::Staff]),
+        ],
+    },
+    DemoEnterprise {
+        name: "深圳未来贸易有限公司（未认证）",
+        verified: false,
+        phone: "13800000003",
+        cloud: None,
+        balance_yuan: 0,
+        members: &[],
+    },
+];
+
+/// Seeds the demo data when the database has no accounts yet.
+pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
+    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&db.read).await?;
+    if accounts > 0 {
+        return Ok(false);
+    }
+    let password = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let mut tx = db.begin().await?;
+    let mut enterprise_ids = Vec::new();
+    for (i, e) in ENTERPRISES.iter().enumerate() {
+        let account = new_account(&mut tx, "enterprise", e.balance_yuan).await?;
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO enterprises (account_id, name, verified, security_phone, linked_cloud_account) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(account)
+        .bind(e.name)
+        .bind(i64::from(e.verified))
+        .bind(e.phone)
+        .bind(e.cloud)
+        .fetch_one(&mut *tx)
+        .await?;
+        enterprise_ids.push((id, account));
+        for (n, (login, name, roles)) in e.members.iter().enumerate() {
+            let person = new_person(&mut tx, login, name, &format!("1390000{i}{n:03}"), &password, 0).await?;
+            join(&mut tx, person, id, roles).await?;
+        }
+        if i == 0 {
+            voucher_set(&mut tx, account, now).await?;
+        }
+    }
+    let (a, c) = (enterprise_ids[0].0, enterprise_ids[2].0);
+    let chen = new_person(&mut tx, "p-chen", "陈静", "13912345678", &password, 10_000).await?;
+    join(&mut tx, chen, a, &[Role::Staff]).await?;
+    join(&mut tx, chen, c, &[Role::SuperAdmin]).await?;
+    let chen_account: i64 =
+        sqlx::query("SELECT account_id FROM persons WHERE id = $1").bind(chen).fetch_one(&mut *tx).await?.try_get(0)?;
+    voucher(&mut tx, "P-CHEN-100", chen_account, 100, None, None, now + chrono::TimeDelta::days(60)).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+async fn new_account(tx: &mut Transaction<'static, Any>, kind: &str, balance_yuan: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ($1, $2) RETURNING id")
+        .bind(kind)
+        .bind(balance_yuan * 100)
+        .fetch_one(&mut **tx)
+        .await
+}
+
+async fn new_person(
+    tx: &mut Transaction<'static, Any>,
+    login: &str,
+    name: &str,
+    phone: &str,
+    password_hash: &str,
+    balance_yuan: i64,
+) -> Result<i64, sqlx::Error> {
+    let account = new_account(tx, "person", balance_yuan).await?;
+    sqlx::query_scalar(
+        "INSERT INTO persons (account_id, login, name, phone, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+    )
+    .bind(account)
+    .bind(login)
+    .bind(name)
+    .bind(phone)
+    .bind(password_hash)
+    .fetch_one(&mut **tx)
+    .await
+}
+
+async fn join(
+    tx: &mut Transaction<'static, Any>,
+    person: i64,
+    enterprise: i64,
+    roles: &[Role],
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
+        .bind(person)
+        .bind(enterprise)
+        .bind(format_roles(roles))
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Enterprise A's vouchers: usable, expired, minimum-spend and scoped.
+async fn voucher_set(tx: &mut Transaction<'static, Any>, account: i64, now: Instant) -> Result<(), sqlx::Error> {
+    let month = now + chrono::TimeDelta::days(30);
+    voucher(tx, "A-500", account, 500, None, None, month).await?;
+    voucher(tx, "A-EXPIRED-300", account, 300, None, None, now - chrono::TimeDelta::days(1)).await?;
+    voucher(tx, "A-2000-OVER-20000", account, 2_000, Some(20_000), None, month).await?;
+    let packs = [Product::AddOn(AddOn::ContractPack1k), Product::AddOn(AddOn::ContractPack10k)];
+    voucher(tx, "A-PACKS-200", account, 200, None, Some(&packs), month).await
+}
+
+async fn voucher(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    account: i64,
+    face_yuan: i64,
+    min_spend_yuan: Option<i64>,
+    scope: Option<&[Product]>,
+    expires_at: Instant,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO vouchers (id, account_id, face_fen, min_spend_fen, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(id)
+    .bind(account)
+    .bind(face_yuan * 100)
+    .bind(min_spend_yuan.map(|y| y * 100))
+    .bind(scope.map(|s| serde_json::to_string(s).unwrap_or_default()))
+    .bind(to_ms(expires_at))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
