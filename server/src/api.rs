@@ -9,7 +9,12 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/catalog", get(catalog)).fallback(not_found)
+    Router::new()
+        .route("/health", get(health))
+        .route("/catalog", get(catalog))
+        .merge(crate::auth::router())
+        .merge(crate::orders::router())
+        .fallback(not_found)
 }
 
 #[derive(Serialize)]

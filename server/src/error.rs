@@ -23,6 +23,9 @@ pub enum ApiError {
     /// No such route or resource (also another account's ids).
     #[error("{0}")]
     NotFound(String),
+    /// An outside service (the payment provider) is unavailable.
+    #[error("支付服务暂时不可用，请稍后重试：{0}")]
+    Unavailable(String),
     /// Something on our side failed; the client sees an opaque message.
     #[error("服务暂时不可用，请稍后重试。")]
     Internal(String),
@@ -41,14 +44,16 @@ impl ApiError {
             Self::QuoteChanged(_) => ErrorCode::QuoteChanged,
             Self::InvalidInput(_) => ErrorCode::InvalidInput,
             Self::NotFound(_) => ErrorCode::NotFound,
-            Self::Internal(_) => ErrorCode::InvalidState,
+            Self::Internal(_) | Self::Unavailable(_) => ErrorCode::InvalidState,
         }
     }
 
     /// The HTTP status this error answers with.
     pub fn status_code(&self) -> StatusCode {
-        if let Self::Internal(_) = self {
-            return StatusCode::INTERNAL_SERVER_ERROR;
+        match self {
+            Self::Internal(_) => return StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Unavailable(_) => return StatusCode::SERVICE_UNAVAILABLE,
+            _ => {}
         }
         status_of(self.error_code())
     }

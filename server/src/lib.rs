@@ -9,6 +9,7 @@ mod api;
 pub mod auth;
 pub mod clock;
 pub mod db;
+pub mod delivery;
 mod error;
 mod extract;
 pub mod orders;

@@ -2,13 +2,16 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
-use crate::{Settings, api};
+use crate::payment::PaymentGateway;
+use crate::payment::sandbox::Sandbox;
+use crate::{Settings, api, delivery, seed};
 use axum::Router;
 use domain::{Catalog, DomainError};
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
 use tokio::net::TcpListener;
+use tokio::sync::{Notify, broadcast};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 
@@ -20,6 +23,21 @@ pub struct AppState {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub settings: Arc<Settings>,
+    /// The payment provider (the bundled sandbox unless configured otherwise).
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// Order ids whose status changed in this process, for the event streams.
+    pub events: broadcast::Sender<i64>,
+    /// Wakes the delivery worker when this process marks an order paid.
+    pub wake_delivery: Arc<Notify>,
+}
+
+impl AppState {
+    /// Tells followers of `order_id` (and the delivery worker) that it changed.
+    pub fn order_changed(&self, order_id: i64) {
+        // Nobody listening is fine: followers also poll.
+        let _ = self.events.send(order_id);
+        self.wake_delivery.notify_one();
+    }
 }
 
 /// Why the server could not start.
@@ -63,8 +81,9 @@ impl Application {
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
         let db = Db::connect(&settings.database_url).await?;
         db.migrate().await?;
-        let state =
-            AppState { catalog: Arc::new(Catalog::load_default()?), db, clock, settings: Arc::new(settings.clone()) };
+        if settings.development && seed::seed_if_empty(&db, clock.now()).await? {
+            tracing::info!("seeded the demo enterprises, people and vouchers");
+        }
         if !settings.dist.join("index.html").is_file() {
             tracing::warn!(dist = %settings.dist.display(), "no built app here: run `cargo xtask dist`");
         }
@@ -72,6 +91,18 @@ impl Application {
         let bind_error = |source| StartupError::Bind { address: address.clone(), source };
         let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
+        // The sandbox notifies this very server, whose port is known only now.
+        let base_url = format!("http://127.0.0.1:{port}");
+        let state = AppState {
+            catalog: Arc::new(Catalog::load_default()?),
+            gateway: Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)),
+            db,
+            clock,
+            settings: Arc::new(settings.clone()),
+            events: broadcast::channel(1024).0,
+            wake_delivery: Arc::new(Notify::new()),
+        };
+        tokio::spawn(delivery::run(state.clone()));
         Ok(Self { listener, port, router: router(state, &settings.dist) })
     }
 

@@ -1,0 +1,412 @@
+//! The order API: quote, place (idempotent), read, list, cancel, pay, follow.
+
+use super::store::{self, NewOrder, OrderRow};
+use crate::accounts::load_buyer;
+use crate::auth::Caller;
+use crate::extract::ApiJson;
+use crate::payment::{PayChannel, PaymentPrompt, PaymentRequest};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::access::can_view_order_records;
+use domain::order::OrderStatus;
+use domain::payment::check_payment;
+use domain::{Channel, Context, ErrorCode, Money, PaymentMethod, Quote, Selection};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::convert::Infallible;
+use std::time::Duration;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/quote", post(quote))
+        .route("/orders", post(place_order).get(list_orders))
+        .route("/orders/{id}", get(get_order))
+        .route("/orders/{id}/cancel", post(cancel_order))
+        .route("/orders/{id}/pay", post(pay_order))
+        .route("/orders/{id}/events", get(order_events))
+}
+
+/// An order as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct OrderView {
+    pub id: i64,
+    pub status: OrderStatus,
+    pub channel: Channel,
+    pub quote: Quote,
+    pub payable: Money,
+    pub voucher_id: Option<String>,
+    pub payment_method: Option<String>,
+    pub placed_by: i64,
+    pub created_at: domain::Instant,
+    pub pay_by: domain::Instant,
+    pub paid_at: Option<domain::Instant>,
+    pub delivered_at: Option<domain::Instant>,
+    pub closed_at: Option<domain::Instant>,
+}
+
+impl From<OrderRow> for OrderView {
+    fn from(o: OrderRow) -> Self {
+        OrderView {
+            id: o.id,
+            status: o.status,
+            channel: o.channel,
+            quote: o.quote,
+            payable: Money::from_fen(o.payable_fen),
+            voucher_id: o.voucher_id,
+            payment_method: o.payment_method,
+            placed_by: o.placed_by,
+            created_at: o.created_at,
+            pay_by: o.pay_by,
+            paid_at: o.paid_at,
+            delivered_at: o.delivered_at,
+            closed_at: o.closed_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct QuoteRequest {
+    selection: Selection,
+    channel: Channel,
+}
+
+/// PRI-1: the same domain function the browser runs, on the caller's account.
+async fn quote(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<QuoteRequest>,
+) -> Result<Json<Quote>, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let buyer = load_buyer(&mut conn, &caller, "").await?;
+    let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now: state.clock.now() };
+    Ok(Json(domain::quote(&ctx, &body.selection)?))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct PlaceOrder {
+    selection: Selection,
+    channel: Channel,
+    expected_total: Money,
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
+    let key = headers.get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim).unwrap_or_default();
+    if key.is_empty() || key.len() > 128 {
+        return Err(ApiError::InvalidInput("the Idempotency-Key header (1–128 characters) is required".into()));
+    }
+    Ok(key.to_owned())
+}
+
+/// The caller's view of one order: their acting account's, and for an
+/// enterprise either visible to their role (VIS-1) or placed by them.
+async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let order = store::find(&mut conn, id, caller.account_id(), "").await?;
+    let sees_all = can_view_order_records(&caller.identity(false));
+    order
+        .filter(|o| sees_all || o.placed_by == caller.person_id)
+        .ok_or_else(|| ApiError::NotFound("no such order".into()))
+}
+
+/// ORD-2, PRI-2, PRI-4: one order per idempotency key, priced by the server,
+/// refused with the fresh quote when the client's total is stale.
+async fn place_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<PlaceOrder>,
+) -> Result<(StatusCode, Json<OrderView>), ApiError> {
+    let key = idempotency_key(&headers)?;
+    let canonical = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let request_hash: String = Sha256::digest(format!("{}\n{canonical}", caller.account_id()).as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    let claimed = sqlx::query(
+        "INSERT INTO idempotency_keys (person_id, idempotency_key, request_hash) VALUES ($1, $2, $3) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(caller.person_id)
+    .bind(&key)
+    .bind(&request_hash)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if claimed == 0 {
+        let (hash, order_id): (String, Option<i64>) = sqlx::query_as(
+            "SELECT request_hash, order_id FROM idempotency_keys WHERE person_id = $1 AND idempotency_key = $2",
+        )
+        .bind(caller.person_id)
+        .bind(&key)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.rollback().await?;
+        if hash != request_hash {
+            return Err(ApiError::code(ErrorCode::IdempotencyKeyReused));
+        }
+        let order = visible_order(&state, &caller, order_id.unwrap_or(0)).await?;
+        return Ok((StatusCode::OK, Json(order.into())));
+    }
+    let buyer = load_buyer(&mut tx, &caller, state.db.for_update()).await?;
+    let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now };
+    let quote = domain::quote(&ctx, &body.selection)?;
+    if quote.payable != body.expected_total {
+        return Err(ApiError::QuoteChanged(Box::new(quote)));
+    }
+    let pay_by = now + chrono::TimeDelta::seconds(i64::from(state.settings.payment_timeout_secs));
+    let new = NewOrder {
+        account_id: caller.account_id(),
+        placed_by: caller.person_id,
+        channel: body.channel,
+        quote: &quote,
+        voucher_id: body.selection.voucher.as_deref(),
+        created_at: now,
+        pay_by,
+    };
+    let id = store::insert(&mut tx, &new).await?;
+    if let Some(voucher) = &body.selection.voucher {
+        // VOU-2: spent exactly once, even under concurrent checkouts.
+        let taken = sqlx::query(
+            "UPDATE vouchers SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND used_by_order IS NULL",
+        )
+        .bind(id)
+        .bind(voucher)
+        .bind(caller.account_id())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if taken != 1 {
+            return Err(ApiError::code(ErrorCode::VoucherUsed));
+        }
+    }
+    sqlx::query("UPDATE idempotency_keys SET order_id = $1 WHERE person_id = $2 AND idempotency_key = $3")
+        .bind(id)
+        .bind(caller.person_id)
+        .bind(&key)
+        .execute(&mut *tx)
+        .await?;
+    let detail = serde_json::json!({ "payable": quote.payable, "catalog_version": quote.catalog_version });
+    store::audit(
+        &mut tx,
+        now,
+        &format!("person:{}", caller.person_id),
+        Some(caller.account_id()),
+        Some(id),
+        "order.placed",
+        &detail,
+    )
+    .await?;
+    let order = store::find(&mut tx, id, caller.account_id(), "")
+        .await?
+        .ok_or_else(|| ApiError::Internal("order vanished".into()))?;
+    tx.commit().await?;
+    tracing::info!(order.id = id, amount_fen = order.payable_fen, "order placed");
+    Ok((StatusCode::CREATED, Json(order.into())))
+}
+
+async fn get_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<OrderView>, ApiError> {
+    Ok(Json(visible_order(&state, &caller, id).await?.into()))
+}
+
+/// VIS-1: an enterprise's records for its super admin or legal
+/// representative; everyone else sees the orders they placed.
+async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrderView>>, ApiError> {
+    let sees_all = can_view_order_records(&caller.identity(false));
+    let mut conn = state.db.read.acquire().await?;
+    let orders = store::list(&mut conn, caller.account_id(), (!sees_all).then_some(caller.person_id)).await?;
+    Ok(Json(orders.into_iter().map(OrderView::from).collect()))
+}
+
+/// ORD-3: an unpaid order can be cancelled; its voucher comes back.
+async fn cancel_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<OrderView>, ApiError> {
+    visible_order(&state, &caller, id).await?;
+    let now = state.clock.now();
+    let mut tx = state.db.begin().await?;
+    if !store::close(&mut tx, id, now, &format!("person:{}", caller.person_id), "cancelled").await? {
+        return Err(ApiError::code(ErrorCode::InvalidState));
+    }
+    let pending = store::pending_payments(&mut tx, id).await?;
+    tx.commit().await?;
+    for out_trade_no in pending {
+        if let Err(e) = state.gateway.close(&out_trade_no).await {
+            tracing::warn!(order.id = id, out_trade_no, error = %e, "provider payment not closed; reconciliation will retry");
+        }
+    }
+    state.order_changed(id);
+    Ok(Json(visible_order(&state, &caller, id).await?.into()))
+}
+
+#[derive(Debug, Deserialize)]
+struct PayRequest {
+    method: PaymentMethod,
+}
+
+#[derive(Debug, Serialize)]
+struct PayResponse {
+    order: OrderView,
+    /// What to show the payer (WeChat Pay and online banking).
+    prompt: Option<PaymentPrompt>,
+}
+
+/// PAY-1..3: the balance is debited in the same transaction as the change to
+/// paid; WeChat Pay and online banking open a payment at the provider.
+async fn pay_order(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<PayRequest>,
+) -> Result<Json<PayResponse>, ApiError> {
+    let order = visible_order(&state, &caller, id).await?;
+    if order.status != OrderStatus::AwaitingPayment {
+        return Err(ApiError::code(ErrorCode::InvalidState));
+    }
+    let now = state.clock.now();
+    let buyer = {
+        let mut conn = state.db.read.acquire().await?;
+        load_buyer(&mut conn, &caller, "").await?
+    };
+    let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now };
+    check_payment(&ctx, body.method, order.quote.payable)?;
+    let prompt = match body.method {
+        PaymentMethod::Balance => {
+            pay_from_balance(&state, &caller, &order, now).await?;
+            None
+        }
+        PaymentMethod::WechatPay | PaymentMethod::OnlineBanking => {
+            Some(open_payment(&state, &order, body.method, now).await?)
+        }
+    };
+    Ok(Json(PayResponse { order: visible_order(&state, &caller, id).await?.into(), prompt }))
+}
+
+async fn pay_from_balance(
+    state: &AppState,
+    caller: &Caller,
+    order: &OrderRow,
+    now: domain::Instant,
+) -> Result<(), ApiError> {
+    let mut tx = state.db.begin().await?;
+    let debited = sqlx::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
+        .bind(order.payable_fen)
+        .bind(order.account_id)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if debited != 1 {
+        return Err(ApiError::code(ErrorCode::InsufficientBalance));
+    }
+    if !store::mark_paid(&mut tx, order.id, PaymentMethod::Balance, now).await? {
+        return Err(ApiError::code(ErrorCode::InvalidState));
+    }
+    let detail = serde_json::json!({ "amount_fen": order.payable_fen });
+    store::audit(
+        &mut tx,
+        now,
+        &format!("person:{}", caller.person_id),
+        Some(order.account_id),
+        Some(order.id),
+        "balance.debited",
+        &detail,
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(order.id = order.id, amount_fen = order.payable_fen, "paid from balance");
+    state.order_changed(order.id);
+    Ok(())
+}
+
+async fn open_payment(
+    state: &AppState,
+    order: &OrderRow,
+    method: PaymentMethod,
+    now: domain::Instant,
+) -> Result<PaymentPrompt, ApiError> {
+    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE order_id = $1")
+        .bind(order.id)
+        .fetch_one(&state.db.read)
+        .await?;
+    let out_trade_no = format!("E{:010}{:02}", order.id, attempts + 1);
+    let channel = match (method, order.channel) {
+        (PaymentMethod::OnlineBanking, _) => PayChannel::OnlineBanking,
+        (_, Channel::MiniProgram) => PayChannel::WechatMiniProgram,
+        _ => PayChannel::WechatNative,
+    };
+    let names: Vec<&str> = order.quote.lines.iter().map(|l| l.name_zh.as_str()).collect();
+    let request = PaymentRequest {
+        out_trade_no: out_trade_no.clone(),
+        amount_fen: order.payable_fen,
+        description: format!("腾讯电子签 {}", names.join("、")),
+        channel,
+        expires_at: order.pay_by,
+    };
+    let prompt = state.gateway.create(&request).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let mut tx = state.db.begin().await?;
+    sqlx::query(
+        "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
+    )
+    .bind(&out_trade_no)
+    .bind(order.id)
+    .bind(store::method_name(method))
+    .bind(order.payable_fen)
+    .bind(crate::clock::to_ms(now))
+    .execute(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(prompt)
+}
+
+#[derive(Debug, Serialize)]
+struct Progress {
+    status: OrderStatus,
+    paid_at: Option<domain::Instant>,
+    delivered_at: Option<domain::Instant>,
+}
+
+/// FUL-1: the order's progress as server-sent events, until it is delivered
+/// (or closed). Wakes on in-process changes, and polls for other processes'.
+async fn order_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    visible_order(&state, &caller, id).await?;
+    let mut changes = state.events.subscribe();
+    let stream = async_stream::stream! {
+        let mut last = None;
+        loop {
+            let Ok(order) = visible_order(&state, &caller, id).await else { break };
+            if last != Some(order.status) {
+                last = Some(order.status);
+                let progress = Progress { status: order.status, paid_at: order.paid_at, delivered_at: order.delivered_at };
+                let data = serde_json::to_string(&progress).unwrap_or_default();
+                yield Ok(Event::default().event("status").data(data));
+            }
+            if matches!(order.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed) {
+                break;
+            }
+            let wait = async {
+                while let Ok(changed) = changes.recv().await {
+                    if changed == id {
+                        return;
+                    }
+                }
+            };
+            let _ = tokio::time::timeout(Duration::from_millis(250), wait).await;
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
