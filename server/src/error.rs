@@ -26,6 +26,10 @@ pub enum ApiError {
     /// An outside service (the payment provider) is unavailable.
     #[error("支付服务暂时不可用，请稍后重试：{0}")]
     Unavailable(String),
+    /// A payment notification that does not verify (forged signature, wrong
+    /// key, stale timestamp): 401, and nothing changes.
+    #[error("支付通知验证失败：{0}")]
+    PaymentNotice(String),
     /// Something on our side failed; the client sees an opaque message.
     #[error("服务暂时不可用，请稍后重试。")]
     Internal(String),
@@ -44,6 +48,7 @@ impl ApiError {
             Self::QuoteChanged(_) => ErrorCode::QuoteChanged,
             Self::InvalidInput(_) => ErrorCode::InvalidInput,
             Self::NotFound(_) => ErrorCode::NotFound,
+            Self::PaymentNotice(_) => ErrorCode::Unauthenticated,
             Self::Internal(_) | Self::Unavailable(_) => ErrorCode::InvalidState,
         }
     }

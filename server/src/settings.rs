@@ -1,6 +1,7 @@
 //! Configuration from environment variables, each with a working default.
 
 use crate::StartupError;
+use crate::payment::wechat::ApiV3Key;
 use std::env;
 use std::path::PathBuf;
 
@@ -20,7 +21,24 @@ pub struct Settings {
     pub development: bool,
     /// `ESIGN_PAYMENT_TIMEOUT_SECS`: unpaid orders close after this long.
     pub payment_timeout_secs: u32,
+    /// `ESIGN_PAYMENT_APIV3_KEY`: the 32-byte key payment notifications are
+    /// encrypted with (the default is the sandbox's, development only).
+    pub payment_apiv3_key: ApiV3Key,
+    /// `ESIGN_SANDBOX_FAILURE_RATE`: the share (0 to 1) of payments the
+    /// sandbox refuses to open, as an unavailable provider would.
+    pub sandbox_failure_rate: f64,
+    /// `ESIGN_SANDBOX_NOTIFY`: whether the sandbox sends its notifications
+    /// (`false` leaves payments to reconciliation).
+    pub sandbox_notify: bool,
+    /// `ESIGN_RECONCILE_INTERVAL_MS`: how often reconciliation runs.
+    pub reconcile_interval_ms: u64,
+    /// `ESIGN_RECONCILE_AFTER_SECS`: a payment still pending this long is
+    /// asked about at the provider.
+    pub reconcile_after_secs: u32,
 }
+
+/// The sandbox's APIv3 key: public, development only.
+const SANDBOX_APIV3_KEY: ApiV3Key = ApiV3Key::from_bytes(*b"esignSandboxApiV3Key000000000000");
 
 impl Settings {
     /// Reads the settings, falling back to the defaults for unset variables.
@@ -36,6 +54,24 @@ impl Settings {
                 other => return Err(StartupError::Setting { name: "ESIGN_ENV", value: other.to_owned() }),
             },
             payment_timeout_secs: parse("ESIGN_PAYMENT_TIMEOUT_SECS", "1800")?,
+            payment_apiv3_key: match env::var("ESIGN_PAYMENT_APIV3_KEY") {
+                // The value is a secret: the error names its required length, never the value.
+                Ok(value) => ApiV3Key::parse(&value).map_err(|_| StartupError::Setting {
+                    name: "ESIGN_PAYMENT_APIV3_KEY",
+                    value: "(not 32 bytes)".into(),
+                })?,
+                Err(_) => SANDBOX_APIV3_KEY,
+            },
+            sandbox_failure_rate: {
+                let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", "0")?;
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err(StartupError::Setting { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
+                }
+                rate
+            },
+            sandbox_notify: parse("ESIGN_SANDBOX_NOTIFY", "true")?,
+            reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", "3000")?,
+            reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", "60")?,
         })
     }
 }
@@ -51,6 +87,11 @@ impl Settings {
             database_url: database_url.into(),
             development: true,
             payment_timeout_secs: 1800,
+            payment_apiv3_key: SANDBOX_APIV3_KEY,
+            sandbox_failure_rate: 0.0,
+            sandbox_notify: true,
+            reconcile_interval_ms: 3000,
+            reconcile_after_secs: 60,
         }
     }
 }

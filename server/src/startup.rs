@@ -4,7 +4,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::payment::PaymentGateway;
 use crate::payment::sandbox::Sandbox;
-use crate::{Settings, api, delivery, seed};
+use crate::{Settings, api, delivery, payment, seed};
 use axum::Router;
 use domain::{Catalog, DomainError};
 use std::io;
@@ -53,13 +53,20 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
+    #[error("the payment sandbox's key cannot be read: {0}")]
+    PaymentKey(#[from] payment::wechat::KeyError),
 }
 
 /// All routes: the API under `/api`, everything else from the built app.
 /// Unknown non-API paths get `index.html`, so the app's own routes load.
 pub fn router(state: AppState, dist: &Path) -> Router {
     let app = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
-    Router::new().nest("/api", api::router()).fallback_service(app).layer(TraceLayer::new_for_http()).with_state(state)
+    let mut routes = Router::new().nest("/api", api::router().merge(payment::router()));
+    if state.settings.development {
+        // The sandbox's payer pages: development only.
+        routes = routes.nest("/sandbox", payment::sandbox::pages());
+    }
+    routes.fallback_service(app).layer(TraceLayer::new_for_http()).with_state(state)
 }
 
 /// The server, bound and ready to serve.
@@ -93,9 +100,10 @@ impl Application {
         let port = listener.local_addr().map_err(bind_error)?.port();
         // The sandbox notifies this very server, whose port is known only now.
         let base_url = format!("http://127.0.0.1:{port}");
+        let sandbox = Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)?);
         let state = AppState {
             catalog: Arc::new(Catalog::load_default()?),
-            gateway: Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)),
+            gateway: sandbox.clone(),
             db,
             clock,
             settings: Arc::new(settings.clone()),
@@ -103,6 +111,7 @@ impl Application {
             wake_delivery: Arc::new(Notify::new()),
         };
         tokio::spawn(delivery::run(state.clone()));
+        payment::spawn_background(&state, Some(sandbox));
         Ok(Self { listener, port, router: router(state, &settings.dist) })
     }
 

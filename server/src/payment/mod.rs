@@ -2,7 +2,16 @@
 //! sandbox behaves like WeChat Pay API v3: a QR code or an in-app prompt,
 //! then an asynchronous, signed, encrypted notification.
 
+pub mod notify;
+pub mod reconcile;
+pub mod sandbox;
+pub mod settle;
+pub mod wechat;
+
+use crate::AppState;
+use axum::Router;
 use axum::http::HeaderMap;
+use axum::routing::post;
 use domain::Instant;
 use std::future::Future;
 use std::pin::Pin;
@@ -90,4 +99,22 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     fn close<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
     /// Verifies a notification's signature and timestamp and decrypts it.
     fn verify_notice(&self, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<Notice, GatewayError>;
+    /// The bundled sandbox, when this is it (its payer pages need it).
+    fn sandbox(&self) -> Option<&sandbox::Sandbox> {
+        None
+    }
+}
+
+/// The provider's routes under `/api`: `POST /payments/notify`.
+pub fn router() -> Router<AppState> {
+    Router::new().route("/payments/notify", post(notify::receive))
+}
+
+/// Starts the payment background tasks: the sandbox's notifier (unless
+/// `sandbox_notify` is off) and reconciliation.
+pub fn spawn_background(state: &AppState, sandbox: Option<std::sync::Arc<sandbox::Sandbox>>) {
+    if let Some(sandbox) = sandbox.filter(|_| state.settings.sandbox_notify) {
+        tokio::spawn(sandbox.run_notifier());
+    }
+    tokio::spawn(reconcile::run(state.clone()));
 }

@@ -1,0 +1,65 @@
+//! `POST /api/payments/notify`: the provider's asynchronous notification.
+//! Believed only after signature, timestamp and decryption check out
+//! (the gateway's `verify_notice`), then settled like reconciliation would.
+//!
+//! Answers as WeChat Pay expects: 204 when the notification was taken (also
+//! a replay, and an authentic notice that was not believed, so the provider
+//! stops resending it; the audit log holds the case), 4xx with
+//! `{code, message}` when it does not verify (forged, stale, malformed), and
+//! 404 for a payment unknown here (the provider retries later).
+
+use super::GatewayError;
+use super::settle::{Collected, Settled, Source, settle};
+use crate::orders::store;
+use crate::{ApiError, AppState};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+
+/// Receives one notification.
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let notice = match state.gateway.verify_notice(&headers, &body, now) {
+        Ok(notice) => notice,
+        Err(error) => {
+            tracing::warn!(%error, "payment notification refused");
+            if matches!(error, GatewayError::Stale) {
+                // Signed by the provider, only late: worth a line in the audit log.
+                let mut tx = state.db.begin().await?;
+                let detail = serde_json::json!({ "reason": "stale" });
+                store::audit(&mut tx, now, "payment", None, None, "payment.notification_refused", &detail).await?;
+                tx.commit().await?;
+            }
+            return Err(match error {
+                GatewayError::Malformed(_) => ApiError::InvalidInput(error.to_string()),
+                _ => ApiError::PaymentNotice(error.to_string()),
+            });
+        }
+    };
+    if !notice.success {
+        // WeChat notifies successes only; anything else is settled by asking (reconciliation).
+        tracing::info!(out_trade_no = notice.out_trade_no, "payment notification without success: ignored");
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let collected = Collected {
+        out_trade_no: &notice.out_trade_no,
+        transaction_id: &notice.transaction_id,
+        amount_fen: notice.amount_fen,
+        paid_at: notice.paid_at,
+    };
+    match settle(&state, Source::Notification { id: &notice.id }, &collected).await? {
+        Settled::Paid { .. } | Settled::Refused { .. } => Ok(StatusCode::NO_CONTENT),
+        Settled::AlreadyKnown => {
+            tracing::info!(
+                notification.id = notice.id,
+                out_trade_no = notice.out_trade_no,
+                "payment notification replayed: nothing to do"
+            );
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Settled::UnknownPayment => {
+            tracing::warn!(out_trade_no = notice.out_trade_no, "payment notification for an unknown payment");
+            Err(ApiError::NotFound(format!("no payment {}", notice.out_trade_no)))
+        }
+    }
+}
