@@ -1,0 +1,26 @@
+//! Reusable pieces of the pages. They receive what the domain decided (a
+//! verdict, a quote) and show it; none of them judges or prices anything.
+
+mod addon_row;
+mod edition_card;
+mod header;
+mod price_breakdown;
+mod status;
+mod switches;
+mod verdict;
+
+pub use addon_row::AddOnRow;
+pub use edition_card::EditionCard;
+pub use header::Header;
+pub use price_breakdown::{PriceBreakdown, TotalBar};
+pub use status::{ErrorView, Loading, Notice};
+pub use switches::{ChannelSwitch, YearsPicker};
+pub use verdict::{ALLOWED, VerdictNote};
+
+use serde::Serialize;
+
+/// The wire name of a closed-set value (`advanced`, `contract_pack_1k`),
+/// used for ids and `data-testid`s so they match the API's names.
+pub fn wire_name<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}

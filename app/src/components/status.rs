@@ -1,0 +1,69 @@
+use crate::i18n::texts;
+use domain::Lang;
+use leptos::prelude::*;
+
+/// While something loads: a calm placeholder, announced to screen readers.
+#[component]
+pub fn Loading(lang: Lang) -> impl IntoView {
+    view! {
+        <div class="status-view" role="status" aria-busy="true" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <p>{texts(lang).loading}</p>
+        </div>
+    }
+}
+
+/// The one error view of the app: what failed, why, and a way to try again.
+#[component]
+pub fn ErrorView(
+    lang: Lang,
+    /// What could not be done, e.g. "the catalog could not be loaded".
+    title: &'static str,
+    /// Why, in the buyer's language.
+    message: String,
+    /// Runs when the buyer asks to try again.
+    on_retry: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="status-view status-error" role="alert" data-testid="error">
+            <h2>{title}</h2>
+            <p>{message}</p>
+            <button type="button" class="button" on:click=move |_| on_retry.run(())>
+                {texts(lang).retry}
+            </button>
+        </div>
+    }
+}
+
+/// A short page-level message (e.g. "contact to buy opens soon"), announced
+/// politely and dismissible.
+#[component]
+pub fn Notice(
+    lang: Lang,
+    /// The message.
+    message: &'static str,
+    /// Whether it is shown.
+    #[prop(into)]
+    shown: Signal<bool>,
+    /// Runs when the buyer dismisses it.
+    on_dismiss: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="notice-region" role="status" data-testid="notice">
+            {move || {
+                shown
+                    .get()
+                    .then(|| {
+                        view! {
+                            <div class="notice">
+                                <p>{message}</p>
+                                <button type="button" class="link-button" on:click=move |_| on_dismiss.run(())>
+                                    {texts(lang).dismiss}
+                                </button>
+                            </div>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

@@ -1,0 +1,345 @@
+//! Every string the app itself shows, in zh-CN (the default) and English.
+//!
+//! Refusal messages are not here: they come from `domain` (`ErrorCode::message`),
+//! so the app and the server use the same words. Product names come from the
+//! catalog. The Chinese wording follows the purchase guide and FAQ (seeds).
+
+use domain::catalog::{AddOnValidity, Allotment};
+use domain::eligibility::Remedy;
+use domain::quote::Unit;
+use domain::terms::EditionAction;
+use domain::{AddOn, Channel, Lang, Money, QuotaKind};
+use leptos::prelude::*;
+
+use crate::api::ApiClientError;
+
+/// Fixed strings of one language.
+#[derive(Debug)]
+pub struct Texts {
+    pub product: &'static str,
+    pub page_title: &'static str,
+    pub switch_language: &'static str,
+    pub other_language: &'static str,
+    pub loading: &'static str,
+    pub load_failed: &'static str,
+    pub retry: &'static str,
+    pub preview_buyer: &'static str,
+    pub preview_buyer_hint: &'static str,
+    pub channel: &'static str,
+    pub editions: &'static str,
+    pub per_year: &'static str,
+    pub per_pack: &'static str,
+    pub quoted_by_sales: &'static str,
+    pub duration: &'static str,
+    pub duration_unchanged: &'static str,
+    pub addons: &'static str,
+    pub quantity: &'static str,
+    pub integration_years: &'static str,
+    pub decrease: &'static str,
+    pub increase: &'static str,
+    pub breakdown: &'static str,
+    pub no_lines: &'static str,
+    pub subtotal: &'static str,
+    pub discount: &'static str,
+    pub payable: &'static str,
+    pub not_orderable: &'static str,
+    pub also: &'static str,
+    pub contact_notice: &'static str,
+    pub dismiss: &'static str,
+    pub no_network_hint: &'static str,
+}
+
+const ZH: Texts = Texts {
+    product: "腾讯电子签",
+    page_title: "版本选购",
+    switch_language: "切换语言",
+    other_language: "English",
+    loading: "正在加载产品与价格…",
+    load_failed: "产品与价格加载失败",
+    retry: "重试",
+    preview_buyer: "预览身份：已认证企业 · 超级管理员",
+    preview_buyer_hint: "登录后将按您的企业账户报价。",
+    channel: "购买渠道",
+    editions: "产品版本",
+    per_year: "/年",
+    per_pack: "/个",
+    quoted_by_sales: "专属销售经理为您报价",
+    duration: "购买时长",
+    duration_unchanged: "升级后到期时间不变。",
+    addons: "增值服务",
+    quantity: "数量",
+    integration_years: "购买年限",
+    decrease: "减少",
+    increase: "增加",
+    breakdown: "价格明细",
+    no_lines: "请选择产品版本或增值服务。",
+    subtotal: "商品总额",
+    discount: "优惠",
+    payable: "应付金额",
+    not_orderable: "当前选择无法下单",
+    also: "其他原因",
+    contact_notice: "联系购买即将开放：届时您可留下联系方式，专属销售经理将为您报价。",
+    dismiss: "知道了",
+    no_network_hint: "价格随选择即时更新。",
+};
+
+const EN: Texts = Texts {
+    product: "Tencent E-Sign",
+    page_title: "Choose an edition",
+    switch_language: "Language",
+    other_language: "中文",
+    loading: "Loading products and prices…",
+    load_failed: "Products and prices could not be loaded",
+    retry: "Try again",
+    preview_buyer: "Preview buyer: verified enterprise · super admin",
+    preview_buyer_hint: "After you sign in, prices are quoted for your own account.",
+    channel: "Channel",
+    editions: "Edition",
+    per_year: "/ year",
+    per_pack: "/ pack",
+    quoted_by_sales: "Your dedicated sales manager will quote",
+    duration: "Duration",
+    duration_unchanged: "An upgrade keeps the current expiry date.",
+    addons: "Add-on services",
+    quantity: "Quantity",
+    integration_years: "Years",
+    decrease: "Decrease",
+    increase: "Increase",
+    breakdown: "Price breakdown",
+    no_lines: "Choose an edition or an add-on.",
+    subtotal: "Subtotal",
+    discount: "Discount",
+    payable: "Amount due",
+    not_orderable: "This selection cannot be ordered",
+    also: "Also",
+    contact_notice: "Contact to buy opens soon: you will leave your details and a dedicated sales manager will quote for you.",
+    dismiss: "Dismiss",
+    no_network_hint: "Prices update as you choose.",
+};
+
+/// The strings of `lang`.
+pub fn texts(lang: Lang) -> &'static Texts {
+    match lang {
+        Lang::Zh => &ZH,
+        Lang::En => &EN,
+    }
+}
+
+/// Puts the language signal in context; the app calls this once.
+pub fn provide_lang() -> RwSignal<Lang> {
+    let lang = RwSignal::new(Lang::default());
+    provide_context(lang);
+    lang
+}
+
+/// The current language, from context.
+pub fn use_lang() -> RwSignal<Lang> {
+    expect_context::<RwSignal<Lang>>()
+}
+
+/// The `lang` attribute value for `<html>`.
+pub fn html_lang(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Zh => "zh-CN",
+        Lang::En => "en",
+    }
+}
+
+/// "¥6980.00": the domain formats the amount, the app only adds the sign.
+pub fn yuan(amount: Money) -> String {
+    format!("¥{amount}")
+}
+
+/// A count with thousands separators: 2000000 → "2,000,000".
+pub fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The text in `lang` of a zh/en pair from the catalog or a quote.
+pub fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// What an edition includes each year (CAT-3).
+pub fn allotment(lang: Lang, allotment: Allotment) -> String {
+    match (allotment, lang) {
+        (Allotment::PerYear(n), Lang::Zh) => format!("赠送合同 {} 份/年", count(n)),
+        (Allotment::PerYear(n), Lang::En) => format!("{} contracts a year", count(n)),
+        (Allotment::Once(n), Lang::Zh) => format!("赠送合同：随心用（{} 份）", count(n)),
+        (Allotment::Once(n), Lang::En) => format!("Contracts: use freely ({})", count(n)),
+    }
+}
+
+/// A channel's name (CH-1).
+pub fn channel(lang: Lang, channel: Channel) -> &'static str {
+    match (channel, lang) {
+        (Channel::Web, Lang::Zh) => "网页端",
+        (Channel::Web, Lang::En) => "Web console",
+        (Channel::MiniProgram, Lang::Zh) => "小程序",
+        (Channel::MiniProgram, Lang::En) => "Mini-program",
+        (Channel::CloudConsole, Lang::Zh) => "腾讯云购买页",
+        (Channel::CloudConsole, Lang::En) => "Tencent Cloud console",
+    }
+}
+
+/// "1 年" / "1 year".
+pub fn years(lang: Lang, n: u8) -> String {
+    match (lang, n) {
+        (Lang::Zh, _) => format!("{n} 年"),
+        (Lang::En, 1) => "1 year".to_owned(),
+        (Lang::En, _) => format!("{n} years"),
+    }
+}
+
+/// The price unit of an add-on, from how it is sold.
+pub fn addon_price_unit(lang: Lang, validity: AddOnValidity) -> &'static str {
+    let t = texts(lang);
+    match validity {
+        AddOnValidity::PerYear => t.per_year,
+        AddOnValidity::FollowsEdition | AddOnValidity::OneYear => t.per_pack,
+    }
+}
+
+/// One line about each add-on, from the FAQ.
+pub fn addon_blurb(lang: Lang, addon: AddOn) -> &'static str {
+    match (addon, lang) {
+        (AddOn::ContractPack1k | AddOn::ContractPack10k, Lang::Zh) => {
+            "合同余量不足时增购。购买后即时生效，到期时间跟随当前版本。"
+        }
+        (AddOn::ContractPack1k | AddOn::ContractPack10k, Lang::En) => {
+            "More contracts when the allotment runs short. Effective at once, expiring with the edition."
+        }
+        (AddOn::Integration, Lang::Zh) => {
+            "无缝嵌入伙伴应用平台，支持 API 接入。仅专业版或旗舰版可选配，购买时长不得超过产品版本有效期。"
+        }
+        (AddOn::Integration, Lang::En) => {
+            "Embed signing in partner platforms through the API. Professional or Flagship only; never longer than the edition."
+        }
+        (AddOn::SigningReports, Lang::Zh) => {
+            "用于诉讼仲裁等场景，证明签署主体的真实意愿及原始数据未经篡改。购买后即时生效，有效期一年。"
+        }
+        (AddOn::SigningReports, Lang::En) => {
+            "Proves the signers' intent and untampered data in disputes. Effective at once, valid one year."
+        }
+        (AddOn::MeetingSigning, Lang::Zh) => "在腾讯会议中实时共享合同内容并完成签署。购买后即时生效，有效期一年。",
+        (AddOn::MeetingSigning, Lang::En) => {
+            "Share a contract live in Tencent Meeting and sign it there. Effective at once, valid one year."
+        }
+    }
+}
+
+/// The text of the way out a refusal offers.
+pub fn remedy(lang: Lang, remedy: Remedy) -> &'static str {
+    match (remedy, lang) {
+        (Remedy::WebConsole, Lang::Zh) => "前往电子签网页端购买",
+        (Remedy::WebConsole, Lang::En) => "Buy on the web console",
+        (Remedy::ContactSales, Lang::Zh) => "联系购买",
+        (Remedy::ContactSales, Lang::En) => "Contact to buy",
+        (Remedy::PurchaseConsultation, Lang::Zh) => "购买咨询",
+        (Remedy::PurchaseConsultation, Lang::En) => "Purchase consultation",
+    }
+}
+
+/// A badge for what choosing an edition would do, when it is not a first purchase.
+pub fn edition_action(lang: Lang, action: EditionAction) -> Option<&'static str> {
+    match (action, lang) {
+        (EditionAction::New, _) => None,
+        (EditionAction::Renewal, Lang::Zh) => Some("续费"),
+        (EditionAction::Renewal, Lang::En) => Some("Renewal"),
+        (EditionAction::Upgrade, Lang::Zh) => Some("升级"),
+        (EditionAction::Upgrade, Lang::En) => Some("Upgrade"),
+    }
+}
+
+/// "3 年 × ¥6980.00": a line's quantity and unit price, as the quote gives them.
+pub fn quantity_times_price(lang: Lang, unit: Unit, quantity: u32, unit_price: Money) -> String {
+    let price = yuan(unit_price);
+    match (unit, lang) {
+        (Unit::Year, Lang::Zh) => format!("{quantity} 年 × {price}"),
+        (Unit::Year, Lang::En) => format!("{quantity} yr × {price}"),
+        (Unit::Pack, Lang::Zh) => format!("{quantity} 个 × {price}"),
+        (Unit::Pack, Lang::En) => format!("{quantity} × {price}"),
+        (Unit::Day, Lang::Zh) => format!("剩余 {quantity} 天 · 年差价 {price}"),
+        (Unit::Day, Lang::En) => format!("{quantity} days left · yearly difference {price}"),
+        (Unit::SalesQuote, Lang::Zh) => format!("销售报价 {price}"),
+        (Unit::SalesQuote, Lang::En) => format!("Sales quote {price}"),
+    }
+}
+
+/// "有效期 2026-11-22 至 2029-11-22".
+pub fn validity(lang: Lang, from: &str, to: &str) -> String {
+    match lang {
+        Lang::Zh => format!("有效期 {from} 至 {to}"),
+        Lang::En => format!("Valid {from} to {to}"),
+    }
+}
+
+/// "1 年、2 年" / "1 year, 2 years".
+pub fn list(lang: Lang, items: &[String]) -> String {
+    items.join(match lang {
+        Lang::Zh => "、",
+        Lang::En => ", ",
+    })
+}
+
+/// "3 年：原因" / "3 years: reason".
+pub fn labelled(lang: Lang, label: &str, text: &str) -> String {
+    match lang {
+        Lang::Zh => format!("{label}：{text}"),
+        Lang::En => format!("{label}: {text}"),
+    }
+}
+
+/// What a line grants at delivery.
+pub fn grant(lang: Lang, kind: QuotaKind, amount: u64) -> String {
+    let n = count(amount);
+    match (kind, lang) {
+        (QuotaKind::Contracts, Lang::Zh) => format!("含合同 {n} 份"),
+        (QuotaKind::Contracts, Lang::En) => format!("Includes {n} contracts"),
+        (QuotaKind::SigningReports, Lang::Zh) => format!("含签署报告 {n} 份"),
+        (QuotaKind::SigningReports, Lang::En) => format!("Includes {n} signing reports"),
+        (QuotaKind::MeetingSigning, Lang::Zh) => format!("含在线签约 {n} 次"),
+        (QuotaKind::MeetingSigning, Lang::En) => format!("Includes {n} meeting signings"),
+    }
+}
+
+/// Why a request failed, for the person at the screen.
+pub fn api_error(lang: Lang, error: &ApiClientError) -> String {
+    match (error, lang) {
+        (ApiClientError::Network(_), Lang::Zh) => "无法连接服务器，请检查网络后重试。".to_owned(),
+        (ApiClientError::Network(_), Lang::En) => {
+            "The server cannot be reached; check the network and try again.".to_owned()
+        }
+        (ApiClientError::Status(status), Lang::Zh) => format!("服务器暂时无法处理请求（HTTP {status}），请稍后重试。"),
+        (ApiClientError::Status(status), Lang::En) => {
+            format!("The server could not handle the request (HTTP {status}); try again shortly.")
+        }
+        (ApiClientError::Server { error, .. }, _) => error.message(lang),
+        (ApiClientError::Decode(_), Lang::Zh) => "服务器返回的数据无法识别，请刷新页面后重试。".to_owned(),
+        (ApiClientError::Decode(_), Lang::En) => "The server's answer was not understood; reload the page.".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_get_thousands_separators() {
+        assert_eq!(count(0), "0");
+        assert_eq!(count(999), "999");
+        assert_eq!(count(1000), "1,000");
+        assert_eq!(count(2_000_000), "2,000,000");
+    }
+}
