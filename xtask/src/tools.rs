@@ -25,7 +25,7 @@ pub fn ensure_system_packages() -> Result {
         run_cmd(&mut cmd)
     };
     apt_get(&["update"])?;
-    apt_get(&["install", "-y", "chromium", "chromium-driver", "postgresql"])
+    apt_get(&["install", "-y", "chromium", "chromium-driver", "fonts-noto-cjk", "postgresql"])
 }
 
 /// The wasm32 target, wasm-bindgen (matching Cargo.lock) and wasm-opt.
