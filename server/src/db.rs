@@ -32,7 +32,7 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migratio
 impl Db {
     /// Connects to `url` (`sqlite://path` or `postgres://…`), creating the
     /// SQLite file and its folder when missing.
-    pub async fn connect(url: &str) -> Result<Db, sqlx::Error> {
+    pub async fn connect(url: &str, max_connections: u32) -> Result<Db, sqlx::Error> {
         install_default_drivers();
         if let Some(path) = url.strip_prefix("sqlite://") {
             let file = path.split('?').next().unwrap_or(path);
@@ -56,8 +56,11 @@ impl Db {
             let read = options().max_connections(8).connect(&url).await?;
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else {
-            let pool =
-                AnyPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect(url).await?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(max_connections)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
             Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
         }
     }

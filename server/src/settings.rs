@@ -16,6 +16,8 @@ pub struct Settings {
     pub dist: PathBuf,
     /// `DATABASE_URL`: `sqlite://…` (the default, under `./data`) or `postgres://…`.
     pub database_url: String,
+    /// `DATABASE_MAX_CONNECTIONS`: the PostgreSQL pool's size.
+    pub database_max_connections: u32,
     /// `ESIGN_ENV`: `development` (the default: demo data, the payment
     /// sandbox's payer pages, the sign-in page's account list) or `production`.
     pub development: bool,
@@ -48,6 +50,7 @@ impl Settings {
             port: parse("ESIGN_PORT", "8080")?,
             dist: var("ESIGN_DIST", "dist").into(),
             database_url: var("DATABASE_URL", "sqlite://data/esign.sqlite"),
+            database_max_connections: parse("DATABASE_MAX_CONNECTIONS", "16")?,
             development: match var("ESIGN_ENV", "development").as_str() {
                 "development" => true,
                 "production" => false,
@@ -85,6 +88,7 @@ impl Settings {
             port: 0,
             dist: dist.into(),
             database_url: database_url.into(),
+            database_max_connections: 4,
             development: true,
             payment_timeout_secs: 1800,
             payment_apiv3_key: SANDBOX_APIV3_KEY,

@@ -75,6 +75,7 @@ pub struct Application {
     listener: TcpListener,
     port: u16,
     router: Router,
+    state: AppState,
 }
 
 impl Application {
@@ -86,7 +87,7 @@ impl Application {
 
     /// [`Application::build`] with a clock of the caller's (tests move time).
     pub async fn build_with_clock(settings: Settings, clock: Arc<dyn Clock>) -> Result<Self, StartupError> {
-        let db = Db::connect(&settings.database_url).await?;
+        let db = Db::connect(&settings.database_url, settings.database_max_connections).await?;
         db.migrate().await?;
         if settings.development && seed::seed_if_empty(&db, clock.now()).await? {
             tracing::info!("seeded the demo enterprises, people and vouchers");
@@ -112,12 +113,17 @@ impl Application {
         };
         tokio::spawn(delivery::run(state.clone()));
         payment::spawn_background(&state, Some(sandbox));
-        Ok(Self { listener, port, router: router(state, &settings.dist) })
+        Ok(Self { listener, port, router: router(state.clone(), &settings.dist), state })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The state its handlers share (tests drive background jobs with it).
+    pub fn state(&self) -> &AppState {
+        &self.state
     }
 
     /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.

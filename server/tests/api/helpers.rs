@@ -2,7 +2,7 @@
 //! its own (a SQLite file, or a new PostgreSQL database), spoken to over HTTP.
 
 use reqwest::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use server::clock::ManualClock;
 use server::{Application, Settings};
 use std::sync::Arc;
@@ -107,15 +107,76 @@ impl TestApp {
 
     /// POSTs `body` as JSON to `path` and returns the status and the JSON body.
     pub async fn post(&self, path: &str, body: &Value) -> (StatusCode, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.address))
-            .json(body)
-            .send()
-            .await
-            .unwrap_or_else(|e| panic!("POST {path} is answered: {e}"));
-        json_of(response, path).await
+        self.send(self.client.post(format!("{}{path}", self.address)).json(body), path).await
     }
+
+    /// [`TestApp::post`] with owned arguments, for futures run side by side.
+    pub async fn post_owned(&self, path: String, body: Value) -> (StatusCode, Value) {
+        self.post(&path, &body).await
+    }
+
+    /// Sends a prepared request and returns the status and the JSON body.
+    pub async fn send(&self, request: reqwest::RequestBuilder, what: &str) -> (StatusCode, Value) {
+        let response = request.send().await.unwrap_or_else(|e| panic!("{what} is answered: {e}"));
+        json_of(response, what).await
+    }
+
+    /// Signs in as one of the demo people (password `demo1234`).
+    pub async fn sign_in(&self, login: &str) {
+        let (status, body) = self.post("/api/session", &json!({ "login": login, "password": "demo1234" })).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{login} signs in: {body}");
+    }
+
+    /// The server's own quote of `selection` for the signed-in caller.
+    pub async fn quote(&self, selection: &Value, channel: &str) -> Value {
+        let (status, quote) = self.post("/api/quote", &json!({ "selection": selection, "channel": channel })).await;
+        assert_eq!(status, StatusCode::OK, "quotes {selection}: {quote}");
+        quote
+    }
+
+    /// Places an order at its current price with `key`; returns the status and body.
+    pub async fn place(&self, selection: &Value, channel: &str, key: &str) -> (StatusCode, Value) {
+        let quote = self.quote(selection, channel).await;
+        let body = json!({ "selection": selection, "channel": channel, "expected_total": quote["payable"] });
+        let request =
+            self.client.post(format!("{}/api/orders", self.address)).header("Idempotency-Key", key).json(&body);
+        self.send(request, "POST /api/orders").await
+    }
+
+    /// Places an order that must succeed, and returns its id.
+    pub async fn place_ok(&self, selection: &Value, channel: &str) -> i64 {
+        let key = uuid_like();
+        let (status, order) = self.place(selection, channel, &key).await;
+        assert_eq!(status, StatusCode::CREATED, "order placed: {order}");
+        order["id"].as_i64().expect("an order id")
+    }
+
+    /// Polls the order until it reaches `status` (or panics after 10 s).
+    pub async fn wait_for_status(&self, order_id: i64, status: &str) -> Value {
+        for _ in 0..200 {
+            let (_, order) = self.get(&format!("/api/orders/{order_id}")).await;
+            if order["status"] == status {
+                return order;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("order {order_id} never became {status}");
+    }
+
+    /// A new client with its own cookies, for a second person.
+    pub fn another_client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: reqwest::Client::builder().cookie_store(true).build().expect("a client"),
+            clock: self.clock.clone(),
+            database_url: self.database_url.clone(),
+        }
+    }
+}
+
+/// A random lowercase id.
+pub fn uuid_like_pub() -> String {
+    uuid_like()
 }
 
 async fn json_of(response: reqwest::Response, path: &str) -> (StatusCode, Value) {

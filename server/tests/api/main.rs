@@ -4,3 +4,6 @@
 mod helpers;
 
 mod basics;
+mod delivery;
+mod orders;
+mod payments;
