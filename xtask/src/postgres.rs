@@ -32,7 +32,8 @@ impl Cluster {
         initdb.arg("-D").arg(data).args(["-U", "postgres", "--auth=trust", "-E", "UTF8"]).stdout(Stdio::null());
         run_cmd(&mut initdb)?;
         let log = data.join("log");
-        let options = format!("-p {PORT} -k {} -c listen_addresses=127.0.0.1", data.display());
+        // Every server test opens its own small pool on its own database.
+        let options = format!("-p {PORT} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400", data.display());
         run_cmd(pg("pg_ctl").arg("-D").arg(data).args(["-o", &options, "-l"]).arg(&log).args(["-s", "-w", "start"]))
             .map_err(|e| format!("{e}\n{}", fs::read_to_string(&log).unwrap_or_default()))?;
         let admin = format!("postgres://postgres@127.0.0.1:{PORT}/postgres");
