@@ -166,3 +166,43 @@ async fn purchase_page_fits_desktop_and_phone_widths() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cat_4_flagship_is_quoted_by_a_sales_manager_with_contact_to_buy() {
+    let base = spawn_server().await;
+
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = PurchasePage::open(client, &base).await;
+
+        assert!(!page.edition_enabled("flagship").await, "Flagship has no list price to choose");
+        let card = page.edition_card_text("flagship").await;
+        assert!(card.contains("专属销售经理为您报价"), "the seeds' wording on the card: {card}");
+        assert!(card.contains("随心用"), "the allotment is 'use freely': {card}");
+
+        page.take_remedy("flagship").await;
+        let notice = page.notice_text().await;
+        assert!(notice.contains("专属销售经理"), "联系购买 leads to the sales contact: {notice}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_page_speaks_chinese_by_default_and_english_on_request() {
+    let base = spawn_server().await;
+    let limit_en = ErrorCode::MiniProgramLimit.message(Lang::En);
+
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = PurchasePage::open(client, &base).await;
+        assert_eq!(page.html_lang().await, "zh-CN");
+        assert!(page.edition_card_text("professional").await.contains("专业版"));
+
+        page.switch_language().await;
+        page.choose_channel("mini-program").await;
+
+        assert_eq!(page.html_lang().await, "en");
+        page.wait_for_edition_enabled("professional", false).await;
+        let card = page.edition_card_text("professional").await;
+        assert!(card.contains("Professional") && card.contains(limit_en), "the card in English: {card}");
+    })
+    .await;
+}

@@ -20,9 +20,21 @@ pub fn PriceBreakdown(
             Err(errors) => Either::Right(refused(lang, errors)),
         })
     };
+    // One persistent live region says the new amount due; the breakdown itself is rebuilt on each change.
+    let announcement = move || {
+        let t = texts(lang);
+        quote.with(|q| match q {
+            Ok(q) => i18n::labelled(lang, t.payable, &i18n::yuan(q.payable)),
+            Err(errors) => {
+                let first = errors.first().map(|e| e.message(lang)).unwrap_or_default();
+                i18n::labelled(lang, t.not_orderable, &first)
+            }
+        })
+    };
     view! {
-        <section class="panel summary-panel" aria-labelledby="breakdown-title" aria-live="polite">
+        <section class="panel summary-panel" aria-labelledby="breakdown-title">
             <h2 class="section-title" id="breakdown-title">{texts(lang).breakdown}</h2>
+            <p class="visually-hidden" aria-live="polite">{announcement}</p>
             {body}
         </section>
     }
@@ -97,7 +109,7 @@ fn refused(lang: Lang, errors: &[DomainError]) -> impl IntoView + use<> {
         }
     });
     view! {
-        <div class="refusals" role="alert" data-testid="refusals">
+        <div class="refusals" data-testid="refusals">
             <p class="refusals-title">{t.not_orderable}</p>
             <p class="refusals-first">{first}</p>
             {others}

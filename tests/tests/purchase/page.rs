@@ -124,6 +124,28 @@ impl PurchasePage {
         self.find(&format!("addon-row-{addon}")).await.text().await.expect("the row has text")
     }
 
+    /// Takes the way out offered on an edition card (联系购买, 前往电子签网页端购买).
+    pub async fn take_remedy(&self, edition: &str) {
+        let selector = format!("{} {}", testid(&format!("edition-{edition}")), testid("remedy"));
+        self.find_css(&selector).await.click().await.unwrap_or_else(|e| panic!("{selector} can be clicked: {e}"));
+    }
+
+    /// The page-level notice, once one shows.
+    pub async fn notice_text(&self) -> String {
+        self.find_css(&format!("{} .notice", testid("notice"))).await.text().await.expect("the notice has text")
+    }
+
+    /// Switches between 中文 and English.
+    pub async fn switch_language(&self) {
+        self.click("lang-switch").await;
+    }
+
+    /// The `lang` attribute of the document.
+    pub async fn html_lang(&self) -> String {
+        let lang = self.script("return document.documentElement.lang").await;
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
     /// Resizes the window to `width` and the page's full height, then saves a PNG.
     /// Returns the page's scroll width, to check that nothing overflows sideways.
     pub async fn screenshot(&self, width: u32, path: &Path) -> u64 {
