@@ -16,7 +16,8 @@ pub const WASM_OPT: &str = ".tools/node_modules/.bin/wasm-opt";
 /// Chromium and its driver (browser tests) and PostgreSQL (the second database), from Debian.
 pub fn ensure_system_packages() -> Result {
     let initdb = format!("{}/initdb", postgres::PGBIN);
-    if Path::new("/usr/bin/chromium").exists() && Path::new(&initdb).exists() {
+    let wanted = ["/usr/bin/chromium", "/usr/bin/chromedriver", &initdb, "/usr/share/fonts/opentype/noto"];
+    if wanted.iter().all(|path| Path::new(path).exists()) {
         return Ok(());
     }
     let apt_get = |args: &[&str]| {
