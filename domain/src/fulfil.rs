@@ -68,7 +68,7 @@ fn deliver_edition(
     let Product::Edition(edition) = line.product else { return Err(invalid()) };
     let action = line.action.ok_or_else(invalid)?;
     if state.edition.as_ref().is_some_and(|t| t.trial) {
-        entries.extend(clear_trial(ledger));
+        entries.extend(clear_trial(ledger, paid_at));
     }
     let (starts_at, expires_at) = edition_term(state, action, line.years.unwrap_or(0), paid_at).ok_or_else(invalid)?;
     let started = match (action, state.paid_edition(paid_at)) {

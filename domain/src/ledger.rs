@@ -195,12 +195,18 @@ pub fn follow_edition(entries: &[LedgerEntry], expires_at: Instant, now: Instant
         .collect()
 }
 
-/// TRI-1: clears what is left of the trial's grants (buying an edition ends the trial).
-pub fn clear_trial(entries: &[LedgerEntry]) -> Vec<LedgerEntry> {
+/// TRI-1: buying an edition at `at` ends the trial: its grants expire then and
+/// what is left of them is cleared. Expiring them (not only clearing) keeps a
+/// trial contract withdrawn later from coming back usable (QUO-2).
+pub fn clear_trial(entries: &[LedgerEntry], at: Instant) -> Vec<LedgerEntry> {
     grants(entries)
         .into_iter()
-        .filter(|g| g.source == GrantSource::Trial && g.remaining() > 0)
-        .map(|g| LedgerEntry::Clear { grant: g.grant, amount: g.remaining() })
+        .filter(|g| g.source == GrantSource::Trial && g.is_live(at))
+        .flat_map(|g| {
+            let left = g.remaining();
+            let clear = (left > 0).then_some(LedgerEntry::Clear { grant: g.grant, amount: left });
+            std::iter::once(LedgerEntry::Move { grant: g.grant, expires_at: at }).chain(clear)
+        })
         .collect()
 }
 

@@ -7,6 +7,7 @@
 //! [`Money`], an exact decimal; there is no floating point anywhere here.
 
 pub mod access;
+pub mod billing;
 pub mod binding;
 pub mod cart;
 pub mod catalog;

@@ -956,7 +956,7 @@ fn run(start: i64, ops: &[(i64, Op)]) -> Vec<Step> {
                 Ok(sweep(&entries, now))
             }
             Op::FollowEdition { expires_in } => Ok(follow_edition(&entries, plus(now, *expires_in), now)),
-            Op::ClearTrial => Ok(clear_trial(&entries)),
+            Op::ClearTrial => Ok(clear_trial(&entries, now)),
         };
         if let Ok(new) = &produced {
             entries.extend(new.iter().cloned());

@@ -114,3 +114,24 @@ fn tri_1_buying_an_edition_ends_the_trial_and_clears_its_allotment() {
     assert!(!term.trial);
     assert_eq!(term.starts_at, now(), "the bought edition starts at payment");
 }
+
+#[test]
+fn tri_1_the_trial_allotment_is_gone_from_billing_once_an_edition_is_bought() {
+    let catalog = catalog();
+    let mut buyer = holding(admin(), Edition::Advanced, 5);
+    if let Some(t) = buyer.account.edition.as_mut() {
+        t.trial = true;
+    }
+    let trial_grant = LedgerEntry::Grant {
+        grant: 1,
+        kind: QuotaKind::Contracts,
+        amount: 100,
+        expires_at: days(5),
+        source: GrantSource::Trial,
+    };
+    let q = quote(&ctx(&catalog, &buyer, Channel::Web), &buy(Edition::Advanced, 1)).expect("quotes");
+    let d = plan_delivery(&q, &buyer.account, std::slice::from_ref(&trial_grant), now(), &mut ids()).expect("plans");
+    let all: Vec<LedgerEntry> = std::iter::once(trial_grant).chain(d.entries).collect();
+    let b = balance(&all, QuotaKind::Contracts, now());
+    assert_eq!((b.total, b.used, b.remaining), (1_000, 0, 1_000), "only the bought edition's allotment counts");
+}

@@ -92,3 +92,23 @@ fn quo_3_edition_and_pack_grants_follow_the_edition_but_add_ons_keep_their_year(
         ]
     );
 }
+
+#[test]
+fn tri_1_ending_the_trial_expires_its_grants_so_a_later_withdrawal_gives_nothing_back() {
+    let mut ledger = vec![granted(1, QuotaKind::Contracts, 100, 7, GrantSource::Trial)];
+    ledger.extend(draw(&ledger, QuotaKind::Contracts, 3, now()).expect("draws"));
+    let ended = clear_trial(&ledger, now());
+    assert_eq!(
+        ended,
+        vec![LedgerEntry::Move { grant: 1, expires_at: now() }, LedgerEntry::Clear { grant: 1, amount: 97 }]
+    );
+    ledger.extend(ended);
+    assert_eq!(
+        balance(&ledger, QuotaKind::Contracts, now()),
+        Balance { kind: Some(QuotaKind::Contracts), ..Balance::default() }
+    );
+    ledger.extend(give_back(&ledger, 1, 1, now()));
+    assert_eq!(balance(&ledger, QuotaKind::Contracts, now()).remaining, 0, "the withdrawn trial contract is cleared");
+    assert!(sweep(&ledger, days(8)).is_empty(), "nothing left to sweep");
+    assert!(clear_trial(&ledger, days(1)).is_empty(), "an ended trial ends once");
+}
