@@ -9,7 +9,7 @@ use crate::identity::Channel;
 use crate::money::Money;
 use crate::payment::{PaymentMethod, payment_refusals};
 use crate::product::{AddOn, Edition};
-use crate::quote::{Target, assess, quote};
+use crate::quote::{Target, Wording, assess, quote};
 use crate::terms::{EditionAction, classify};
 use crate::trial::trial_refusals;
 use serde::{Deserialize, Serialize};
@@ -120,7 +120,7 @@ pub fn eligibility(ctx: &Context<'_>, selection: &Selection) -> Eligibility {
         .iter()
         .map(|&addon| {
             let quantity = selection.addon_quantity(addon).unwrap_or(1);
-            let assessed = assess(ctx, &selection.with_addon(addon, quantity));
+            let assessed = assess(ctx, &selection.with_addon(addon, quantity), Wording::Brief);
             let refusals = assessed.refusals(&[Target::Buyer, Target::AddOn(addon), Target::Order]);
             AddOnOption { addon, verdict: Verdict::of(ctx, refusals, false) }
         })
@@ -131,7 +131,7 @@ pub fn eligibility(ctx: &Context<'_>, selection: &Selection) -> Eligibility {
         .iter()
         .map(|v| {
             let with = Selection { voucher: Some(v.id.clone()), ..selection.clone() };
-            let refusals = assess(ctx, &with).refusals(&[Target::Voucher]);
+            let refusals = assess(ctx, &with, Wording::Brief).refusals(&[Target::Voucher]);
             VoucherOption { id: v.id.clone(), verdict: Verdict::of(ctx, refusals, false) }
         })
         .collect();
@@ -176,7 +176,7 @@ fn edition_option(ctx: &Context<'_>, selection: &Selection, edition: Edition) ->
             choice.years = None;
         }
         let with = Selection { edition: Some(choice), ..selection.clone() };
-        Verdict::of(ctx, assess(ctx, &with).refusals(targets), true)
+        Verdict::of(ctx, assess(ctx, &with, Wording::Brief).refusals(targets), true)
     };
     let verdict = judge(None, &[Target::Buyer, Target::Edition, Target::Order]);
     let years = if upgrade || ctx.catalog.edition(edition).yearly_price.is_none() {
@@ -198,7 +198,7 @@ fn renew_verdict(ctx: &Context<'_>) -> Verdict {
                 edition: Some(edition_choice(ctx, &Selection::default(), edition, Some(1))),
                 ..Selection::default()
             };
-            assess(ctx, &renewal).refusals(&[Target::Buyer, Target::Edition, Target::Order])
+            assess(ctx, &renewal, Wording::Brief).refusals(&[Target::Buyer, Target::Edition, Target::Order])
         }
     };
     Verdict::of(ctx, refusals, false)

@@ -15,7 +15,7 @@ use crate::voucher::AppliedVoucher;
 use serde::{Deserialize, Serialize};
 
 /// A human reason: the rule that shaped a figure, in both languages.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Note {
     pub rule: String,
     pub zh: String,
@@ -25,6 +25,27 @@ pub struct Note {
 impl Note {
     fn new(rule: &str, zh: String, en: String) -> Note {
         Note { rule: rule.to_owned(), zh, en }
+    }
+}
+
+/// Whether an assessment writes its reasons out. Eligibility judges many
+/// hypothetical selections and reads only their refusals, so it skips the
+/// wording, which is most of a quote's cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wording {
+    Full,
+    Brief,
+}
+
+impl Wording {
+    fn note(self, text: impl FnOnce() -> (&'static str, String, String)) -> Note {
+        match self {
+            Wording::Full => {
+                let (rule, zh, en) = text();
+                Note::new(rule, zh, en)
+            }
+            Wording::Brief => Note::default(),
+        }
     }
 }
 
@@ -123,7 +144,7 @@ pub fn sort_refusals(errors: &mut Vec<DomainError>) {
 /// Prices `selection` for the buyer, or gives every reason it cannot be
 /// bought, the deciding one first.
 pub fn quote(ctx: &Context<'_>, selection: &Selection) -> Result<Quote, Vec<DomainError>> {
-    let assessment = assess(ctx, selection);
+    let assessment = assess(ctx, selection, Wording::Full);
     if assessment.issues.is_empty() {
         Ok(assessment.quote)
     } else {
@@ -153,7 +174,7 @@ pub fn buyer_refusals(ctx: &Context<'_>) -> Vec<DomainError> {
     errors
 }
 
-pub(crate) fn assess(ctx: &Context<'_>, selection: &Selection) -> Assessment {
+pub(crate) fn assess(ctx: &Context<'_>, selection: &Selection, wording: Wording) -> Assessment {
     let mut issues: Vec<(Target, DomainError)> = Vec::new();
     issues.extend(buyer_refusals(ctx).into_iter().map(|e| (Target::Buyer, e)));
     if selection.edition.is_none() && selection.addons.is_empty() {
@@ -163,7 +184,7 @@ pub(crate) fn assess(ctx: &Context<'_>, selection: &Selection) -> Assessment {
     let mut lines = Vec::with_capacity(1 + selection.addons.len());
     let mut edition_after = ctx.buyer.account.paid_edition(ctx.now).map(|t| (t.edition, t.expires_at));
     if let Some(choice) = &selection.edition {
-        match edition_line(ctx, choice) {
+        match edition_line(ctx, choice, wording) {
             Ok(line) => {
                 if let Product::Edition(edition) = line.product {
                     edition_after = Some((edition, line.expires_at));
@@ -178,7 +199,7 @@ pub(crate) fn assess(ctx: &Context<'_>, selection: &Selection) -> Assessment {
             issues.push((Target::AddOn(choice.addon), DomainError::invalid("addons")));
             continue;
         }
-        match addon_line(ctx, choice, edition_after) {
+        match addon_line(ctx, choice, edition_after, wording) {
             Ok(line) => lines.push(line),
             Err(errors) => issues.extend(errors.into_iter().map(|e| (Target::AddOn(choice.addon), e))),
         }
@@ -262,7 +283,7 @@ fn overflow() -> DomainError {
     DomainError::invalid("amount")
 }
 
-fn edition_line(ctx: &Context<'_>, choice: &EditionChoice) -> Result<QuoteLine, Vec<DomainError>> {
+fn edition_line(ctx: &Context<'_>, choice: &EditionChoice, wording: Wording) -> Result<QuoteLine, Vec<DomainError>> {
     let offer = ctx.catalog.edition(choice.edition);
     let account = &ctx.buyer.account;
     let mut errors = Vec::new();
@@ -321,28 +342,30 @@ fn edition_line(ctx: &Context<'_>, choice: &EditionChoice) -> Result<QuoteLine, 
             unit_price: q.price,
             amount: q.price,
             grants: q.contracts,
-            reason: Note::new(
-                "SAL-1",
-                format!(
-                    "销售经理报价 {}：{} 年，赠送合同 {} 份，有效期至 {}",
-                    q.id,
-                    q.years,
-                    q.contracts,
-                    format_date(expires_at)
-                ),
-                format!(
-                    "Sales quote {}: {} years, {} contracts, valid until {}",
-                    q.id,
-                    q.years,
-                    q.contracts,
-                    format_date(expires_at)
-                ),
-            ),
+            reason: wording.note(|| {
+                (
+                    "SAL-1",
+                    format!(
+                        "销售经理报价 {}：{} 年，赠送合同 {} 份，有效期至 {}",
+                        q.id,
+                        q.years,
+                        q.contracts,
+                        format_date(expires_at)
+                    ),
+                    format!(
+                        "Sales quote {}: {} years, {} contracts, valid until {}",
+                        q.id,
+                        q.years,
+                        q.contracts,
+                        format_date(expires_at)
+                    ),
+                )
+            }),
         }),
         (None, Some(price)) if action == EditionAction::Upgrade => {
-            upgrade_price(ctx, choice.edition, price, expires_at)
+            upgrade_price(ctx, choice.edition, price, expires_at, wording)
         }
-        (None, Some(price)) => term_price(price, offer.allotment, years, action, starts_at, expires_at),
+        (None, Some(price)) => term_price(price, offer.allotment, years, action, starts_at, expires_at, wording),
         (None, None) => Err(DomainError::new(ErrorCode::QuoteRequired)),
     };
     let priced = priced.map_err(|e| vec![e])?;
@@ -436,12 +459,13 @@ fn term_price(
     action: EditionAction,
     starts_at: Instant,
     expires_at: Instant,
+    wording: Wording,
 ) -> Result<Priced, DomainError> {
     let grants = match allotment {
         Allotment::PerYear(n) => n.checked_mul(u64::from(years)).ok_or_else(overflow)?,
         Allotment::Once(n) => n,
     };
-    let (rule, zh, en) = match action {
+    let text = || match action {
         EditionAction::Renewal => (
             "REN-1",
             format!(
@@ -468,13 +492,19 @@ fn term_price(
         unit_price: price,
         amount: price.checked_mul(u64::from(years))?,
         grants,
-        reason: Note::new(rule, zh, en),
+        reason: wording.note(text),
     })
 }
 
 /// REN-2: the yearly price difference for the remaining whole days, and the
 /// yearly allotment difference pro rata, rounded up to a whole contract.
-fn upgrade_price(ctx: &Context<'_>, to: Edition, to_price: Money, expires_at: Instant) -> Result<Priced, DomainError> {
+fn upgrade_price(
+    ctx: &Context<'_>,
+    to: Edition,
+    to_price: Money,
+    expires_at: Instant,
+    wording: Wording,
+) -> Result<Priced, DomainError> {
     let current = ctx.buyer.account.paid_edition(ctx.now).ok_or(DomainError::new(ErrorCode::NoActiveEdition))?;
     let from = ctx.catalog.edition(current.edition);
     let from_price = from.yearly_price.ok_or(DomainError::new(ErrorCode::QuoteRequired))?;
@@ -493,7 +523,8 @@ fn upgrade_price(ctx: &Context<'_>, to: Edition, to_price: Money, expires_at: In
         unit_price: yearly_difference,
         amount,
         grants,
-        reason: Note::new(
+        reason: wording.note(|| {
+            (
             "REN-2",
             format!(
                 "升级：剩余 {days} 天 ×（¥{to_price} − ¥{from_price}）÷ 365，到期时间不变（{}），按比例赠送合同 {grants} 份",
@@ -503,7 +534,8 @@ fn upgrade_price(ctx: &Context<'_>, to: Edition, to_price: Money, expires_at: In
                 "Upgrade: {days} remaining days × (¥{to_price} − ¥{from_price}) ÷ 365, expiry unchanged ({}), {grants} contracts pro rata",
                 format_date(expires_at)
             ),
-        ),
+            )
+        }),
     })
 }
 
@@ -511,6 +543,7 @@ fn addon_line(
     ctx: &Context<'_>,
     choice: &AddOnChoice,
     edition_after: Option<(Edition, Instant)>,
+    wording: Wording,
 ) -> Result<QuoteLine, Vec<DomainError>> {
     let offer = ctx.catalog.addon(choice.addon);
     let mut errors = Vec::new();
@@ -530,12 +563,12 @@ fn addon_line(
                 errors.push(DomainError::new(ErrorCode::IntegrationRequiresProfessional));
                 return Err(errors);
             }
-            integration_price(ctx, offer.price, choice.quantity, edition_end)
+            integration_price(ctx, offer.price, choice.quantity, edition_end, wording)
         }
         AddOnValidity::FollowsEdition | AddOnValidity::OneYear => {
             let expires_at = if is_pack { Some(edition_end) } else { add_years(ctx.now, 1) };
             Count::new(choice.quantity, ctx.catalog).and_then(|count| {
-                pack_price(offer.price, offer.units, count, is_pack, ctx.now, expires_at.ok_or_else(overflow)?)
+                pack_price(offer.price, offer.units, count, is_pack, ctx.now, expires_at.ok_or_else(overflow)?, wording)
             })
         }
     };
@@ -568,22 +601,25 @@ fn pack_price(
     follows_edition: bool,
     now: Instant,
     expires_at: Instant,
+    wording: Wording,
 ) -> Result<(Priced, Instant, Instant), DomainError> {
     let n = count.get();
     let grants = units.checked_mul(u64::from(n)).ok_or_else(overflow)?;
-    let until = format_date(expires_at);
-    let (rule, zh, en) = if follows_edition {
-        (
-            "QUO-3",
-            format!("{n} 个 × ¥{price}，共 {grants} 份，立即生效，到期时间跟随当前版本（{until}）"),
-            format!("{n} × ¥{price}, {grants} contracts, effective now, expiring with the edition ({until})"),
-        )
-    } else {
-        (
-            "ADD-1",
-            format!("{n} 个 × ¥{price}，共 {grants} 次，立即生效，有效期一年（至 {until}）"),
-            format!("{n} × ¥{price}, {grants} uses, effective now, valid one year (until {until})"),
-        )
+    let text = || {
+        let until = format_date(expires_at);
+        if follows_edition {
+            (
+                "QUO-3",
+                format!("{n} 个 × ¥{price}，共 {grants} 份，立即生效，到期时间跟随当前版本（{until}）"),
+                format!("{n} × ¥{price}, {grants} contracts, effective now, expiring with the edition ({until})"),
+            )
+        } else {
+            (
+                "ADD-1",
+                format!("{n} 个 × ¥{price}，共 {grants} 次，立即生效，有效期一年（至 {until}）"),
+                format!("{n} × ¥{price}, {grants} uses, effective now, valid one year (until {until})"),
+            )
+        }
     };
     let priced = Priced {
         years: None,
@@ -592,7 +628,7 @@ fn pack_price(
         unit_price: price,
         amount: price.checked_mul(u64::from(n))?,
         grants,
-        reason: Note::new(rule, zh, en),
+        reason: wording.note(text),
     };
     Ok((priced, now, expires_at))
 }
@@ -603,6 +639,7 @@ fn integration_price(
     price: Money,
     quantity: u32,
     edition_end: Instant,
+    wording: Wording,
 ) -> Result<(Priced, Instant, Instant), DomainError> {
     let years = u8::try_from(quantity)
         .map_err(|_| DomainError::with_field(ErrorCode::InvalidDuration, "years"))
@@ -617,22 +654,24 @@ fn integration_price(
     }
     let full = price.checked_mul(u64::from(term.full_years))?;
     let partial = price.checked_ratio(term.partial_days, DAYS_PER_YEAR)?;
-    let until = format_date(term.expires_at);
-    let (rule, zh, en) = if term.partial_days > 0 {
-        (
-            "INT-2",
-            format!("{} 年 + {} 天（随版本到期，按天计费），有效期至 {until}", term.full_years, term.partial_days),
-            format!(
-                "{} years + {} days (ends with the edition, charged by the day), until {until}",
-                term.full_years, term.partial_days
-            ),
-        )
-    } else {
-        (
-            "INT-1",
-            format!("{years} 年 × ¥{price}，立即生效，有效期至 {until}"),
-            format!("{years} years × ¥{price}, effective now, until {until}"),
-        )
+    let text = || {
+        let until = format_date(term.expires_at);
+        if term.partial_days > 0 {
+            (
+                "INT-2",
+                format!("{} 年 + {} 天（随版本到期，按天计费），有效期至 {until}", term.full_years, term.partial_days),
+                format!(
+                    "{} years + {} days (ends with the edition, charged by the day), until {until}",
+                    term.full_years, term.partial_days
+                ),
+            )
+        } else {
+            (
+                "INT-1",
+                format!("{years} 年 × ¥{price}，立即生效，有效期至 {until}"),
+                format!("{years} years × ¥{price}, effective now, until {until}"),
+            )
+        }
     };
     let priced = Priced {
         years: Some(years),
@@ -641,7 +680,7 @@ fn integration_price(
         unit_price: price,
         amount: full.checked_add(partial)?,
         grants: 0,
-        reason: Note::new(rule, zh, en),
+        reason: wording.note(text),
     };
     Ok((priced, term.starts_at, term.expires_at))
 }
