@@ -72,6 +72,13 @@ pub struct Billing {
 /// count in the contracts; integration has a term, not uses).
 pub const COUNTED_ADDONS: [AddOn; 2] = [AddOn::SigningReports, AddOn::MeetingSigning];
 
+/// ADD-2: an add-on's uses over its packs live at `now`; `None` for an
+/// add-on that grants no quota (integration).
+pub fn usage(ledger: &[LedgerEntry], addon: AddOn, now: Instant) -> Option<AddOnUsage> {
+    let b = balance(ledger, addon.quota()?, now);
+    Some(AddOnUsage { addon, total: b.total, used: b.used, remaining: b.remaining })
+}
+
 /// Gathers billing management for the buyer in `ctx` from its ledger.
 pub fn overview(ctx: &Context<'_>, ledger: &[LedgerEntry]) -> Billing {
     let account = &ctx.buyer.account;
@@ -87,13 +94,7 @@ pub fn overview(ctx: &Context<'_>, ledger: &[LedgerEntry]) -> Billing {
             active: term.is_active(ctx.now),
         }
     });
-    let addons = COUNTED_ADDONS
-        .iter()
-        .filter_map(|&addon| {
-            let b = balance(ledger, addon.quota()?, ctx.now);
-            Some(AddOnUsage { addon, total: b.total, used: b.used, remaining: b.remaining })
-        })
-        .collect();
+    let addons = COUNTED_ADDONS.iter().filter_map(|&addon| usage(ledger, addon, ctx.now)).collect();
     let judged = eligibility(ctx, &Selection::default());
     let upgrade = upgrade_verdict(ctx, &judged);
     Billing {

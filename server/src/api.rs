@@ -14,6 +14,8 @@ pub fn router() -> Router<AppState> {
         .route("/catalog", get(catalog))
         .merge(crate::auth::router())
         .merge(crate::orders::router())
+        .merge(crate::billing::router())
+        .merge(crate::contracts::router())
         .fallback(not_found)
 }
 

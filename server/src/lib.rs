@@ -7,7 +7,9 @@
 pub mod accounts;
 mod api;
 pub mod auth;
+pub mod billing;
 pub mod clock;
+pub mod contracts;
 pub mod db;
 pub mod delivery;
 mod error;

@@ -112,6 +112,7 @@ impl Application {
             wake_delivery: Arc::new(Notify::new()),
         };
         tokio::spawn(delivery::run(state.clone()));
+        tokio::spawn(crate::billing::sweeper::run(state.clone()));
         payment::spawn_background(&state, Some(sandbox));
         Ok(Self { listener, port, router: router(state.clone(), &settings.dist), state })
     }

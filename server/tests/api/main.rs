@@ -7,3 +7,5 @@ mod basics;
 mod delivery;
 mod orders;
 mod payments;
+mod quota;
+mod renewals;

@@ -1,0 +1,208 @@
+//! Contracts against the quota (QUO-2, QUO-5): initiating one draws a
+//! contract from the grant that expires first; withdrawing an unsigned one
+//! gives it back to that grant (cleared with it when it has expired); a
+//! signed one cannot be withdrawn. Each move is in the ledger and the audit log.
+
+pub mod store;
+
+use crate::auth::Caller;
+use crate::billing::quota::{self, draw_one, give_one_back, locked_ledger};
+use crate::extract::ApiJson;
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::ledger::{ContractStatus, GrantId};
+use domain::{DomainError, ErrorCode, Instant, QuotaKind};
+use serde::{Deserialize, Serialize};
+use store::{ContractRow, NewContract};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/contracts", post(initiate).get(list))
+        .route("/contracts/{id}", get(get_contract))
+        .route("/contracts/{id}/sign", post(sign))
+        .route("/contracts/{id}/withdraw", post(withdraw))
+}
+
+/// A contract as the API shows it.
+#[derive(Debug, Serialize)]
+pub struct ContractView {
+    pub id: i64,
+    pub title: String,
+    pub status: ContractStatus,
+    pub initiated_by: i64,
+    /// The grant its contract was drawn from.
+    pub grant: GrantId,
+    pub created_at: Instant,
+    pub signed_at: Option<Instant>,
+    pub withdrawn_at: Option<Instant>,
+}
+
+impl From<ContractRow> for ContractView {
+    fn from(c: ContractRow) -> Self {
+        ContractView {
+            id: c.id,
+            title: c.title,
+            status: c.status,
+            initiated_by: c.initiated_by,
+            grant: c.grant,
+            created_at: c.created_at,
+            signed_at: c.signed_at,
+            withdrawn_at: c.withdrawn_at,
+        }
+    }
+}
+
+/// A contract's title: 1–200 characters once trimmed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Title(String);
+
+impl Title {
+    const MAX_CHARS: usize = 200;
+
+    fn parse(raw: &str) -> Result<Title, DomainError> {
+        let title = raw.trim();
+        if title.is_empty() || title.chars().count() > Self::MAX_CHARS {
+            return Err(DomainError::invalid("title"));
+        }
+        Ok(Title(title.to_owned()))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Initiate {
+    title: String,
+}
+
+fn actor(caller: &Caller) -> String {
+    format!("person:{}", caller.person_id)
+}
+
+/// The optional `Idempotency-Key` header: the same key initiates one contract.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else { return Ok(None) };
+    match value.to_str().map(str::trim) {
+        Ok(key) if !key.is_empty() && key.len() <= 128 => Ok(Some(key.to_owned())),
+        _ => Err(ApiError::InvalidInput("the Idempotency-Key header must have 1–128 characters".into())),
+    }
+}
+
+/// `POST /api/contracts {title}`: draws one contract under the account's
+/// lock and records the contract with the grant it came from; 201, or
+/// `quota_exhausted` and nothing changes.
+async fn initiate(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<Initiate>,
+) -> Result<(StatusCode, Json<ContractView>), ApiError> {
+    let title = Title::parse(&body.title)?;
+    let key = idempotency_key(&headers)?;
+    let now = state.clock.now();
+    let account_id = caller.account_id();
+    let mut tx = state.db.begin().await?;
+    if let Some(key) = &key {
+        // Under the account's lock, so two submits with one key cannot both draw.
+        locked_ledger(&mut tx, &state.db, account_id).await?;
+        if let Some(existing) = store::find_by_key(&mut tx, account_id, caller.person_id, key).await? {
+            tx.rollback().await?;
+            if existing.title != title.0 {
+                return Err(ApiError::code(ErrorCode::IdempotencyKeyReused));
+            }
+            return Ok((StatusCode::OK, Json(existing.into())));
+        }
+    }
+    let (grant, _) = draw_one(&mut tx, &state.db, account_id, QuotaKind::Contracts, now).await?;
+    let new = NewContract {
+        account_id,
+        initiated_by: caller.person_id,
+        title: &title.0,
+        grant,
+        idempotency_key: key.as_deref(),
+        created_at: now,
+    };
+    let id = store::insert(&mut tx, &new).await?;
+    let detail = serde_json::json!({ "contract": id, "kind": QuotaKind::Contracts, "grant": grant, "amount": 1 });
+    quota::audit(&mut tx, now, &actor(&caller), account_id, "contract.initiated", &detail).await?;
+    let contract = store::find(&mut tx, id, account_id, "")
+        .await?
+        .ok_or_else(|| ApiError::Internal("contract vanished".into()))?;
+    tx.commit().await?;
+    tracing::info!(contract.id = id, account.id = account_id, grant, "contract initiated");
+    Ok((StatusCode::CREATED, Json(contract.into())))
+}
+
+/// `GET /api/contracts`: the acting account's contracts, newest first.
+async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ContractView>>, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let contracts = store::list(&mut conn, caller.account_id()).await?;
+    Ok(Json(contracts.into_iter().map(ContractView::from).collect()))
+}
+
+fn not_found() -> ApiError {
+    ApiError::NotFound("no such contract".into())
+}
+
+/// `GET /api/contracts/{id}`: one of the acting account's contracts.
+async fn get_contract(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ContractView>, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let contract = store::find(&mut conn, id, caller.account_id(), "").await?.ok_or_else(not_found)?;
+    Ok(Json(contract.into()))
+}
+
+/// `POST /api/contracts/{id}/sign`: signing completes.
+async fn sign(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ContractView>, ApiError> {
+    let now = state.clock.now();
+    let account_id = caller.account_id();
+    let mut tx = state.db.begin().await?;
+    let contract = store::find(&mut tx, id, account_id, state.db.for_update()).await?.ok_or_else(not_found)?;
+    let signed = contract.status.sign()?;
+    if !store::transition(&mut tx, id, contract.status, signed, now).await? {
+        return Err(ApiError::code(ErrorCode::InvalidState));
+    }
+    let detail = serde_json::json!({ "contract": id });
+    quota::audit(&mut tx, now, &actor(&caller), account_id, "contract.signed", &detail).await?;
+    let contract = store::find(&mut tx, id, account_id, "").await?.ok_or_else(not_found)?;
+    tx.commit().await?;
+    Ok(Json(contract.into()))
+}
+
+/// `POST /api/contracts/{id}/withdraw` (QUO-2): an unsigned contract is
+/// withdrawn and its contract returns to the grant it came from (cleared
+/// with it when that grant has expired); a signed one answers
+/// `contract_already_signed`.
+async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<ContractView>, ApiError> {
+    let now = state.clock.now();
+    let account_id = caller.account_id();
+    let mut tx = state.db.begin().await?;
+    // The account first, then the contract: the one lock order of quota moves.
+    let entries = locked_ledger(&mut tx, &state.db, account_id).await?;
+    let contract = store::find(&mut tx, id, account_id, state.db.for_update()).await?.ok_or_else(not_found)?;
+    let withdrawn = contract.status.withdraw()?;
+    if !store::transition(&mut tx, id, contract.status, withdrawn, now).await? {
+        return Err(ApiError::code(ErrorCode::InvalidState));
+    }
+    let cleared = give_one_back(&mut tx, account_id, &entries, contract.grant, now).await?;
+    let detail = serde_json::json!({
+        "contract": id, "kind": QuotaKind::Contracts, "grant": contract.grant, "amount": 1, "cleared": cleared,
+    });
+    quota::audit(&mut tx, now, &actor(&caller), account_id, "contract.withdrawn", &detail).await?;
+    let contract = store::find(&mut tx, id, account_id, "").await?.ok_or_else(not_found)?;
+    tx.commit().await?;
+    tracing::info!(contract.id = id, account.id = account_id, cleared, "contract withdrawn");
+    Ok(Json(contract.into()))
+}
