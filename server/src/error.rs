@@ -33,6 +33,11 @@ pub enum ApiError {
     /// Something on our side failed; the client sees an opaque message.
     #[error("服务暂时不可用，请稍后重试。")]
     Internal(String),
+    /// Refused before any handler ran, by axum or a tower layer (a path
+    /// parameter that does not parse, a body over the limit, a timeout):
+    /// its status, in our shape.
+    #[error("{message}")]
+    Http { status: StatusCode, message: String },
 }
 
 impl ApiError {
@@ -50,6 +55,9 @@ impl ApiError {
             Self::NotFound(_) => ErrorCode::NotFound,
             Self::PaymentNotice(_) => ErrorCode::Unauthenticated,
             Self::Internal(_) | Self::Unavailable(_) => ErrorCode::InvalidState,
+            Self::Http { status, .. } if *status == StatusCode::NOT_FOUND => ErrorCode::NotFound,
+            Self::Http { status, .. } if status.is_server_error() => ErrorCode::InvalidState,
+            Self::Http { .. } => ErrorCode::InvalidInput,
         }
     }
 
@@ -58,6 +66,7 @@ impl ApiError {
         match self {
             Self::Internal(_) => return StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable(_) => return StatusCode::SERVICE_UNAVAILABLE,
+            Self::Http { status, .. } => return *status,
             _ => {}
         }
         status_of(self.error_code())

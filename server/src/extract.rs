@@ -4,6 +4,7 @@
 use crate::ApiError;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
+use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
 /// Like `axum::Json`, rejecting with `invalid_input`.
@@ -20,6 +21,11 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         match axum::Json::<T>::from_request(req, state).await {
             Ok(axum::Json(value)) => Ok(ApiJson(value)),
+            // A body over the limit (read in chunks, without a Content-Length).
+            Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::Http {
+                status: StatusCode::PAYLOAD_TOO_LARGE,
+                message: crate::startup::too_large_message(),
+            }),
             Err(rejection) => Err(ApiError::InvalidInput(match rejection {
                 JsonRejection::JsonDataError(e) => e.body_text(),
                 JsonRejection::JsonSyntaxError(e) => e.body_text(),

@@ -5,7 +5,7 @@
 //! No business rule lives here.
 
 pub mod accounts;
-mod api;
+pub mod api;
 pub mod auth;
 pub mod billing;
 pub mod clock;
@@ -14,6 +14,7 @@ pub mod db;
 pub mod delivery;
 mod error;
 mod extract;
+pub mod openapi;
 pub mod orders;
 pub mod payment;
 pub mod seed;

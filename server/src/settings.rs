@@ -37,6 +37,9 @@ pub struct Settings {
     /// `ESIGN_RECONCILE_AFTER_SECS`: a payment still pending this long is
     /// asked about at the provider.
     pub reconcile_after_secs: u32,
+    /// `ESIGN_REQUEST_TIMEOUT_MS`: a request whose answer has not begun by
+    /// then gets 503 (a stream that has begun, like order events, goes on).
+    pub request_timeout_ms: u64,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -75,6 +78,7 @@ impl Settings {
             sandbox_notify: parse("ESIGN_SANDBOX_NOTIFY", "true")?,
             reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", "3000")?,
             reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", "60")?,
+            request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", "15000")?,
         })
     }
 }
@@ -96,6 +100,7 @@ impl Settings {
             sandbox_notify: true,
             reconcile_interval_ms: 3000,
             reconcile_after_secs: 60,
+            request_timeout_ms: 15_000,
         }
     }
 }

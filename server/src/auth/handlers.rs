@@ -7,28 +7,31 @@ use super::{Acting, Caller, SESSION_COOKIE, SESSION_DAYS, caller_for_token, memb
 use crate::accounts::load_buyer;
 use crate::clock::to_ms;
 use crate::extract::ApiJson;
+use crate::openapi::wire::Error;
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use domain::identity::{Buyer, Membership};
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/session", post(sign_in).delete(sign_out))
-        .route("/session/identity", put(switch_identity))
-        .route("/me", get(me))
-        .route("/demo-accounts", get(demo_accounts))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in, sign_out))
+        .routes(routes!(switch_identity))
+        .routes(routes!(me))
+        .routes(routes!(demo_accounts))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct SignIn {
     login: String,
     password: String,
@@ -40,6 +43,18 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
 }
 
+/// Signs in with a login and password; the session is an HttpOnly cookie.
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 204, description = "Signed in: `Set-Cookie: esign_session=…`, acting as the first verified enterprise joined, else as the person"),
+        (status = 400, description = "`invalid_input`: the body is not `{login, password}`", body = Error),
+        (status = 401, description = "`unauthenticated`: unknown login or wrong password", body = Error),
+    ),
+)]
 async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Response, ApiError> {
     let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
         .bind(body.login.trim())
@@ -69,6 +84,13 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
+/// Signs out: ends the session (if any) and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is cleared")),
+)]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
@@ -81,12 +103,26 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct SwitchIdentity {
     /// `null` to act as the person.
     enterprise_id: Option<i64>,
 }
 
+/// Switches the acting identity (ID-4): an enterprise joined, or the person.
+#[utoipa::path(
+    put,
+    path = "/session/identity",
+    tag = "session",
+    security(("session" = [])),
+    request_body = SwitchIdentity,
+    responses(
+        (status = 200, description = "The caller, acting as asked", body = Me),
+        (status = 400, description = "`invalid_input`: malformed body", body = Error),
+        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
+        (status = 422, description = "`not_a_member`: the person has not joined that enterprise", body = Error),
+    ),
+)]
 async fn switch_identity(
     State(state): State<AppState>,
     caller: Caller,
@@ -106,15 +142,18 @@ async fn switch_identity(
 
 /// The signed-in person, the enterprises they joined, the acting identity and
 /// everything the rules need about the acting account.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     person: PersonView,
+    #[schema(value_type = Vec<crate::openapi::wire::Membership>)]
     memberships: Vec<Membership>,
+    /// `null` when acting as the person.
     acting_enterprise_id: Option<i64>,
+    #[schema(value_type = crate::openapi::wire::Buyer)]
     buyer: Buyer,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct PersonView {
     id: i64,
     login: String,
@@ -139,11 +178,22 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     })
 }
 
+/// The signed-in person, their enterprises and the acting identity.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "session",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
+    ),
+)]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
     me_of(&state, &caller).await.map(Json)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct DemoAccount {
     login: String,
     name: String,
@@ -152,6 +202,15 @@ struct DemoAccount {
 }
 
 /// Development only: the demo people, so the sign-in page can list them.
+#[utoipa::path(
+    get,
+    path = "/demo-accounts",
+    tag = "session",
+    responses(
+        (status = 200, description = "The demo people and their password", body = Vec<DemoAccount>),
+        (status = 404, description = "`not_found`: outside development", body = Error),
+    ),
+)]
 async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAccount>>, ApiError> {
     if !state.settings.development {
         return Err(ApiError::NotFound("no demo accounts outside development".into()));

@@ -4,13 +4,13 @@ use super::store::{self, NewOrder, OrderRow};
 use crate::accounts::load_buyer;
 use crate::auth::Caller;
 use crate::extract::ApiJson;
+use crate::openapi::wire;
 use crate::payment::{PayChannel, PaymentPrompt, PaymentRequest};
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::access::can_view_order_records;
 use domain::order::OrderStatus;
 use domain::payment::check_payment;
@@ -19,32 +19,48 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::convert::Infallible;
 use std::time::Duration;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/quote", post(quote))
-        .route("/orders", post(place_order).get(list_orders))
-        .route("/orders/{id}", get(get_order))
-        .route("/orders/{id}/cancel", post(cancel_order))
-        .route("/orders/{id}/pay", post(pay_order))
-        .route("/orders/{id}/events", get(order_events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(quote))
+        .routes(routes!(place_order, list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(cancel_order))
+        .routes(routes!(pay_order))
+        .routes(routes!(order_events))
 }
 
 /// An order as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct OrderView {
     pub id: i64,
+    #[schema(value_type = wire::OrderStatus)]
     pub status: OrderStatus,
+    #[schema(value_type = wire::Channel)]
     pub channel: Channel,
+    /// What was sold, as priced when the order was placed.
+    #[schema(value_type = wire::Quote)]
     pub quote: Quote,
+    #[schema(value_type = wire::Money)]
     pub payable: Money,
     pub voucher_id: Option<String>,
+    #[schema(value_type = Option<wire::PaymentMethod>)]
     pub payment_method: Option<String>,
+    /// The person who placed it.
     pub placed_by: i64,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: domain::Instant,
+    /// Unpaid by then, the order closes.
+    #[schema(value_type = String, format = DateTime)]
     pub pay_by: domain::Instant,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub paid_at: Option<domain::Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub delivered_at: Option<domain::Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<domain::Instant>,
 }
 
@@ -68,13 +84,30 @@ impl From<OrderRow> for OrderView {
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 struct QuoteRequest {
+    #[schema(value_type = wire::Selection)]
     selection: Selection,
+    #[schema(value_type = wire::Channel)]
     channel: Channel,
 }
 
 /// PRI-1: the same domain function the browser runs, on the caller's account.
+#[utoipa::path(
+    post,
+    path = "/quote",
+    tag = "orders",
+    security(("session" = [])),
+    request_body = QuoteRequest,
+    responses(
+        (status = 200, description = "The quote for this account and channel", body = wire::Quote),
+        (status = 400, description = "`invalid_input` (malformed body, a quantity out of range), `invalid_duration`", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 403, description = "`forbidden`", body = wire::Error),
+        (status = 409, description = "`trial_already_used`, `voucher_used`", body = wire::Error),
+        (status = 422, description = "A rule refused (`reasons` lists every one): `enterprise_not_verified`, `mini_program_limit`, `cloud_account_not_linked`, `person_details_required`, `integration_requires_professional`, `no_active_edition`, `integration_exceeds_edition`, `downgrade_not_allowed`, `term_exceeds_limit`, `quote_required`, `voucher_expired`, `voucher_min_spend`, `voucher_not_applicable`, …", body = wire::Error),
+    ),
+)]
 async fn quote(
     State(state): State<AppState>,
     caller: Caller,
@@ -86,10 +119,14 @@ async fn quote(
     Ok(Json(domain::quote(&ctx, &body.selection)?))
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
 struct PlaceOrder {
+    #[schema(value_type = wire::Selection)]
     selection: Selection,
+    #[schema(value_type = wire::Channel)]
     channel: Channel,
+    /// The payable total the buyer saw; a different fresh quote refuses with `quote_changed`.
+    #[schema(value_type = wire::Money)]
     expected_total: Money,
 }
 
@@ -114,6 +151,23 @@ async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<Ord
 
 /// ORD-2, PRI-2, PRI-4: one order per idempotency key, priced by the server,
 /// refused with the fresh quote when the client's total is stale.
+#[utoipa::path(
+    post,
+    path = "/orders",
+    tag = "orders",
+    security(("session" = [])),
+    params(("Idempotency-Key" = String, Header, description = "1–128 characters; a retry with the same key and body answers the same order")),
+    request_body = PlaceOrder,
+    responses(
+        (status = 201, description = "Placed, awaiting payment", body = OrderView),
+        (status = 200, description = "A retry: the order this key placed", body = OrderView),
+        (status = 400, description = "`invalid_input` (malformed body, missing Idempotency-Key), `invalid_duration`", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 403, description = "`forbidden`", body = wire::Error),
+        (status = 409, description = "`quote_changed` (with the fresh `quote`), `voucher_used`, `trial_already_used`", body = wire::Error),
+        (status = 422, description = "`idempotency_key_reused` (same key, another body), or a rule refused as for `/quote`", body = wire::Error),
+    ),
+)]
 async fn place_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -210,6 +264,20 @@ async fn place_order(
     Ok((StatusCode::CREATED, Json(order.into())))
 }
 
+/// One order the caller may see.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}",
+    tag = "orders",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The order's id")),
+    responses(
+        (status = 200, description = "The order", body = OrderView),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 404, description = "`not_found`: no such order for this caller", body = wire::Error),
+    ),
+)]
 async fn get_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -220,6 +288,16 @@ async fn get_order(
 
 /// VIS-1: an enterprise's records for its super admin or legal
 /// representative; everyone else sees the orders they placed.
+#[utoipa::path(
+    get,
+    path = "/orders",
+    tag = "orders",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The orders the caller may see, newest first", body = Vec<OrderView>),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+    ),
+)]
 async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrderView>>, ApiError> {
     let sees_all = can_view_order_records(&caller.identity(false));
     let mut conn = state.db.read.acquire().await?;
@@ -228,6 +306,20 @@ async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Js
 }
 
 /// ORD-3: an unpaid order can be cancelled; its voucher comes back.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/cancel",
+    tag = "orders",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The order's id")),
+    responses(
+        (status = 200, description = "Cancelled (closed)", body = OrderView),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 404, description = "`not_found`", body = wire::Error),
+        (status = 409, description = "`invalid_state`: no longer awaiting payment", body = wire::Error),
+    ),
+)]
 async fn cancel_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -250,12 +342,13 @@ async fn cancel_order(
     Ok(Json(visible_order(&state, &caller, id).await?.into()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct PayRequest {
+    #[schema(value_type = wire::PaymentMethod)]
     method: PaymentMethod,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 struct PayResponse {
     order: OrderView,
     /// What to show the payer (WeChat Pay and online banking).
@@ -264,6 +357,24 @@ struct PayResponse {
 
 /// PAY-1..3: the balance is debited in the same transaction as the change to
 /// paid; WeChat Pay and online banking open a payment at the provider.
+#[utoipa::path(
+    post,
+    path = "/orders/{id}/pay",
+    tag = "orders",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The order's id")),
+    request_body = PayRequest,
+    responses(
+        (status = 200, description = "Paid from the balance (`prompt` null), or a payment opened at the provider (`prompt` says what to show)", body = PayResponse),
+        (status = 400, description = "`invalid_input`: malformed body or id", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 403, description = "`balance_not_permitted`: this role cannot pay from the enterprise's balance", body = wire::Error),
+        (status = 404, description = "`not_found`", body = wire::Error),
+        (status = 409, description = "`invalid_state`: not awaiting payment", body = wire::Error),
+        (status = 422, description = "`insufficient_balance`, `mini_program_limit` (the mini-program pays by WeChat Pay only)", body = wire::Error),
+        (status = 503, description = "`invalid_state`: the payment provider is unavailable; try again", body = wire::Error),
+    ),
+)]
 async fn pay_order(
     State(state): State<AppState>,
     caller: Caller,
@@ -369,15 +480,32 @@ async fn open_payment(
     Ok(prompt)
 }
 
-#[derive(Debug, Serialize)]
+/// The data of each `status` event.
+#[derive(Debug, Serialize, ToSchema)]
 struct Progress {
+    #[schema(value_type = wire::OrderStatus)]
     status: OrderStatus,
+    #[schema(value_type = Option<String>, format = DateTime)]
     paid_at: Option<domain::Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     delivered_at: Option<domain::Instant>,
 }
 
 /// FUL-1: the order's progress as server-sent events, until it is delivered
 /// (or closed). Wakes on in-process changes, and polls for other processes'.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/events",
+    tag = "orders",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The order's id")),
+    responses(
+        (status = 200, description = "Server-sent events: `event: status` with a `Progress` as `data` at each change, ending after `delivered`, `bound` or `closed`", content_type = "text/event-stream", body = Progress),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 404, description = "`not_found`", body = wire::Error),
+    ),
+)]
 async fn order_events(
     State(state): State<AppState>,
     caller: Caller,

@@ -9,12 +9,12 @@ pub mod settle;
 pub mod wechat;
 
 use crate::AppState;
-use axum::Router;
 use axum::http::HeaderMap;
-use axum::routing::post;
 use domain::Instant;
 use std::future::Future;
 use std::pin::Pin;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A boxed future, so the gateway can sit behind `Arc<dyn PaymentGateway>`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -42,7 +42,7 @@ pub struct PaymentRequest {
 }
 
 /// What the UI shows the payer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum PaymentPrompt {
     /// Render `code_url` as a QR code.
@@ -106,8 +106,8 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
 }
 
 /// The provider's routes under `/api`: `POST /payments/notify`.
-pub fn router() -> Router<AppState> {
-    Router::new().route("/payments/notify", post(notify::receive))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(notify::receive))
 }
 
 /// Starts the payment background tasks: the sandbox's notifier (unless

@@ -17,6 +17,22 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 
 /// Receives one notification.
+#[utoipa::path(
+    post,
+    path = "/payments/notify",
+    tag = "payments",
+    description = "The payment provider's asynchronous notification, WeChat Pay API v3 style: \
+                   headers `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature` \
+                   (RSA-SHA256 by the platform key), `Wechatpay-Serial`; the body's `resource` \
+                   is AES-256-GCM encrypted with the APIv3 key.",
+    request_body(content = Object, content_type = "application/json", description = "The provider's signed, encrypted notification"),
+    responses(
+        (status = 204, description = "Taken (also a replay, or an authentic notice not believed: the audit log holds it)"),
+        (status = 400, description = "`invalid_input`: malformed notification", body = crate::openapi::wire::Error),
+        (status = 401, description = "`unauthenticated`: the signature does not verify, or the timestamp is stale", body = crate::openapi::wire::Error),
+        (status = 404, description = "`not_found`: no such payment here (the provider retries later)", body = crate::openapi::wire::Error),
+    ),
+)]
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
     let notice = match state.gateway.verify_notice(&headers, &body, now) {

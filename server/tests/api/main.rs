@@ -6,6 +6,7 @@ mod helpers;
 mod basics;
 mod delivery;
 mod orders;
+mod openapi;
 mod payments;
 mod quota;
 mod renewals;
