@@ -6,6 +6,9 @@
 //! arguments. It compiles natively and to `wasm32-unknown-unknown`. Money is
 //! [`Money`], an exact decimal; there is no floating point anywhere here.
 
+// Money and quantities are exact: a float here is a bug.
+#![deny(clippy::float_arithmetic)]
+
 pub mod access;
 pub mod billing;
 pub mod binding;
@@ -21,11 +24,13 @@ pub mod order;
 pub mod payment;
 pub mod product;
 pub mod quote;
+pub mod sales;
 pub mod terms;
 #[cfg(test)]
 mod testing;
 pub mod time;
 pub mod trial;
+pub mod verification;
 pub mod voucher;
 
 pub use cart::{AddOnChoice, Context, EditionChoice, Selection};

@@ -21,7 +21,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
   run    build the app into dist/, then build and start the server
   dist   build the app into dist/ only
-  test   everything CI runs: fmt, clippy, dist, all tests (with PostgreSQL), domain on wasm32";
+  test   everything CI runs: fmt, clippy, dist, all tests (with PostgreSQL), domain on wasm32
+  bench  the domain's criterion benchmarks, then the server under load on SQLite and PostgreSQL";
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace");
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("dist") => tools::ensure_wasm_tools().and_then(|()| dist::build()),
         Some("test") => test(),
+        Some("bench") => bench(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -54,6 +56,17 @@ fn run() -> Result {
     // and it shuts down gracefully.
     let err = Command::new("cargo").args(["run", "--release", "-p", "server"]).env("ESIGN_DIST", dist::DIST).exec();
     Err(format!("cannot start cargo: {err}"))
+}
+
+/// Benchmarks print figures against the budgets; they are not part of `test`.
+fn bench() -> Result {
+    cargo(&["bench", "-p", "domain", "--bench", "quote"])?;
+    cargo(&["build", "--release", "-p", "server", "-p", "loadgen"])?;
+    let loadgen = |extra: &[&str]| run_cmd(Command::new("target/release/loadgen").args(extra));
+    loadgen(&[])?;
+    tools::ensure_system_packages()?;
+    let postgres = postgres::Cluster::start()?;
+    loadgen(&["--postgres", &postgres.url()])
 }
 
 fn test() -> Result {
