@@ -85,8 +85,14 @@ impl TestApp {
 
     /// Starts a server on an existing database (e.g. a second process).
     pub async fn spawn_on(database_url: String) -> TestApp {
+        Self::spawn_with(database_url, |_| {}).await
+    }
+
+    /// Starts a server on an existing database with settings of the test's.
+    pub async fn spawn_with(database_url: String, adjust: impl FnOnce(&mut Settings)) -> TestApp {
         let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
+        let mut settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
+        adjust(&mut settings);
         let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
         let address = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());

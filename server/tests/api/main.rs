@@ -5,8 +5,10 @@ mod helpers;
 
 mod basics;
 mod delivery;
+mod layers;
 mod orders;
 mod openapi;
 mod payments;
 mod quota;
 mod renewals;
+mod robustness;

@@ -8,14 +8,14 @@ use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
 /// The served document, as JSON.
-async fn served_document(app: &TestApp) -> Value {
+pub async fn served_document(app: &TestApp) -> Value {
     let (status, doc) = app.get("/api/openapi.json").await;
     assert_eq!(status, StatusCode::OK, "the document is served: {doc}");
     doc
 }
 
 /// Every (METHOD, path) the document names.
-fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
+pub fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
     let paths = doc["paths"].as_object().expect("the document has paths");
     paths
         .iter()
@@ -66,9 +66,9 @@ fn registered_operations() -> BTreeSet<(String, String)> {
     found
 }
 
-/// A concrete path for a template: `{id}` → 1, other parameters → their
+/// A concrete path for a template: `{id}` → `id`, other parameters → their
 /// schema's first enum value, else "x".
-fn concrete(doc: &Value, method: &str, template: &str) -> String {
+pub fn concrete(doc: &Value, method: &str, template: &str, id: &str) -> String {
     let params = doc["paths"][template][method.to_lowercase()]["parameters"].as_array().cloned().unwrap_or_default();
     let mut path = template.to_owned();
     for param in params.iter().filter(|p| p["in"] == "path") {
@@ -76,7 +76,7 @@ fn concrete(doc: &Value, method: &str, template: &str) -> String {
         let schema = resolve(doc, &param["schema"]);
         let value = match (&schema["type"], schema["enum"].get(0)) {
             (_, Some(first)) => first.as_str().unwrap_or("x").to_owned(),
-            (t, None) if t == "integer" => "1".to_owned(),
+            (t, None) if t == "integer" => id.to_owned(),
             _ => "x".to_owned(),
         };
         path = path.replace(&format!("{{{name}}}"), &value);
@@ -118,7 +118,7 @@ async fn every_documented_operation_is_routed() {
     let doc = served_document(&app).await;
 
     for (method, template) in documented_operations(&doc) {
-        let path = concrete(&doc, &method, &template);
+        let path = concrete(&doc, &method, &template, "1");
         let method = Method::from_bytes(method.as_bytes()).expect("an HTTP method");
         let request = app.client.request(method.clone(), format!("{}{path}", app.address)).json(&json!({}));
         let (status, body) = app.send(request, &format!("{method} {path}")).await;

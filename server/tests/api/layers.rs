@@ -1,0 +1,151 @@
+//! What every request goes through: its id, the body limit, the timeout, and
+//! the `{code, message}` shape of the refusals axum writes by itself.
+
+use crate::helpers::{Backend, TestApp, fresh_database};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+fn advanced() -> Value {
+    json!({ "edition": { "edition": "advanced", "years": 1 } })
+}
+
+/// Asserts the API's error shape: a code and a message, nothing opaque.
+fn assert_error_shape(body: &Value, code: &str, what: &str) {
+    assert_eq!(body["code"], code, "{what}: code in {body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{what}: a message in {body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_answer_carries_a_request_id_made_here_or_echoed() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+
+    let made = app.client.get(format!("{}/api/health", app.address)).send().await.expect("answered");
+    let echoed = app
+        .client
+        .get(format!("{}/api/nope", app.address))
+        .header("x-request-id", "trace-me-42")
+        .send()
+        .await
+        .expect("answered");
+
+    let id = made.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    assert_eq!(id.len(), 36, "a new UUID when the client sends none: {id:?}");
+    assert_eq!(id.matches('-').count(), 4, "UUID-shaped: {id:?}");
+    assert_eq!(
+        echoed.headers().get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("trace-me-42"),
+        "the client's id comes back, on errors too"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_over_64_kib_is_refused_with_413_in_our_shape() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.sign_in("a-admin").await;
+    let huge = json!({ "selection": { "voucher": "v".repeat(70 * 1024) }, "channel": "web" });
+    let just_under = json!({ "selection": { "voucher": "v".repeat(60 * 1024) }, "channel": "web" });
+
+    let (status, body) = app.post("/api/quote", &huge).await;
+    let (under_status, under_body) = app.post("/api/quote", &just_under).await;
+    let (notify_status, notify_body) = app.post("/api/payments/notify", &huge).await;
+
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_error_shape(&body, "invalid_input", "a 70 KiB quote request");
+    assert_ne!(under_status, StatusCode::PAYLOAD_TOO_LARGE, "60 KiB is read: {under_body}");
+    assert_eq!(notify_status, StatusCode::PAYLOAD_TOO_LARGE, "{notify_body}");
+    assert_error_shape(&notify_body, "invalid_input", "a 70 KiB notification");
+}
+
+/// Sends raw HTTP/1.1 and returns the status and the body's text.
+async fn raw_http(address: &str, request: &[u8]) -> (u16, String) {
+    let host = address.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connects");
+    // The server may answer before the whole body is sent: a refused write is fine.
+    let _ = stream.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chunked_body_over_the_limit_is_refused_too() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let chunk = format!("{{\"login\":\"{}\",\"password\":\"x\"}}", "a".repeat(70 * 1024));
+    let request = format!(
+        "POST /api/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{:x}\r\n{chunk}\r\n0\r\n\r\n",
+        chunk.len()
+    );
+
+    let (status, body) = raw_http(&app.address, request.as_bytes()).await;
+
+    assert_eq!(status, 413, "{body}");
+    assert!(body.contains("\"code\":\"invalid_input\""), "our shape: {body}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_that_outlasts_the_timeout_gets_503_in_our_shape() {
+    let app = TestApp::spawn_with(fresh_database(Backend::Sqlite).await, |s| s.request_timeout_ms = 300).await;
+    // A client that announces 100 bytes and sends 10, then waits.
+    let request = "POST /api/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                   Content-Length: 100\r\nConnection: close\r\n\r\n{\"login\":";
+
+    let started = std::time::Instant::now();
+    let (status, body) = raw_http(&app.address, request.as_bytes()).await;
+
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("\"code\":\"invalid_state\""), "our shape: {body}");
+    assert!(started.elapsed() < Duration::from_secs(3), "answered at the timeout, not later: {:?}", started.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_timeout_does_not_cut_an_order_event_stream() {
+    let app = TestApp::spawn_with(fresh_database(Backend::Sqlite).await, |s| s.request_timeout_ms = 2_000).await;
+    app.sign_in("a-admin").await;
+    let id = app.place_ok(&advanced(), "web").await;
+    let mut events =
+        app.client.get(format!("{}/api/orders/{id}/events", app.address)).send().await.expect("the stream opens");
+    let first = events.chunk().await.expect("reads").map(|b| String::from_utf8_lossy(&b).into_owned());
+    assert!(first.as_deref().is_some_and(|e| e.contains("awaiting_payment")), "first event: {first:?}");
+
+    // Well past the timeout, the stream still tells what happens next.
+    tokio::time::sleep(Duration::from_millis(3_000)).await;
+    let (status, cancelled) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    let mut seen = String::new();
+    while !seen.contains("closed") {
+        match tokio::time::timeout(Duration::from_secs(5), events.chunk()).await {
+            Ok(Ok(Some(bytes))) => seen.push_str(&String::from_utf8_lossy(&bytes)),
+            other => panic!("the stream ended or stalled before `closed` ({other:?}); it had: {seen}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refusals_axum_writes_itself_have_our_shape() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.sign_in("a-admin").await;
+
+    let (status, body) = app.get("/api/orders/not-a-number").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_error_shape(&body, "invalid_input", "a path id that is no number");
+
+    let (status, body) = app.get("/api/orders/99999999999999999999999").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_error_shape(&body, "invalid_input", "a path id past i64");
+
+    let request = app.client.delete(format!("{}/api/catalog", app.address));
+    let (status, body) = app.send(request, "DELETE /api/catalog").await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{body}");
+    assert_error_shape(&body, "invalid_input", "a method the path does not take");
+
+    let request = app.client.post(format!("{}/api/quote", app.address)).body("{}");
+    let (status, body) = app.send(request, "a body without Content-Type").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_error_shape(&body, "invalid_input", "a body without Content-Type");
+}
