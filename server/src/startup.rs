@@ -39,6 +39,8 @@ pub struct AppState {
     pub events: broadcast::Sender<i64>,
     /// Wakes the delivery worker when this process marks an order paid.
     pub wake_delivery: Arc<Notify>,
+    /// The SMS provider for verification codes (the bundled outbox unless configured otherwise).
+    pub sms: Arc<dyn crate::verification::SmsGateway>,
 }
 
 impl AppState {
@@ -188,11 +190,16 @@ impl Application {
         let listener = TcpListener::bind(&address).await.map_err(bind_error)?;
         let port = listener.local_addr().map_err(bind_error)?.port();
         // The sandbox notifies this very server, whose port is known only now.
-        let base_url = format!("http://127.0.0.1:{port}");
+        let host = match settings.host.as_str() {
+            "0.0.0.0" | "::" | "[::]" => "127.0.0.1",
+            listening => listening,
+        };
+        let base_url = format!("http://{host}:{port}");
         let sandbox = Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)?);
         let state = AppState {
             catalog: Arc::new(Catalog::load_default()?),
             gateway: sandbox.clone(),
+            sms: Arc::new(crate::verification::OutboxSms::new(db.clone(), clock.clone())),
             db,
             clock,
             settings: Arc::new(settings.clone()),

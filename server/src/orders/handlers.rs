@@ -128,6 +128,9 @@ struct PlaceOrder {
     /// The payable total the buyer saw; a different fresh quote refuses with `quote_changed`.
     #[schema(value_type = wire::Money)]
     expected_total: Money,
+    /// BND-3: what a first personal purchase in the mini-program needs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    person_details: Option<crate::binding::PersonDetailsRequest>,
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -180,6 +183,8 @@ async fn place_order(
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
+    // BND-3: the phone code given with the details is checked (and its try kept) first.
+    crate::binding::check_details_code(&state, &caller, body.person_details.as_ref()).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let claimed = sqlx::query(
@@ -208,6 +213,8 @@ async fn place_order(
         return Ok((StatusCode::OK, Json(order.into())));
     }
     let buyer = load_buyer(&mut tx, &caller, state.db.for_update()).await?;
+    let details = body.person_details.as_ref();
+    crate::binding::require_person_details(&mut tx, &caller, &buyer.identity, body.channel, details, now).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now };
     let quote = domain::quote(&ctx, &body.selection)?;
     if quote.payable != body.expected_total {
@@ -224,6 +231,8 @@ async fn place_order(
         pay_by,
     };
     let id = store::insert(&mut tx, &new).await?;
+    // SAL-1: the sales quote is used by this order only.
+    crate::sales::consume_for_order(&mut tx, &body.selection, id, caller.account_id()).await?;
     if let Some(voucher) = &body.selection.voucher {
         // VOU-2: spent exactly once, even under concurrent checkouts.
         let taken = sqlx::query(
@@ -446,11 +455,8 @@ async fn open_payment(
     method: PaymentMethod,
     now: domain::Instant,
 ) -> Result<PaymentPrompt, ApiError> {
-    let attempts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE order_id = $1")
-        .bind(order.id)
-        .fetch_one(&state.db.read)
-        .await?;
-    let out_trade_no = format!("E{:010}{:02}", order.id, attempts + 1);
+    // A random suffix, not an attempt count: two pays at once must not collide.
+    let out_trade_no = format!("E{:010}{:08X}", order.id, rand::random::<u32>());
     let channel = match (method, order.channel) {
         (PaymentMethod::OnlineBanking, _) => PayChannel::OnlineBanking,
         (_, Channel::MiniProgram) => PayChannel::WechatMiniProgram,
