@@ -118,6 +118,18 @@ fn valid_body(template: &str) -> Value {
         "/api/quote" => json!({ "selection": selection, "channel": "web" }),
         "/api/orders" => json!({ "selection": selection, "channel": "web", "expected_total": "8980.00" }),
         "/api/orders/{id}/pay" => json!({ "method": "wechat_pay" }),
+        "/api/orders/{id}/bind" => json!({ "enterprise_id": 1 }),
+        "/api/trial" => json!({ "channel": "web" }),
+        "/api/contracts" => json!({ "title": "采购合同" }),
+        "/api/verification/send" => json!({ "purpose": "invoice" }),
+        "/api/verification/check" => json!({ "purpose": "invoice", "code": "123456" }),
+        "/api/invoices" => json!({ "order_id": 1, "channel": "web" }),
+        "/api/sales/leads" => json!({
+            "contact_name": "王先生", "phone": "13800000000", "company": "某公司", "message": "旗舰版", "kind": "flagship",
+        }),
+        "/api/sales/leads/{id}/quotes" => json!({
+            "years": 1, "price": "300000.00", "contracts": 2_000_000, "expires_at": "2099-01-01T00:00:00Z",
+        }),
         _ => json!({}),
     }
 }
