@@ -19,7 +19,7 @@ use utoipa_axum::routes;
 /// Every route under `/api`.
 pub fn router() -> Router<AppState> {
     let (documented, _) = documented().split_for_parts();
-    documented.merge(crate::billing::router()).merge(crate::contracts::router()).fallback(not_found)
+    documented.fallback(not_found)
 }
 
 /// The routes registered together with their documentation.
@@ -31,6 +31,8 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::auth::router())
         .merge(crate::orders::router())
         .merge(crate::payment::router())
+        .merge(crate::billing::router())
+        .merge(crate::contracts::router())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -5,6 +5,7 @@
 pub mod quota;
 mod store;
 pub mod sweeper;
+pub mod wire;
 
 pub use sweeper::run_once;
 
@@ -14,21 +15,20 @@ use crate::accounts::{
 use crate::auth::Caller;
 use crate::extract::ApiJson;
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::billing::{AddOnUsage, Billing, COUNTED_ADDONS, overview, usage};
 use domain::trial::start_trial;
 use domain::{AddOn, Channel, Context};
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/billing", get(get_billing))
-        .route("/trial", post(start_free_trial))
-        .route("/addons/{kind}/use", post(use_addon))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_billing)).routes(routes!(start_free_trial)).routes(routes!(use_addon))
 }
 
 fn actor(caller: &Caller) -> String {
@@ -49,9 +49,20 @@ async fn billing_of(state: &AppState, caller: &Caller, channel: Channel) -> Resu
     Ok(overview(&ctx, &entries))
 }
 
-/// `GET /api/billing?channel=web`: edition, integration, contracts and
-/// add-on uses, quick actions, balance, and whether renew, upgrade and the
-/// trial are open (the channel defaults to the web console).
+/// Billing management: edition, integration, contracts and add-on uses,
+/// quick actions, balance, and whether renew, upgrade and the trial are open.
+#[utoipa::path(
+    get,
+    path = "/billing",
+    tag = "billing",
+    security(("session" = [])),
+    params(("channel" = Option<crate::openapi::wire::Channel>, Query, description = "The channel the verdicts are judged for (default `web`)")),
+    responses(
+        (status = 200, description = "Billing management of the acting account", body = wire::Billing),
+        (status = 400, description = "`invalid_input`: an unknown channel", body = crate::openapi::wire::Error),
+        (status = 401, description = "`unauthenticated`", body = crate::openapi::wire::Error),
+    ),
+)]
 async fn get_billing(
     State(state): State<AppState>,
     caller: Caller,
@@ -61,20 +72,39 @@ async fn get_billing(
     Ok(Json(billing_of(&state, &caller, query.channel.unwrap_or(Channel::Web)).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct StartTrial {
+    /// Where the trial is started (default `web`).
     #[serde(default)]
+    #[schema(value_type = Option<crate::openapi::wire::Channel>, required = false)]
     channel: Option<Channel>,
 }
 
-/// `POST /api/trial` (TRI-1): once per enterprise, never beside a paid
+/// Starts the free trial (TRI-1): once per enterprise, never beside a paid
 /// edition; delivered like an order, in one transaction, and audited.
-/// Answers 201 with billing management as it now is.
+#[utoipa::path(
+    post,
+    path = "/trial",
+    tag = "billing",
+    security(("session" = [])),
+    request_body = StartTrial,
+    responses(
+        (status = 201, description = "Started: billing management as it now is", body = wire::Billing),
+        (status = 400, description = "`invalid_input` (malformed body)", body = crate::openapi::wire::Error),
+        (status = 401, description = "`unauthenticated`", body = crate::openapi::wire::Error),
+        (status = 403, description = "`forbidden`: a person cannot start one", body = crate::openapi::wire::Error),
+        (status = 409, description = "`trial_already_used`", body = crate::openapi::wire::Error),
+        (status = 422, description = "`enterprise_has_edition`, `enterprise_not_verified`, `cloud_account_not_linked`", body = crate::openapi::wire::Error),
+    ),
+)]
 async fn start_free_trial(
     State(state): State<AppState>,
     caller: Caller,
-    ApiJson(body): ApiJson<StartTrial>,
+    ApiJson(body): ApiJson<serde_json::Map<String, serde_json::Value>>,
 ) -> Result<(StatusCode, Json<Billing>), ApiError> {
+    // Read through a map: serde would take a struct of optional fields from an array too.
+    let body: StartTrial =
+        serde_json::from_value(serde_json::Value::Object(body)).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
     let channel = body.channel.unwrap_or(Channel::Web);
     let now = state.clock.now();
     let account_id = caller.account_id();
@@ -100,8 +130,21 @@ async fn start_free_trial(
     Ok((StatusCode::CREATED, Json(billing_of(&state, &caller, channel).await?)))
 }
 
-/// `POST /api/addons/{kind}/use` (ADD-2, CAT-5): one signing report issued or
-/// one meeting held uses one from the add-on's packs, or `quota_exhausted`.
+/// Uses one signing report or meeting (ADD-2, CAT-5) from the add-on's packs
+/// still valid, the pack that expires first first.
+#[utoipa::path(
+    post,
+    path = "/addons/{kind}/use",
+    tag = "billing",
+    security(("session" = [])),
+    params(("kind" = inline(wire::CountedAddOn), Path, description = "The add-on whose use this is")),
+    responses(
+        (status = 200, description = "Used: the add-on's uses now", body = wire::AddOnUsage),
+        (status = 401, description = "`unauthenticated`", body = crate::openapi::wire::Error),
+        (status = 404, description = "`not_found`: not an add-on counted in uses", body = crate::openapi::wire::Error),
+        (status = 422, description = "`quota_exhausted`: nothing left", body = crate::openapi::wire::Error),
+    ),
+)]
 async fn use_addon(
     State(state): State<AppState>,
     caller: Caller,

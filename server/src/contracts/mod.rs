@@ -7,36 +7,46 @@ pub mod store;
 
 use crate::auth::Caller;
 use crate::billing::quota::{self, draw_one, give_one_back, locked_ledger};
+use crate::billing::wire;
 use crate::extract::ApiJson;
+use crate::openapi::wire::Error;
 use crate::{ApiError, AppState};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::ledger::{ContractStatus, GrantId};
 use domain::{DomainError, ErrorCode, Instant, QuotaKind};
 use serde::{Deserialize, Serialize};
 use store::{ContractRow, NewContract};
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/contracts", post(initiate).get(list))
-        .route("/contracts/{id}", get(get_contract))
-        .route("/contracts/{id}/sign", post(sign))
-        .route("/contracts/{id}/withdraw", post(withdraw))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(initiate, list))
+        .routes(routes!(get_contract))
+        .routes(routes!(sign))
+        .routes(routes!(withdraw))
 }
 
 /// A contract as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Contract)]
 pub struct ContractView {
     pub id: i64,
     pub title: String,
+    #[schema(value_type = wire::ContractStatus)]
     pub status: ContractStatus,
+    /// The person who initiated it.
     pub initiated_by: i64,
-    /// The grant its contract was drawn from.
+    /// The grant its contract was drawn from (QUO-2).
     pub grant: GrantId,
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Instant,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub signed_at: Option<Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub withdrawn_at: Option<Instant>,
 }
 
@@ -71,8 +81,10 @@ impl Title {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 struct Initiate {
+    /// 1–200 characters once trimmed.
+    #[schema(example = "采购合同 2026-001")]
     title: String,
 }
 
@@ -89,9 +101,23 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     }
 }
 
-/// `POST /api/contracts {title}`: draws one contract under the account's
-/// lock and records the contract with the grant it came from; 201, or
-/// `quota_exhausted` and nothing changes.
+/// Initiates a contract (QUO-2, QUO-5): draws one contract from the grant
+/// that expires first, under the account's lock, or refuses and changes nothing.
+#[utoipa::path(
+    post,
+    path = "/contracts",
+    tag = "contracts",
+    security(("session" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Optional, 1–128 characters: a retry with the same key answers the same contract")),
+    request_body = Initiate,
+    responses(
+        (status = 201, description = "Initiated; one contract drawn", body = ContractView),
+        (status = 200, description = "A retry: the contract this key initiated", body = ContractView),
+        (status = 400, description = "`invalid_input` (malformed body, a title that is empty or too long, a bad key)", body = Error),
+        (status = 401, description = "`unauthenticated`", body = Error),
+        (status = 422, description = "`quota_exhausted`: no contract left; `idempotency_key_reused`: same key, another title", body = Error),
+    ),
+)]
 async fn initiate(
     State(state): State<AppState>,
     caller: Caller,
@@ -134,7 +160,17 @@ async fn initiate(
     Ok((StatusCode::CREATED, Json(contract.into())))
 }
 
-/// `GET /api/contracts`: the acting account's contracts, newest first.
+/// The acting account's contracts, newest first (at most 200).
+#[utoipa::path(
+    get,
+    path = "/contracts",
+    tag = "contracts",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The contracts", body = Vec<ContractView>),
+        (status = 401, description = "`unauthenticated`", body = Error),
+    ),
+)]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ContractView>>, ApiError> {
     let mut conn = state.db.read.acquire().await?;
     let contracts = store::list(&mut conn, caller.account_id()).await?;
@@ -145,7 +181,20 @@ fn not_found() -> ApiError {
     ApiError::NotFound("no such contract".into())
 }
 
-/// `GET /api/contracts/{id}`: one of the acting account's contracts.
+/// One of the acting account's contracts.
+#[utoipa::path(
+    get,
+    path = "/contracts/{id}",
+    tag = "contracts",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "The contract", body = ContractView),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
+        (status = 401, description = "`unauthenticated`", body = Error),
+        (status = 404, description = "`not_found`: no such contract for this account", body = Error),
+    ),
+)]
 async fn get_contract(
     State(state): State<AppState>,
     caller: Caller,
@@ -156,7 +205,21 @@ async fn get_contract(
     Ok(Json(contract.into()))
 }
 
-/// `POST /api/contracts/{id}/sign`: signing completes.
+/// Completes the contract's signing; it can no longer be withdrawn.
+#[utoipa::path(
+    post,
+    path = "/contracts/{id}/sign",
+    tag = "contracts",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "Signed", body = ContractView),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
+        (status = 401, description = "`unauthenticated`", body = Error),
+        (status = 404, description = "`not_found`", body = Error),
+        (status = 409, description = "`invalid_state`: already signed or withdrawn", body = Error),
+    ),
+)]
 async fn sign(
     State(state): State<AppState>,
     caller: Caller,
@@ -177,10 +240,22 @@ async fn sign(
     Ok(Json(contract.into()))
 }
 
-/// `POST /api/contracts/{id}/withdraw` (QUO-2): an unsigned contract is
-/// withdrawn and its contract returns to the grant it came from (cleared
-/// with it when that grant has expired); a signed one answers
-/// `contract_already_signed`.
+/// Withdraws an unsigned contract (QUO-2): its contract returns to the grant
+/// it came from, cleared with that grant when it has expired.
+#[utoipa::path(
+    post,
+    path = "/contracts/{id}/withdraw",
+    tag = "contracts",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The contract's id")),
+    responses(
+        (status = 200, description = "Withdrawn; its contract given back", body = ContractView),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
+        (status = 401, description = "`unauthenticated`", body = Error),
+        (status = 404, description = "`not_found`", body = Error),
+        (status = 409, description = "`contract_already_signed`; `invalid_state`: already withdrawn", body = Error),
+    ),
+)]
 async fn withdraw(
     State(state): State<AppState>,
     caller: Caller,

@@ -254,7 +254,7 @@ fn check(doc: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<
 
 /// Asserts that `body`, answered with `status` to `method template`, fits
 /// the schema the document gives that answer.
-fn assert_fits(doc: &Value, method: &str, template: &str, status: StatusCode, body: &Value) {
+pub fn assert_fits(doc: &Value, method: &str, template: &str, status: StatusCode, body: &Value) {
     let response = &doc["paths"][template][method.to_lowercase()]["responses"][status.as_str()];
     assert!(response.is_object(), "{method} {template} documents {status}: {body}");
     let schema = &response["content"]["application/json"]["schema"];

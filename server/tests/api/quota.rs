@@ -415,3 +415,42 @@ on_both_databases_with_state!(
         assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("quota_exhausted")));
     }
 );
+
+on_both_databases!(billing_trial_contract_and_add_on_answers_fit_their_documented_schemas, |app| {
+    use crate::openapi::{assert_fits, served_document};
+    let doc = served_document(&app).await;
+    let (status, body) = app.get("/api/billing").await;
+    assert_fits(&doc, "GET", "/api/billing", status, &body);
+    app.sign_in("b-admin").await;
+    let (status, body) = app.get("/api/billing").await;
+    assert_fits(&doc, "GET", "/api/billing", status, &body);
+    let (status, body) = app.get("/api/billing?channel=nowhere").await;
+    assert_fits(&doc, "GET", "/api/billing", status, &body);
+    let (status, body) = app.post("/api/contracts", &json!({ "title": "合同" })).await;
+    assert_fits(&doc, "POST", "/api/contracts", status, &body);
+    let (status, body) = app.post("/api/trial", &json!({ "channel": "web" })).await;
+    assert_fits(&doc, "POST", "/api/trial", status, &body);
+    let (status, body) = app.post("/api/trial", &json!({})).await;
+    assert_fits(&doc, "POST", "/api/trial", status, &body);
+    let (status, contract) = app.post("/api/contracts", &json!({ "title": "合同" })).await;
+    assert_fits(&doc, "POST", "/api/contracts", status, &contract);
+    let id = &contract["id"];
+    let (status, body) = app.get("/api/contracts").await;
+    assert_fits(&doc, "GET", "/api/contracts", status, &body);
+    let (status, body) = app.get(&format!("/api/contracts/{id}")).await;
+    assert_fits(&doc, "GET", "/api/contracts/{id}", status, &body);
+    let (status, body) = app.post(&format!("/api/contracts/{id}/sign"), &json!({})).await;
+    assert_fits(&doc, "POST", "/api/contracts/{id}/sign", status, &body);
+    let (status, body) = app.post(&format!("/api/contracts/{id}/withdraw"), &json!({})).await;
+    assert_fits(&doc, "POST", "/api/contracts/{id}/withdraw", status, &body);
+    let (status, body) = app.get("/api/contracts/999999").await;
+    assert_fits(&doc, "GET", "/api/contracts/{id}", status, &body);
+    let (status, body) = app.post("/api/addons/signing_reports/use", &json!({})).await;
+    assert_fits(&doc, "POST", "/api/addons/{kind}/use", status, &body);
+    app.sign_in("a-admin").await;
+    buy(&app, &json!({ "edition": { "edition": "advanced", "years": 1 }, "addons": [{ "addon": "meeting_signing", "quantity": 1 }] }), "web").await;
+    let (status, body) = app.post("/api/addons/meeting_signing/use", &json!({})).await;
+    assert_fits(&doc, "POST", "/api/addons/{kind}/use", status, &body);
+    let (status, body) = app.get("/api/billing").await;
+    assert_fits(&doc, "GET", "/api/billing", status, &body);
+});
