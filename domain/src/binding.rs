@@ -1,8 +1,14 @@
-//! Binding a personal purchase to an enterprise (BND-2, BND-4).
+//! Binding a personal purchase to an enterprise (BND-1, BND-2, BND-4): the
+//! checks, and what moves from the person's account to the enterprise's.
 
 use crate::error::{DomainError, ErrorCode};
+use crate::fulfil::{Delivery, plan_delivery};
 use crate::identity::{AccountState, Membership};
+use crate::ledger::{GrantBalance, GrantId, LedgerEntry, grants};
 use crate::order::{OrderEvent, OrderStatus};
+use crate::product::{AddOn, Edition, Product};
+use crate::quote::Quote;
+use crate::terms::EditionAction;
 use crate::time::Instant;
 
 /// Checks that a person's order may move to the enterprise `enterprise_id`,
@@ -25,6 +31,124 @@ pub fn check_binding(
         return Err(DomainError::new(ErrorCode::EnterpriseHasEdition));
     }
     Ok(next)
+}
+
+/// Everything binding looks at: the order, the person and the enterprise.
+#[derive(Debug, Clone, Copy)]
+pub struct BindingInput<'a> {
+    pub status: OrderStatus,
+    /// The quote the order was sold at (PRI-4).
+    pub quote: &'a Quote,
+    pub paid_at: Instant,
+    pub memberships: &'a [Membership],
+    pub enterprise_id: i64,
+    pub enterprise_account: &'a AccountState,
+    pub enterprise_ledger: &'a [LedgerEntry],
+    pub person_account: &'a AccountState,
+    pub person_ledger: &'a [LedgerEntry],
+    /// The grants the order delivered to the person, in the order granted.
+    pub order_grants: &'a [GrantId],
+    pub now: Instant,
+}
+
+/// What binding changes: the order's next status and both accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BindingPlan {
+    pub status: OrderStatus,
+    pub person: Delivery,
+    pub enterprise: Delivery,
+}
+
+fn unbindable() -> DomainError {
+    DomainError::with_field(ErrorCode::InvalidState, "order")
+}
+
+/// BND-1, BND-2, BND-4: moves what the order delivered from the person to the
+/// enterprise. The enterprise receives the order's quote as delivery would
+/// plan it, from the original payment time, so the validity that started at
+/// payment keeps its start; each grant it receives holds what is left of the
+/// person's matching grant (contracts used personally are not given twice).
+/// The person's account loses the order's edition (and with it integration,
+/// which never outlives the edition, INT-2), its integration term, and the
+/// grants the order delivered, which expire now and are cleared.
+///
+/// **decision** An order that upgraded the person's own edition cannot be
+/// bound (`invalid_state`): it lifts an edition for its remaining days and
+/// has nothing to stand on elsewhere. An order of add-ons alone binds only to
+/// an enterprise whose paid edition runs now (`no_active_edition`, SEL-4),
+/// integration only beside Professional or Flagship (SEL-3); their validity
+/// starts at payment, or at the start of the enterprise's edition if that
+/// came later.
+pub fn plan_binding(
+    input: &BindingInput<'_>,
+    next_grant: &mut dyn FnMut() -> GrantId,
+) -> Result<BindingPlan, DomainError> {
+    let quote = input.quote;
+    let edition_line = quote.lines.iter().find(|l| matches!(l.product, Product::Edition(_)));
+    let status = check_binding(
+        input.status,
+        edition_line.is_some(),
+        input.memberships,
+        input.enterprise_id,
+        input.enterprise_account,
+        input.now,
+    )?;
+    let integration = quote.lines.iter().any(|l| l.product == Product::AddOn(AddOn::Integration));
+    let at = match edition_line {
+        Some(line) if line.action == Some(EditionAction::Upgrade) => return Err(unbindable()),
+        Some(_) => input.paid_at,
+        None => {
+            let current =
+                input.enterprise_account.paid_edition(input.now).ok_or(DomainError::new(ErrorCode::NoActiveEdition))?;
+            if integration && current.edition < Edition::Professional {
+                return Err(DomainError::new(ErrorCode::IntegrationRequiresProfessional));
+            }
+            input.paid_at.max(current.starts_at)
+        }
+    };
+    let mut enterprise = plan_delivery(quote, input.enterprise_account, input.enterprise_ledger, at, next_grant)?;
+
+    let held = grants(input.person_ledger);
+    let delivered: Vec<&GrantBalance> = input
+        .order_grants
+        .iter()
+        .map(|id| held.iter().find(|g| g.grant == *id))
+        .collect::<Option<_>>()
+        .ok_or_else(unbindable)?;
+    let mut received = enterprise.entries.iter_mut().filter_map(|entry| match entry {
+        LedgerEntry::Grant { kind, amount, .. } => Some((*kind, amount)),
+        _ => None,
+    });
+    for mine in &delivered {
+        let (kind, amount) = received.next().ok_or_else(unbindable)?;
+        if kind != mine.kind {
+            return Err(unbindable());
+        }
+        *amount = if mine.is_live(input.now) { mine.remaining() } else { 0 };
+    }
+    if received.next().is_some() {
+        return Err(unbindable());
+    }
+
+    let mut person = input.person_account.clone();
+    if let Some(Product::Edition(edition)) = edition_line.map(|l| l.product) {
+        if person.edition.as_ref().is_some_and(|t| t.edition == edition && !t.trial) {
+            person.edition = None;
+        }
+        person.integration_until = None;
+    } else if integration {
+        person.integration_until = None;
+    }
+    let entries = delivered
+        .iter()
+        .filter(|g| g.is_live(input.now))
+        .flat_map(|g| {
+            let left = g.remaining();
+            let clear = (left > 0).then_some(LedgerEntry::Clear { grant: g.grant, amount: left });
+            std::iter::once(LedgerEntry::Move { grant: g.grant, expires_at: input.now }).chain(clear)
+        })
+        .collect();
+    Ok(BindingPlan { status, person: Delivery { account: person, entries }, enterprise })
 }
 
 #[cfg(test)]

@@ -50,6 +50,7 @@ pub enum ErrorCode {
     CodeExpired,
     TooManyAttempts,
     SendTooOften,
+    PhoneNotVerified,
 }
 
 /// The language a message is shown in; zh-CN is the product's default.
@@ -66,7 +67,7 @@ pub enum Lang {
 impl ErrorCode {
     /// Every code, in the order SPEC.md uses to choose one when several apply:
     /// identity and channel → what is bought → voucher → payment.
-    pub const ALL: [ErrorCode; 35] = [
+    pub const ALL: [ErrorCode; 36] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -102,6 +103,7 @@ impl ErrorCode {
         Self::CodeExpired,
         Self::TooManyAttempts,
         Self::SendTooOften,
+        Self::PhoneNotVerified,
     ];
 
     /// The stable wire name, e.g. `mini_program_limit`.
@@ -142,6 +144,7 @@ impl ErrorCode {
             Self::CodeExpired => "code_expired",
             Self::TooManyAttempts => "too_many_attempts",
             Self::SendTooOften => "send_too_often",
+            Self::PhoneNotVerified => "phone_not_verified",
         }
     }
 
@@ -225,6 +228,7 @@ impl ErrorCode {
             Self::SendTooOften => {
                 ("发送过于频繁，请一分钟后再试。", "Codes are sent at most once a minute; try again shortly.")
             }
+            Self::PhoneNotVerified => ("请先完成手机验证。", "Verify the phone with a code first."),
         };
         match lang {
             Lang::Zh => zh,

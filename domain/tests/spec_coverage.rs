@@ -12,9 +12,9 @@ const SPEC_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/SPEC.
 
 /// Rules decided outside this crate: by the server (PRI-2 quote_changed,
 /// PRI-4 keeping the sold quote, ORD-2 idempotency, FUL-1/FUL-2 delivery
-/// jobs, BND-5 audit log), the payment gateway (PAY-4) or the SMS gateway
-/// (VER-1). Their proofs live in the server's and end-to-end tests.
-const NOT_DECIDED_HERE: [&str; 8] = ["PRI-2", "PRI-4", "ORD-2", "PAY-4", "FUL-1", "FUL-2", "BND-5", "VER-1"];
+/// jobs, BND-5 audit log) or the payment gateway (PAY-4). Their proofs live
+/// in the server's and end-to-end tests.
+const NOT_DECIDED_HERE: [&str; 7] = ["PRI-2", "PRI-4", "ORD-2", "PAY-4", "FUL-1", "FUL-2", "BND-5"];
 
 /// Every rule id of SPEC.md, in its order: used when SPEC.md is not beside the
 /// repository (e.g. a checkout without the shared folder). The test

@@ -33,6 +33,10 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::payment::router())
         .merge(crate::billing::router())
         .merge(crate::contracts::router())
+        .merge(crate::verification::router())
+        .merge(crate::binding::router())
+        .merge(crate::invoices::router())
+        .merge(crate::sales::router())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -109,7 +109,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::EnterpriseHasEdition
         | C::QuotaExhausted
         | C::CodeInvalid
-        | C::CodeExpired => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::CodeExpired
+        | C::PhoneNotVerified => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

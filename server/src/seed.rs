@@ -1,6 +1,6 @@
 //! Demo data for development: two verified enterprises with every role, an
 //! unverified one, a person who joined enterprise A and the unverified one,
-//! balances and vouchers of every kind. Written once, into an empty database.
+//! a sales manager, balances and vouchers of every kind. Written once, into an empty database.
 
 use crate::auth::{format_roles, hash_password};
 use crate::clock::to_ms;
@@ -96,6 +96,9 @@ pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
     let chen_account: i64 =
         sqlx::query("SELECT account_id FROM persons WHERE id = $1").bind(chen).fetch_one(&mut *tx).await?.try_get(0)?;
     voucher(&mut tx, "P-CHEN-100", chen_account, 100, None, None, now + chrono::TimeDelta::days(60)).await?;
+    // SAL-1: the sales manager, a person with the flag (not an enterprise role).
+    let sales = new_person(&mut tx, "sales", "黄磊（销售经理）", "13700000001", &password, 0).await?;
+    sqlx::query("UPDATE persons SET sales_manager = 1 WHERE id = $1").bind(sales).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }

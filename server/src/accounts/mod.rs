@@ -119,8 +119,8 @@ pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -
         account,
         balance: balance(conn, account_id).await?,
         vouchers: vouchers(conn, account_id).await?,
-        sales_quotes: Vec::new(),
-        cloud_account: None,
+        sales_quotes: crate::sales::store::open_quotes(conn, account_id).await?,
+        cloud_account: caller.cloud_account.clone(),
     })
 }
 

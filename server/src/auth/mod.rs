@@ -30,6 +30,8 @@ pub struct Caller {
     pub person_id: i64,
     pub person_account_id: i64,
     pub acting: Acting,
+    /// The cloud account the request comes from (`X-Cloud-Account`, on the cloud console, CH-3).
+    pub cloud_account: Option<String>,
 }
 
 /// The identity the caller acts as.
@@ -125,7 +127,9 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::code(domain::ErrorCode::Unauthenticated))?;
-        caller_for_token(state, &token).await
+        let mut caller = caller_for_token(state, &token).await?;
+        caller.cloud_account = cloud_account(&parts.headers);
+        Ok(caller)
     }
 }
 
@@ -153,5 +157,14 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
             linked_cloud_account: row.try_get(6)?,
         },
     };
-    Ok(Caller { person_id: row.try_get(0)?, person_account_id: row.try_get(1)?, acting })
+    Ok(Caller { person_id: row.try_get(0)?, person_account_id: row.try_get(1)?, acting, cloud_account: None })
+}
+
+/// The header naming the cloud account a cloud-console request comes from (CH-3).
+pub const CLOUD_ACCOUNT_HEADER: &str = "x-cloud-account";
+
+/// The request's cloud account, if it names one (trimmed, at most 64 characters).
+pub fn cloud_account(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CLOUD_ACCOUNT_HEADER)?.to_str().ok()?.trim();
+    (!value.is_empty() && value.len() <= 64).then(|| value.to_owned())
 }

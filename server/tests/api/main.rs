@@ -4,7 +4,9 @@
 mod helpers;
 
 mod basics;
+mod binding;
 mod delivery;
+mod invoices;
 mod layers;
 mod openapi;
 mod orders;
@@ -12,3 +14,5 @@ mod payments;
 mod quota;
 mod renewals;
 mod robustness;
+mod sales;
+mod verification;
