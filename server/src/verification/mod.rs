@@ -25,7 +25,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use domain::verification::{self as rules, Challenge, Code, Phone, Purpose};
 use domain::{DomainError, ErrorCode, Instant};
-use rand::RngCore;
+use rand::{Rng, RngCore};
 use serde::{Deserialize, Serialize};
 use sqlx::AnyConnection;
 use std::borrow::Cow;
@@ -145,7 +145,7 @@ pub async fn send_code(state: &AppState, caller: &Caller, purpose: Purpose) -> R
     let phone = target_phone(&mut tx, caller).await?;
     let previous = store::last_sent(&mut tx, &phone, state.db.for_update()).await?;
     rules::may_send(previous, now)?;
-    let code = Code::from_number(rand::rngs::OsRng.next_u32());
+    let code = Code::from_number(rand::rngs::OsRng.gen_range(0..1_000_000));
     let salt = random_hex(16);
     let challenge = Challenge { digest: code.digest(&salt, &phone), phone, salt, sent_at: now, attempts: 0 };
     store::set_last_sent(&mut tx, &challenge.phone, Some(now)).await?;
