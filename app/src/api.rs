@@ -3,11 +3,18 @@
 //! client and the server cannot drift apart. Nothing else in the app does
 //! HTTP, and no error is swallowed into an `Option`.
 
-use domain::{Catalog, DomainError, ErrorCode};
-use gloo_net::http::{Request, Response};
-use serde::Deserialize;
+use domain::billing::Billing;
+use domain::identity::Membership;
+use domain::order::OrderStatus;
+use domain::verification::Purpose;
+use domain::{Buyer, Catalog, Channel, DomainError, ErrorCode, Instant, Money, PaymentMethod, Quote, Selection};
+use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::fmt;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use web_sys::{EventSource, MessageEvent};
 
 /// Why a call to the server failed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -15,7 +22,7 @@ pub enum ApiClientError {
     /// No answer at all: offline, server down, request refused by the browser.
     Network(String),
     /// The server refused with its error shape `{ "code", "message" }`.
-    Server { status: u16, error: DomainError, message: String },
+    Server(Box<ServerError>),
     /// A failure status without that shape (a proxy's page, a crash).
     Status(u16),
     /// A success whose body is not what the API promises, e.g. a catalog
@@ -23,11 +30,34 @@ pub enum ApiClientError {
     Decode(String),
 }
 
+/// A refusal in the API's error shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerError {
+    pub status: u16,
+    /// The deciding code (and field).
+    pub error: DomainError,
+    pub message: String,
+    /// Every reason, when a rule refused (the deciding one first).
+    pub reasons: Vec<DomainError>,
+    /// With `quote_changed`: the fresh quote the server would charge (PRI-2).
+    pub quote: Option<Quote>,
+}
+
+impl ApiClientError {
+    /// The server's code, when the server refused.
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Server(e) => Some(e.error.code),
+            _ => None,
+        }
+    }
+}
+
 impl fmt::Display for ApiClientError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::Network(detail) => write!(f, "network error: {detail}"),
-            Self::Server { status, error, message } => write!(f, "HTTP {status} {}: {message}", error.code),
+            Self::Server(e) => write!(f, "HTTP {} {}: {}", e.status, e.error.code, e.message),
             Self::Status(status) => write!(f, "HTTP {status}"),
             Self::Decode(detail) => write!(f, "unexpected response body: {detail}"),
         }
@@ -36,21 +66,362 @@ impl fmt::Display for ApiClientError {
 
 impl std::error::Error for ApiClientError {}
 
+// ---- Wire types the server defines (the domain's where it has them) ----
+
+/// `GET /api/me`: the signed-in person, the enterprises they joined, the
+/// acting identity (ID-4) and what the rules need about the acting account.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Me {
+    pub person: Person,
+    pub memberships: Vec<Membership>,
+    /// `None` while acting as the person.
+    pub acting_enterprise_id: Option<i64>,
+    pub buyer: Buyer,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Person {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+}
+
+/// A demo person the sign-in page lists in development.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct DemoAccount {
+    pub login: String,
+    pub name: String,
+    pub password: String,
+    pub description: String,
+}
+
+/// An order as the API shows it, with the quote it was sold at (PRI-4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Order {
+    pub id: i64,
+    pub status: OrderStatus,
+    pub channel: Channel,
+    pub quote: Quote,
+    pub payable: Money,
+    pub voucher_id: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
+    pub placed_by: i64,
+    pub created_at: Instant,
+    pub pay_by: Instant,
+    pub paid_at: Option<Instant>,
+    pub delivered_at: Option<Instant>,
+    pub closed_at: Option<Instant>,
+}
+
+/// What the payer is shown for WeChat Pay and online banking.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PaymentPrompt {
+    /// Render `code_url` as a QR code (web console).
+    QrCode { code_url: String },
+    /// The in-app payment prompt (mini-program).
+    MiniProgram { prepay_id: String, time_stamp: String, nonce_str: String, package: String, pay_sign: String },
+    /// Send the payer to the bank's page.
+    BankRedirect { url: String },
+}
+
+/// `POST /api/orders/{id}/pay`'s answer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Payment {
+    pub order: Order,
+    /// `None` when the balance paid at once.
+    pub prompt: Option<PaymentPrompt>,
+}
+
+/// One `status` event of `GET /api/orders/{id}/events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Progress {
+    pub status: OrderStatus,
+    pub paid_at: Option<Instant>,
+    pub delivered_at: Option<Instant>,
+}
+
+/// `POST /api/orders/{id}/bind`'s answer (BND-2).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Bound {
+    pub order: Order,
+    pub enterprise_id: i64,
+    pub bound_at: Instant,
+}
+
+/// An invoice (INV-1).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Invoice {
+    pub id: i64,
+    pub order_id: i64,
+    pub amount: Money,
+    pub title: String,
+    pub status: String,
+    pub created_at: Instant,
+}
+
+/// Where a verification code went (VER-1).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct CodeSent {
+    /// Masked, e.g. `139****5678`.
+    pub phone: String,
+    pub expires_at: Instant,
+    pub resend_at: Instant,
+}
+
+/// What a person adds to a first purchase in the mini-program (BND-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonDetails {
+    pub enterprise_name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_code: Option<String>,
+}
+
+/// `POST /api/orders`'s body.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewOrder {
+    pub selection: Selection,
+    pub channel: Channel,
+    /// The amount due the buyer saw (PRI-2).
+    pub expected_total: Money,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub person_details: Option<PersonDetails>,
+}
+
+// ---- Calls ----
+
 /// `GET /api/catalog`: the catalog on sale. Deserialising it checks that its
 /// version is the hash of its content (domain's `Catalog` does that itself).
 pub async fn catalog() -> Result<Catalog, ApiClientError> {
     get("/api/catalog").await
 }
 
+/// `POST /api/session`: signs in (the session is an HttpOnly cookie).
+pub async fn sign_in(login: &str, password: &str) -> Result<(), ApiClientError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        login: &'a str,
+        password: &'a str,
+    }
+    send_empty(Request::post("/api/session"), Some(&Body { login, password })).await
+}
+
+/// `DELETE /api/session`: signs out.
+pub async fn sign_out() -> Result<(), ApiClientError> {
+    send_empty::<()>(Request::delete("/api/session"), None).await
+}
+
+/// `GET /api/me`; `unauthenticated` when nobody is signed in.
+pub async fn me() -> Result<Me, ApiClientError> {
+    get("/api/me").await
+}
+
+/// `PUT /api/session/identity` (ID-4): act as an enterprise joined, or as the person (`None`).
+pub async fn switch_identity(enterprise_id: Option<i64>) -> Result<Me, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        enterprise_id: Option<i64>,
+    }
+    send(Request::put("/api/session/identity"), &Body { enterprise_id }).await
+}
+
+/// `GET /api/demo-accounts`: the demo people (development only; `not_found` elsewhere).
+pub async fn demo_accounts() -> Result<Vec<DemoAccount>, ApiClientError> {
+    get("/api/demo-accounts").await
+}
+
+/// `POST /api/orders` with an `Idempotency-Key` (ORD-2).
+pub async fn place_order(key: &str, order: &NewOrder) -> Result<Order, ApiClientError> {
+    send(Request::post("/api/orders").header("Idempotency-Key", key), order).await
+}
+
+/// `GET /api/orders`: the orders this identity may see (VIS-1), newest first.
+pub async fn orders() -> Result<Vec<Order>, ApiClientError> {
+    get("/api/orders").await
+}
+
+/// `GET /api/orders/{id}`.
+pub async fn order(id: i64) -> Result<Order, ApiClientError> {
+    get(&format!("/api/orders/{id}")).await
+}
+
+/// `POST /api/orders/{id}/pay`.
+pub async fn pay(id: i64, method: PaymentMethod) -> Result<Payment, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        method: PaymentMethod,
+    }
+    send(Request::post(&format!("/api/orders/{id}/pay")), &Body { method }).await
+}
+
+/// `POST /api/orders/{id}/cancel` (ORD-3).
+pub async fn cancel(id: i64) -> Result<Order, ApiClientError> {
+    send_no_body(Request::post(&format!("/api/orders/{id}/cancel"))).await
+}
+
+/// A subscription to `GET /api/orders/{id}/events` (server-sent events),
+/// closed when dropped.
+#[derive(Debug)]
+pub struct OrderEvents {
+    source: EventSource,
+    _on_status: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for OrderEvents {
+    fn drop(&mut self) {
+        self.source.close();
+    }
+}
+
+/// Follows an order's progress: `on_progress` gets each `status` event,
+/// `on_error` whether the browser gave up (`true`) or is reconnecting.
+/// The server ends the stream after `delivered`, `bound` or `closed`; the
+/// subscription closes itself then, so the browser does not reconnect.
+pub fn order_events(
+    id: i64,
+    mut on_progress: impl FnMut(Result<Progress, ApiClientError>) + 'static,
+    mut on_error: impl FnMut(bool) + 'static,
+) -> Result<OrderEvents, ApiClientError> {
+    let source =
+        EventSource::new(&format!("/api/orders/{id}/events")).map_err(|e| ApiClientError::Network(format!("{e:?}")))?;
+    let on_status = {
+        let source = source.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let data = event.data().as_string().unwrap_or_default();
+            let progress = serde_json::from_str::<Progress>(&data).map_err(|e| ApiClientError::Decode(e.to_string()));
+            if let Ok(p) = &progress
+                && matches!(p.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed)
+            {
+                source.close();
+            }
+            on_progress(progress);
+        })
+    };
+    let on_error = {
+        let source = source.clone();
+        Closure::<dyn FnMut(web_sys::Event)>::new(move |_event: web_sys::Event| {
+            on_error(source.ready_state() == EventSource::CLOSED);
+        })
+    };
+    source
+        .add_event_listener_with_callback("status", on_status.as_ref().unchecked_ref())
+        .map_err(|e| ApiClientError::Network(format!("{e:?}")))?;
+    source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    Ok(OrderEvents { source, _on_status: on_status, _on_error: on_error })
+}
+
+/// `POST /api/orders/{id}/bind` (BND-2).
+pub async fn bind(id: i64, enterprise_id: i64) -> Result<Bound, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        enterprise_id: i64,
+    }
+    send(Request::post(&format!("/api/orders/{id}/bind")), &Body { enterprise_id }).await
+}
+
+/// `GET /api/billing?channel=…`: billing management (QUO-1, ADD-2, VIS-2).
+pub async fn billing(channel: Channel) -> Result<Billing, ApiClientError> {
+    get(&format!("/api/billing?channel={}", wire(&channel))).await
+}
+
+/// `POST /api/trial` (TRI-1): answers billing management as it now is.
+pub async fn start_trial(channel: Channel) -> Result<Billing, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        channel: Channel,
+    }
+    send(Request::post("/api/trial"), &Body { channel }).await
+}
+
+/// `GET /api/invoices` (INV-1).
+pub async fn invoices() -> Result<Vec<Invoice>, ApiClientError> {
+    get("/api/invoices").await
+}
+
+/// `POST /api/invoices` (INV-1), after the phone was verified for `invoice`.
+pub async fn request_invoice(order_id: i64) -> Result<Invoice, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        order_id: i64,
+        channel: Channel,
+    }
+    send(Request::post("/api/invoices"), &Body { order_id, channel: Channel::Web }).await
+}
+
+/// `POST /api/verification/send` (VER-1): a code to the acting identity's phone.
+pub async fn send_code(purpose: Purpose) -> Result<CodeSent, ApiClientError> {
+    #[derive(Serialize)]
+    struct Body {
+        purpose: Purpose,
+    }
+    send(Request::post("/api/verification/send"), &Body { purpose }).await
+}
+
+/// `POST /api/verification/check` (VER-1).
+pub async fn check_code(purpose: Purpose, code: &str) -> Result<(), ApiClientError> {
+    #[derive(Serialize)]
+    struct Body<'a> {
+        purpose: Purpose,
+        code: &'a str,
+    }
+    send_empty(Request::post("/api/verification/check"), Some(&Body { purpose, code })).await
+}
+
+/// Development only: what the sandbox's payer page does when the payer
+/// confirms (`POST /sandbox/pay/{prepay_id}/pay`), standing in for the
+/// mini-program's own payment sheet.
+pub async fn sandbox_confirm(prepay_id: &str) -> Result<(), ApiClientError> {
+    send_empty::<()>(Request::post(&format!("/sandbox/pay/{prepay_id}/pay")), None).await
+}
+
+/// The wire name of a closed-set value (`web`, `mini_program`).
+fn wire<T: Serialize>(value: &T) -> String {
+    serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
 async fn get<T: DeserializeOwned>(path: &str) -> Result<T, ApiClientError> {
-    let response = Request::get(path).send().await.map_err(|e| ApiClientError::Network(e.to_string()))?;
+    let response = Request::get(path).send().await.map_err(network)?;
     read(response).await
+}
+
+/// Sends `body` as JSON and reads the answer as `T`.
+async fn send<B: Serialize, T: DeserializeOwned>(request: RequestBuilder, body: &B) -> Result<T, ApiClientError> {
+    let response =
+        request.json(body).map_err(|e| ApiClientError::Decode(e.to_string()))?.send().await.map_err(network)?;
+    read(response).await
+}
+
+/// Sends no body and reads the answer as `T`.
+async fn send_no_body<T: DeserializeOwned>(request: RequestBuilder) -> Result<T, ApiClientError> {
+    let response = request.send().await.map_err(network)?;
+    read(response).await
+}
+
+/// Sends `body` (if any) and expects a success without a body worth reading.
+async fn send_empty<B: Serialize>(request: RequestBuilder, body: Option<&B>) -> Result<(), ApiClientError> {
+    let response = match body {
+        Some(body) => request.json(body).map_err(|e| ApiClientError::Decode(e.to_string()))?.send().await,
+        None => request.send().await,
+    }
+    .map_err(network)?;
+    if response.ok() {
+        return Ok(());
+    }
+    let status = response.status();
+    let text = response.text().await.map_err(network)?;
+    Err(server_error(status, &text))
+}
+
+fn network(error: gloo_net::Error) -> ApiClientError {
+    ApiClientError::Network(error.to_string())
 }
 
 /// The body as `T` on success; otherwise the server's error, parsed.
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiClientError> {
     let status = response.status();
-    let text = response.text().await.map_err(|e| ApiClientError::Network(e.to_string()))?;
+    let text = response.text().await.map_err(network)?;
     if response.ok() {
         serde_json::from_str(&text).map_err(|e| ApiClientError::Decode(e.to_string()))
     } else {
@@ -66,15 +437,21 @@ struct ErrorBody {
     message: String,
     #[serde(default)]
     field: Option<String>,
+    #[serde(default)]
+    reasons: Vec<DomainError>,
+    #[serde(default)]
+    quote: Option<Quote>,
 }
 
 fn server_error(status: u16, body: &str) -> ApiClientError {
     match serde_json::from_str::<ErrorBody>(body) {
-        Ok(body) => ApiClientError::Server {
+        Ok(body) => ApiClientError::Server(Box::new(ServerError {
             status,
             error: DomainError { code: body.code, field: body.field },
             message: body.message,
-        },
+            reasons: body.reasons,
+            quote: body.quote,
+        })),
         Err(_) => ApiClientError::Status(status),
     }
 }
@@ -88,11 +465,13 @@ mod tests {
         let error = server_error(404, r#"{"code":"not_found","message":"no such route"}"#);
         assert_eq!(
             error,
-            ApiClientError::Server {
+            ApiClientError::Server(Box::new(ServerError {
                 status: 404,
                 error: DomainError::new(ErrorCode::NotFound),
-                message: "no such route".to_owned()
-            }
+                message: "no such route".to_owned(),
+                reasons: Vec::new(),
+                quote: None,
+            }))
         );
     }
 

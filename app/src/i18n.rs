@@ -3,12 +3,18 @@
 //! Refusal messages are not here: they come from `domain` (`ErrorCode::message`),
 //! so the app and the server use the same words. Product names come from the
 //! catalog. The Chinese wording follows the purchase guide and FAQ (seeds).
+//!
+//! The chooser's strings sit in [`Texts`]; the pages added later give a short
+//! string as a zh/en pair where it is used, through [`pick`], so each pair
+//! reads next to its English and cannot lose its other half.
 
 use domain::catalog::{AddOnValidity, Allotment};
 use domain::eligibility::Remedy;
+use domain::identity::Role;
+use domain::order::OrderStatus;
 use domain::quote::Unit;
 use domain::terms::EditionAction;
-use domain::{AddOn, Channel, Lang, Money, QuotaKind};
+use domain::{AddOn, Instant, Lang, Money, PaymentMethod, QuotaKind};
 use leptos::prelude::*;
 
 use crate::api::ApiClientError;
@@ -21,11 +27,7 @@ pub struct Texts {
     pub switch_language: &'static str,
     pub other_language: &'static str,
     pub loading: &'static str,
-    pub load_failed: &'static str,
     pub retry: &'static str,
-    pub preview_buyer: &'static str,
-    pub preview_buyer_hint: &'static str,
-    pub channel: &'static str,
     pub editions: &'static str,
     pub per_year: &'static str,
     pub per_pack: &'static str,
@@ -55,11 +57,7 @@ const ZH: Texts = Texts {
     switch_language: "切换语言",
     other_language: "English",
     loading: "正在加载产品与价格…",
-    load_failed: "产品与价格加载失败",
     retry: "重试",
-    preview_buyer: "预览身份：已认证企业 · 超级管理员",
-    preview_buyer_hint: "登录后将按您的企业账户报价。",
-    channel: "购买渠道",
     editions: "产品版本",
     per_year: "/年",
     per_pack: "/个",
@@ -89,11 +87,7 @@ const EN: Texts = Texts {
     switch_language: "Language",
     other_language: "中文",
     loading: "Loading products and prices…",
-    load_failed: "Products and prices could not be loaded",
     retry: "Try again",
-    preview_buyer: "Preview buyer: verified enterprise · super admin",
-    preview_buyer_hint: "After you sign in, prices are quoted for your own account.",
-    channel: "Channel",
     editions: "Edition",
     per_year: "/ year",
     per_pack: "/ pack",
@@ -137,6 +131,16 @@ pub fn use_lang() -> RwSignal<Lang> {
     expect_context::<RwSignal<Lang>>()
 }
 
+/// Keeps the document title at "腾讯电子签 · {page}" in the chosen language,
+/// for as long as the calling page is shown.
+pub fn use_title(zh: &'static str, en: &'static str) {
+    let lang = use_lang();
+    Effect::new(move |_| {
+        let lang = lang.get();
+        document().set_title(&format!("{} · {}", texts(lang).product, pick(lang, zh, en)));
+    });
+}
+
 /// The `lang` attribute value for `<html>`.
 pub fn html_lang(lang: Lang) -> &'static str {
     match lang {
@@ -178,18 +182,6 @@ pub fn allotment(lang: Lang, allotment: Allotment) -> String {
         (Allotment::PerYear(n), Lang::En) => format!("{} contracts a year", count(n)),
         (Allotment::Once(n), Lang::Zh) => format!("赠送合同：随心用（{} 份）", count(n)),
         (Allotment::Once(n), Lang::En) => format!("Contracts: use freely ({})", count(n)),
-    }
-}
-
-/// A channel's name (CH-1).
-pub fn channel(lang: Lang, channel: Channel) -> &'static str {
-    match (channel, lang) {
-        (Channel::Web, Lang::Zh) => "网页端",
-        (Channel::Web, Lang::En) => "Web console",
-        (Channel::MiniProgram, Lang::Zh) => "小程序",
-        (Channel::MiniProgram, Lang::En) => "Mini-program",
-        (Channel::CloudConsole, Lang::Zh) => "腾讯云购买页",
-        (Channel::CloudConsole, Lang::En) => "Tencent Cloud console",
     }
 }
 
@@ -314,6 +306,64 @@ pub fn grant(lang: Lang, kind: QuotaKind, amount: u64) -> String {
     }
 }
 
+/// A member's role (ID-2), in the seeds' words.
+pub fn role(lang: Lang, role: Role) -> &'static str {
+    match (role, lang) {
+        (Role::LegalRepresentative, Lang::Zh) => "法定代表人",
+        (Role::LegalRepresentative, Lang::En) => "Legal representative",
+        (Role::SuperAdmin, Lang::Zh) => "超级管理员",
+        (Role::SuperAdmin, Lang::En) => "Super admin",
+        (Role::BillingStaff, Lang::Zh) => "费用管理员",
+        (Role::BillingStaff, Lang::En) => "Billing staff",
+        (Role::Staff, Lang::Zh) => "员工",
+        (Role::Staff, Lang::En) => "Staff",
+    }
+}
+
+/// Several roles, listed.
+pub fn roles(lang: Lang, roles: &[Role]) -> String {
+    let names: Vec<String> = roles.iter().map(|r| role(lang, *r).to_owned()).collect();
+    list(lang, &names)
+}
+
+/// Where an order is in its life (ORD-1).
+pub fn order_status(lang: Lang, status: OrderStatus) -> &'static str {
+    match (status, lang) {
+        (OrderStatus::AwaitingPayment, Lang::Zh) => "待支付",
+        (OrderStatus::AwaitingPayment, Lang::En) => "Awaiting payment",
+        (OrderStatus::Paid, Lang::Zh) => "已支付",
+        (OrderStatus::Paid, Lang::En) => "Paid",
+        (OrderStatus::Delivering, Lang::Zh) => "发货中",
+        (OrderStatus::Delivering, Lang::En) => "Delivering",
+        (OrderStatus::Delivered, Lang::Zh) => "已发货",
+        (OrderStatus::Delivered, Lang::En) => "Delivered",
+        (OrderStatus::Bound, Lang::Zh) => "已绑定企业",
+        (OrderStatus::Bound, Lang::En) => "Bound to an enterprise",
+        (OrderStatus::Closed, Lang::Zh) => "已关闭",
+        (OrderStatus::Closed, Lang::En) => "Closed",
+    }
+}
+
+/// A payment method (PAY-1), in the seeds' words.
+pub fn payment_method(lang: Lang, method: PaymentMethod) -> &'static str {
+    match (method, lang) {
+        (PaymentMethod::Balance, Lang::Zh) => "腾讯云账户余额",
+        (PaymentMethod::Balance, Lang::En) => "Cloud account balance",
+        (PaymentMethod::WechatPay, Lang::Zh) => "微信支付",
+        (PaymentMethod::WechatPay, Lang::En) => "WeChat Pay",
+        (PaymentMethod::OnlineBanking, Lang::Zh) => "网银支付",
+        (PaymentMethod::OnlineBanking, Lang::En) => "Online banking",
+    }
+}
+
+/// "2026-11-22 15:04" in China Standard Time, where buyers' dates live.
+pub fn datetime(at: Instant) -> String {
+    match chrono::FixedOffset::east_opt(8 * 3600) {
+        Some(cst) => at.with_timezone(&cst).format("%Y-%m-%d %H:%M").to_string(),
+        None => at.format("%Y-%m-%d %H:%M UTC").to_string(),
+    }
+}
+
 /// Why a request failed, for the person at the screen.
 pub fn api_error(lang: Lang, error: &ApiClientError) -> String {
     match (error, lang) {
@@ -325,7 +375,7 @@ pub fn api_error(lang: Lang, error: &ApiClientError) -> String {
         (ApiClientError::Status(status), Lang::En) => {
             format!("The server could not handle the request (HTTP {status}); try again shortly.")
         }
-        (ApiClientError::Server { error, .. }, _) => error.message(lang),
+        (ApiClientError::Server(e), _) => e.error.message(lang),
         (ApiClientError::Decode(_), Lang::Zh) => "服务器返回的数据无法识别，请刷新页面后重试。".to_owned(),
         (ApiClientError::Decode(_), Lang::En) => "The server's answer was not understood; reload the page.".to_owned(),
     }

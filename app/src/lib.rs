@@ -4,34 +4,78 @@
 //! Every figure it shows comes from `domain`, which it runs in the browser
 //! for instant answers; it never prices, limits or permits anything itself
 //! and never does money arithmetic. All HTTP goes through [`api`].
+//!
+//! Routes: the web console at `/` (版本选购, `/review`, `/orders/{id}/pay`,
+//! `/orders/{id}`, `/orders`, `/billing`, `/login`) and the mini-program
+//! under `/mp` with the same pages in a phone frame, judged for the
+//! mini-program channel, plus its home (`/mp`) and 我的 (`/mp/me`).
 
 mod api;
 mod clock;
 mod components;
 mod i18n;
 mod pages;
+mod session;
 
+use domain::Channel;
 use leptos::prelude::*;
+use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+use session::{Cart, Shell};
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// The whole app.
 #[component]
 fn App() -> impl IntoView {
     let lang = i18n::provide_lang();
-    // Keep <html lang> and the title in the chosen language.
+    session::provide_session();
+    // Keep <html lang> in the chosen language; each page sets the title.
     Effect::new(move |_| {
-        let lang = lang.get();
-        let document = document();
-        if let Some(root) = document.document_element() {
-            let _ = root.set_attribute("lang", i18n::html_lang(lang));
+        if let Some(root) = document().document_element() {
+            let _ = root.set_attribute("lang", i18n::html_lang(lang.get()));
         }
-        let t = i18n::texts(lang);
-        document.set_title(&format!("{} · {}", t.product, t.page_title));
     });
     view! {
+        <Router>
+            <Routes fallback=pages::NotFound>
+                <ParentRoute path=path!("/mp") view=pages::MiniProgram>
+                    <Route path=path!("") view=pages::MpHome />
+                    <Route path=path!("buy") view=pages::PurchasePage />
+                    <Route path=path!("review") view=pages::ReviewPage />
+                    <Route path=path!("orders/:id/pay") view=pages::PayPage />
+                    <Route path=path!("orders/:id") view=pages::OrderPage />
+                    <Route path=path!("orders") view=pages::OrdersPage />
+                    <Route path=path!("billing") view=pages::BillingPage />
+                    <Route path=path!("me") view=pages::MpMe />
+                    <Route path=path!("login") view=pages::SignInPage />
+                </ParentRoute>
+                <ParentRoute path=path!("") view=WebConsole>
+                    <Route path=path!("") view=pages::PurchasePage />
+                    <Route path=path!("review") view=pages::ReviewPage />
+                    <Route path=path!("orders/:id/pay") view=pages::PayPage />
+                    <Route path=path!("orders/:id") view=pages::OrderPage />
+                    <Route path=path!("orders") view=pages::OrdersPage />
+                    <Route path=path!("billing") view=pages::BillingPage />
+                    <Route path=path!("login") view=pages::SignInPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// The web console's frame: the top bar over the page.
+#[component]
+fn WebConsole() -> impl IntoView {
+    provide_context(Shell { channel: Channel::Web });
+    provide_context(Cart::new());
+    let lang = i18n::use_lang();
+    view! {
+        <a class="skip-link" href="#main">
+            {move || i18n::pick(lang.get(), "跳到主要内容", "Skip to content")}
+        </a>
         <components::Header />
-        <main class="page">
-            <pages::PurchasePage />
+        <main class="page" id="main" tabindex="-1">
+            <Outlet />
         </main>
     }
 }

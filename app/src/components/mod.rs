@@ -5,16 +5,20 @@ mod addon_row;
 mod edition_card;
 mod header;
 mod price_breakdown;
+mod progress;
+mod qr;
 mod status;
 mod switches;
 mod verdict;
 
 pub use addon_row::AddOnRow;
 pub use edition_card::EditionCard;
-pub use header::Header;
+pub use header::{Header, IdentitySwitch, LangSwitch, SignOut, orders_title};
 pub use price_breakdown::{PriceBreakdown, TotalBar};
+pub use progress::{DeliverySteps, follow_order};
+pub use qr::QrCodeSvg;
 pub use status::{ErrorView, Loading, Notice};
-pub use switches::{ChannelSwitch, YearsPicker};
+pub use switches::YearsPicker;
 pub use verdict::{ALLOWED, VerdictNote};
 
 use serde::Serialize;

@@ -124,20 +124,34 @@ fn refused(lang: Lang, errors: &[DomainError]) -> impl IntoView + use<> {
 }
 
 /// On narrow screens the breakdown sits below the options: this bar keeps
-/// the amount due in view and leads to the breakdown.
+/// the amount due and the next step in view.
 #[component]
 pub fn TotalBar(
     lang: Lang,
     /// The domain's quote of the current selection.
     #[prop(into)]
     quote: Signal<Result<Quote, Vec<DomainError>>>,
+    /// The next step's label, e.g. 立即购买.
+    action: &'static str,
+    /// Whether the next step can be taken.
+    #[prop(into)]
+    enabled: Signal<bool>,
+    on_action: Callback<()>,
 ) -> impl IntoView {
     let amount = move || quote.with(|q| q.as_ref().map(|q| i18n::yuan(q.payable)).unwrap_or_else(|_| "—".to_owned()));
     view! {
-        <div class="total-bar" aria-hidden="true">
+        <div class="total-bar">
             <span class="total-bar-label">{texts(lang).payable}</span>
             <span class="num total-bar-amount" data-testid="total-bar">{amount}</span>
-            <a class="total-bar-link" href="#summary" tabindex="-1">{texts(lang).breakdown}</a>
+            <button
+                type="button"
+                class="button button-primary total-bar-action"
+                data-testid="total-bar-action"
+                disabled=move || !enabled.get()
+                on:click=move |_| on_action.run(())
+            >
+                {action}
+            </button>
         </div>
     }
 }

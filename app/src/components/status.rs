@@ -14,6 +14,8 @@ pub fn Loading(lang: Lang) -> impl IntoView {
 }
 
 /// The one error view of the app: what failed, why, and a way to try again.
+/// Full size for a page that could not load; `inline` inside a form whose
+/// submission was refused.
 #[component]
 pub fn ErrorView(
     lang: Lang,
@@ -21,16 +23,26 @@ pub fn ErrorView(
     title: &'static str,
     /// Why, in the buyer's language.
     message: String,
-    /// Runs when the buyer asks to try again.
-    on_retry: Callback<()>,
+    /// Runs when the buyer asks to try again; no button without it.
+    #[prop(default = None)]
+    on_retry: Option<Callback<()>>,
+    /// Shown inside a form rather than in place of a page.
+    #[prop(default = false)]
+    inline: bool,
 ) -> impl IntoView {
-    view! {
-        <div class="status-view status-error" role="alert" data-testid="error">
-            <h2>{title}</h2>
-            <p>{message}</p>
-            <button type="button" class="button" on:click=move |_| on_retry.run(())>
+    let class = if inline { "status-error status-inline" } else { "status-view status-error" };
+    let retry = on_retry.map(|on_retry| {
+        view! {
+            <button type="button" class="button" data-testid="retry" on:click=move |_| on_retry.run(())>
                 {texts(lang).retry}
             </button>
+        }
+    });
+    view! {
+        <div class=class role="alert" data-testid="error">
+            <h2>{title}</h2>
+            <p data-testid="error-message">{message}</p>
+            {retry}
         </div>
     }
 }

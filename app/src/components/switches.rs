@@ -1,36 +1,7 @@
 use crate::i18n::{self, texts};
+use domain::Lang;
 use domain::eligibility::YearOption;
-use domain::{Channel, Lang};
 use leptos::prelude::*;
-
-/// Which channel the preview quotes for (CH-1): 网页端 or 小程序, as a
-/// segmented radio group.
-#[component]
-pub fn ChannelSwitch(lang: Lang, channel: RwSignal<Channel>) -> impl IntoView {
-    let segments = [(Channel::Web, "channel-web"), (Channel::MiniProgram, "channel-mini-program")]
-        .into_iter()
-        .map(|(value, testid)| {
-            view! {
-                <label class="segment" data-testid=testid>
-                    <input
-                        type="radio"
-                        class="visually-hidden"
-                        name="channel"
-                        prop:checked=move || channel.get() == value
-                        on:change=move |_| channel.set(value)
-                    />
-                    <span>{i18n::channel(lang, value)}</span>
-                </label>
-            }
-        })
-        .collect_view();
-    view! {
-        <fieldset class="field-inline">
-            <legend class="field-label">{texts(lang).channel}</legend>
-            <div class="segmented">{segments}</div>
-        </fieldset>
-    }
-}
 
 /// The term of the chosen edition (CAT-2): one radio per year the catalog
 /// allows, each greyed with the domain's reason when refused.

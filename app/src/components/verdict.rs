@@ -1,6 +1,7 @@
 use crate::i18n;
 use domain::eligibility::Remedy;
 use domain::{ErrorCode, Lang, Verdict};
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// Why an option is refused (every reason, the deciding one first) and the
@@ -29,13 +30,20 @@ pub fn VerdictNote(
             // Only a way out left to show (the card states the reason): no warning box.
             let class = if shown.is_empty() { "verdict verdict-plain" } else { "verdict" };
             let reasons = shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view();
-            let remedy = verdict.remedy.map(|remedy| {
-                view! {
+            let remedy = verdict.remedy.map(|remedy| match remedy {
+                // Going to the web console is going somewhere: a link.
+                Remedy::WebConsole => Either::Left(view! {
+                    <a class="link-button" href="/" data-testid="remedy">
+                        {i18n::remedy(lang, remedy)}
+                        <span aria-hidden="true">" ›"</span>
+                    </a>
+                }),
+                Remedy::ContactSales | Remedy::PurchaseConsultation => Either::Right(view! {
                     <button type="button" class="link-button" data-testid="remedy" on:click=move |_| on_remedy.run(remedy)>
                         {i18n::remedy(lang, remedy)}
                         <span aria-hidden="true">" ›"</span>
                     </button>
-                }
+                }),
             });
             Some(view! {
                 <div class=class id=id.clone()>

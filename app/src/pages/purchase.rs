@@ -1,142 +1,212 @@
-//! 版本选购: the edition chooser with its instant quote.
+//! 版本选购: the edition chooser with its instant quote, for the signed-in
+//! buyer, in the web console or the mini-program.
 
-use crate::api;
+use crate::api::Me;
 use crate::clock;
-use crate::components::{
-    ALLOWED, AddOnRow, ChannelSwitch, EditionCard, ErrorView, Loading, Notice, PriceBreakdown, TotalBar, VerdictNote,
-    YearsPicker,
-};
-use crate::i18n::{self, texts, use_lang};
+use crate::components::{ALLOWED, AddOnRow, EditionCard, Notice, PriceBreakdown, TotalBar, VerdictNote, YearsPicker};
+use crate::i18n::{self, pick, texts, use_lang};
+use crate::session::{signed_in, use_cart, use_shell};
 use domain::catalog::AddOnValidity;
 use domain::eligibility::Remedy;
-use domain::identity::AccountState;
+use domain::eligibility::{EditionOption, YearOption};
 use domain::{
-    AddOn, Buyer, Catalog, Channel, Context, DomainError, Edition, EditionChoice, Eligibility, Identity, Money, Quote,
-    Role, Selection,
+    AddOn, Buyer, Catalog, Context, DomainError, Edition, EditionChoice, Eligibility, Lang, Quote, Selection, Verdict,
 };
-use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos_router::hooks::use_navigate;
 use std::sync::Arc;
 
-/// Loads the catalog once, then shows the chooser (or the error view).
+/// The chooser for whoever is signed in, acting as they are.
 #[component]
 pub fn PurchasePage() -> impl IntoView {
-    let lang = use_lang();
-    let catalog = LocalResource::new(api::catalog);
-    move || match catalog.get() {
-        None => EitherOf3::A(view! { <Loading lang=lang.get() /> }),
-        Some(Ok(catalog)) => EitherOf3::B(view! { <Chooser catalog=Arc::new(catalog) /> }),
-        Some(Err(error)) => {
-            let lang = lang.get();
-            EitherOf3::C(view! {
-                <ErrorView
-                    lang
-                    title=texts(lang).load_failed
-                    message=i18n::api_error(lang, &error)
-                    on_retry=Callback::new(move |()| catalog.refetch())
-                />
-            })
+    signed_in(|me: Me, catalog| {
+        let buyer_label = buyer_label(&me);
+        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label /> }
+    })
+}
+
+/// Who the quote is for, as the toolbar says it: the enterprise and the
+/// roles held there, or the person.
+pub fn buyer_label(me: &Me) -> Arc<dyn Fn(Lang) -> String + Send + Sync> {
+    let person = me.person.name.clone();
+    let acting = me
+        .acting_enterprise_id
+        .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
+        .map(|m| (m.enterprise_name.clone(), m.roles.clone()));
+    Arc::new(move |lang| match &acting {
+        Some((name, roles)) => format!("{name} · {}", i18n::roles(lang, roles)),
+        None => format!("{}{person}", pick(lang, "个人身份：", "Personal: ")),
+    })
+}
+
+/// What the page shows of the domain's answer for the current choices: one
+/// signal per thing on screen, each set only when its value changed. A change
+/// of term then wakes only what it changes (the term's radios, the quote),
+/// not every card and row on the page, which keeps the preview well under a
+/// millisecond in the browser.
+#[derive(Debug, Clone)]
+struct Shown {
+    quote: RwSignal<Result<Quote, Vec<DomainError>>>,
+    buyer: RwSignal<Verdict>,
+    editions: Arc<Vec<(Edition, RwSignal<Option<EditionOption>>)>>,
+    years: RwSignal<Vec<YearOption>>,
+    addons: Arc<Vec<(AddOn, RwSignal<Verdict>)>>,
+    quantities: Arc<Vec<(AddOn, RwSignal<Option<u32>>)>>,
+    chosen_edition: RwSignal<Option<Edition>>,
+    chosen_years: RwSignal<Option<u8>>,
+    orderable: RwSignal<bool>,
+}
+
+impl Shown {
+    fn new(eligibility: &Eligibility, quote: Result<Quote, Vec<DomainError>>, selection: &Selection) -> Shown {
+        let chosen_edition = selection.edition.as_ref().map(|c| c.edition);
+        Shown {
+            orderable: RwSignal::new(quote.is_ok()),
+            quote: RwSignal::new(quote),
+            buyer: RwSignal::new(eligibility.buyer.clone()),
+            editions: Arc::new(
+                Edition::ALL.iter().map(|&e| (e, RwSignal::new(edition_option(eligibility, e)))).collect(),
+            ),
+            years: RwSignal::new(years_of(eligibility, chosen_edition)),
+            addons: Arc::new(AddOn::ALL.iter().map(|&a| (a, RwSignal::new(addon_verdict(eligibility, a)))).collect()),
+            quantities: Arc::new(AddOn::ALL.iter().map(|&a| (a, RwSignal::new(selection.addon_quantity(a)))).collect()),
+            chosen_edition: RwSignal::new(chosen_edition),
+            chosen_years: RwSignal::new(selection.edition.as_ref().and_then(|c| c.years)),
         }
     }
-}
 
-/// The buyer the page quotes for until sign-in exists: a verified
-/// enterprise acting through its super admin, holding no edition, a zero
-/// balance and no vouchers. Sign-in will replace this with the signed-in
-/// identity and the account state the server loads.
-fn preview_buyer() -> Buyer {
-    Buyer {
-        identity: Identity::Enterprise {
-            person_id: 0,
-            enterprise_id: 0,
-            verified: true,
-            roles: vec![Role::SuperAdmin],
-            linked_cloud_account: None,
-        },
-        account: AccountState::default(),
-        balance: Money::ZERO,
-        vouchers: Vec::new(),
-        sales_quotes: Vec::new(),
-        cloud_account: None,
+    /// Shows a new answer, touching only what changed.
+    fn show(&self, eligibility: &Eligibility, quote: Result<Quote, Vec<DomainError>>, selection: &Selection) {
+        let chosen_edition = selection.edition.as_ref().map(|c| c.edition);
+        set_if_changed(self.chosen_edition, chosen_edition);
+        set_if_changed(self.chosen_years, selection.edition.as_ref().and_then(|c| c.years));
+        set_if_changed(self.buyer, eligibility.buyer.clone());
+        for (edition, signal) in self.editions.iter() {
+            set_if_changed(*signal, edition_option(eligibility, *edition));
+        }
+        set_if_changed(self.years, years_of(eligibility, chosen_edition));
+        for (addon, signal) in self.addons.iter() {
+            set_if_changed(*signal, addon_verdict(eligibility, *addon));
+        }
+        for (addon, signal) in self.quantities.iter() {
+            set_if_changed(*signal, selection.addon_quantity(*addon));
+        }
+        set_if_changed(self.orderable, quote.is_ok());
+        set_if_changed(self.quote, quote);
+    }
+
+    fn edition(&self, edition: Edition) -> Signal<Option<EditionOption>> {
+        self.editions.iter().find(|(e, _)| *e == edition).map(|(_, s)| (*s).into()).unwrap_or_default()
+    }
+
+    fn addon(&self, addon: AddOn) -> (Signal<Verdict>, Signal<Option<u32>>) {
+        let verdict = self.addons.iter().find(|(a, _)| *a == addon).map(|(_, s)| (*s).into());
+        let quantity = self.quantities.iter().find(|(a, _)| *a == addon).map(|(_, s)| (*s).into());
+        (verdict.unwrap_or_else(|| Signal::stored(ALLOWED)), quantity.unwrap_or_default())
     }
 }
 
-/// What the page opens with: the entry edition for one year.
-fn first_selection() -> Selection {
-    Selection {
-        edition: Some(EditionChoice { edition: Edition::Advanced, years: Some(1), sales_quote: None }),
-        ..Selection::default()
+/// Applies a change to the selection and shows the domain's new answer.
+type Choose = dyn Fn(&dyn Fn(&mut Selection)) + Send + Sync;
+
+fn set_if_changed<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: T) {
+    if signal.with_untracked(|shown| *shown != value) {
+        signal.set(value);
     }
 }
 
-/// The domain's answer for the current choices: what may be chosen and the quote.
-#[derive(Debug, Clone, PartialEq)]
-struct Judged {
-    eligibility: Eligibility,
-    quote: Result<Quote, Vec<DomainError>>,
+fn edition_option(eligibility: &Eligibility, edition: Edition) -> Option<EditionOption> {
+    eligibility.editions.iter().find(|o| o.edition == edition).cloned()
+}
+
+fn years_of(eligibility: &Eligibility, edition: Option<Edition>) -> Vec<YearOption> {
+    eligibility.editions.iter().find(|o| Some(o.edition) == edition).map(|o| o.years.clone()).unwrap_or_default()
+}
+
+fn addon_verdict(eligibility: &Eligibility, addon: AddOn) -> Verdict {
+    eligibility.addons.iter().find(|o| o.addon == addon).map_or(ALLOWED, |o| o.verdict.clone())
 }
 
 /// The chooser, once the catalog is here. Every change of a choice runs
 /// `domain::eligibility` and `domain::quote` in the browser: no request, no
 /// waiting.
 #[component]
-fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
+fn Chooser(
+    catalog: Arc<Catalog>,
+    buyer: Arc<Buyer>,
+    buyer_label: Arc<dyn Fn(Lang) -> String + Send + Sync>,
+) -> impl IntoView {
     let lang = use_lang();
-    let buyer = Arc::new(preview_buyer());
-    let channel = RwSignal::new(Channel::Web);
-    let selection = RwSignal::new(first_selection());
+    let shell = use_shell();
+    let channel = shell.channel;
+    let selection = use_cart().selection;
     let contact_notice = RwSignal::new(false);
+    let navigate = use_navigate();
 
-    let judged = Memo::new({
-        let catalog = Arc::clone(&catalog);
-        move |_| {
-            let ctx = Context { catalog: &catalog, buyer: &buyer, channel: channel.get(), now: clock::now() };
-            selection.with(|s| Judged { eligibility: domain::eligibility(&ctx, s), quote: domain::quote(&ctx, s) })
+    // The chooser judges choices without a voucher (vouchers are chosen at
+    // review), so the buyer's vouchers need not be judged on every change.
+    let buyer = Arc::new(Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) });
+    let judge = {
+        let (catalog, buyer) = (Arc::clone(&catalog), Arc::clone(&buyer));
+        move |s: &Selection| {
+            let ctx = Context { catalog: &catalog, buyer: &buyer, channel, now: clock::now() };
+            (domain::eligibility(&ctx, s), domain::quote(&ctx, s))
         }
-    });
-    let chosen_edition = Memo::new(move |_| selection.with(|s| s.edition.as_ref().map(|c| c.edition)));
-    let chosen_years = Memo::new(move |_| selection.with(|s| s.edition.as_ref().and_then(|c| c.years)));
-    let edition_option = move |edition: Edition| {
-        Memo::new(move |_| judged.with(|j| j.eligibility.editions.iter().find(|o| o.edition == edition).cloned()))
     };
-    let year_options = Memo::new(move |_| {
-        let edition = chosen_edition.get();
-        judged.with(|j| {
-            j.eligibility
-                .editions
-                .iter()
-                .find(|o| Some(o.edition) == edition)
-                .map(|o| o.years.clone())
-                .unwrap_or_default()
-        })
+    let shown = selection.with_untracked(|s| {
+        let (eligibility, quote) = judge(s);
+        Shown::new(&eligibility, quote, s)
     });
+    // Each change is judged right in its event handler, so the new answer
+    // reaches the page in the same turn of the event loop.
+    let choose: Arc<Choose> = {
+        let shown = shown.clone();
+        Arc::new(move |change| {
+            selection.update(|s| change(s));
+            selection.with_untracked(|s| {
+                let (eligibility, quote) = judge(s);
+                shown.show(&eligibility, quote, s);
+            });
+        })
+    };
     let max_packs = catalog.limits().max_packs_per_line;
     let max_years = catalog.limits().max_years;
-    let buyer_verdict = Memo::new(move |_| judged.with(|j| j.eligibility.buyer.clone()));
-    let quote = Memo::new(move |_| judged.with(|j| j.quote.clone()));
+    let (quote, buyer_verdict, year_options, chosen_edition, chosen_years, orderable) =
+        (shown.quote, shown.buyer, shown.years, shown.chosen_edition, shown.chosen_years, shown.orderable);
 
     let on_remedy = Callback::new(move |remedy: Remedy| match remedy {
-        // The preview stands in for the web console: going there means switching the channel.
-        Remedy::WebConsole => channel.set(Channel::Web),
+        // A link of its own (see VerdictNote); nothing to do here.
+        Remedy::WebConsole => {}
         Remedy::ContactSales | Remedy::PurchaseConsultation => contact_notice.set(true),
     });
-    let on_select = Callback::new(move |edition: Edition| {
-        // An upgrade keeps the expiry, so its choice carries no term (REN-2).
-        let has_term = edition_option_years(&judged, edition);
-        selection.update(|s| {
-            let years = s.edition.as_ref().and_then(|c| c.years).or(Some(1));
-            s.edition = Some(EditionChoice { edition, years: if has_term { years } else { None }, sales_quote: None });
-        });
+    let review = Callback::new(move |()| navigate(&shell.href("/review"), Default::default()));
+    let shown_editions = Arc::clone(&shown.editions);
+    let on_select = Callback::new({
+        let choose = Arc::clone(&choose);
+        move |edition: Edition| {
+            // An upgrade keeps the expiry, so its choice carries no term (REN-2).
+            let has_term = shown_editions
+                .iter()
+                .any(|(e, o)| *e == edition && o.with_untracked(|o| o.as_ref().is_some_and(|o| !o.years.is_empty())));
+            choose(&|s: &mut Selection| {
+                let years = s.edition.as_ref().and_then(|c| c.years).or(Some(1));
+                s.edition =
+                    Some(EditionChoice { edition, years: if has_term { years } else { None }, sales_quote: None });
+            });
+        }
     });
-    let on_years = Callback::new(move |years: u8| {
-        selection.update(|s| {
-            if let Some(choice) = s.edition.as_mut() {
-                choice.years = Some(years);
-            }
-        })
+    let on_years = Callback::new({
+        let choose = Arc::clone(&choose);
+        move |years: u8| {
+            choose(&|s: &mut Selection| {
+                if let Some(choice) = s.edition.as_mut() {
+                    choice.years = Some(years);
+                }
+            })
+        }
     });
     let on_addon = Callback::new(move |(addon, quantity): (AddOn, Option<u32>)| {
-        selection.update(|s| {
+        choose(&|s: &mut Selection| {
             *s = match quantity {
                 Some(quantity) => s.with_addon(addon, quantity),
                 None => s.without_addon(addon),
@@ -158,7 +228,7 @@ fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
                     <EditionCard
                         lang
                         offer=offer.clone()
-                        option=edition_option(edition)
+                        option=shown.edition(edition)
                         selected=Signal::derive(move || chosen_edition.get() == Some(edition))
                         on_select
                         on_remedy
@@ -171,11 +241,7 @@ fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
             .iter()
             .map(|offer| {
                 let addon = offer.addon;
-                let verdict = Memo::new(move |_| {
-                    judged.with(|j| {
-                        j.eligibility.addons.iter().find(|o| o.addon == addon).map_or(ALLOWED, |o| o.verdict.clone())
-                    })
-                });
+                let (verdict, quantity) = shown.addon(addon);
                 let max = match offer.validity {
                     AddOnValidity::PerYear => u32::from(max_years),
                     AddOnValidity::FollowsEdition | AddOnValidity::OneYear => max_packs,
@@ -185,7 +251,7 @@ fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
                         lang
                         offer=offer.clone()
                         verdict
-                        quantity=Memo::new(move |_| selection.with(|s| s.addon_quantity(addon)))
+                        quantity
                         max
                         on_change=on_addon
                         on_remedy
@@ -195,13 +261,13 @@ fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
             .collect_view();
 
         view! {
+            <h1 class="page-title">{t.page_title}</h1>
             <div class="toolbar">
-                <div class="preview-buyer">
-                    <p class="preview-buyer-name">{t.preview_buyer}</p>
-                    <p class="muted">{t.preview_buyer_hint}</p>
+                <div class="buyer">
+                    <p class="muted">{pick(lang, "报价对象", "Quoted for")}</p>
+                    <p class="buyer-name" data-testid="buyer">{buyer_label(lang)}</p>
                     <VerdictNote lang verdict=buyer_verdict on_remedy id="buyer-reason".to_owned() />
                 </div>
-                <ChannelSwitch lang channel />
             </div>
             <Notice lang message=t.contact_notice shown=contact_notice on_dismiss=Callback::new(move |()| contact_notice.set(false)) />
             <div class="purchase-layout">
@@ -218,15 +284,19 @@ fn Chooser(catalog: Arc<Catalog>) -> impl IntoView {
                 </div>
                 <aside class="purchase-summary" id="summary">
                     <PriceBreakdown lang quote />
+                    <button
+                        type="button"
+                        class="button button-primary button-block summary-action"
+                        data-testid="to-review"
+                        disabled=move || !orderable.get()
+                        on:click=move |_| review.run(())
+                    >
+                        {pick(lang, "立即购买", "Buy now")}
+                    </button>
                     <p class="muted summary-hint">{t.no_network_hint}</p>
                 </aside>
             </div>
-            <TotalBar lang quote />
+            <TotalBar lang quote action=pick(lang, "立即购买", "Buy now") enabled=orderable on_action=review />
         }
     }
-}
-
-/// Whether choosing `edition` takes a term in years, as eligibility lists it.
-fn edition_option_years(judged: &Memo<Judged>, edition: Edition) -> bool {
-    judged.with_untracked(|j| j.eligibility.editions.iter().any(|o| o.edition == edition && !o.years.is_empty()))
 }

@@ -1,0 +1,138 @@
+use crate::api::{self, OrderEvents, Progress};
+use crate::i18n::{self, pick};
+use domain::Lang;
+use domain::order::OrderStatus;
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+
+/// How the live connection to an order's progress is doing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stream {
+    Connecting,
+    Live,
+    /// The browser lost the stream and is trying again.
+    Reconnecting,
+    /// The server ended it (the order reached its last state).
+    Ended,
+    /// The browser gave up; reloading the page starts again.
+    Failed,
+}
+
+/// Follows an order's progress events from `initial` on, for as long as the
+/// calling component lives. Nothing is opened when the order is already
+/// delivered, bound or closed.
+pub fn follow_order(id: i64, initial: Progress) -> (ReadSignal<Progress>, ReadSignal<Stream>) {
+    let progress = RwSignal::new(initial);
+    let stream = RwSignal::new(Stream::Connecting);
+    if matches!(initial.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed) {
+        stream.set(Stream::Ended);
+        return (progress.read_only(), stream.read_only());
+    }
+    let events = api::order_events(
+        id,
+        move |event| match event {
+            Ok(p) => {
+                progress.set(p);
+                let ended = matches!(p.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed);
+                stream.set(if ended { Stream::Ended } else { Stream::Live });
+            }
+            Err(_) => stream.set(Stream::Failed),
+        },
+        move |closed| {
+            if stream.get_untracked() != Stream::Ended {
+                stream.set(if closed { Stream::Failed } else { Stream::Reconnecting });
+            }
+        },
+    );
+    match events {
+        Ok(events) => {
+            // The browser's objects are not Send; the app has one thread.
+            let events: SendWrapper<OrderEvents> = SendWrapper::new(events);
+            on_cleanup(move || drop(events));
+        }
+        Err(_) => stream.set(Stream::Failed),
+    }
+    (progress.read_only(), stream.read_only())
+}
+
+/// The order's way from payment to delivery (ORD-1, FUL-1), live.
+#[component]
+pub fn DeliverySteps(
+    lang: Lang,
+    #[prop(into)] progress: Signal<Progress>,
+    #[prop(into)] stream: Signal<Stream>,
+    /// A personal order ends bound to an enterprise (BND).
+    personal: bool,
+) -> impl IntoView {
+    let mut steps = vec![
+        (OrderStatus::AwaitingPayment, pick(lang, "提交订单", "Order placed")),
+        (OrderStatus::Paid, pick(lang, "支付成功", "Paid")),
+        (OrderStatus::Delivering, pick(lang, "发货中", "Delivering")),
+        (OrderStatus::Delivered, pick(lang, "发货完成", "Delivered")),
+    ];
+    if personal {
+        steps.push((OrderStatus::Bound, pick(lang, "绑定企业", "Bound to an enterprise")));
+    }
+    let rank = |status: OrderStatus| match status {
+        OrderStatus::AwaitingPayment | OrderStatus::Closed => 0,
+        OrderStatus::Paid => 1,
+        OrderStatus::Delivering => 2,
+        OrderStatus::Delivered => 3,
+        OrderStatus::Bound => 4,
+    };
+    let items = steps
+        .into_iter()
+        .map(|(status, label)| {
+            let class = move || {
+                let now = rank(progress.get().status);
+                let mine = rank(status);
+                if mine < now || (mine == now && mine == 3) || (mine == now && mine == 4) {
+                    "step is-done"
+                } else if mine == now {
+                    "step is-current"
+                } else {
+                    "step"
+                }
+            };
+            let current = move || (rank(progress.get().status) == rank(status)).then_some("step");
+            view! {
+                <li class=class aria-current=current>
+                    <span class="step-mark" aria-hidden="true"></span>
+                    <span class="step-label">{label}</span>
+                </li>
+            }
+        })
+        .collect_view();
+    let status = move || progress.get().status;
+    let times = move || {
+        let p = progress.get();
+        let paid = p.paid_at.map(|at| {
+            view! { <li>{i18n::labelled(lang, pick(lang, "支付时间", "Paid at"), &i18n::datetime(at))}</li> }
+        });
+        let delivered = p.delivered_at.map(|at| {
+            view! { <li>{i18n::labelled(lang, pick(lang, "发货时间", "Delivered at"), &i18n::datetime(at))}</li> }
+        });
+        view! { <ul class="progress-times">{paid}{delivered}</ul> }
+    };
+    let connection = move || match stream.get() {
+        Stream::Connecting | Stream::Live => pick(lang, "正在实时跟踪订单进度…", "Following the order live…"),
+        Stream::Reconnecting => pick(lang, "连接中断，正在重新连接…", "Connection lost; reconnecting…"),
+        Stream::Ended => "",
+        Stream::Failed => pick(lang, "无法跟踪订单进度，请刷新页面。", "Progress cannot be followed; reload the page."),
+    };
+    view! {
+        <div class="progress">
+            <ol class="steps" aria-label=pick(lang, "订单进度", "Order progress")>{items}</ol>
+            <p
+                class="progress-status"
+                role="status"
+                data-testid="order-status"
+                data-status=move || crate::components::wire_name(&status())
+            >
+                {move || i18n::order_status(lang, status())}
+            </p>
+            {times}
+            <p class="muted progress-connection">{connection}</p>
+        </div>
+    }
+}

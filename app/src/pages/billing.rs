@@ -1,0 +1,409 @@
+//! 费用管理: the edition and its validity, remaining contracts (QUO-1),
+//! add-ons used and remaining (ADD-2), the quick actions of this role
+//! (VIS-2), renew and upgrade (REN), the free trial (TRI-1) and invoices
+//! after phone verification (INV-1). Every figure and verdict comes from the
+//! server's `domain::billing::overview`.
+
+use crate::api::{self, ApiClientError, Invoice, Me, Order};
+use crate::components::{ErrorView, Loading};
+use crate::i18n::{self, pick, use_lang, use_title};
+use crate::session::{signed_in, use_cart, use_shell};
+use domain::access::{QuickAction, invoiceable_amount};
+use domain::billing::Billing;
+use domain::time::format_date;
+use domain::verification::Purpose;
+use domain::{AddOn, Catalog, Channel, EditionChoice, Lang, Selection, Verdict};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use std::sync::Arc;
+
+/// Billing management of the acting account.
+#[component]
+pub fn BillingPage() -> impl IntoView {
+    use_title("费用管理", "Billing");
+    signed_in(|_me: Me, catalog| view! { <LoadBilling catalog /> })
+}
+
+#[component]
+fn LoadBilling(catalog: Arc<Catalog>) -> impl IntoView {
+    let lang = use_lang();
+    let shell = use_shell();
+    let billing = LocalResource::new(move || api::billing(shell.channel));
+    move || match billing.get() {
+        None => EitherOf3::A(view! { <Loading lang=lang.get() /> }),
+        Some(Err(error)) => EitherOf3::B(move || {
+            let lang = lang.get();
+            view! {
+                <ErrorView
+                    lang
+                    title=pick(lang, "费用管理加载失败", "Billing could not be loaded")
+                    message=i18n::api_error(lang, &error)
+                    on_retry=Some(Callback::new(move |()| billing.refetch()))
+                />
+            }
+        }),
+        Some(Ok(b)) => EitherOf3::C(view! {
+            <BillingView billing=b catalog=Arc::clone(&catalog) on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
+        }),
+    }
+}
+
+#[component]
+fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Billing>) -> impl IntoView {
+    let lang = use_lang();
+    let shell = use_shell();
+    let cart = use_cart();
+    let navigate = use_navigate();
+    let buy_page = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
+    let trial_failure = RwSignal::new(None::<ApiClientError>);
+    let start_trial = move |_| {
+        spawn_local(async move {
+            match api::start_trial(shell.channel).await {
+                Ok(b) => on_change.run(b),
+                Err(error) => trial_failure.set(Some(error)),
+            }
+        });
+    };
+    let renew = {
+        let navigate = navigate.clone();
+        let buy_page = buy_page.clone();
+        let held = billing.edition.as_ref().map(|e| e.edition);
+        Callback::new(move |()| {
+            if let Some(edition) = held {
+                cart.selection.set(Selection {
+                    edition: Some(EditionChoice { edition, years: Some(1), sales_quote: None }),
+                    ..Selection::default()
+                });
+            }
+            navigate(&buy_page, Default::default());
+        })
+    };
+    let packs = {
+        let navigate = navigate.clone();
+        let buy_page = buy_page.clone();
+        Callback::new(move |()| {
+            cart.selection.set(Selection::default().with_addon(AddOn::ContractPack1k, 1));
+            navigate(&buy_page, Default::default());
+        })
+    };
+    let upgrade = {
+        let buy_page = buy_page.clone();
+        Callback::new(move |()| navigate(&buy_page, Default::default()))
+    };
+    let invoices_shown = billing.quick_actions.contains(&QuickAction::Invoices);
+
+    move || {
+        let lang = lang.get();
+        let b = &billing;
+        let edition = match &b.edition {
+            Some(e) => {
+                let badge = if e.trial {
+                    Some(pick(lang, "试用", "Trial"))
+                } else if !e.active {
+                    Some(pick(lang, "已过期", "Expired"))
+                } else {
+                    None
+                };
+                Either::Left(view! {
+                    <p class="billing-edition">
+                        <span class="billing-edition-name" data-testid="billing-edition">{i18n::pick(lang, &e.name_zh, &e.name_en).to_owned()}</span>
+                        {badge.map(|t| view! { <span class="badge">{t}</span> })}
+                    </p>
+                    <p class="muted num" data-testid="billing-validity">
+                        {i18n::validity(lang, &format_date(e.starts_at), &format_date(e.expires_at))}
+                    </p>
+                })
+            }
+            None => Either::Right(view! {
+                <p class="billing-edition" data-testid="billing-edition">{pick(lang, "尚未购买产品版本", "No edition yet")}</p>
+                <A href=buy_page.clone()>{pick(lang, "立即购买", "Buy now")}</A>
+            }),
+        };
+        let trial = b.next.trial.allowed().then(|| {
+            view! {
+                <button type="button" class="button button-secondary" data-testid="start-trial" on:click=start_trial>
+                    {pick(lang, "申请7天免费试用", "Start the 7-day free trial")}
+                </button>
+            }
+        });
+        let trial_error = move || {
+            trial_failure.get().map(|e| view! { <ErrorView lang title=pick(lang, "试用申请失败", "The trial did not start") message=i18n::api_error(lang, &e) inline=true /> })
+        };
+        let contracts = b.contracts;
+        let addons = b
+            .addons
+            .iter()
+            .map(|u| {
+                let offer = catalog.addon(u.addon);
+                view! {
+                    <li class="usage-row" data-testid=format!("usage-{}", crate::components::wire_name(&u.addon))>
+                        <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
+                        <span class="num">{usage_text(lang, u.used, u.remaining)}</span>
+                    </li>
+                }
+            })
+            .collect_view();
+        let integration = {
+            let offer = catalog.addon(AddOn::Integration);
+            let until = match b.integration_until {
+                Some(at) => format!("{}{}", pick(lang, "有效期至 ", "Until "), format_date(at)),
+                None => pick(lang, "未开通", "Not bought").to_owned(),
+            };
+            view! {
+                <li class="usage-row">
+                    <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
+                    <span class="num">{until}</span>
+                </li>
+            }
+        };
+        let actions = b
+            .quick_actions
+            .iter()
+            .map(|action| quick_action(lang, *action, b, &shell, renew, upgrade, packs))
+            .collect_view();
+        let invoices = (invoices_shown && shell.channel == Channel::Web).then(|| view! { <InvoicePanel /> });
+        view! {
+            <h1 class="page-title">{pick(lang, "费用管理", "Billing management")}</h1>
+            <div class="billing-grid">
+                <section class="panel" aria-labelledby="edition-title">
+                    <h2 class="section-title" id="edition-title">{pick(lang, "当前版本", "Edition")}</h2>
+                    {edition}
+                    <div class="actions">{trial}</div>
+                    {trial_error}
+                </section>
+                <section class="panel" aria-labelledby="contracts-title">
+                    <h2 class="section-title" id="contracts-title">{pick(lang, "合同份额", "Contracts")}</h2>
+                    <p class="billing-figure">
+                        <span class="num" data-testid="contracts-remaining">{i18n::count(contracts.remaining)}</span>
+                        <span class="muted">{pick(lang, " 份剩余", " left")}</span>
+                    </p>
+                    <progress
+                        class="usage-bar"
+                        max=contracts.total.max(1).to_string()
+                        value=contracts.used.to_string()
+                        aria-label=pick(lang, "合同使用情况", "Contracts used")
+                    ></progress>
+                    <p class="muted num">{usage_text(lang, contracts.used, contracts.remaining)} " · " {format!("{}{}", pick(lang, "共 ", "of "), i18n::count(contracts.total))}</p>
+                </section>
+                <section class="panel" aria-labelledby="addons-usage-title">
+                    <h2 class="section-title" id="addons-usage-title">{pick(lang, "增值服务", "Add-on services")}</h2>
+                    <ul class="usage-list">{addons}{integration}</ul>
+                </section>
+                <section class="panel" aria-labelledby="balance-title">
+                    <h2 class="section-title" id="balance-title">{pick(lang, "账户余额", "Account balance")}</h2>
+                    <p class="billing-figure num" data-testid="billing-balance">{i18n::yuan(b.balance)}</p>
+                </section>
+            </div>
+            <section class="panel" aria-labelledby="actions-title">
+                <h2 class="section-title" id="actions-title">{pick(lang, "快捷操作", "Quick actions")}</h2>
+                <ul class="quick-actions" data-testid="quick-actions">{actions}</ul>
+            </section>
+            {invoices}
+        }
+    }
+}
+
+/// "已用 25 · 剩余 1,975".
+fn usage_text(lang: Lang, used: u64, remaining: u64) -> String {
+    match lang {
+        Lang::Zh => format!("已用 {} · 剩余 {}", i18n::count(used), i18n::count(remaining)),
+        Lang::En => format!("{} used · {} left", i18n::count(used), i18n::count(remaining)),
+    }
+}
+
+/// One quick action this role may use (VIS-2); renew and upgrade carry the
+/// domain's verdict and are greyed with its reason when refused.
+fn quick_action(
+    lang: Lang,
+    action: QuickAction,
+    billing: &Billing,
+    shell: &crate::session::Shell,
+    renew: Callback<()>,
+    upgrade: Callback<()>,
+    packs: Callback<()>,
+) -> impl IntoView + use<> {
+    let key = crate::components::wire_name(&action);
+    let (label, verdict, run) = match action {
+        QuickAction::Orders => (pick(lang, "订单管理", "Orders"), None, None),
+        QuickAction::Packages => (pick(lang, "购买合同加量包", "Buy contract packs"), None, Some(packs)),
+        QuickAction::Invoices => (pick(lang, "开具发票", "Invoices"), None, None),
+        QuickAction::Upgrade => (pick(lang, "升级版本", "Upgrade"), Some(billing.next.upgrade.clone()), Some(upgrade)),
+        QuickAction::Renew => (pick(lang, "续费版本", "Renew"), Some(billing.next.renew.clone()), Some(renew)),
+    };
+    let reason = verdict.as_ref().and_then(Verdict::reason).map(|r| r.message(lang));
+    let refused = reason.is_some();
+    let reason_id = format!("action-{key}-reason");
+    let control = match (action, run) {
+        (QuickAction::Orders, _) => Either::Left(
+            view! {
+                <A href=shell.href("/orders")>{label}</A>
+            }
+            .into_any(),
+        ),
+        (QuickAction::Invoices, _) => Either::Left(view! { <a href="#invoices">{label}</a> }.into_any()),
+        (_, Some(run)) => Either::Right(view! {
+            <button
+                type="button"
+                class="button button-secondary"
+                data-testid=format!("action-{key}")
+                disabled=refused
+                aria-describedby=reason_id.clone()
+                on:click=move |_| run.run(())
+            >
+                {label}
+            </button>
+        }),
+        (_, None) => Either::Left(().into_any()),
+    };
+    view! {
+        <li class="quick-action">
+            {control}
+            <p class="choice-reason" id=reason_id>{reason}</p>
+        </li>
+    }
+}
+
+/// 开具发票 (INV-1): verify the enterprise's security phone, then one
+/// invoice per paid order, for what was paid.
+#[component]
+fn InvoicePanel() -> impl IntoView {
+    let lang = use_lang();
+    let invoices = LocalResource::new(api::invoices);
+    let orders = LocalResource::new(api::orders);
+    let code = RwSignal::new(String::new());
+    let sent_to = RwSignal::new(None::<String>);
+    let verified = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiClientError>);
+    let send = move |_| {
+        spawn_local(async move {
+            match api::send_code(Purpose::Invoice).await {
+                Ok(sent) => {
+                    failure.set(None);
+                    sent_to.set(Some(sent.phone));
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    let check = move |_| {
+        spawn_local(async move {
+            match api::check_code(Purpose::Invoice, code.get_untracked().trim()).await {
+                Ok(()) => {
+                    failure.set(None);
+                    verified.set(true);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    let request = Callback::new(move |order_id: i64| {
+        spawn_local(async move {
+            match api::request_invoice(order_id).await {
+                Ok(_) => {
+                    failure.set(None);
+                    invoices.refetch();
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    });
+    let rows = move || {
+        let lang = lang.get();
+        let (Some(Ok(list)), Some(Ok(orders))) = (invoices.get(), orders.get()) else {
+            return match (invoices.get(), orders.get()) {
+                (Some(Err(e)), _) | (_, Some(Err(e))) => Either::Left(view! {
+                    <ErrorView lang title=pick(lang, "发票加载失败", "Invoices could not be loaded") message=i18n::api_error(lang, &e) inline=true />
+                }.into_any()),
+                _ => Either::Left(view! { <Loading lang /> }.into_any()),
+            };
+        };
+        Either::Right(invoice_rows(lang, &list, &orders, verified, request))
+    };
+    let failed = move || {
+        let lang = lang.get();
+        failure.get().map(|e| view! { <ErrorView lang title=pick(lang, "操作未完成", "Not done") message=i18n::api_error(lang, &e) inline=true /> })
+    };
+    move || {
+        let lang = lang.get();
+        view! {
+            <section class="panel" id="invoices" aria-labelledby="invoices-title" data-testid="invoices">
+                <h2 class="section-title" id="invoices-title">{pick(lang, "开具发票", "Invoices")}</h2>
+                <div class="verify" hidden=move || verified.get()>
+                    <p class="muted">{pick(lang, "开票前请验证企业安全手机（一般为超管手机号）。", "Verify the enterprise's security phone (usually the super admin's) first.")}</p>
+                    <div class="field">
+                        <label class="field-label" for="invoice-code">{pick(lang, "手机验证码", "Phone code")}</label>
+                        <div class="input-row">
+                            <input
+                                id="invoice-code"
+                                class="input"
+                                inputmode="numeric"
+                                autocomplete="one-time-code"
+                                maxlength="6"
+                                data-testid="invoice-code"
+                                prop:value=move || code.get()
+                                on:input=move |ev| code.set(event_target_value(&ev))
+                            />
+                            <button type="button" class="button button-secondary" data-testid="invoice-send-code" on:click=send>
+                                {pick(lang, "获取验证码", "Send a code")}
+                            </button>
+                            <button type="button" class="button button-primary" data-testid="invoice-verify" on:click=check>
+                                {pick(lang, "验证", "Verify")}
+                            </button>
+                        </div>
+                        {move || sent_to.get().map(|p| view! { <p class="muted">{format!("{}{p}", pick(lang, "验证码已发送至 ", "Code sent to "))}</p> })}
+                    </div>
+                </div>
+                <p class="notice-inline notice-success" hidden=move || !verified.get()>
+                    {pick(lang, "安全手机已验证。", "The security phone is verified.")}
+                </p>
+                {failed}
+                {rows}
+            </section>
+        }
+    }
+}
+
+/// Each paid order with its invoice, or what could be invoiced for it.
+fn invoice_rows(
+    lang: Lang,
+    invoices: &[Invoice],
+    orders: &[Order],
+    verified: RwSignal<bool>,
+    request: Callback<i64>,
+) -> AnyView {
+    let rows = orders
+        .iter()
+        .filter(|o| o.status.is_paid())
+        .map(|o| {
+            let id = o.id;
+            let issued = invoices.iter().find(|i| i.order_id == id);
+            let right = match (issued, invoiceable_amount(&o.quote, o.status.is_paid(), issued.is_some())) {
+                (Some(invoice), _) => Either::Left(view! {
+                    <span class="badge">{format!("{} {}", pick(lang, "已开票", "Invoiced"), i18n::yuan(invoice.amount))}</span>
+                }),
+                (None, Ok(amount)) => Either::Right(view! {
+                    <button
+                        type="button"
+                        class="button button-secondary"
+                        data-testid=format!("invoice-{id}")
+                        disabled=move || !verified.get()
+                        on:click=move |_| request.run(id)
+                    >
+                        {format!("{} {}", pick(lang, "开票", "Invoice"), i18n::yuan(amount))}
+                    </button>
+                }),
+                (None, Err(e)) => Either::Left(view! { <span class="muted">{e.message(lang)}</span> }),
+            };
+            view! {
+                <li class="usage-row">
+                    <span class="num">"#"{id} " · " {i18n::datetime(o.created_at)}</span>
+                    {right}
+                </li>
+            }
+        })
+        .collect_view();
+    view! { <ul class="usage-list">{rows}</ul> }.into_any()
+}

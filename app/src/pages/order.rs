@@ -1,0 +1,94 @@
+//! 订单详情: one order, what it holds, and its way from payment to delivery,
+//! followed live (FUL-1) until it is delivered.
+
+use crate::api::{self, ApiClientError, Me, Order, Progress};
+use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, follow_order};
+use crate::i18n::{self, pick, use_lang, use_title};
+use crate::pages::pay::order_id;
+use crate::session::{signed_in, use_shell};
+use domain::order::OrderStatus;
+use domain::{DomainError, Quote};
+use leptos::either::EitherOf3;
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+/// One order's page.
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    use_title("订单详情", "Order");
+    let id = order_id();
+    signed_in(move |me: Me, _| view! { <LoadOrder id personal=me.buyer.identity.is_person() /> })
+}
+
+#[component]
+fn LoadOrder(id: Option<i64>, personal: bool) -> impl IntoView {
+    let lang = use_lang();
+    let order = LocalResource::new(move || async move {
+        match id {
+            Some(id) => api::order(id).await,
+            None => Err(ApiClientError::Status(404)),
+        }
+    });
+    move || match order.get() {
+        None => EitherOf3::A(view! { <Loading lang=lang.get() /> }),
+        Some(Err(error)) => EitherOf3::B(move || {
+            let lang = lang.get();
+            view! {
+                <ErrorView
+                    lang
+                    title=pick(lang, "订单加载失败", "The order could not be loaded")
+                    message=i18n::api_error(lang, &error)
+                    on_retry=Some(Callback::new(move |()| order.refetch()))
+                />
+            }
+        }),
+        Some(Ok(o)) => EitherOf3::C(view! { <OrderView order=o personal /> }),
+    }
+}
+
+#[component]
+fn OrderView(order: Order, personal: bool) -> impl IntoView {
+    let lang = use_lang();
+    let shell = use_shell();
+    let id = order.id;
+    let initial = Progress { status: order.status, paid_at: order.paid_at, delivered_at: order.delivered_at };
+    let (progress, stream) = follow_order(id, initial);
+    let quote: Result<Quote, Vec<DomainError>> = Ok(order.quote);
+    let quote = Signal::derive(move || quote.clone());
+    let next = move || {
+        let lang = lang.get();
+        match progress.get().status {
+            OrderStatus::AwaitingPayment => Some(view! {
+                <A href=shell.href(&format!("/orders/{id}/pay"))>{pick(lang, "去支付", "Pay now")}</A>
+            }.into_any()),
+            OrderStatus::Delivered if personal => Some(view! {
+                <p class="muted">{pick(lang, "个人身份购买的产品已立即生效并计费，请尽快绑定企业使用。", "A personal purchase takes effect at once: bind it to your enterprise soon.")}</p>
+                <A href=shell.href("/orders")>{pick(lang, "前往我的订单绑定企业", "Bind it in My orders")}</A>
+            }.into_any()),
+            OrderStatus::Delivered | OrderStatus::Bound => Some(view! {
+                <A href=shell.href("/billing")>{pick(lang, "前往费用管理查看", "See it in billing management")}</A>
+            }.into_any()),
+            OrderStatus::Paid | OrderStatus::Delivering | OrderStatus::Closed => None,
+        }
+    };
+    move || {
+        let lang = lang.get();
+        view! {
+            <h1 class="page-title">
+                {pick(lang, "订单详情", "Order")} <span class="num muted">" #"{id}</span>
+            </h1>
+            <div class="purchase-layout">
+                <div class="purchase-options">
+                    <section class="panel" aria-labelledby="progress-title">
+                        <h2 class="section-title" id="progress-title">{pick(lang, "订单进度", "Progress")}</h2>
+                        <DeliverySteps lang progress stream personal />
+                        <div class="actions">{next}</div>
+                    </section>
+                </div>
+                <aside class="purchase-summary">
+                    <PriceBreakdown lang quote />
+                </aside>
+            </div>
+        }
+    }
+}

@@ -1,0 +1,428 @@
+//! 核对订单: the order lines, the buyer's vouchers with each one's verdict,
+//! the details a first personal purchase in the mini-program needs (BND-3),
+//! and the idempotent submit (ORD-2) that answers a changed price (PRI-2).
+
+use crate::api::{self, ApiClientError, CodeSent, Me, NewOrder, PersonDetails};
+use crate::clock;
+use crate::components::{ErrorView, PriceBreakdown, TotalBar};
+use crate::i18n::{self, pick, use_lang, use_title};
+use crate::pages::purchase::buyer_label;
+use crate::session::{signed_in, use_cart, use_shell};
+use domain::eligibility::VoucherOption;
+use domain::identity::{Voucher, needs_person_details};
+use domain::time::format_date;
+use domain::verification::Purpose;
+use domain::{Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use leptos_router::components::A;
+use leptos_router::hooks::use_navigate;
+use std::sync::Arc;
+
+/// The review step for the signed-in buyer.
+#[component]
+pub fn ReviewPage() -> impl IntoView {
+    use_title("核对订单", "Review the order");
+    signed_in(|me: Me, catalog| view! { <Review me catalog /> })
+}
+
+/// The domain's answer for the selection with the chosen voucher.
+#[derive(Debug, Clone, PartialEq)]
+struct Judged {
+    vouchers: Vec<VoucherOption>,
+    quote: Result<Quote, Vec<DomainError>>,
+}
+
+/// Where the submission is.
+#[derive(Debug, Clone, PartialEq)]
+enum Submission {
+    Idle,
+    Sending,
+    /// The server priced it differently (PRI-2): its figures, to confirm.
+    QuoteChanged(Box<Quote>),
+    Failed(ApiClientError),
+}
+
+#[component]
+fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
+    let lang = use_lang();
+    let shell = use_shell();
+    let channel = shell.channel;
+    let cart = use_cart();
+    let navigate = use_navigate();
+    let label = buyer_label(&me);
+    let buyer = Arc::new(me.buyer);
+    let voucher = RwSignal::new(cart.selection.with_untracked(|s| s.voucher.clone()));
+    let chosen = Memo::new(move |_| Selection { voucher: voucher.get(), ..cart.selection.get() });
+    let judged = Memo::new({
+        let (catalog, buyer) = (Arc::clone(&catalog), Arc::clone(&buyer));
+        move |_| {
+            let ctx = Context { catalog: &catalog, buyer: &buyer, channel, now: clock::now() };
+            chosen.with(|s| Judged { vouchers: domain::eligibility(&ctx, s).vouchers, quote: domain::quote(&ctx, s) })
+        }
+    });
+    let quote = Memo::new(move |_| judged.with(|j| j.quote.clone()));
+    let details_needed = needs_person_details(&buyer.identity, channel);
+    let details = Details::new();
+    let submission = RwSignal::new(Submission::Idle);
+    // One key per review and body: a retry of the same body is the same
+    // order (ORD-2); a changed voucher or total is a new request.
+    let key = StoredValue::new(None::<(NewOrder, String)>);
+
+    let submit = Callback::new(move |expected_total: Money| {
+        if submission.with_untracked(|s| *s == Submission::Sending) {
+            return;
+        }
+        let person_details = details_needed.then(|| PersonDetails {
+            enterprise_name: details.name.get_untracked().trim().to_owned(),
+            phone_code: Some(details.code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
+        });
+        let body = NewOrder { selection: chosen.get_untracked(), channel, expected_total, person_details };
+        let idempotency_key = key.with_value(|k| match k {
+            Some((sent, key)) if *sent == body => key.clone(),
+            _ => new_key(),
+        });
+        key.set_value(Some((body.clone(), idempotency_key.clone())));
+        submission.set(Submission::Sending);
+        let navigate = navigate.clone();
+        spawn_local(async move {
+            match api::place_order(&idempotency_key, &body).await {
+                Ok(order) => {
+                    submission.set(Submission::Idle);
+                    cart.reset();
+                    navigate(&shell.href(&format!("/orders/{}/pay", order.id)), Default::default());
+                }
+                Err(ApiClientError::Server(e)) if e.error.code == ErrorCode::QuoteChanged && e.quote.is_some() => {
+                    let fresh = e.quote.unwrap_or_else(|| unreachable!("checked above"));
+                    submission.set(Submission::QuoteChanged(Box::new(fresh)));
+                }
+                Err(error) => submission.set(Submission::Failed(error)),
+            }
+        });
+    });
+    let ready = Memo::new(move |_| {
+        let details_given = !details_needed
+            || (details.name.with(|n| !n.trim().is_empty()) && details.code.with(|c| !c.trim().is_empty()));
+        quote.with(Result::is_ok) && details_given && submission.with(|s| *s != Submission::Sending)
+    });
+    let place = Callback::new(move |()| {
+        if let Ok(q) = quote.get_untracked() {
+            submit.run(q.payable);
+        }
+    });
+
+    move || {
+        let lang = lang.get();
+        let empty = chosen.with(|s| s.edition.is_none() && s.addons.is_empty());
+        if empty {
+            return view! {
+                <h1 class="page-title">{pick(lang, "核对订单", "Review the order")}</h1>
+                <div class="status-view" data-testid="empty-cart">
+                    <p>{pick(lang, "还没有选择商品。", "Nothing is chosen yet.")}</p>
+                    <A href=shell.href(if channel == domain::Channel::MiniProgram { "/buy" } else { "" })>
+                        {pick(lang, "去选购", "Choose a package")}
+                    </A>
+                </div>
+            }
+            .into_any();
+        }
+        let vouchers = voucher_list(lang, &catalog, &buyer.vouchers, judged, voucher);
+        let details_form = details_needed.then(|| details_form(lang, details));
+        let outcome = move || {
+            match submission.get() {
+            Submission::Idle | Submission::Sending => None,
+            Submission::QuoteChanged(fresh) => {
+                let payable = fresh.payable;
+                let fresh: Result<Quote, Vec<DomainError>> = Ok(*fresh);
+                Some(
+                    view! {
+                        <section class="panel quote-changed" role="alert" data-testid="quote-changed">
+                            <h2 class="section-title">{ErrorCode::QuoteChanged.message(lang)}</h2>
+                            <PriceBreakdown lang quote=Signal::derive(move || fresh.clone()) />
+                            <button
+                                type="button"
+                                class="button button-primary button-block"
+                                data-testid="confirm-new-total"
+                                on:click=move |_| submit.run(payable)
+                            >
+                                {format!("{}{}", pick(lang, "确认新金额并提交：", "Confirm the new total and submit: "), i18n::yuan(payable))}
+                            </button>
+                        </section>
+                    }
+                    .into_any(),
+                )
+            }
+            Submission::Failed(error) => Some(
+                view! {
+                    <ErrorView lang title=pick(lang, "订单提交失败", "The order was not placed") message=i18n::api_error(lang, &error) inline=true />
+                }
+                .into_any(),
+            ),
+        }
+        };
+        let submit_label = move || {
+            if submission.with(|s| *s == Submission::Sending) {
+                pick(lang, "正在提交…", "Submitting…")
+            } else {
+                pick(lang, "提交订单", "Place the order")
+            }
+        };
+        view! {
+            <h1 class="page-title">{pick(lang, "核对订单", "Review the order")}</h1>
+            <div class="toolbar">
+                <div class="buyer">
+                    <p class="muted">{pick(lang, "下单身份", "Ordering as")}</p>
+                    <p class="buyer-name">{label(lang)}</p>
+                </div>
+                <A href=shell.href(if channel == domain::Channel::MiniProgram { "/buy" } else { "" })>
+                    {pick(lang, "‹ 返回修改", "‹ Change the choice")}
+                </A>
+            </div>
+            <div class="purchase-layout">
+                <div class="purchase-options">
+                    {details_form}
+                    {vouchers}
+                </div>
+                <aside class="purchase-summary">
+                    <PriceBreakdown lang quote />
+                    {outcome}
+                    <button
+                        type="button"
+                        class="button button-primary button-block summary-action"
+                        data-testid="place-order"
+                        disabled=move || !ready.get()
+                        on:click=move |_| place.run(())
+                    >
+                        {submit_label}
+                    </button>
+                </aside>
+            </div>
+            <TotalBar lang quote action=pick(lang, "提交订单", "Place the order") enabled=ready on_action=place />
+        }
+        .into_any()
+    }
+}
+
+/// A fresh idempotency key: 128 random bits from the browser's CSPRNG, in hex.
+fn new_key() -> String {
+    let mut bytes = [0u8; 16];
+    if let Ok(crypto) = window().crypto() {
+        let _ = crypto.get_random_values_with_u8_array(&mut bytes);
+    }
+    let random: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    // The time keeps keys apart even if the browser had no random source.
+    format!("{random}-{}", clock::now().timestamp_millis())
+}
+
+/// 代金券 (VOU-1): none, or one of the buyer's; each refused one greyed with
+/// the domain's reason.
+fn voucher_list(
+    lang: Lang,
+    catalog: &Catalog,
+    held: &[Voucher],
+    judged: Memo<Judged>,
+    chosen: RwSignal<Option<String>>,
+) -> impl IntoView + use<> {
+    let items = held
+        .iter()
+        .map(|v| {
+            let id = v.id.clone();
+            let verdict = {
+                let id = id.clone();
+                Memo::new(move |_| {
+                    judged.with(|j| j.vouchers.iter().find(|o| o.id == id).map(|o| o.verdict.clone()))
+                })
+            };
+            let refused = move || verdict.with(|v| v.as_ref().is_some_and(|v| !v.allowed()));
+            let reason = move || {
+                verdict.with(|v| v.as_ref().and_then(|v| v.reason().map(|r| r.message(lang))))
+            };
+            let input_id = format!("voucher-{id}");
+            let reason_id = format!("voucher-{id}-reason");
+            let terms = voucher_terms(lang, catalog, v);
+            let checked = {
+                let id = id.clone();
+                move || chosen.with(|c| c.as_deref() == Some(id.as_str()))
+            };
+            let choose = {
+                let id = id.clone();
+                move |_| chosen.set(Some(id.clone()))
+            };
+            view! {
+                <li class="choice" class:is-disabled=refused data-testid=format!("voucher-row-{id}")>
+                    <input
+                        type="radio"
+                        class="radio"
+                        name="voucher"
+                        id=input_id.clone()
+                        data-testid=input_id.clone()
+                        prop:checked=checked
+                        disabled=refused
+                        aria-describedby=reason_id.clone()
+                        on:change=choose
+                    />
+                    <label class="choice-text" for=input_id>
+                        <span class="choice-name num">{format!("{} {}", pick(lang, "代金券", "Voucher"), i18n::yuan(v.face_value))}</span>
+                        <span class="choice-detail">{terms}</span>
+                    </label>
+                    <p class="choice-reason" id=reason_id>{reason}</p>
+                </li>
+            }
+        })
+        .collect_view();
+    let none_checked = move || chosen.with(Option::is_none);
+    let empty = held.is_empty().then(
+        || view! { <p class="muted">{pick(lang, "当前账户没有代金券。", "This account holds no vouchers.")}</p> },
+    );
+    view! {
+        <section class="panel" aria-labelledby="vouchers-title">
+            <h2 class="section-title" id="vouchers-title">{pick(lang, "代金券", "Vouchers")}</h2>
+            {empty}
+            <ul class="choice-list" role="radiogroup" aria-labelledby="vouchers-title">
+                <li class="choice">
+                    <input
+                        type="radio"
+                        class="radio"
+                        name="voucher"
+                        id="voucher-none"
+                        data-testid="voucher-none"
+                        prop:checked=none_checked
+                        on:change=move |_| chosen.set(None)
+                    />
+                    <label class="choice-text" for="voucher-none">
+                        <span class="choice-name">{pick(lang, "不使用代金券", "No voucher")}</span>
+                    </label>
+                </li>
+                {items}
+            </ul>
+        </section>
+    }
+}
+
+/// "满 ¥20000.00 可用 · 适用：合同加量包（1千份） · 有效期至 2026-12-22".
+fn voucher_terms(lang: Lang, catalog: &Catalog, v: &Voucher) -> String {
+    let mut parts = Vec::new();
+    if let Some(min) = v.min_spend {
+        parts.push(match lang {
+            Lang::Zh => format!("满 {} 可用", i18n::yuan(min)),
+            Lang::En => format!("On spending {} or more", i18n::yuan(min)),
+        });
+    }
+    if let Some(scope) = &v.scope {
+        let names: Vec<String> = scope
+            .iter()
+            .map(|p| match p {
+                Product::Edition(e) => {
+                    let o = catalog.edition(*e);
+                    i18n::pick(lang, &o.name_zh, &o.name_en).to_owned()
+                }
+                Product::AddOn(a) => {
+                    let o = catalog.addon(*a);
+                    i18n::pick(lang, &o.name_zh, &o.name_en).to_owned()
+                }
+            })
+            .collect();
+        parts.push(i18n::labelled(lang, pick(lang, "适用", "For"), &i18n::list(lang, &names)));
+    }
+    parts.push(format!("{}{}", pick(lang, "有效期至 ", "Valid until "), format_date(v.expires_at)));
+    parts.join(" · ")
+}
+
+/// What a first personal purchase in the mini-program adds (BND-3).
+#[derive(Debug, Clone, Copy)]
+struct Details {
+    name: RwSignal<String>,
+    code: RwSignal<String>,
+    sent: RwSignal<Option<CodeSent>>,
+    sending: RwSignal<bool>,
+    failure: RwSignal<Option<ApiClientError>>,
+}
+
+impl Details {
+    fn new() -> Details {
+        Details {
+            name: RwSignal::new(String::new()),
+            code: RwSignal::new(String::new()),
+            sent: RwSignal::new(None),
+            sending: RwSignal::new(false),
+            failure: RwSignal::new(None),
+        }
+    }
+}
+
+/// 信息补充: the enterprise name and the phone code (VER-1).
+fn details_form(lang: Lang, details: Details) -> impl IntoView + use<> {
+    let send = move |_| {
+        details.sending.set(true);
+        spawn_local(async move {
+            match api::send_code(Purpose::PersonDetails).await {
+                Ok(sent) => {
+                    details.failure.set(None);
+                    details.sent.set(Some(sent));
+                }
+                Err(error) => details.failure.set(Some(error)),
+            }
+            details.sending.set(false);
+        });
+    };
+    let sent_note = move || {
+        details.sent.get().map(|s| {
+            view! {
+                <p class="muted" data-testid="code-sent">
+                    {format!("{}{}", pick(lang, "验证码已发送至 ", "Code sent to "), s.phone)}
+                </p>
+            }
+        })
+    };
+    let failure = move || {
+        details.failure.get().map(|e| {
+            view! { <ErrorView lang title=pick(lang, "验证码发送失败", "The code was not sent") message=i18n::api_error(lang, &e) inline=true /> }
+        })
+    };
+    view! {
+        <section class="panel" aria-labelledby="details-title" data-testid="person-details">
+            <h2 class="section-title" id="details-title">{pick(lang, "信息补充", "Your details")}</h2>
+            <p class="muted">{ErrorCode::PersonDetailsRequired.message(lang)}</p>
+            <div class="field">
+                <label class="field-label" for="enterprise-name">{pick(lang, "企业名称", "Enterprise name")}</label>
+                <input
+                    id="enterprise-name"
+                    class="input"
+                    data-testid="enterprise-name"
+                    autocomplete="organization"
+                    maxlength=domain::identity::ENTERPRISE_NAME_MAX_CHARS.to_string()
+                    required
+                    prop:value=move || details.name.get()
+                    on:input=move |ev| details.name.set(event_target_value(&ev))
+                />
+            </div>
+            <div class="field">
+                <label class="field-label" for="phone-code">{pick(lang, "手机验证码", "Phone code")}</label>
+                <div class="input-row">
+                    <input
+                        id="phone-code"
+                        class="input"
+                        data-testid="phone-code"
+                        inputmode="numeric"
+                        autocomplete="one-time-code"
+                        maxlength="6"
+                        required
+                        prop:value=move || details.code.get()
+                        on:input=move |ev| details.code.set(event_target_value(&ev))
+                    />
+                    <button
+                        type="button"
+                        class="button button-secondary"
+                        data-testid="send-code"
+                        disabled=move || details.sending.get()
+                        on:click=send
+                    >
+                        {move || if details.sent.with(Option::is_some) { pick(lang, "重新获取", "Send again") } else { pick(lang, "获取验证码", "Send a code") }}
+                    </button>
+                </div>
+                {sent_note}
+            </div>
+            {failure}
+        </section>
+    }
+}

@@ -1,0 +1,154 @@
+//! What every page shares: the catalog, the signed-in person (`/api/me`),
+//! whether the server runs in development, the shell a page sits in (web
+//! console or mini-program) and the buyer's cart.
+
+use crate::api::{self, ApiClientError, DemoAccount, Me};
+use crate::components::{ErrorView, Loading};
+use crate::i18n::{self, use_lang};
+use domain::{Catalog, Channel, Edition, EditionChoice, ErrorCode, Selection};
+use leptos::either::EitherOf4;
+use leptos::prelude::*;
+use leptos_router::components::Redirect;
+use leptos_router::hooks::use_location;
+use std::sync::Arc;
+
+/// The loads every page may read, started once when the app starts.
+#[derive(Clone, Copy)]
+pub struct Session {
+    pub catalog: LocalResource<Result<Arc<Catalog>, ApiClientError>>,
+    pub me: LocalResource<Result<Me, ApiClientError>>,
+    /// The demo people; the server lists them only in development, which is
+    /// also when its payment sandbox has payer pages.
+    pub demo: LocalResource<Result<Vec<DemoAccount>, ApiClientError>>,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").finish_non_exhaustive()
+    }
+}
+
+impl Session {
+    /// Whether the server runs in development (it lists demo accounts).
+    pub fn development(&self) -> bool {
+        self.demo.with(|d| matches!(d, Some(Ok(_))))
+    }
+}
+
+/// Starts the loads and puts the session in context; the app calls this once.
+pub fn provide_session() -> Session {
+    let session = Session {
+        catalog: LocalResource::new(|| async { api::catalog().await.map(Arc::new) }),
+        me: LocalResource::new(api::me),
+        demo: LocalResource::new(api::demo_accounts),
+    };
+    provide_context(session);
+    session
+}
+
+/// The session, from context.
+pub fn use_session() -> Session {
+    expect_context::<Session>()
+}
+
+/// The shell a page is shown in: the web console at `/` or the mini-program
+/// under `/mp`. It sets the channel every rule is judged for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shell {
+    pub channel: Channel,
+}
+
+impl Shell {
+    /// The path prefix of the shell's routes.
+    pub fn base(self) -> &'static str {
+        match self.channel {
+            Channel::MiniProgram => "/mp",
+            Channel::Web | Channel::CloudConsole => "",
+        }
+    }
+
+    /// A path inside this shell: `href("/billing")` is `/mp/billing` in the mini-program.
+    pub fn href(self, path: &str) -> String {
+        match (self.base(), path) {
+            ("", "") => "/".to_owned(),
+            (base, path) => format!("{base}{path}"),
+        }
+    }
+}
+
+/// The shell, from context (the web console when none was provided).
+pub fn use_shell() -> Shell {
+    use_context::<Shell>().unwrap_or(Shell { channel: Channel::Web })
+}
+
+/// What the buyer chose, kept while they move from choosing to review.
+#[derive(Debug, Clone, Copy)]
+pub struct Cart {
+    pub selection: RwSignal<Selection>,
+}
+
+impl Cart {
+    /// An empty cart holding the entry edition for one year.
+    pub fn new() -> Cart {
+        Cart { selection: RwSignal::new(first_selection()) }
+    }
+
+    /// Starts over after an order was placed.
+    pub fn reset(&self) {
+        self.selection.set(first_selection());
+    }
+}
+
+/// What the chooser opens with: the entry edition for one year.
+pub fn first_selection() -> Selection {
+    Selection {
+        edition: Some(EditionChoice { edition: Edition::Advanced, years: Some(1), sales_quote: None }),
+        ..Selection::default()
+    }
+}
+
+/// The cart of the current shell.
+pub fn use_cart() -> Cart {
+    expect_context::<Cart>()
+}
+
+/// Shows `page` once the catalog and the signed-in person are here: the
+/// loading view before, the error view when a load failed, and the sign-in
+/// page (keeping where the buyer wanted to go) when nobody is signed in.
+pub fn signed_in<V, F>(page: F) -> impl IntoView
+where
+    F: Fn(Me, Arc<Catalog>) -> V + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let session = use_session();
+    let lang = use_lang();
+    let shell = use_shell();
+    let location = use_location();
+    // Only the loads are tracked here: a page is rebuilt when the person or
+    // the identity changes, not when the language does (pages follow it).
+    move || {
+        let failed = move |error: ApiClientError, retry: Callback<()>| {
+            move || {
+                let lang = lang.get();
+                view! {
+                    <ErrorView
+                        lang
+                        title=i18n::pick(lang, "页面加载失败", "The page could not be loaded")
+                        message=i18n::api_error(lang, &error)
+                        on_retry=Some(retry)
+                    />
+                }
+            }
+        };
+        match (session.me.get(), session.catalog.get()) {
+            (Some(Err(error)), _) if error.code() == Some(ErrorCode::Unauthenticated) => {
+                let here = location.pathname.get_untracked();
+                EitherOf4::A(view! { <Redirect path=format!("{}?next={here}", shell.href("/login")) /> })
+            }
+            (Some(Err(error)), _) => EitherOf4::B(failed(error, Callback::new(move |()| session.me.refetch()))),
+            (_, Some(Err(error))) => EitherOf4::B(failed(error, Callback::new(move |()| session.catalog.refetch()))),
+            (Some(Ok(me)), Some(Ok(catalog))) => EitherOf4::C(page(me, catalog)),
+            _ => EitherOf4::D(move || view! { <Loading lang=lang.get() /> }),
+        }
+    }
+}

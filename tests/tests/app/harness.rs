@@ -1,0 +1,236 @@
+//! The real server on a free port, a request-counting proxy in front of it
+//! (the browser talks only to the proxy), the demo people, and what the
+//! domain says a buyer should be quoted.
+
+use domain::{Buyer, Catalog, Channel, Context, Instant, Selection};
+use reqwest::header::{COOKIE, SET_COOKIE};
+use server::{Application, Settings};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{SystemTime, UNIX_EPOCH};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Every demo person's password (the server's seed).
+pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// The workspace's `dist/`, which `cargo xtask test` builds before the tests run.
+pub fn dist() -> PathBuf {
+    let dist = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"));
+    assert!(
+        dist.join("index.html").is_file() && dist.join("pkg/app_bg.wasm").is_file(),
+        "no built app in {}: run `cargo xtask dist` first",
+        dist.display()
+    );
+    dist
+}
+
+/// Where screenshots go: `target/e2e-artifacts/`.
+pub fn artifacts() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")), PathBuf::from);
+    let dir = target.join("e2e-artifacts");
+    std::fs::create_dir_all(&dir).expect("the artifacts folder");
+    dir
+}
+
+/// A server with its own fresh database, and the counting proxy the browser uses.
+pub struct TestServer {
+    /// The server itself, for the test's own HTTP calls.
+    pub direct: String,
+    /// The proxy in front of it: the browser's base URL.
+    pub base: String,
+    requests: Arc<AtomicU64>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestServer {
+    /// Starts the server on a free port (development mode: demo data, the
+    /// payment sandbox's payer pages) and a counting proxy in front of it.
+    pub async fn start() -> TestServer {
+        // The folder outlives the test process's server: the OS cleans temp.
+        let dir = tempfile::tempdir().expect("a temp dir").keep();
+        let settings = Settings::local(format!("sqlite://{}/esign.sqlite", dir.display()), dist());
+        let app = Application::build(settings).await.expect("the server starts");
+        let port = app.port();
+        tokio::spawn(app.run_until_stopped());
+        let requests = Arc::new(AtomicU64::new(0));
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let proxy = counting_proxy(port, Arc::clone(&requests), Arc::clone(&log)).await;
+        TestServer {
+            direct: format!("http://127.0.0.1:{port}"),
+            base: format!("http://127.0.0.1:{proxy}"),
+            requests,
+            log,
+        }
+    }
+
+    /// How many HTTP requests the browser has sent to the server so far,
+    /// counted by the proxy, outside the app.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::SeqCst)
+    }
+
+    /// The request lines seen so far, for failure messages.
+    pub fn request_log(&self) -> Vec<String> {
+        self.log.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+
+    /// The catalog on sale.
+    pub async fn catalog(&self) -> Catalog {
+        let response = reqwest::get(format!("{}/api/catalog", self.direct)).await.expect("GET /api/catalog");
+        response.json().await.expect("the catalog parses and its version matches its content")
+    }
+
+    /// Signs `login` in (outside the browser) and returns the buyer the
+    /// server loads for them, acting as `/api/me` says.
+    pub async fn buyer(&self, login: &str) -> Buyer {
+        serde_json::from_value(self.me(login).await["buyer"].clone()).expect("the buyer parses")
+    }
+
+    /// The enterprise id of the membership of `login` whose name contains `name`.
+    pub async fn enterprise_id(&self, login: &str, name: &str) -> i64 {
+        let me = self.me(login).await;
+        me["memberships"]
+            .as_array()
+            .and_then(|all| all.iter().find(|m| m["enterprise_name"].as_str().is_some_and(|n| n.contains(name))))
+            .and_then(|m| m["enterprise_id"].as_i64())
+            .unwrap_or_else(|| panic!("{login} joined {name}: {me}"))
+    }
+
+    /// `GET /api/me` for `login`, signed in outside the browser.
+    pub async fn me(&self, login: &str) -> serde_json::Value {
+        let http = reqwest::Client::new();
+        let response = http
+            .post(format!("{}/api/session", self.direct))
+            .json(&serde_json::json!({ "login": login, "password": DEMO_PASSWORD }))
+            .send()
+            .await
+            .expect("POST /api/session");
+        assert!(response.status().is_success(), "{login} signs in: {}", response.status());
+        let cookie = response
+            .headers()
+            .get(SET_COOKIE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        http.get(format!("{}/api/me", self.direct))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .expect("GET /api/me")
+            .json()
+            .await
+            .expect("/api/me is JSON")
+    }
+
+    /// The newest verification code texted to `phone` (the sandbox SMS outbox, development only).
+    pub async fn last_code(&self, phone: &str) -> String {
+        let url = format!("{}/api/dev/sms-outbox?phone={phone}", self.direct);
+        let messages: serde_json::Value =
+            reqwest::get(&url).await.expect("GET the SMS outbox").json().await.expect("the outbox is JSON");
+        let text = messages[0]["text"].as_str().unwrap_or_else(|| panic!("a message to {phone}: {messages}"));
+        text.chars().filter(char::is_ascii_digit).take(6).collect()
+    }
+}
+
+/// Now, for the domain.
+pub fn now() -> Instant {
+    let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
+    let seconds = i64::try_from(since_epoch.as_secs()).expect("seconds fit");
+    Instant::from_timestamp(seconds, 0).expect("a valid instant")
+}
+
+/// The amount due `domain::quote` gives `buyer` on the web console, as the page shows it.
+pub fn expected_total(catalog: &Catalog, buyer: &Buyer, selection: &Selection) -> String {
+    let ctx = Context { catalog, buyer, channel: Channel::Web, now: now() };
+    let quote = domain::quote(&ctx, selection).expect("the selection can be bought");
+    format!("¥{}", quote.payable)
+}
+
+/// A TCP proxy that counts the HTTP requests passing through it. It reads
+/// each request's head (and skips its body by Content-Length) and passes
+/// every byte on unchanged, both ways; answers (including event streams)
+/// are not parsed at all.
+async fn counting_proxy(upstream: u16, requests: Arc<AtomicU64>, log: Arc<Mutex<Vec<String>>>) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port for the proxy");
+    let port = listener.local_addr().expect("its address").port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let (requests, log) = (Arc::clone(&requests), Arc::clone(&log));
+            tokio::spawn(async move {
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)).await else { return };
+                let (mut from_client, mut to_server) = (client, server);
+                let (mut client_read, mut client_write) = from_client.split();
+                let (mut server_read, mut server_write) = to_server.split();
+                let upstream = async {
+                    let _ = forward_requests(&mut client_read, &mut server_write, &requests, &log).await;
+                    let _ = server_write.shutdown().await;
+                };
+                let downstream = async {
+                    let _ = tokio::io::copy(&mut server_read, &mut client_write).await;
+                    let _ = client_write.shutdown().await;
+                };
+                tokio::join!(upstream, downstream);
+            });
+        }
+    });
+    port
+}
+
+async fn forward_requests<R, W>(
+    from: &mut R,
+    to: &mut W,
+    requests: &AtomicU64,
+    log: &Mutex<Vec<String>>,
+) -> std::io::Result<()>
+where
+    R: AsyncReadExt + Unpin,
+    W: AsyncWriteExt + Unpin,
+{
+    let mut buffer: Vec<u8> = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        // One request head.
+        let end = loop {
+            if let Some(at) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+                break at + 4;
+            }
+            let n = from.read(&mut chunk).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            buffer.extend_from_slice(&chunk[..n]);
+        };
+        let head = String::from_utf8_lossy(&buffer[..end]).to_string();
+        requests.fetch_add(1, Ordering::SeqCst);
+        if let (Ok(mut log), Some(line)) = (log.lock(), head.lines().next()) {
+            log.push(line.to_owned());
+        }
+        let length: usize = head
+            .lines()
+            .filter_map(|l| l.split_once(':'))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("content-length"))
+            .and_then(|(_, value)| value.trim().parse().ok())
+            .unwrap_or(0);
+        to.write_all(&buffer[..end]).await?;
+        buffer.drain(..end);
+        // Its body.
+        let mut left = length;
+        let from_buffer = left.min(buffer.len());
+        to.write_all(&buffer[..from_buffer]).await?;
+        buffer.drain(..from_buffer);
+        left -= from_buffer;
+        while left > 0 {
+            let n = from.read(&mut chunk[..left.min(8192)]).await?;
+            if n == 0 {
+                return Ok(());
+            }
+            to.write_all(&chunk[..n]).await?;
+            left -= n;
+        }
+        to.flush().await?;
+    }
+}

@@ -1,0 +1,55 @@
+//! 订单支付 (`/orders/{id}/pay`): methods, then the provider's prompt.
+
+use super::Page;
+
+/// The pay page.
+pub struct PayPage {
+    pub page: Page,
+}
+
+impl PayPage {
+    /// The page as it is now, once the amount due is shown.
+    pub async fn ready(page: Page) -> PayPage {
+        page.find("pay-total").await;
+        PayPage { page }
+    }
+
+    /// Whether a method (`balance`, `wechat_pay`, `online_banking`) can be chosen.
+    pub async fn method_enabled(&self, method: &str) -> bool {
+        self.page.enabled(&format!("method-{method}")).await
+    }
+
+    /// Whether a method is offered at all.
+    pub async fn method_offered(&self, method: &str) -> bool {
+        self.page.has(&format!("method-row-{method}")).await
+    }
+
+    /// Why a method is refused (empty when it is not).
+    pub async fn method_reason(&self, method: &str) -> String {
+        self.page.text(&format!("method-{method}-reason")).await
+    }
+
+    /// Chooses a method and pays.
+    pub async fn pay_with(&self, method: &str) {
+        self.page.click_css(&format!("label[for=\"method-{method}\"]")).await;
+        self.page.click("pay").await;
+    }
+
+    /// The QR code's SVG, once shown: whether it has dark modules.
+    pub async fn qr_code_drawn(&self) -> bool {
+        let path = self.page.find_css("[data-testid=\"qr-code\"] path").await;
+        path.attr("d").await.ok().flatten().is_some_and(|d| d.len() > 100)
+    }
+
+    /// Where the sandbox payer page link goes (development).
+    pub async fn sandbox_payer_link(&self) -> String {
+        self.page.attr("sandbox-payer-link", "href").await.expect("the link has an address")
+    }
+
+    /// The mini-program's payment sheet: its amount, then 确认支付.
+    pub async fn confirm_in_sheet(&self) -> String {
+        let amount = self.page.text("sheet-amount").await;
+        self.page.click("confirm-payment").await;
+        amount
+    }
+}
