@@ -119,7 +119,7 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
             }
             None => Either::Right(view! {
                 <p class="billing-edition" data-testid="billing-edition">{pick(lang, "尚未购买产品版本", "No edition yet")}</p>
-                <A href=buy_page.clone()>{pick(lang, "立即购买", "Buy now")}</A>
+                <a class="button" href=buy_page.clone()>{pick(lang, "立即购买", "Buy now")}</a>
             }),
         };
         let trial = b.next.trial.allowed().then(|| {

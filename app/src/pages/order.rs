@@ -59,7 +59,7 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
         let lang = lang.get();
         match progress.get().status {
             OrderStatus::AwaitingPayment => Some(view! {
-                <A href=shell.href(&format!("/orders/{id}/pay"))>{pick(lang, "去支付", "Pay now")}</A>
+                <a class="button" href=shell.href(&format!("/orders/{id}/pay"))>{pick(lang, "去支付", "Pay now")}</a>
             }.into_any()),
             OrderStatus::Delivered if personal => Some(view! {
                 <p class="muted">{pick(lang, "个人身份购买的产品已立即生效并计费，请尽快绑定企业使用。", "A personal purchase takes effect at once: bind it to your enterprise soon.")}</p>

@@ -235,7 +235,7 @@ fn voucher_list(
             };
             let refused = move || verdict.with(|v| v.as_ref().is_some_and(|v| !v.allowed()));
             let reason = move || {
-                verdict.with(|v| v.as_ref().and_then(|v| v.reason().map(|r| r.message(lang))))
+                verdict.with(|v| v.as_ref().and_then(|v| v.reason().map(|r| r.code.message(lang))))
             };
             let input_id = format!("voucher-{id}");
             let reason_id = format!("voucher-{id}-reason");
