@@ -147,6 +147,13 @@ async fn ful_1_web_purchase_with_a_voucher_paid_from_balance_is_delivered() {
 
         let billing = BillingPage::open(progress.page.clone(), "/billing").await;
         assert!(billing.edition().await.contains("高级版"), "billing shows the delivered edition");
+
+        // INV-1: invoices after verifying the enterprise's security phone.
+        billing.send_invoice_code().await;
+        let code = s.last_code("13800000001").await;
+        billing.verify_invoice_code(&code).await;
+        let invoices = billing.invoice(order).await;
+        assert!(invoices.contains(&format!("已开票 {due}")), "the invoice is for what was paid: {invoices}");
     })
     .await;
 }
@@ -236,6 +243,21 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
         let note = orders.bind(id, enterprise_a).await;
         assert!(note.contains("已绑定"), "the order is bound: {note}");
         orders.page.wait_for_text(&format!("order-{id}-status"), "已绑定企业").await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tri_1_an_enterprise_starts_its_free_trial_from_billing_management() {
+    let server = Arc::new(TestServer::start().await);
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "b-admin", "/billing").await;
+        let billing = BillingPage::open(page.clone(), "/billing").await;
+        assert!(billing.edition().await.contains("尚未购买"), "B holds no edition yet");
+        billing.start_trial().await;
+        assert!(billing.edition().await.contains("高级版"), "the trial grants Advanced (TRI-1)");
+        assert!(!page.has("start-trial").await, "a second trial is not offered");
     })
     .await;
 }

@@ -108,8 +108,8 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
                     None
                 };
                 Either::Left(view! {
-                    <p class="billing-edition">
-                        <span class="billing-edition-name" data-testid="billing-edition">{i18n::pick(lang, &e.name_zh, &e.name_en).to_owned()}</span>
+                    <p class="billing-edition" data-testid="billing-edition">
+                        <span class="billing-edition-name">{i18n::pick(lang, &e.name_zh, &e.name_en).to_owned()}</span>
                         {badge.map(|t| view! { <span class="badge">{t}</span> })}
                     </p>
                     <p class="muted num" data-testid="billing-validity">

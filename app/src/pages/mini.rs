@@ -66,6 +66,9 @@ pub fn MiniProgram() -> impl IntoView {
                     <p class="mp-title" aria-hidden="true">{title}</p>
                     <LangSwitch />
                 </header>
+                <div class="mp-identity">
+                    <IdentitySwitch />
+                </div>
                 <main class="mp-screen" id="main">
                     <Outlet />
                 </main>
@@ -95,7 +98,6 @@ pub fn MpHome() -> impl IntoView {
                     <section class="mp-card mp-hello">
                         <p class="muted">{lead}</p>
                         <p class="mp-hello-name">{format!("{}{}", pick(lang, "你好，", "Hello, "), name)}</p>
-                        <IdentitySwitch />
                     </section>
                     <A href="/mp/buy">
                         <span class="mp-entry" data-testid="mp-entry-buy">
@@ -142,7 +144,6 @@ pub fn MpMe() -> impl IntoView {
                     <section class="mp-card">
                         <p class="mp-hello-name">{me.person.name.clone()}</p>
                         <p class="muted num">{me.person.login.clone()}</p>
-                        <IdentitySwitch />
                     </section>
                     <A href="/mp/orders">
                         <span class="mp-entry" data-testid="mp-entry-orders">

@@ -334,6 +334,7 @@ fn PromptView(
                         type="button"
                         class="button button-wechat button-block"
                         data-testid="confirm-payment"
+                        autofocus
                         disabled=move || confirming.get()
                         on:click=confirm
                     >

@@ -129,10 +129,16 @@ impl TestServer {
     /// The newest verification code texted to `phone` (the sandbox SMS outbox, development only).
     pub async fn last_code(&self, phone: &str) -> String {
         let url = format!("{}/api/dev/sms-outbox?phone={phone}", self.direct);
-        let messages: serde_json::Value =
-            reqwest::get(&url).await.expect("GET the SMS outbox").json().await.expect("the outbox is JSON");
-        let text = messages[0]["text"].as_str().unwrap_or_else(|| panic!("a message to {phone}: {messages}"));
-        text.chars().filter(char::is_ascii_digit).take(6).collect()
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let messages: serde_json::Value =
+                reqwest::get(&url).await.expect("GET the SMS outbox").json().await.expect("the outbox is JSON");
+            if let Some(text) = messages[0]["text"].as_str() {
+                return text.chars().filter(char::is_ascii_digit).take(6).collect();
+            }
+            assert!(std::time::Instant::now() < deadline, "a message to {phone}: {messages}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 }
 

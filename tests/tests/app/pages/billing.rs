@@ -19,4 +19,40 @@ impl BillingPage {
     pub async fn edition(&self) -> String {
         self.page.text("billing-edition").await
     }
+
+    /// 申请7天免费试用, then waits until the edition shows the trial.
+    pub async fn start_trial(&self) {
+        self.page.click("start-trial").await;
+        let page = self.page.clone();
+        self.page
+            .wait_until("the trial shows", || {
+                let page = page.clone();
+                async move { page.text("billing-edition").await.contains("试用") }
+            })
+            .await;
+    }
+
+    /// Asks for the invoice code (sent to the enterprise's security phone).
+    pub async fn send_invoice_code(&self) {
+        self.page.click("invoice-send-code").await;
+    }
+
+    /// Types the code and verifies it.
+    pub async fn verify_invoice_code(&self, code: &str) {
+        self.page.type_into("invoice-code", code).await;
+        self.page.click("invoice-verify").await;
+    }
+
+    /// 开票 for an order, then waits for its invoice; returns the row's text.
+    pub async fn invoice(&self, order: i64) -> String {
+        self.page.click(&format!("invoice-{order}")).await;
+        let page = self.page.clone();
+        self.page
+            .wait_until("the invoice is issued", || {
+                let page = page.clone();
+                async move { page.text("invoices").await.contains("已开票") }
+            })
+            .await;
+        self.page.text("invoices").await
+    }
 }

@@ -72,6 +72,10 @@ impl Page {
         let deadline = Instant::now() + PATIENCE;
         loop {
             let element = self.find_css(selector).await;
+            // In the middle of the window, clear of the sticky bars.
+            if let Ok(arg) = serde_json::to_value(&element) {
+                let _ = self.client.execute("arguments[0].scrollIntoView({block: 'center'})", vec![arg]).await;
+            }
             if element.is_enabled().await.unwrap_or(false) && element.is_displayed().await.unwrap_or(false) {
                 match element.click().await {
                     Ok(()) => return,
@@ -83,9 +87,17 @@ impl Page {
         }
     }
 
-    /// The visible text of the element with this test id.
+    /// The visible text of the element with this test id (found again if
+    /// the app re-rendered it meanwhile).
     pub async fn text(&self, id: &str) -> String {
-        self.find(id).await.text().await.unwrap_or_else(|e| panic!("{id} has text: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            match self.find(id).await.text().await {
+                Ok(text) => return text,
+                Err(e) => assert!(Instant::now() < deadline, "{id} has text: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     /// Types `text` into the input with this test id, replacing what it held.
