@@ -75,11 +75,20 @@ impl Shown {
         }
     }
 
-    /// Shows a new answer, touching only what changed.
-    fn show(&self, eligibility: &Eligibility, quote: Result<Quote, Vec<DomainError>>, selection: &Selection) {
-        let chosen_edition = selection.edition.as_ref().map(|c| c.edition);
-        set_if_changed(self.chosen_edition, chosen_edition);
+    /// Shows the choices and their quote, touching only what changed.
+    fn show_quote(&self, quote: Result<Quote, Vec<DomainError>>, selection: &Selection) {
+        set_if_changed(self.chosen_edition, selection.edition.as_ref().map(|c| c.edition));
         set_if_changed(self.chosen_years, selection.edition.as_ref().and_then(|c| c.years));
+        for (addon, signal) in self.quantities.iter() {
+            set_if_changed(*signal, selection.addon_quantity(*addon));
+        }
+        set_if_changed(self.orderable, quote.is_ok());
+        set_if_changed(self.quote, quote);
+    }
+
+    /// Shows what may be chosen now, and why not, touching only what changed.
+    fn show_verdicts(&self, eligibility: &Eligibility, selection: &Selection) {
+        let chosen_edition = selection.edition.as_ref().map(|c| c.edition);
         set_if_changed(self.buyer, eligibility.buyer.clone());
         for (edition, signal) in self.editions.iter() {
             set_if_changed(*signal, edition_option(eligibility, *edition));
@@ -88,11 +97,6 @@ impl Shown {
         for (addon, signal) in self.addons.iter() {
             set_if_changed(*signal, addon_verdict(eligibility, *addon));
         }
-        for (addon, signal) in self.quantities.iter() {
-            set_if_changed(*signal, selection.addon_quantity(*addon));
-        }
-        set_if_changed(self.orderable, quote.is_ok());
-        set_if_changed(self.quote, quote);
     }
 
     fn edition(&self, edition: Edition) -> Signal<Option<EditionOption>> {
@@ -103,6 +107,26 @@ impl Shown {
         let verdict = self.addons.iter().find(|(a, _)| *a == addon).map(|(_, s)| (*s).into());
         let quantity = self.quantities.iter().find(|(a, _)| *a == addon).map(|(_, s)| (*s).into());
         (verdict.unwrap_or_else(|| Signal::stored(ALLOWED)), quantity.unwrap_or_default())
+    }
+}
+
+/// Runs the domain on a selection for this buyer and channel, now.
+#[derive(Debug)]
+struct Judge {
+    catalog: Arc<Catalog>,
+    buyer: Arc<Buyer>,
+    channel: domain::Channel,
+}
+
+impl Judge {
+    fn quote(&self, selection: &Selection) -> Result<Quote, Vec<DomainError>> {
+        let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
+        domain::quote(&ctx, selection)
+    }
+
+    fn eligibility(&self, selection: &Selection) -> Eligibility {
+        let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
+        domain::eligibility(&ctx, selection)
     }
 }
 
@@ -146,27 +170,33 @@ fn Chooser(
     // The chooser judges choices without a voucher (vouchers are chosen at
     // review), so the buyer's vouchers need not be judged on every change.
     let buyer = Arc::new(Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) });
-    let judge = {
-        let (catalog, buyer) = (Arc::clone(&catalog), Arc::clone(&buyer));
-        move |s: &Selection| {
-            let ctx = Context { catalog: &catalog, buyer: &buyer, channel, now: clock::now() };
-            (domain::eligibility(&ctx, s), domain::quote(&ctx, s))
-        }
-    };
-    let shown = selection.with_untracked(|s| {
-        let (eligibility, quote) = judge(s);
-        Shown::new(&eligibility, quote, s)
-    });
+    let judge = Judge { catalog: Arc::clone(&catalog), buyer: Arc::clone(&buyer), channel };
+    let shown = selection.with_untracked(|s| Shown::new(&judge.eligibility(s), judge.quote(s), s));
     // Each change is judged right in its event handler, so the new answer
     // reaches the page in the same turn of the event loop.
+    // The quote is shown in the same turn of the event loop; the verdicts on
+    // every other option (eligibility judges each one, several times the
+    // work of one quote) follow in the next task, so the new amount due is on
+    // screen first. The quote refuses whatever eligibility would, so no
+    // figure is ever shown for a choice that cannot be bought.
+    let generation = StoredValue::new(0_u64);
     let choose: Arc<Choose> = {
         let shown = shown.clone();
+        let judge = Arc::new(judge);
         Arc::new(move |change| {
             selection.update(|s| change(s));
-            selection.with_untracked(|s| {
-                let (eligibility, quote) = judge(s);
-                shown.show(&eligibility, quote, s);
-            });
+            selection.with_untracked(|s| shown.show_quote(judge.quote(s), s));
+            generation.update_value(|g| *g += 1);
+            let this = generation.get_value();
+            let (shown, judge) = (shown.clone(), Arc::clone(&judge));
+            set_timeout(
+                move || {
+                    if generation.try_get_value() == Some(this) {
+                        selection.with_untracked(|s| shown.show_verdicts(&judge.eligibility(s), s));
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
         })
     };
     let max_packs = catalog.limits().max_packs_per_line;

@@ -114,7 +114,15 @@ impl Page {
 
     /// An attribute of the element with this test id.
     pub async fn attr(&self, id: &str, name: &str) -> Option<String> {
-        self.find(id).await.attr(name).await.unwrap_or_else(|e| panic!("{id}'s {name}: {e}"))
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            // Found again if the page was re-rendered or reloaded meanwhile.
+            match self.find(id).await.attr(name).await {
+                Ok(value) => return value,
+                Err(e) => assert!(Instant::now() < deadline, "{id}'s {name}: {e}"),
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
     }
 
     pub async fn script(&self, script: &str) -> Value {
