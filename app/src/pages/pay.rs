@@ -348,7 +348,18 @@ fn PromptView(
             };
             EitherOf3::C(view! {
                 <div class="sheet-backdrop">
-                    <section class="sheet" role="dialog" aria-modal="true" aria-labelledby="sheet-title" data-testid="pay-sheet">
+                    <section
+                        class="sheet"
+                        role="dialog"
+                        aria-modal="true"
+                        aria-labelledby="sheet-title"
+                        data-testid="pay-sheet"
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" {
+                                on_back.run(());
+                            }
+                        }
+                    >
                         <h2 class="sheet-title" id="sheet-title">{pick(lang, "微信支付", "WeChat Pay")}</h2>
                         <p class="sheet-merchant muted">{pick(lang, "腾讯电子签", "Tencent E-Sign")}</p>
                         <p class="num sheet-amount" data-testid="sheet-amount">{i18n::yuan(payable)}</p>
