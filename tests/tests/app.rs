@@ -247,6 +247,40 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
     .await;
 }
 
+/// PRI-2: the browser's clock runs 30 days ahead, so its upgrade quote (the
+/// yearly difference for the remaining days) is lower than the server's; the
+/// server answers `quote_changed` with its figures, the app shows them and
+/// places the order once the buyer confirms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pri_2_a_changed_price_is_shown_and_confirmed_before_the_order_is_placed() {
+    let server = Arc::new(TestServer::start().await);
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let purchase = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
+        purchase.buy_now().await;
+        ReviewPage::ready(purchase.page.clone()).await.place_order().await;
+        PayPage::ready(purchase.page.clone()).await.pay_with("balance").await;
+        OrderPage::ready(purchase.page.clone()).await.wait_for_status("delivered").await;
+
+        purchase.page.goto("/").await;
+        let purchase = PurchasePage::ready(purchase.page.clone()).await;
+        purchase.page.script("const now = Date.now; Date.now = () => now() + 30 * 86400000; return 0").await;
+        purchase.choose_edition("professional").await;
+        let upgrade = purchase.total().await;
+        purchase.buy_now().await;
+
+        let review = ReviewPage::ready(purchase.page.clone()).await;
+        let confirm = review.place_order_expecting_a_new_price().await;
+        assert!(review.page.has("quote-changed").await, "the new figures are shown");
+        assert!(!confirm.contains(&upgrade), "the server's amount ({confirm}) differs from the browser's ({upgrade})");
+        review.confirm_new_total().await;
+        let pay = PayPage::ready(review.page.clone()).await;
+        let due = pay.page.text("pay-total").await;
+        assert!(confirm.ends_with(&due), "the order charges the confirmed amount: {confirm} / {due}");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tri_1_an_enterprise_starts_its_free_trial_from_billing_management() {
     let server = Arc::new(TestServer::start().await);

@@ -34,6 +34,11 @@ impl PurchasePage {
         self.page.click(&format!("addon-{addon}")).await;
     }
 
+    /// Chooses an edition (`advanced`, `professional`).
+    pub async fn choose_edition(&self, edition: &str) {
+        self.page.click_css(&format!("{} .edition-main", testid(&format!("edition-{edition}")))).await;
+    }
+
     /// The visible text of an edition card.
     pub async fn edition_card_text(&self, edition: &str) -> String {
         self.page.text(&format!("edition-{edition}")).await

@@ -57,4 +57,23 @@ impl ReviewPage {
             .and_then(|id| id.parse().ok())
             .expect("an order id in the path")
     }
+
+    /// 提交订单 when the server is expected to answer with a changed price:
+    /// waits for the new figures and returns the amount it asks to confirm.
+    pub async fn place_order_expecting_a_new_price(&self) -> String {
+        let wide = self.page.find("place-order").await.is_displayed().await.unwrap_or(false);
+        self.page.click(if wide { "place-order" } else { "total-bar-action" }).await;
+        self.page.text("confirm-new-total").await
+    }
+
+    /// Confirms the new total, then waits for the pay page; returns the order's id.
+    pub async fn confirm_new_total(&self) -> i64 {
+        self.page.click("confirm-new-total").await;
+        let path = self.page.wait_for_path("the pay page", |p| p.ends_with("/pay")).await;
+        path.trim_end_matches("/pay")
+            .rsplit('/')
+            .next()
+            .and_then(|id| id.parse().ok())
+            .expect("an order id in the path")
+    }
 }
