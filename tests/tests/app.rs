@@ -221,6 +221,7 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
         review.fill_enterprise_and_send_code("杭州云签科技有限公司").await;
         let code = s.last_code("13912345678").await;
         review.enter_code(&code).await;
+        review.page.screenshot(390, &artifacts().join("mp-review-details-390.png")).await;
         review.place_order().await;
 
         let pay = PayPage::ready(page.clone()).await;
@@ -230,6 +231,8 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
             "only WeChat Pay (PAY-3)"
         );
         pay.pay_with("wechat_pay").await;
+        pay.page.find("pay-sheet").await;
+        pay.page.screenshot(390, &artifacts().join("mp-pay-sheet-390.png")).await;
         let shown = pay.confirm_in_sheet().await;
         assert_eq!(shown, pay.page.text("pay-total").await, "the sheet asks for the amount due");
 
