@@ -1,5 +1,6 @@
 //! `POST /api/session` (sign in), `DELETE /api/session` (sign out),
-//! `PUT /api/session/identity` (switch identity, ID-4), `GET /api/me`, and in
+//! `PUT /api/session/identity` (switch identity, ID-4), `GET /api/me`,
+//! `GET /api/environment` (whether the server runs in development), and in
 //! development `GET /api/demo-accounts` for the sign-in page.
 
 use super::password::verify_password;
@@ -29,6 +30,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(switch_identity))
         .routes(routes!(me))
         .routes(routes!(demo_accounts))
+        .routes(routes!(environment))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -237,4 +239,24 @@ async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAcc
         }
     }
     Ok(Json(out))
+}
+
+/// The mode the server runs in (`ESIGN_ENV`).
+#[derive(Debug, Serialize, ToSchema)]
+struct Environment {
+    /// In development the server lists demo accounts, has the payment
+    /// sandbox's payer pages and confirm action, and shows the SMS outbox.
+    development: bool,
+}
+
+/// Whether the server runs in development, so the app offers what only
+/// development has (the sandbox's payer pages) without probing for it.
+#[utoipa::path(
+    get,
+    path = "/environment",
+    tag = "session",
+    responses((status = 200, description = "The server's mode", body = Environment)),
+)]
+async fn environment(State(state): State<AppState>) -> Json<Environment> {
+    Json(Environment { development: state.settings.development })
 }

@@ -10,15 +10,12 @@ use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::access::can_view_order_records;
 use domain::order::OrderStatus;
 use domain::payment::check_payment;
 use domain::{Channel, Context, ErrorCode, Money, PaymentMethod, Quote, Selection};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::convert::Infallible;
-use std::time::Duration;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -30,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_order))
         .routes(routes!(cancel_order))
         .routes(routes!(pay_order))
-        .routes(routes!(order_events))
+        .routes(routes!(super::events::order_events))
 }
 
 /// An order as the API shows it.
@@ -143,7 +140,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 
 /// The caller's view of one order: their acting account's, and for an
 /// enterprise either visible to their role (VIS-1) or placed by them.
-async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
+pub(super) async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
     let mut conn = state.db.read.acquire().await?;
     let order = store::find(&mut conn, id, caller.account_id(), "").await?;
     let sees_all = can_view_order_records(&caller.identity(false));
@@ -484,63 +481,4 @@ async fn open_payment(
     .await?;
     tx.commit().await?;
     Ok(prompt)
-}
-
-/// The data of each `status` event.
-#[derive(Debug, Serialize, ToSchema)]
-struct Progress {
-    #[schema(value_type = wire::OrderStatus)]
-    status: OrderStatus,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    paid_at: Option<domain::Instant>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    delivered_at: Option<domain::Instant>,
-}
-
-/// FUL-1: the order's progress as server-sent events, until it is delivered
-/// (or closed). Wakes on in-process changes, and polls for other processes'.
-#[utoipa::path(
-    get,
-    path = "/orders/{id}/events",
-    tag = "orders",
-    security(("session" = [])),
-    params(("id" = i64, Path, description = "The order's id")),
-    responses(
-        (status = 200, description = "Server-sent events: `event: status` with a `Progress` as `data` at each change, ending after `delivered`, `bound` or `closed`", content_type = "text/event-stream", body = Progress),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 404, description = "`not_found`", body = wire::Error),
-    ),
-)]
-async fn order_events(
-    State(state): State<AppState>,
-    caller: Caller,
-    Path(id): Path<i64>,
-) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    visible_order(&state, &caller, id).await?;
-    let mut changes = state.events.subscribe();
-    let stream = async_stream::stream! {
-        let mut last = None;
-        loop {
-            let Ok(order) = visible_order(&state, &caller, id).await else { break };
-            if last != Some(order.status) {
-                last = Some(order.status);
-                let progress = Progress { status: order.status, paid_at: order.paid_at, delivered_at: order.delivered_at };
-                let data = serde_json::to_string(&progress).unwrap_or_default();
-                yield Ok(Event::default().event("status").data(data));
-            }
-            if matches!(order.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed) {
-                break;
-            }
-            let wait = async {
-                while let Ok(changed) = changes.recv().await {
-                    if changed == id {
-                        return;
-                    }
-                }
-            };
-            let _ = tokio::time::timeout(Duration::from_millis(250), wait).await;
-        }
-    };
-    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
 }

@@ -1,5 +1,6 @@
-//! Orders: placing, paying, cancelling and following them.
+//! Orders: placing, paying, cancelling and following them (`events`).
 
+mod events;
 mod handlers;
 pub mod store;
 

@@ -105,9 +105,10 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     }
 }
 
-/// The provider's routes under `/api`: `POST /payments/notify`.
+/// The provider's routes under `/api`: `POST /payments/notify`, and the
+/// sandbox's confirm action (development only).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(notify::receive))
+    OpenApiRouter::new().routes(routes!(notify::receive)).routes(routes!(sandbox::confirm))
 }
 
 /// Starts the payment background tasks: the sandbox's notifier (unless

@@ -11,6 +11,10 @@
 //!   `/sandbox/pay/{prepay_id}` works too.
 //! - Online banking: `url` is `/sandbox/bank/{out_trade_no}`.
 //!
+//! The app confirms a mini-program payment through the JSON action
+//! `POST /api/dev/payments/{key}/confirm` (development only), the same as
+//! the payer page's button.
+//!
 //! Its platform key pair lives in `server/sandbox/` and is public on purpose:
 //! it is the sandbox's own, never a real provider's.
 
@@ -20,17 +24,19 @@ use super::{
 };
 use crate::clock::{Clock, from_ms, to_ms};
 use crate::db::Db;
-use crate::{AppState, Settings};
-use axum::Router;
+use crate::{ApiError, AppState, Settings};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::Instant;
+use axum::{Json, Router};
+use domain::{DomainError, ErrorCode, Instant};
 use rand::Rng;
+use serde::Serialize;
 use sqlx::Row;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa::ToSchema;
 
 const PLATFORM_PRIVATE_KEY: &str = include_str!("../../sandbox/platform_private_key.pem");
 const PLATFORM_PUBLIC_KEY: &str = include_str!("../../sandbox/platform_public_key.pem");
@@ -485,6 +491,51 @@ impl PaymentGateway for Sandbox {
 
     fn sandbox(&self) -> Option<&Sandbox> {
         Some(self)
+    }
+}
+
+// --- The payer's confirm action as JSON (development only) ---------------
+
+/// The answer of the confirm action.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Confirmed {
+    /// The merchant's payment number.
+    out_trade_no: String,
+    /// Always `paid`: the notification to the merchant is on its way.
+    #[schema(example = "paid")]
+    status: &'static str,
+}
+
+/// Development only: the payer confirms a payment, as the payer page's
+/// button does (the mini-program's payment sheet stands in for WeChat with
+/// it). The merchant learns of it by the signed notification, as from WeChat.
+#[utoipa::path(
+    post,
+    path = "/dev/payments/{key}/confirm",
+    tag = "payments",
+    params(("key" = String, Path, description = "The payment's out_trade_no, or a mini-program prepay_id (`wx` + out_trade_no)")),
+    responses(
+        (status = 200, description = "Paid at the provider; the merchant is notified", body = Confirmed),
+        (status = 404, description = "`not_found`: no such payment, or outside development", body = crate::openapi::wire::Error),
+        (status = 409, description = "`invalid_state`: the payment is not pending (field `payment`: paid, failed or closed already; `expires_at`: past the merchant's deadline)", body = crate::openapi::wire::Error),
+    ),
+)]
+pub async fn confirm(State(state): State<AppState>, Path(key): Path<String>) -> Result<Json<Confirmed>, ApiError> {
+    let sandbox = state
+        .gateway
+        .sandbox()
+        .filter(|_| state.settings.development)
+        .ok_or_else(|| ApiError::NotFound("no payment sandbox outside development".into()))?;
+    let payment = lookup(sandbox, &key).await?.ok_or_else(|| ApiError::NotFound("no such payment".into()))?;
+    match sandbox.pay(&payment.out_trade_no).await? {
+        PayerOutcome::Done => Ok(Json(Confirmed { out_trade_no: payment.out_trade_no, status: "paid" })),
+        PayerOutcome::NotPending => {
+            Err(ApiError::Refused(vec![DomainError::with_field(ErrorCode::InvalidState, "payment")]))
+        }
+        PayerOutcome::Expired => {
+            Err(ApiError::Refused(vec![DomainError::with_field(ErrorCode::InvalidState, "expires_at")]))
+        }
+        PayerOutcome::Unknown => Err(ApiError::NotFound("no such payment".into())),
     }
 }
 

@@ -2,8 +2,9 @@
 //! `POST /api/sales/leads` (anyone signed in: the contact-to-buy and
 //! consultation forms), and for sales managers `GET /api/sales/leads` and
 //! `POST /api/sales/leads/{id}/quotes`. The buyer finds open quotes in
-//! `/api/me` (`buyer.sales_quotes`) and orders Flagship with one; the order
-//! uses the quote up (a closed order gives it back).
+//! `/api/me` (`buyer.sales_quotes`), every quote issued to them with the
+//! order that used it in `GET /api/sales/quotes`, and orders Flagship with
+//! one; the order uses the quote up (a closed order gives it back).
 
 pub mod store;
 
@@ -24,7 +25,10 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(create_lead, list_leads)).routes(routes!(create_quote))
+    OpenApiRouter::new()
+        .routes(routes!(create_lead, list_leads))
+        .routes(routes!(create_quote))
+        .routes(routes!(account_quotes))
 }
 
 /// The body of `POST /api/sales/leads` (`domain::sales::LeadRequest`).
@@ -125,6 +129,24 @@ async fn list_leads(State(state): State<AppState>, caller: Caller) -> Result<Jso
     require_sales_manager(&state, &caller).await?;
     let mut conn = state.db.read.acquire().await?;
     Ok(Json(store::leads(&mut conn, 200).await?))
+}
+
+/// SAL-1: every sales quote issued to the acting account, newest first, so
+/// the chooser can offer the open ones and say why the others are not (an
+/// expired one by its `expires_at`, a used one by `used_by_order`).
+#[utoipa::path(
+    get,
+    path = "/sales/quotes",
+    tag = "sales",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The acting account's quotes; `used_by_order` names the open or paid order that holds one", body = Vec<QuoteView>),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+    ),
+)]
+async fn account_quotes(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<QuoteView>>, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    Ok(Json(store::account_quotes(&mut conn, caller.account_id()).await?))
 }
 
 /// Sales managers only: a Flagship quote for the lead's account (SAL-1).

@@ -238,6 +238,30 @@ pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Ve
     rows.iter().map(|row| quote_view(row).map(|v| v.quote())).collect()
 }
 
+/// Every sales quote issued to the account, newest first; `used_by_order`
+/// only names an order that still holds it (a closed order gave it back).
+pub async fn account_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<QuoteView>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 ORDER BY issued_at DESC, id DESC"
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut quotes: Vec<QuoteView> = rows.iter().map(quote_view).collect::<Result<_, _>>()?;
+    let closed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT used_by_order FROM sales_quotes WHERE account_id = $1 AND used_by_order IS NOT NULL AND {FREE}"
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for quote in &mut quotes {
+        if quote.used_by_order.is_some_and(|order| closed.contains(&order)) {
+            quote.used_by_order = None;
+        }
+    }
+    Ok(quotes)
+}
+
 /// Marks the quote used by `order_id`; false when it is not the account's or already used.
 pub async fn consume(
     conn: &mut AnyConnection,

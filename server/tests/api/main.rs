@@ -6,6 +6,8 @@ mod helpers;
 mod basics;
 mod binding;
 mod delivery;
+mod development;
+mod events;
 mod invoices;
 mod layers;
 mod openapi;

@@ -142,6 +142,52 @@ on_both_databases!(sal_1_concurrent_orders_with_one_quote_make_one_order, |app| 
     assert_eq!((created, refused), (1, 5), "{answers:?}");
 });
 
+on_both_databases!(sal_1_the_buyer_lists_every_quote_with_the_order_that_used_it, |app| {
+    app.sign_in("a-admin").await;
+    let (status, none) = app.get("/api/sales/quotes").await;
+    assert_eq!((status, none), (StatusCode::OK, json!([])), "no quote yet");
+    let (_, left) = app.post("/api/sales/leads", &lead("flagship")).await;
+    let lead_id = left["id"].as_i64().expect("id");
+    let sales = sales(&app).await;
+    let short = issue(&sales, lead_id, "120000.00", 1).await;
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    let used = issue(&sales, lead_id, "150000.00", 30).await;
+    app.clock.advance(chrono::TimeDelta::minutes(1));
+    let open = issue(&sales, lead_id, "160000.00", 30).await;
+
+    let (status, first) = place_at_price(&app, &flagship(&used), "web").await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let order = first["id"].as_i64().expect("id");
+    app.clock.advance(chrono::TimeDelta::days(2));
+
+    let (status, quotes) = app.get("/api/sales/quotes").await;
+    assert_eq!(status, StatusCode::OK, "{quotes}");
+    let ids: Vec<&str> = quotes.as_array().expect("a list").iter().filter_map(|q| q["id"].as_str()).collect();
+    assert_eq!(ids, [open.as_str(), used.as_str(), short.as_str()], "every quote, newest first");
+    let by_id =
+        |id: &str| quotes.as_array().and_then(|all| all.iter().find(|q| q["id"] == id)).cloned().expect("listed");
+    assert_eq!(by_id(&used)["used_by_order"], json!(order), "the order that holds it");
+    assert_eq!(by_id(&open)["used_by_order"], Value::Null);
+    assert_eq!(by_id(&open)["price"], "160000.00");
+    assert_eq!(by_id(&short)["used_by_order"], Value::Null, "expired, listed with its expiry to say so");
+    let (_, me) = app.get("/api/me").await;
+    let open_ids: Vec<&str> =
+        me["buyer"]["sales_quotes"].as_array().expect("open quotes").iter().filter_map(|q| q["id"].as_str()).collect();
+    assert!(!open_ids.contains(&used.as_str()), "the used one is not open: {open_ids:?}");
+
+    app.post(&format!("/api/orders/{order}/cancel"), &json!({})).await;
+    let (_, quotes) = app.get("/api/sales/quotes").await;
+    let again = quotes.as_array().and_then(|all| all.iter().find(|q| q["id"] == json!(used))).expect("listed");
+    assert_eq!(again["used_by_order"], Value::Null, "a closed order gave it back: {again}");
+
+    let stranger = app.another_client();
+    stranger.sign_in("b-admin").await;
+    let (status, theirs) = stranger.get("/api/sales/quotes").await;
+    assert_eq!((status, theirs), (StatusCode::OK, json!([])), "another account sees none of A's quotes");
+    let (status, body) = app.another_client().get("/api/sales/quotes").await;
+    assert_eq!((status, code_of(&body)), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+});
+
 on_both_databases!(ch_4_a_person_in_the_mini_program_asks_for_purchase_consultation, |app| {
     app.sign_in("p-chen").await;
     act_as_person(&app).await;
