@@ -1,200 +1,140 @@
-//! Measures the server against its budgets: complete purchases per second
-//! with 16 clients (order placed and paid from the balance, then delivered),
-//! request latency percentiles, delivery latency from payment, resident
-//! memory under load and cold start to the first answer.
+//! Measures the server against its budgets over loopback: complete purchases
+//! per second and the whole purchase's p50/p99 at 1, 4, 16 and 64 clients
+//! (place, pay from the balance, see it delivered on the order's event
+//! stream), the sandbox-WeChat path (place, open the payment, the payer
+//! confirms, the sandbox notifies, delivered), payment-to-delivered latency,
+//! resident memory idle and under load, start to first answer on an
+//! existing database, and the first start with migrations and seeding.
 //!
-//! It starts the release server binary as its own process on a fresh
-//! database (SQLite by default, `--postgres URL` for PostgreSQL), so the
-//! figures include HTTP over loopback and a real database, and stops by itself.
+//! It starts the release server binary as its own process with the shipped
+//! default settings on a fresh database (SQLite by default, `--postgres URL`
+//! for a new database on that PostgreSQL server), so the figures include
+//! HTTP over loopback and a real database, and it stops by itself.
 //!
-//! Usage: `cargo xtask bench` (builds what it needs), or
-//! `loadgen --server target/release/server [--clients 16] [--seconds 10] [--postgres URL]`.
+//! Usage: `cargo xtask bench` (builds what it needs and writes
+//! BENCHMARKS.md), or `loadgen [--server PATH] [--postgres URL]
+//! [--clients 1,4,16,64] [--seconds 5] [--report FILE]`.
 
 mod accounts;
+mod database;
+mod load;
+mod process;
+mod purchase;
 mod report;
 
-use report::{Report, percentile};
-use reqwest::StatusCode;
-use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use database::Fresh;
+use process::ServerProcess;
+use purchase::{Buyer, Flow};
+use report::Report;
+use std::path::PathBuf;
+use std::time::Duration;
 
 struct Options {
-    server: String,
-    clients: usize,
+    server: PathBuf,
+    clients: Vec<usize>,
     seconds: u64,
     postgres: Option<String>,
+    report: Option<PathBuf>,
 }
 
+/// How many times the server is started on the existing database.
+const COLD_STARTS: usize = 3;
+/// The client counts of the WeChat path.
+const WECHAT_CLIENTS: [usize; 2] = [1, 16];
+
 fn options() -> Result<Options, String> {
-    let mut options = Options { server: "target/release/server".into(), clients: 16, seconds: 10, postgres: None };
+    // The server binary beside this one: both are built into the same target folder.
+    let beside = std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("server");
+    let mut options = Options { server: beside, clients: vec![1, 4, 16, 64], seconds: 5, postgres: None, report: None };
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
-            "--server" => options.server = value()?,
-            "--clients" => options.clients = value()?.parse().map_err(|_| "--clients takes a number")?,
+            "--server" => options.server = value()?.into(),
+            "--clients" => {
+                options.clients = value()?
+                    .split(',')
+                    .map(|n| n.trim().parse().map_err(|_| "--clients takes numbers: 1,4,16,64"))
+                    .collect::<Result<_, _>>()?;
+            }
             "--seconds" => options.seconds = value()?.parse().map_err(|_| "--seconds takes a number")?,
             "--postgres" => options.postgres = Some(value()?),
+            "--report" => options.report = Some(value()?.into()),
             other => return Err(format!("unknown argument {other}")),
         }
+    }
+    if options.clients.is_empty() || options.clients.contains(&0) {
+        return Err("--clients needs at least one client per point".into());
     }
     Ok(options)
 }
 
-/// The server process, stopped when dropped.
-struct ServerProcess(Child);
+async fn run(options: &Options, database: &Fresh) -> Result<Report, String> {
+    let url = database.url();
+    println!("{}: first start (migrations, demo seed)", database.name());
+    let first_start = ServerProcess::start(&options.server, url).await?.ready_after;
+    let durability = database::durability(url).await?;
+    let most = WECHAT_CLIENTS.iter().chain(&options.clients).copied().max().unwrap_or(1);
+    let logins = accounts::create(url, most).await?;
 
-impl Drop for ServerProcess {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
+    let mut cold_starts = Vec::new();
+    for _ in 0..COLD_STARTS {
+        cold_starts.push(ServerProcess::start(&options.server, url).await?.ready_after);
     }
-}
+    let server = ServerProcess::start(&options.server, url).await?;
+    let mut buyers = Vec::new();
+    for login in &logins {
+        buyers.push(Buyer::sign_in(&server.url, login).await?);
+    }
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss_kib = server.resident_kib().unwrap_or(0);
 
-/// Starts the server and returns it with its URL and the time to its first answer.
-async fn start(options: &Options, database_url: &str) -> Result<(ServerProcess, String, Duration), String> {
-    let started = Instant::now();
-    let mut child = Command::new(&options.server)
-        .env("DATABASE_URL", database_url)
-        .env("ESIGN_PORT", "0")
-        .env("ESIGN_DIST", "no-dist")
-        .env("ESIGN_ENV", "development")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .map_err(|e| {
-            format!("cannot start {}: {e} (build it with `cargo build --release -p server`)", options.server)
-        })?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
-    let process = ServerProcess(child);
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .find_map(|l| l.ok().and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned)))
-        .ok_or("the server printed no URL")?;
-    std::thread::spawn(move || lines.for_each(drop));
-    let client = reqwest::Client::new();
-    loop {
-        if let Ok(r) = client.get(format!("{url}/api/health")).send().await
-            && r.status() == StatusCode::OK
-        {
-            return Ok((process, url, started.elapsed()));
+    let plan = options.clients.iter().map(|&n| (Flow::Balance, n)).chain(WECHAT_CLIENTS.map(|n| (Flow::WeChat, n)));
+    let mut points = Vec::new();
+    for (flow, clients) in plan {
+        println!("{}: {flow:?} × {clients} clients for {} s", database.name(), options.seconds);
+        let rest = buyers.split_off(clients);
+        let (point, used) = load::run(&server, buyers, flow, options.seconds).await;
+        buyers = used;
+        buyers.extend(rest);
+        if point.timings.is_empty() {
+            return Err(format!(
+                "no purchase completed with {clients} clients: {}",
+                point.first_failure.unwrap_or_default()
+            ));
         }
-        if started.elapsed() > Duration::from_secs(30) {
-            return Err("the server did not answer within 30 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        points.push(point);
     }
-}
-
-fn resident_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.split_whitespace().next()?.parse().ok())
-}
-
-/// One client: places and pays orders until the deadline; returns each purchase's latency.
-async fn client_loop(url: String, login: String, deadline: Instant) -> Result<Vec<Duration>, String> {
-    let client = reqwest::Client::builder().cookie_store(true).build().map_err(|e| e.to_string())?;
-    let signed = client
-        .post(format!("{url}/api/session"))
-        .json(&json!({ "login": login, "password": accounts::PASSWORD }))
-        .send()
-        .await
-        .map_err(|e| e.to_string())?;
-    if signed.status() != StatusCode::NO_CONTENT {
-        return Err(format!("{login} cannot sign in: {}", signed.status()));
-    }
-    let body = json!({
-        "selection": { "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] },
-        "channel": "web",
-        "expected_total": accounts::PACK_PRICE,
-    });
-    let mut latencies = Vec::new();
-    let mut n = 0u64;
-    while Instant::now() < deadline {
-        n += 1;
-        let start = Instant::now();
-        let placed = client
-            .post(format!("{url}/api/orders"))
-            .header("Idempotency-Key", format!("{login}-{n}"))
-            .json(&body)
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if placed.status() != StatusCode::CREATED {
-            return Err(format!("order refused: {} {}", placed.status(), placed.text().await.unwrap_or_default()));
-        }
-        let order: serde_json::Value = placed.json().await.map_err(|e| e.to_string())?;
-        let id = order["id"].as_i64().ok_or("no order id")?;
-        let paid = client
-            .post(format!("{url}/api/orders/{id}/pay"))
-            .json(&json!({ "method": "balance" }))
-            .send()
-            .await
-            .map_err(|e| e.to_string())?;
-        if paid.status() != StatusCode::OK {
-            return Err(format!("payment refused: {} {}", paid.status(), paid.text().await.unwrap_or_default()));
-        }
-        latencies.push(start.elapsed());
-    }
-    Ok(latencies)
-}
-
-async fn run(options: Options) -> Result<Report, String> {
-    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let database_url = match &options.postgres {
-        Some(url) => url.clone(),
-        None => format!("sqlite://{}/loadgen.sqlite", scratch.path().display()),
-    };
-    let (server, url, cold_start) = start(&options, &database_url).await?;
-    let logins = accounts::create(&database_url, options.clients).await?;
-    let pid = server.0.id();
-    let deadline = Instant::now() + Duration::from_secs(options.seconds);
-    let sampler = tokio::spawn(async move {
-        let mut peak = 0;
-        while Instant::now() < deadline {
-            peak = peak.max(resident_kib(pid).unwrap_or(0));
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        peak
-    });
-    let began = Instant::now();
-    let clients = logins.into_iter().map(|login| tokio::spawn(client_loop(url.clone(), login, deadline)));
-    let mut latencies = Vec::new();
-    for joined in futures_util::future::join_all(clients).await {
-        latencies.extend(joined.map_err(|e| e.to_string())??);
-    }
-    let elapsed = began.elapsed();
-    let peak_kib = sampler.await.map_err(|e| e.to_string())?;
-    let deliveries = accounts::delivery_latencies(&database_url, latencies.len()).await?;
-    latencies.sort();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss_after_kib = server.resident_kib().unwrap_or(0);
     Ok(Report {
-        database: if options.postgres.is_some() { "PostgreSQL" } else { "SQLite" },
-        clients: options.clients,
-        purchases: latencies.len(),
-        elapsed,
-        p50: percentile(&latencies, 50.0),
-        p99: percentile(&latencies, 99.0),
-        delivery_p50: percentile(&deliveries, 50.0),
-        delivery_p99: percentile(&deliveries, 99.0),
-        peak_rss_mib: peak_kib / 1024,
-        cold_start,
+        database: database.name(),
+        durability,
+        seconds_per_point: options.seconds,
+        first_start,
+        cold_starts,
+        idle_rss_kib,
+        idle_rss_after_kib,
+        points,
     })
 }
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let result = match options() {
-        Ok(options) => run(options).await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(report) => {
-            println!("{report}");
-            std::process::ExitCode::SUCCESS
+    let result = async {
+        let options = options()?;
+        let database = Fresh::create(options.postgres.as_deref()).await?;
+        let report = run(&options, &database).await;
+        database.remove().await?;
+        let report = report?.to_string();
+        println!("{report}");
+        if let Some(file) = &options.report {
+            std::fs::write(file, &report).map_err(|e| format!("cannot write {}: {e}", file.display()))?;
         }
+        Ok::<(), String>(())
+    };
+    match result.await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("loadgen: {e}");
             std::process::ExitCode::FAILURE

@@ -1,21 +1,22 @@
-//! The figures, printed against the budgets.
+//! The figures of one database, as a Markdown section, each budget beside
+//! what was measured.
 
-use std::fmt;
+use crate::load::Point;
+use crate::purchase::Flow;
+use std::fmt::{self, Write};
 use std::time::Duration;
 
-/// What one run measured.
+/// What one run on one database measured.
 #[derive(Debug)]
 pub struct Report {
     pub database: &'static str,
-    pub clients: usize,
-    pub purchases: usize,
-    pub elapsed: Duration,
-    pub p50: Duration,
-    pub p99: Duration,
-    pub delivery_p50: Duration,
-    pub delivery_p99: Duration,
-    pub peak_rss_mib: u64,
-    pub cold_start: Duration,
+    pub durability: String,
+    pub seconds_per_point: u64,
+    pub first_start: Duration,
+    pub cold_starts: Vec<Duration>,
+    pub idle_rss_kib: u64,
+    pub idle_rss_after_kib: u64,
+    pub points: Vec<Point>,
 }
 
 /// The `p`th percentile of sorted samples (nearest rank).
@@ -27,37 +28,148 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 { format!("{ms:.2} ms") } else { format!("{ms:.1} ms") }
+}
+
+fn mb(kib: u64) -> f64 {
+    kib as f64 * 1024.0 / 1e6
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "met" } else { "**missed**" }
+}
+
+/// Sorted whole-purchase and payment-to-delivered times of a point.
+fn sorted(point: &Point) -> (Vec<Duration>, Vec<Duration>) {
+    let mut whole: Vec<Duration> = point.timings.iter().map(|t| t.whole).collect();
+    let mut delivery: Vec<Duration> = point.timings.iter().map(|t| t.paid_to_delivered).collect();
+    whole.sort();
+    delivery.sort();
+    (whole, delivery)
+}
+
+fn rate(point: &Point) -> f64 {
+    point.timings.len() as f64 / point.elapsed.as_secs_f64().max(1e-9)
+}
+
+fn flow_name(flow: Flow) -> &'static str {
+    match flow {
+        Flow::Balance => "balance",
+        Flow::WeChat => "WeChat (sandbox)",
+    }
+}
+
+impl Report {
+    /// The purchases-per-second floor at 16 clients.
+    fn floor(&self) -> f64 {
+        if self.database == "SQLite" { 2000.0 } else { 1000.0 }
+    }
+
+    fn budget_rows(&self, out: &mut String) -> fmt::Result {
+        let sixteen = self.points.iter().find(|p| p.flow == Flow::Balance && p.clients == 16);
+        if let Some(point) = sixteen {
+            let (whole, _) = sorted(point);
+            let r = rate(point);
+            let p99 = percentile(&whole, 99.0);
+            writeln!(
+                out,
+                "| complete purchases per second, 16 clients, balance | {r:.0} | ≥ {:.0} | {} |",
+                self.floor(),
+                verdict(r >= self.floor())
+            )?;
+            writeln!(
+                out,
+                "| whole purchase p99, 16 clients, balance | {} | < 50 ms | {} |",
+                ms(p99),
+                verdict(p99 < Duration::from_millis(50))
+            )?;
+        }
+        let worst_delivery = self.points.iter().map(|p| (percentile(&sorted(p).1, 99.0), p)).max_by_key(|(d, _)| *d);
+        if let Some((d, p)) = worst_delivery {
+            writeln!(
+                out,
+                "| payment → delivered p99, worst point ({}, {} clients) | {} | < 1 s | {} |",
+                flow_name(p.flow),
+                p.clients,
+                ms(d),
+                verdict(d < Duration::from_secs(1))
+            )?;
+        }
+        let peak = self.points.iter().map(|p| p.peak_rss_kib).max().unwrap_or(0);
+        writeln!(
+            out,
+            "| resident memory under load, peak of all points | {:.1} MB | < 60 MB | {} |",
+            mb(peak),
+            verdict(mb(peak) < 60.0)
+        )?;
+        let mut cold = self.cold_starts.clone();
+        cold.sort();
+        let median = percentile(&cold, 50.0);
+        writeln!(
+            out,
+            "| start to first answer on an existing database, median of {} | {} | < 200 ms | {} |",
+            cold.len(),
+            ms(median),
+            verdict(median < Duration::from_millis(200))
+        )
+    }
 }
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let rate = self.purchases as f64 / self.elapsed.as_secs_f64();
-        let floor = if self.database == "SQLite" { 2000.0 } else { 1000.0 };
-        let mark = |ok: bool| if ok { "ok" } else { "OVER BUDGET" };
-        writeln!(f, "{} · {} clients · {:.1} s", self.database, self.clients, self.elapsed.as_secs_f64())?;
-        writeln!(f, "  purchases/s      {rate:>9.0}   (budget ≥ {floor:.0})  {}", mark(rate >= floor))?;
-        writeln!(f, "  purchase p50     {:>9.2} ms", ms(self.p50))?;
-        writeln!(f, "  purchase p99     {:>9.2} ms   (budget < 50 ms)  {}", ms(self.p99), mark(ms(self.p99) < 50.0))?;
-        writeln!(f, "  delivery p50     {:>9.2} ms   from payment", ms(self.delivery_p50))?;
+        let mut out = String::new();
+        writeln!(out, "### {}\n", self.database)?;
+        writeln!(out, "Durability, as the server's own connect sets it: {}.\n", self.durability)?;
+        writeln!(out, "| what | measured | budget | |")?;
+        writeln!(out, "|---|---|---|---|")?;
+        self.budget_rows(&mut out)?;
+        let cold: Vec<String> = self.cold_starts.iter().map(|d| ms(*d)).collect();
+        writeln!(out, "| start to first answer on an existing database, each start | {} | | |", cold.join(", "))?;
         writeln!(
-            f,
-            "  delivery p99     {:>9.2} ms   (budget < 1000 ms)  {}",
-            ms(self.delivery_p99),
-            mark(ms(self.delivery_p99) < 1000.0)
+            out,
+            "| first start on an empty database (migrations and demo seed) to first answer | {} | reported apart | |",
+            ms(self.first_start)
+        )?;
+        writeln!(out, "| resident memory idle, before the load | {:.1} MB | | |", mb(self.idle_rss_kib))?;
+        writeln!(out, "| resident memory idle, after the load | {:.1} MB | | |", mb(self.idle_rss_after_kib))?;
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Every load point ({} s of purchases begun, each followed to its end):\n",
+            self.seconds_per_point
         )?;
         writeln!(
-            f,
-            "  peak RSS         {:>9} MiB  (budget < 60 MiB)  {}",
-            self.peak_rss_mib,
-            mark(self.peak_rss_mib < 60)
+            out,
+            "| payment | clients | complete purchases | per second | whole purchase p50 | p99 | payment → delivered p50 | p99 | peak RSS | failed |"
         )?;
-        write!(
-            f,
-            "  cold start       {:>9.1} ms   (budget < 200 ms)  {}",
-            ms(self.cold_start),
-            mark(ms(self.cold_start) < 200.0)
-        )
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+        for point in &self.points {
+            let (whole, delivery) = sorted(point);
+            writeln!(
+                out,
+                "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.1} MB | {} |",
+                flow_name(point.flow),
+                point.clients,
+                point.timings.len(),
+                rate(point),
+                ms(percentile(&whole, 50.0)),
+                ms(percentile(&whole, 99.0)),
+                ms(percentile(&delivery, 50.0)),
+                ms(percentile(&delivery, 99.0)),
+                mb(point.peak_rss_kib),
+                point.failures,
+            )?;
+        }
+        let failures: Vec<String> = self
+            .points
+            .iter()
+            .filter_map(|p| p.first_failure.as_ref().map(|e| format!("- {} × {}: {e}", flow_name(p.flow), p.clients)))
+            .collect();
+        if !failures.is_empty() {
+            writeln!(out, "\nFirst failure of each point that had one:\n\n{}", failures.join("\n"))?;
+        }
+        f.write_str(&out)
     }
 }

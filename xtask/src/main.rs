@@ -1,9 +1,10 @@
-//! The workspace's commands: `cargo xtask run`, `cargo xtask dist`, `cargo xtask test`.
+//! The workspace's commands: `cargo xtask run`, `cargo xtask dist`, `cargo xtask test`, `cargo xtask bench`.
 //!
 //! Standard library only, so it builds in seconds. It drives cargo and the
 //! other tools as child processes and never links them: a build script that
 //! runs cargo can deadlock on the target-dir lock, a child process cannot.
 
+mod bench;
 mod dist;
 mod postgres;
 mod tools;
@@ -22,7 +23,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   run    build the app into dist/, then build and start the server
   dist   build the app into dist/ only
   test   everything CI runs: fmt, clippy, dist, all tests (with PostgreSQL), domain on wasm32
-  bench  the domain's criterion benchmarks, then the server under load on SQLite and PostgreSQL";
+  bench  every benchmark (domain native and in wasm, the app in Chromium, the server under
+         load on SQLite and PostgreSQL), written to BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace");
@@ -34,7 +36,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("dist") => tools::ensure_wasm_tools().and_then(|()| dist::build()),
         Some("test") => test(),
-        Some("bench") => bench(),
+        Some("bench") => bench::run(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -56,17 +58,6 @@ fn run() -> Result {
     // and it shuts down gracefully.
     let err = Command::new("cargo").args(["run", "--release", "-p", "server"]).env("ESIGN_DIST", dist::DIST).exec();
     Err(format!("cannot start cargo: {err}"))
-}
-
-/// Benchmarks print figures against the budgets; they are not part of `test`.
-fn bench() -> Result {
-    cargo(&["bench", "-p", "domain", "--bench", "quote"])?;
-    cargo(&["build", "--release", "-p", "server", "-p", "loadgen"])?;
-    let loadgen = |extra: &[&str]| run_cmd(Command::new("target/release/loadgen").args(extra));
-    loadgen(&[])?;
-    tools::ensure_system_packages()?;
-    let postgres = postgres::Cluster::start()?;
-    loadgen(&["--postgres", &postgres.url()])
 }
 
 fn test() -> Result {

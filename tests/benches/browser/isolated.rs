@@ -1,0 +1,25 @@
+//! Serving pages cross-origin isolated (COOP `same-origin`, COEP
+//! `require-corp`): only then does Chromium give `performance.now()` its
+//! fine resolution (5 µs rather than 100 µs).
+
+use axum::Router;
+use axum::http::HeaderValue;
+use axum::response::Response;
+use tokio::net::TcpListener;
+
+/// Serves `router` on a free loopback port with the isolation headers on
+/// every answer; returns its base URL.
+pub async fn serve(router: Router) -> String {
+    let router = router.layer(axum::middleware::map_response(isolate));
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://127.0.0.1:{port}")
+}
+
+async fn isolate(mut response: Response) -> Response {
+    let headers = response.headers_mut();
+    headers.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    headers.insert("cross-origin-embedder-policy", HeaderValue::from_static("require-corp"));
+    response
+}
