@@ -136,7 +136,7 @@ fn app_report(f: &app_page::Figures) -> String {
     );
     let _ = writeln!(
         out,
-        "| reload to interactive, median of {} (cached) | {:.0} ms | | |",
+        "| load again to interactive, cached, median of {} | {:.0} ms | | |",
         f.reloads.len(),
         percentile(&f.reloads, 50.0)
     );

@@ -7,6 +7,7 @@ use crate::dist::DIST;
 use std::fmt::Write;
 use std::fs;
 use std::path::Path;
+use std::process::Command;
 
 /// One workload of the domain, timed natively and in wasm.
 struct Workload {
@@ -110,24 +111,43 @@ fn domain(w: &mut String, target: &Path, out: &Path) -> Result {
 }
 
 fn app(w: &mut String, out: &Path) -> Result {
-    let raw = size(&Path::new(DIST).join("pkg/app_bg.wasm"))?;
-    let gzipped = size(&Path::new(DIST).join("pkg/app_bg.wasm.gz"))?;
+    let pkg = Path::new(DIST).join("pkg");
+    let first = pkg.join("app_bg.wasm");
+    let (raw, gzipped) = (size(&first)?, gzipped_size(&first)?);
+    let mut modules = Vec::new();
+    for entry in fs::read_dir(&pkg).map_err(|e| format!("cannot read {}: {e}", pkg.display()))? {
+        let path = entry.map_err(|e| e.to_string())?.path();
+        if path.extension().is_some_and(|x| x == "wasm") {
+            modules.push((size(&path)?, gzipped_size(&path)?));
+        }
+    }
     let _ = writeln!(w, "## The app in headless Chromium\n");
     let _ = writeln!(
         w,
         "The real app built by `cargo xtask dist`, served by the real server (SQLite, demo data) with the \
-         cross-origin isolation headers, signed in as the demo super admin `a-admin`, at 1280 × 900.\n"
+         cross-origin isolation headers, signed in as the demo super admin `a-admin`, at 1280 × 900. The \
+         loads run the app in a same-origin frame, watched from the moment its document exists.\n"
     );
     let _ = write!(w, "{}", read(&out.join("app.md"))?);
-    let _ = writeln!(w, "\n| download | raw | gzipped | budget | |");
+    let _ = writeln!(w, "\n| download | raw | gzipped (-9) | budget | |");
     let _ = writeln!(w, "|---|---|---|---|---|");
     let _ = writeln!(
         w,
-        "| `app_bg.wasm` after wasm-opt | {} | {} | ≤ {WASM_GZIP_BUDGET_KB} KB gzipped | {} |\n",
+        "| `app_bg.wasm` after wasm-opt, loaded first | {} | {} | ≤ {WASM_GZIP_BUDGET_KB} KB gzipped | {} |",
         kb(raw),
         kb(gzipped),
         verdict(gzipped <= WASM_GZIP_BUDGET_KB * 1024)
     );
+    if modules.len() > 1 {
+        let _ = writeln!(
+            w,
+            "| every wasm module of `dist/pkg` ({} files: the first and the parts loaded on demand) | {} | {} | | |",
+            modules.len(),
+            kb(modules.iter().map(|m| m.0).sum()),
+            kb(modules.iter().map(|m| m.1).sum())
+        );
+    }
+    let _ = writeln!(w);
     Ok(())
 }
 
@@ -182,6 +202,19 @@ fn read(file: &Path) -> Result<String> {
 
 fn size(file: &Path) -> Result<u64> {
     fs::metadata(file).map(|m| m.len()).map_err(|e| format!("cannot read {}: {e}", file.display()))
+}
+
+/// The size of `file` compressed by `gzip -9`, as served precompressed.
+fn gzipped_size(file: &Path) -> Result<u64> {
+    let compressed = Command::new("gzip")
+        .args(["-9", "--stdout"])
+        .arg(file)
+        .output()
+        .map_err(|e| format!("cannot run gzip: {e}"))?;
+    if !compressed.status.success() {
+        return Err(format!("gzip cannot compress {}", file.display()));
+    }
+    u64::try_from(compressed.stdout.len()).map_err(|e| e.to_string())
 }
 
 fn kb(bytes: u64) -> String {
