@@ -23,6 +23,13 @@ fn invalid() -> DomainError {
     DomainError::invalid("quote")
 }
 
+/// Whether planning the delivery of `quote` reads the account's ledger: only
+/// an edition moves or clears existing grants, so an order of add-ons alone
+/// can be planned with an empty ledger, whatever the account holds.
+pub fn reads_ledger(quote: &Quote) -> bool {
+    quote.lines.iter().any(|l| matches!(l.product, Product::Edition(_)))
+}
+
 /// Plans the delivery of `quote` paid at `paid_at`. `next_grant` hands out
 /// ids for new grants. A personal order is planned the same way on the
 /// person's account: its validity starts at payment (BND-1).

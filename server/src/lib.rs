@@ -15,6 +15,7 @@ pub mod db;
 pub mod delivery;
 mod error;
 mod extract;
+pub mod failpoint;
 pub mod invoices;
 pub mod openapi;
 pub mod orders;

@@ -135,3 +135,25 @@ fn tri_1_the_trial_allotment_is_gone_from_billing_once_an_edition_is_bought() {
     let b = balance(&all, QuotaKind::Contracts, now());
     assert_eq!((b.total, b.used, b.remaining), (1_000, 0, 1_000), "only the bought edition's allotment counts");
 }
+
+#[test]
+fn ful_1_add_ons_alone_are_planned_the_same_without_the_ledger() {
+    let catalog = catalog();
+    let buyer = holding(admin(), Edition::Advanced, 100);
+    let held = [LedgerEntry::Grant {
+        grant: 1,
+        kind: QuotaKind::Contracts,
+        amount: 1_000,
+        expires_at: days(100),
+        source: GrantSource::Edition,
+    }];
+    let pack = quote(&ctx(&catalog, &buyer, Channel::Web), &addons(&[(AddOn::ContractPack1k, 2)])).expect("quotes");
+    assert!(!reads_ledger(&pack));
+    let with = plan_delivery(&pack, &buyer.account, &held, now(), &mut ids()).expect("plans");
+    let without = plan_delivery(&pack, &buyer.account, &[], now(), &mut ids()).expect("plans");
+    assert_eq!(with, without);
+    let renewal = quote(&ctx(&catalog, &buyer, Channel::Web), &buy(Edition::Advanced, 1)).expect("quotes");
+    assert!(reads_ledger(&renewal), "a renewal moves the grants it holds, so it needs the ledger");
+    let moved = plan_delivery(&renewal, &buyer.account, &held, now(), &mut ids()).expect("plans");
+    assert_ne!(moved, plan_delivery(&renewal, &buyer.account, &[], now(), &mut ids()).expect("plans"));
+}

@@ -19,11 +19,19 @@ pub fn parse_name<T: serde::de::DeserializeOwned>(name: &str) -> Result<T, sqlx:
         .map_err(|e| sqlx::Error::Decode(format!("unknown stored value {name:?}: {e}").into()))
 }
 
-/// The account's edition, add-on terms and trial flag.
-pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountState, sqlx::Error> {
+/// An account's row: what the rules read and the grant numbers it has used.
+#[derive(Debug)]
+pub struct AccountRow {
+    pub state: AccountState,
+    pub balance: Money,
+    pub grants_issued: i64,
+}
+
+/// The account's row, in one read. `lock` as for [`load_buyer`].
+pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountRow, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used \
-         FROM accounts WHERE id = $1{lock}"
+        "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used, \
+         balance_fen, grants_issued FROM accounts WHERE id = $1{lock}"
     )))
     .bind(account_id)
     .fetch_one(&mut *conn)
@@ -37,11 +45,20 @@ pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str
             trial: row.try_get::<i64, _>(3)? == 1,
         }),
     };
-    Ok(AccountState {
-        edition,
-        integration_until: row.try_get::<Option<i64>, _>(4)?.map(from_ms),
-        trial_used: row.try_get::<i64, _>(5)? == 1,
+    Ok(AccountRow {
+        state: AccountState {
+            edition,
+            integration_until: row.try_get::<Option<i64>, _>(4)?.map(from_ms),
+            trial_used: row.try_get::<i64, _>(5)? == 1,
+        },
+        balance: Money::from_fen(row.try_get(6)?),
+        grants_issued: row.try_get(7)?,
     })
+}
+
+/// The account's edition, add-on terms and trial flag.
+pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountState, sqlx::Error> {
+    Ok(account_row(conn, account_id, lock).await?.state)
 }
 
 /// Writes the account's edition, integration and trial flag.
@@ -61,15 +78,6 @@ pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &Accou
     .execute(&mut *conn)
     .await?;
     Ok(())
-}
-
-/// The account's balance.
-pub async fn balance(conn: &mut AnyConnection, account_id: i64) -> Result<Money, sqlx::Error> {
-    let fen: i64 = sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Money::from_fen(fen))
 }
 
 /// The account's vouchers, used ones included (the review step says why they do not apply).
@@ -102,10 +110,13 @@ pub async fn vouchers(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<V
 
 /// True when the account has never paid an order (BND-3's "first purchase").
 pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result<bool, sqlx::Error> {
-    let paid: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders WHERE account_id = $1 AND paid_at IS NOT NULL")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
+    // Stops at the first paid order: an account's orders only grow.
+    let paid: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE account_id = $1 AND paid_at IS NOT NULL LIMIT 1) AS paid",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
     Ok(paid == 0)
 }
 
@@ -113,11 +124,11 @@ pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result
 /// `db.for_update()` inside a write transaction, or "" for a read.
 pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -> Result<Buyer, sqlx::Error> {
     let account_id = caller.account_id();
-    let account = account_state(conn, account_id, lock).await?;
+    let row = account_row(conn, account_id, lock).await?;
     Ok(Buyer {
         identity: caller.identity(first_purchase(conn, account_id).await?),
-        account,
-        balance: balance(conn, account_id).await?,
+        account: row.state,
+        balance: row.balance,
         vouchers: vouchers(conn, account_id).await?,
         sales_quotes: crate::sales::store::open_quotes(conn, account_id).await?,
         cloud_account: caller.cloud_account.clone(),

@@ -62,10 +62,13 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
         .bind(body.login.trim())
         .fetch_optional(&state.db.read)
         .await?;
-    let person_id = match row {
-        Some(row) if verify_password(&body.password, &row.try_get::<String, _>(1)?) => row.try_get::<i64, _>(0)?,
-        _ => return Err(ApiError::code(ErrorCode::Unauthenticated)),
+    let (person_id, stored) = match &row {
+        Some(row) => (row.try_get::<i64, _>(0)?, Some(row.try_get::<String, _>(1)?)),
+        None => (0, None),
     };
+    if !verify_password(body.password, stored).await {
+        return Err(ApiError::code(ErrorCode::Unauthenticated));
+    }
     let mut raw = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut raw);
     let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();

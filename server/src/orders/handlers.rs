@@ -262,10 +262,10 @@ async fn place_order(
         &detail,
     )
     .await?;
-    let order = store::find(&mut tx, id, caller.account_id(), "")
-        .await?
-        .ok_or_else(|| ApiError::Internal("order vanished".into()))?;
+    let order = new.inserted(id)?;
+    crate::failpoint::crash_point(crate::failpoint::Step::OrderWriting);
     tx.commit().await?;
+    crate::failpoint::crash_point(crate::failpoint::Step::OrderWritten);
     tracing::info!(order.id = id, amount_fen = order.payable_fen, "order placed");
     Ok((StatusCode::CREATED, Json(order.into())))
 }
@@ -440,7 +440,9 @@ async fn pay_from_balance(
         &detail,
     )
     .await?;
+    crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
+    crate::failpoint::crash_point(crate::failpoint::Step::Paid);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, "paid from balance");
     state.order_changed(order.id);
     Ok(())

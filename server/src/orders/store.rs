@@ -69,7 +69,7 @@ pub async fn mark_paid(
 
 /// Appends to the audit log (never updated, never deleted).
 pub async fn audit(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut sqlx::AnyConnection,
     at: Instant,
     actor: &str,
     account_id: Option<i64>,
@@ -86,7 +86,7 @@ pub async fn audit(
     .bind(order_id)
     .bind(event)
     .bind(detail.to_string())
-    .execute(&mut **tx)
+    .execute(&mut *conn)
     .await?;
     Ok(())
 }
@@ -189,6 +189,30 @@ pub struct NewOrder<'a> {
     pub voucher_id: Option<&'a str>,
     pub created_at: Instant,
     pub pay_by: Instant,
+}
+
+impl NewOrder<'_> {
+    /// The order as [`find`] reads it back once inserted as `id`, without the read.
+    pub fn inserted(&self, id: i64) -> Result<OrderRow, sqlx::Error> {
+        use crate::clock::from_ms;
+        Ok(OrderRow {
+            id,
+            account_id: self.account_id,
+            placed_by: self.placed_by,
+            channel: self.channel,
+            status: OrderStatus::AwaitingPayment,
+            quote: self.quote.clone(),
+            payable_fen: self.quote.payable.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?,
+            voucher_id: self.voucher_id.map(str::to_owned),
+            payment_method: None,
+            // Stored as milliseconds: the same instants a later read gives.
+            created_at: from_ms(to_ms(self.created_at)),
+            pay_by: from_ms(to_ms(self.pay_by)),
+            paid_at: None,
+            delivered_at: None,
+            closed_at: None,
+        })
+    }
 }
 
 /// Inserts the order with the quote it is sold at (PRI-4).

@@ -130,7 +130,9 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
     {
         set_payment(&mut tx, collected, "paid").await?;
         store::audit(&mut tx, now, "payment", Some(account_id), Some(order_id), "payment.succeeded", &detail).await?;
+        crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
         tx.commit().await?;
+        crate::failpoint::crash_point(crate::failpoint::Step::Paid);
         state.order_changed(order_id);
         tracing::info!(
             order.id = order_id,
