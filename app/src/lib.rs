@@ -15,12 +15,13 @@ mod clock;
 mod components;
 mod i18n;
 mod pages;
+mod routes;
 mod session;
 
 use domain::Channel;
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{Lazy, path};
 use session::{Cart, Shell};
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -39,24 +40,24 @@ fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFound>
                 <ParentRoute path=path!("/mp") view=pages::MiniProgram>
-                    <Route path=path!("") view=pages::MpHome />
+                    <Route path=path!("") view={Lazy::<routes::MpHome>::new()} />
                     <Route path=path!("buy") view=pages::PurchasePage />
-                    <Route path=path!("review") view=pages::ReviewPage />
-                    <Route path=path!("orders/:id/pay") view=pages::PayPage />
-                    <Route path=path!("orders/:id") view=pages::OrderPage />
-                    <Route path=path!("orders") view=pages::OrdersPage />
-                    <Route path=path!("billing") view=pages::BillingPage />
-                    <Route path=path!("me") view=pages::MpMe />
-                    <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("review") view={Lazy::<routes::Review>::new()} />
+                    <Route path=path!("orders/:id/pay") view={Lazy::<routes::Pay>::new()} />
+                    <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
+                    <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
+                    <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
+                    <Route path=path!("me") view={Lazy::<routes::MpMe>::new()} />
+                    <Route path=path!("login") view={Lazy::<routes::SignIn>::new()} />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=WebConsole>
                     <Route path=path!("") view=pages::PurchasePage />
-                    <Route path=path!("review") view=pages::ReviewPage />
-                    <Route path=path!("orders/:id/pay") view=pages::PayPage />
-                    <Route path=path!("orders/:id") view=pages::OrderPage />
-                    <Route path=path!("orders") view=pages::OrdersPage />
-                    <Route path=path!("billing") view=pages::BillingPage />
-                    <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("review") view={Lazy::<routes::Review>::new()} />
+                    <Route path=path!("orders/:id/pay") view={Lazy::<routes::Pay>::new()} />
+                    <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
+                    <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
+                    <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
+                    <Route path=path!("login") view={Lazy::<routes::SignIn>::new()} />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -1,7 +1,8 @@
-//! Builds the app into `dist/`: cargo for wasm32, wasm-bindgen, wasm-opt, then
-//! the static files beside it.
+//! Builds the app into `dist/`: cargo for wasm32, wasm-split-cli (the main
+//! module and the chunks of the lazy routes), wasm-bindgen, wasm-opt, then the
+//! static files beside it.
 
-use crate::tools::{WASM_OPT, WASM_TARGET};
+use crate::tools::{WASM_OPT, WASM_SPLIT, WASM_TARGET};
 use crate::{Result, cargo, run_cmd};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,34 +17,81 @@ pub fn build() -> Result {
     let wasm = target_dir.join(WASM_TARGET).join("wasm-release/app.wasm");
 
     let dist = Path::new(DIST);
-    match fs::remove_dir_all(dist) {
-        Err(e) if e.kind() != io::ErrorKind::NotFound => {
-            return Err(format!("cannot clear {DIST}/: {e}"));
+    let split = target_dir.join("wasm-split");
+    for dir in [dist, split.as_path()] {
+        match fs::remove_dir_all(dir) {
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(format!("cannot clear {}: {e}", dir.display()));
+            }
+            _ => {}
         }
-        _ => {}
     }
+    // The lazy routes' pages go into chunks of their own, fetched on the
+    // first visit; what is left is the main module, which wasm-bindgen then
+    // binds to JavaScript as if it were the whole app.
+    run_cmd(Command::new(WASM_SPLIT).arg(&wasm).arg(&split).args(["--out-name", "app"]))?;
     let pkg = dist.join("pkg");
+    // The chunks call into the main module through its function table, which
+    // wasm-bindgen would otherwise stop exporting.
     run_cmd(
-        Command::new("wasm-bindgen").args(["--target", "web", "--no-typescript", "--out-dir"]).arg(&pkg).arg(&wasm),
+        Command::new("wasm-bindgen")
+            .args(["--target", "web", "--no-typescript", "--keep-lld-exports", "--out-dir"])
+            .arg(&pkg)
+            .arg(split.join("app.wasm")),
     )?;
     let app_wasm = pkg.join("app_bg.wasm");
     let bindgen_size = size(&app_wasm)?;
+    let mut chunks = Vec::new();
+    for entry in fs::read_dir(&split).map_err(|e| format!("cannot read {}: {e}", split.display()))? {
+        let path = entry.map_err(|e| format!("cannot read {}: {e}", split.display()))?.path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_owned) else { continue };
+        if name == "app.wasm" {
+            continue;
+        }
+        fs::copy(&path, pkg.join(&name)).map_err(|e| format!("cannot copy {}: {e}", path.display()))?;
+        if name.ends_with(".wasm") {
+            chunks.push(pkg.join(name));
+        }
+    }
+    chunks.sort();
     // No --enable-* flags needed: wasm-opt reads the features the module uses
     // from its target_features section, which wasm-bindgen keeps.
-    run_cmd(Command::new(WASM_OPT).arg("-Oz").arg(&app_wasm).arg("-o").arg(&app_wasm))?;
+    for module in std::iter::once(&app_wasm).chain(&chunks) {
+        run_cmd(Command::new(WASM_OPT).arg("-Oz").arg(module).arg("-o").arg(module))?;
+    }
 
     copy_dir(Path::new("public"), dist)?;
     copy_dir(Path::new("style"), &dist.join("style"))?;
     // Precompressed copies, served to browsers that accept gzip.
-    run_cmd(Command::new("gzip").args(["-9", "--keep", "--force"]).arg(&app_wasm).arg(pkg.join("app.js")))?;
+    run_cmd(
+        Command::new("gzip")
+            .args(["-9", "--keep", "--force"])
+            .arg(&app_wasm)
+            .arg(pkg.join("app.js"))
+            .arg(pkg.join("__wasm_split.js"))
+            .args(&chunks),
+    )?;
 
+    let (mut chunks_raw, mut chunks_gz) = (0, 0);
+    for chunk in &chunks {
+        chunks_raw += size(chunk)?;
+        chunks_gz += gzipped(chunk)?;
+    }
     println!(
-        "app_bg.wasm: {} raw, {} gzipped ({} before wasm-opt)",
+        "app_bg.wasm: {} raw, {} gzipped ({} before wasm-opt); {} chunks loaded on demand: {} raw, {} gzipped",
         kb(size(&app_wasm)?),
-        kb(size(&pkg.join("app_bg.wasm.gz"))?),
+        kb(gzipped(&app_wasm)?),
         kb(bindgen_size),
+        chunks.len(),
+        kb(chunks_raw),
+        kb(chunks_gz),
     );
     Ok(())
+}
+
+/// The size of the `.gz` copy beside `file`.
+fn gzipped(file: &Path) -> Result<u64> {
+    size(&PathBuf::from(format!("{}.gz", file.display())))
 }
 
 fn size(file: &Path) -> Result<u64> {

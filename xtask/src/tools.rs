@@ -13,6 +13,12 @@ const BINARYEN_VERSION: &str = "132";
 /// Installed project-locally by npm (`.tools/` is gitignored).
 pub const WASM_OPT: &str = ".tools/node_modules/.bin/wasm-opt";
 
+/// Splits the app's wasm at its lazy routes; from crates.io, at the version
+/// that reads what `wasm_split_helpers` (in Cargo.lock, through leptos) marks.
+pub const WASM_SPLIT: &str = "wasm-split-cli";
+const WASM_SPLIT_CRATE: &str = "wasm_split_cli_support";
+const WASM_SPLIT_VERSION: &str = "0.2.4";
+
 /// Chromium and its driver (browser tests) and PostgreSQL (the second database), from Debian.
 pub fn ensure_system_packages() -> Result {
     let initdb = format!("{}/initdb", postgres::PGBIN);
@@ -29,7 +35,7 @@ pub fn ensure_system_packages() -> Result {
     apt_get(&["install", "-y", "chromium", "chromium-driver", "fonts-noto-cjk", "postgresql"])
 }
 
-/// The wasm32 target, wasm-bindgen (matching Cargo.lock) and wasm-opt.
+/// The wasm32 target, wasm-bindgen (matching Cargo.lock), wasm-split-cli and wasm-opt.
 pub fn ensure_wasm_tools() -> Result {
     let targets = output(Command::new("rustup").args(["target", "list", "--installed"]));
     if !targets.is_some_and(|t| t.lines().any(|line| line.trim() == WASM_TARGET)) {
@@ -44,6 +50,22 @@ pub fn ensure_wasm_tools() -> Result {
         // Not `--locked`: the CLI's lock file names a crate version the registry lacks.
         let version = format!("={wanted}");
         run_cmd(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
+    }
+
+    // `cargo install --list` names it `wasm_split_cli_support v0.2.4:`; the tool has no --version.
+    let wanted = format!("{WASM_SPLIT_CRATE} v{WASM_SPLIT_VERSION}:");
+    let installed = output(Command::new("cargo").args(["install", "--list"]));
+    if !installed.is_some_and(|list| list.lines().any(|line| line == wanted)) {
+        let version = format!("={WASM_SPLIT_VERSION}");
+        run_cmd(Command::new("cargo").args([
+            "install",
+            WASM_SPLIT_CRATE,
+            "--version",
+            &version,
+            "--features",
+            "build-binary",
+            "--locked",
+        ]))?;
     }
 
     // `wasm-opt version 132 (version_132)`

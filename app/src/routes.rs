@@ -1,0 +1,47 @@
+//! The pages a buyer reaches after the chooser, each compiled into a wasm
+//! chunk of its own that the router fetches on the first visit (Leptos's
+//! lazy routes, split by `wasm-split-cli` in `cargo xtask dist`). The first
+//! download then holds only the shell, the chooser and the rules it runs.
+
+use crate::pages;
+use leptos::prelude::*;
+use leptos_router::{LazyRoute, lazy_route};
+
+/// Declares a lazy route per page: a unit struct whose view is the page.
+macro_rules! on_demand {
+    ($($(#[$doc:meta])* $route:ident => $page:ident;)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                $route
+            }
+
+            fn view(_route: Self) -> AnyView {
+                view! { <pages::$page /> }.into_any()
+            }
+        }
+    )*};
+}
+
+on_demand! {
+    /// 确认订单.
+    Review => ReviewPage;
+    /// 订单支付.
+    Pay => PayPage;
+    /// One order and its delivery.
+    Order => OrderPage;
+    /// 我的订单.
+    Orders => OrdersPage;
+    /// 费用管理.
+    Billing => BillingPage;
+    /// Sign-in, with the demo accounts in development.
+    SignIn => SignInPage;
+    /// The mini-program's home.
+    MpHome => MpHome;
+    /// The mini-program's 我的.
+    MpMe => MpMe;
+}
