@@ -53,7 +53,10 @@ impl Db {
                 })
             };
             let write = options().max_connections(1).connect(&url).await?;
-            let read = options().max_connections(8).connect(&url).await?;
+            // Reads are CPU-bound here: more connections than cores only add
+            // thread switches between them.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let read = options().max_connections(u32::try_from(cores).unwrap_or(2).max(2)).connect(&url).await?;
             Ok(Db { read, write, backend: Backend::Sqlite })
         } else {
             let pool = AnyPoolOptions::new()

@@ -170,11 +170,14 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
         .bind(caller.person_id)
         .fetch_one(&state.db.read)
         .await?;
+    // Before taking a connection for the buyer: holding one while waiting
+    // for another can starve the pool.
+    let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
     let buyer = load_buyer(&mut conn, caller, "").await?;
     Ok(Me {
         person: PersonView { id: caller.person_id, login: row.try_get(0)?, name: row.try_get(1)? },
-        memberships: memberships(&state.db, caller.person_id).await?,
+        memberships,
         acting_enterprise_id: match caller.acting {
             Acting::Person => None,
             Acting::Enterprise { enterprise_id, .. } => Some(enterprise_id),
