@@ -58,12 +58,12 @@ pub async fn give_one_back(
 
 /// Appends a quota event to the audit log.
 pub async fn audit(
-    tx: &mut Transaction<'static, Any>,
+    conn: &mut sqlx::AnyConnection,
     now: Instant,
     actor: &str,
     account_id: i64,
     event: &str,
     detail: &serde_json::Value,
 ) -> Result<(), ApiError> {
-    Ok(orders::store::audit(tx, now, actor, Some(account_id), None, event, detail).await?)
+    Ok(orders::store::audit(conn, now, actor, Some(account_id), None, event, detail).await?)
 }

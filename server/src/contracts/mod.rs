@@ -229,15 +229,41 @@ async fn sign(
     let account_id = caller.account_id();
     let mut tx = state.db.begin().await?;
     let contract = store::find(&mut tx, id, account_id, state.db.for_update()).await?.ok_or_else(not_found)?;
-    let signed = contract.status.sign()?;
-    if !store::transition(&mut tx, id, contract.status, signed, now).await? {
-        return Err(ApiError::code(ErrorCode::InvalidState));
-    }
-    let detail = serde_json::json!({ "contract": id });
-    quota::audit(&mut tx, now, &actor(&caller), account_id, "contract.signed", &detail).await?;
-    let contract = store::find(&mut tx, id, account_id, "").await?.ok_or_else(not_found)?;
+    let step = Step { caller: &caller, contract: &contract, now };
+    step.change(&mut tx, contract.status.sign()?).await?;
+    let contract = step.record(&mut tx, "contract.signed", serde_json::json!({ "contract": id })).await?;
     tx.commit().await?;
     Ok(Json(contract.into()))
+}
+
+/// One change of a contract's status inside its transaction.
+struct Step<'a> {
+    caller: &'a Caller,
+    contract: &'a ContractRow,
+    now: Instant,
+}
+
+impl Step<'_> {
+    /// Moves the contract on to `to` if its status is still the one read.
+    async fn change(&self, tx: &mut sqlx::AnyConnection, to: ContractStatus) -> Result<(), ApiError> {
+        if store::transition(tx, self.contract.id, self.contract.status, to, self.now).await? {
+            Ok(())
+        } else {
+            Err(ApiError::code(ErrorCode::InvalidState))
+        }
+    }
+
+    /// Audits the change as `event` and reads the contract as it now is.
+    async fn record(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        event: &str,
+        detail: serde_json::Value,
+    ) -> Result<ContractRow, ApiError> {
+        let account_id = self.contract.account_id;
+        quota::audit(tx, self.now, &actor(self.caller), account_id, event, &detail).await?;
+        store::find(tx, self.contract.id, account_id, "").await?.ok_or_else(not_found)
+    }
 }
 
 /// Withdraws an unsigned contract (QUO-2): its contract returns to the grant
@@ -267,16 +293,13 @@ async fn withdraw(
     // The account first, then the contract: the one lock order of quota moves.
     let entries = locked_ledger(&mut tx, &state.db, account_id).await?;
     let contract = store::find(&mut tx, id, account_id, state.db.for_update()).await?.ok_or_else(not_found)?;
-    let withdrawn = contract.status.withdraw()?;
-    if !store::transition(&mut tx, id, contract.status, withdrawn, now).await? {
-        return Err(ApiError::code(ErrorCode::InvalidState));
-    }
+    let step = Step { caller: &caller, contract: &contract, now };
+    step.change(&mut tx, contract.status.withdraw()?).await?;
     let cleared = give_one_back(&mut tx, account_id, &entries, contract.grant, now).await?;
     let detail = serde_json::json!({
         "contract": id, "kind": QuotaKind::Contracts, "grant": contract.grant, "amount": 1, "cleared": cleared,
     });
-    quota::audit(&mut tx, now, &actor(&caller), account_id, "contract.withdrawn", &detail).await?;
-    let contract = store::find(&mut tx, id, account_id, "").await?.ok_or_else(not_found)?;
+    let contract = step.record(&mut tx, "contract.withdrawn", detail).await?;
     tx.commit().await?;
     tracing::info!(contract.id = id, account.id = account_id, cleared, "contract withdrawn");
     Ok(Json(contract.into()))
