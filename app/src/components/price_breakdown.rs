@@ -7,20 +7,30 @@ use leptos::prelude::*;
 /// 价格明细: the quote's lines, discount and amount due, exactly as
 /// `domain::quote` gave them; or, when the selection cannot be bought, every
 /// reason, the deciding one first.
+/// A quote as the pages pass it: the domain's answer, or its refusals.
+type QuoteSignal = Signal<Result<Quote, Vec<DomainError>>>;
+
+/// 价格明细: the quote's lines, discount and amount due, exactly as
+/// `domain::quote` gave them; or, when the selection cannot be bought, every
+/// reason, the deciding one first.
+///
+/// A change of choice usually changes only figures: the panel is built again
+/// only when its shape changes (quoted or refused, how many lines and notes),
+/// and otherwise each figure updates its own text, which keeps the price
+/// preview to a few text nodes.
 #[component]
 pub fn PriceBreakdown(
     lang: Lang,
     /// The domain's quote of the current selection.
     #[prop(into)]
-    quote: Signal<Result<Quote, Vec<DomainError>>>,
+    quote: QuoteSignal,
 ) -> impl IntoView {
-    let body = move || {
-        quote.with(|quote| match quote {
-            Ok(quote) => Either::Left(quoted(lang, quote)),
-            Err(errors) => Either::Right(refused(lang, errors)),
-        })
+    let shape = Memo::new(move |_| quote.with(|q| q.as_ref().map(|q| (q.lines.len(), q.notes.len())).ok()));
+    let body = move || match shape.get() {
+        Some((lines, notes)) => Either::Left(quoted(lang, quote, lines, notes)),
+        None => Either::Right(quote.with(|q| refused(lang, q.as_ref().err().map_or(&[], Vec::as_slice)))),
     };
-    // One persistent live region says the new amount due; the breakdown itself is rebuilt on each change.
+    // One persistent live region says the new amount due.
     let announcement = move || {
         let t = texts(lang);
         quote.with(|q| match q {
@@ -40,15 +50,40 @@ pub fn PriceBreakdown(
     }
 }
 
-fn quoted(lang: Lang, quote: &Quote) -> impl IntoView + use<> {
+/// A text of the quote that follows it; empty while the quote is refused.
+fn shown(
+    lang: Lang,
+    quote: QuoteSignal,
+    text: fn(Lang, &Quote) -> String,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || quote.with(|q| q.as_ref().map(|q| text(lang, q)).unwrap_or_default())
+}
+
+/// A text of the `index`th line that follows the quote.
+fn line_text(
+    lang: Lang,
+    quote: QuoteSignal,
+    index: usize,
+    text: fn(Lang, &QuoteLine) -> String,
+) -> impl Fn() -> String + Send + Sync + 'static {
+    move || quote.with(|q| q.as_ref().ok().and_then(|q| q.lines.get(index)).map(|l| text(lang, l)).unwrap_or_default())
+}
+
+fn quoted(lang: Lang, quote: QuoteSignal, line_count: usize, note_count: usize) -> impl IntoView + use<> {
     let t = texts(lang);
-    let lines = quote.lines.iter().map(|line| line_view(lang, line)).collect_view();
-    let notes = quote
-        .notes
-        .iter()
-        .map(|note| view! { <li>{i18n::pick(lang, &note.zh, &note.en).to_owned()}</li> })
+    let lines = (0..line_count).map(|index| line_view(lang, quote, index)).collect_view();
+    let notes = (0..note_count)
+        .map(|index| {
+            let note = move || {
+                quote.with(|q| {
+                    let note = q.as_ref().ok().and_then(|q| q.notes.get(index));
+                    note.map(|n| i18n::pick(lang, &n.zh, &n.en).to_owned()).unwrap_or_default()
+                })
+            };
+            view! { <li>{note}</li> }
+        })
         .collect_view();
-    let empty = quote.lines.is_empty().then(|| view! { <p class="muted">{t.no_lines}</p> });
+    let empty = (line_count == 0).then(|| view! { <p class="muted">{t.no_lines}</p> });
     view! {
         <ul class="quote-lines" data-testid="quote-lines">{lines}</ul>
         {empty}
@@ -56,38 +91,45 @@ fn quoted(lang: Lang, quote: &Quote) -> impl IntoView + use<> {
         <dl class="totals">
             <div class="totals-row">
                 <dt>{t.subtotal}</dt>
-                <dd class="num">{i18n::yuan(quote.subtotal)}</dd>
+                <dd class="num">{shown(lang, quote, |_, q| i18n::yuan(q.subtotal))}</dd>
             </div>
             <div class="totals-row">
                 <dt>{t.discount}</dt>
-                <dd class="num" data-testid="discount">{discount(quote.discount)}</dd>
+                <dd class="num" data-testid="discount">{shown(lang, quote, |_, q| discount(q.discount))}</dd>
             </div>
             <div class="totals-row totals-payable">
                 <dt>{t.payable}</dt>
-                <dd class="num total" data-testid="total">{i18n::yuan(quote.payable)}</dd>
+                <dd class="num total" data-testid="total">{shown(lang, quote, |_, q| i18n::yuan(q.payable))}</dd>
             </div>
         </dl>
     }
 }
 
-fn line_view(lang: Lang, line: &QuoteLine) -> impl IntoView + use<> {
-    let grants = line.grants.map(|g| view! { <li>{i18n::grant(lang, g.kind, g.amount)}</li> });
-    let line_discount = (line.discount > Money::ZERO).then(|| {
-        view! { <li>{i18n::labelled(lang, texts(lang).discount, &discount(line.discount))}</li> }
-    });
+fn line_view(lang: Lang, quote: QuoteSignal, index: usize) -> impl IntoView + use<> {
+    let line = move |text| line_text(lang, quote, index, text);
+    let grants = move || {
+        let grant = quote.with(|q| q.as_ref().ok().and_then(|q| q.lines.get(index)).and_then(|l| l.grants));
+        grant.map(|g| view! { <li>{i18n::grant(lang, g.kind, g.amount)}</li> })
+    };
+    let line_discount = move || {
+        let amount = quote.with(|q| q.as_ref().ok().and_then(|q| q.lines.get(index)).map(|l| l.discount));
+        amount.filter(|d| *d > Money::ZERO).map(|d| {
+            view! { <li>{i18n::labelled(lang, texts(lang).discount, &discount(d))}</li> }
+        })
+    };
     view! {
         <li class="quote-line">
             <div class="quote-line-head">
-                <span class="quote-line-name">{i18n::pick(lang, &line.name_zh, &line.name_en).to_owned()}</span>
-                <span class="num quote-line-amount">{i18n::yuan(line.amount)}</span>
+                <span class="quote-line-name">{line(|lang, l| i18n::pick(lang, &l.name_zh, &l.name_en).to_owned())}</span>
+                <span class="num quote-line-amount">{line(|_, l| i18n::yuan(l.amount))}</span>
             </div>
             <ul class="quote-line-facts">
-                <li class="num">{i18n::quantity_times_price(lang, line.unit, line.quantity, line.unit_price)}</li>
-                <li>{i18n::validity(lang, &format_date(line.starts_at), &format_date(line.expires_at))}</li>
+                <li class="num">{line(|lang, l| i18n::quantity_times_price(lang, l.unit, l.quantity, l.unit_price))}</li>
+                <li>{line(|lang, l| i18n::validity(lang, &format_date(l.starts_at), &format_date(l.expires_at)))}</li>
                 {grants}
                 {line_discount}
             </ul>
-            <p class="quote-line-reason">{i18n::pick(lang, &line.reason.zh, &line.reason.en).to_owned()}</p>
+            <p class="quote-line-reason">{line(|lang, l| i18n::pick(lang, &l.reason.zh, &l.reason.en).to_owned())}</p>
         </li>
     }
 }
@@ -130,7 +172,7 @@ pub fn TotalBar(
     lang: Lang,
     /// The domain's quote of the current selection.
     #[prop(into)]
-    quote: Signal<Result<Quote, Vec<DomainError>>>,
+    quote: QuoteSignal,
     /// The next step's label, e.g. 立即购买.
     action: &'static str,
     /// Whether the next step can be taken.
