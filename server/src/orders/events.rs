@@ -75,14 +75,22 @@ pub async fn order_events(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, ApiError> {
-    visible_order(&state, &caller, id).await?;
+    // Subscribed before the first read, so that no change falls between them.
+    let mut changes = state.events.subscribe();
+    let first = visible_order(&state, &caller, id).await?;
     // Acting as the person, the order is the person's own: it may be bound.
     let personal = matches!(caller.acting, Acting::Person);
-    let mut changes = state.events.subscribe();
     let stream = async_stream::stream! {
         let mut last = None;
+        let mut read = Some(first);
         loop {
-            let Ok(order) = visible_order(&state, &caller, id).await else { break };
+            let order = match read.take() {
+                Some(order) => order,
+                None => match visible_order(&state, &caller, id).await {
+                    Ok(order) => order,
+                    Err(_) => break,
+                },
+            };
             let waits_for_binding = order.status.apply(OrderEvent::Bind, personal).is_ok();
             let ends = match order.status {
                 OrderStatus::Closed | OrderStatus::Bound => true,
