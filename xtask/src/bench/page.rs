@@ -51,9 +51,10 @@ pub fn render(machine: &Machine, target: &Path, out: &Path) -> Result<String> {
     let _ = writeln!(
         w,
         "Written by `cargo xtask bench` on {}. Figures, not pass/fail: each stands beside its budget, and \
-         **missed** marks a budget not met. The machine was shared: its load average (1, 5 and 15 minutes, \
-         from `/proc/loadavg`) was {} when the run began and {} when it ended; figures taken at a load near \
-         zero are the ones to compare with the budgets.\n",
+         **missed** marks a budget not met. The machine's load average (1, 5 and 15 minutes, from \
+         `/proc/loadavg`) was {} when the run began and {} when it ended; figures taken at a load near \
+         zero are the ones to compare with the budgets. What profiling found where a budget is missed, and \
+         the figures before and after each fix: [docs/performance.md](docs/performance.md).\n",
         machine.date, machine.load_before, machine.load_after
     );
     let _ = writeln!(w, "## Machine\n");
