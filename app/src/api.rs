@@ -6,6 +6,7 @@
 use domain::billing::Billing;
 use domain::identity::Membership;
 use domain::order::OrderStatus;
+use domain::sales::LeadRequest;
 use domain::verification::Purpose;
 use domain::{Buyer, Catalog, Channel, DomainError, ErrorCode, Instant, Money, PaymentMethod, Quote, Selection};
 use gloo_net::http::{Request, RequestBuilder, Response};
@@ -142,6 +143,56 @@ pub struct Progress {
     pub delivered_at: Option<Instant>,
 }
 
+/// One `status` event as sent: the progress, where a bound order went, and
+/// whether it is the stream's last.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct StatusEvent {
+    pub status: OrderStatus,
+    pub paid_at: Option<Instant>,
+    pub delivered_at: Option<Instant>,
+    #[serde(default)]
+    pub bound_at: Option<Instant>,
+    /// The enterprise a personal order was bound to (BND-2).
+    #[serde(default)]
+    pub bound_to: Option<String>,
+    /// The server sends nothing after it and ends the stream.
+    #[serde(default)]
+    pub last: bool,
+}
+
+impl StatusEvent {
+    pub fn progress(&self) -> Progress {
+        Progress { status: self.status, paid_at: self.paid_at, delivered_at: self.delivered_at }
+    }
+}
+
+/// `GET /api/environment`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+pub struct Environment {
+    /// Development has the payment sandbox's payer pages and confirm action.
+    pub development: bool,
+}
+
+/// A contact request as stored (SAL-1, CH-4).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct Lead {
+    pub id: i64,
+    pub created_at: Instant,
+}
+
+/// A Flagship sales quote issued to the acting account (SAL-1).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct SalesQuote {
+    pub id: String,
+    pub years: u8,
+    pub price: Money,
+    pub contracts: u64,
+    pub expires_at: Instant,
+    pub issued_at: Instant,
+    /// The open or paid order that holds it.
+    pub used_by_order: Option<i64>,
+}
+
 /// `POST /api/orders/{id}/bind`'s answer (BND-2).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 pub struct Bound {
@@ -226,6 +277,21 @@ pub async fn switch_identity(enterprise_id: Option<i64>) -> Result<Me, ApiClient
     send(Request::put("/api/session/identity"), &Body { enterprise_id }).await
 }
 
+/// `GET /api/environment`: whether the server runs in development.
+pub async fn environment() -> Result<Environment, ApiClientError> {
+    get("/api/environment").await
+}
+
+/// `POST /api/sales/leads`: a contact request for a sales manager (SAL-1, CH-4).
+pub async fn leave_lead(lead: &LeadRequest) -> Result<Lead, ApiClientError> {
+    send(Request::post("/api/sales/leads"), lead).await
+}
+
+/// `GET /api/sales/quotes`: every sales quote issued to the acting account, newest first.
+pub async fn sales_quotes() -> Result<Vec<SalesQuote>, ApiClientError> {
+    get("/api/sales/quotes").await
+}
+
 /// `GET /api/demo-accounts`: the demo people (development only; `not_found` elsewhere).
 pub async fn demo_accounts() -> Result<Vec<DemoAccount>, ApiClientError> {
     get("/api/demo-accounts").await
@@ -277,11 +343,12 @@ impl Drop for OrderEvents {
 
 /// Follows an order's progress: `on_progress` gets each `status` event,
 /// `on_error` whether the browser gave up (`true`) or is reconnecting.
-/// The server ends the stream after `delivered`, `bound` or `closed`; the
-/// subscription closes itself then, so the browser does not reconnect.
+/// The server marks its last event (after `closed`, `delivered`, or `bound`
+/// for a personal order); the subscription closes itself then, so the
+/// browser does not reconnect.
 pub fn order_events(
     id: i64,
-    mut on_progress: impl FnMut(Result<Progress, ApiClientError>) + 'static,
+    mut on_progress: impl FnMut(Result<StatusEvent, ApiClientError>) + 'static,
     mut on_error: impl FnMut(bool) + 'static,
 ) -> Result<OrderEvents, ApiClientError> {
     let source =
@@ -290,10 +357,9 @@ pub fn order_events(
         let source = source.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data().as_string().unwrap_or_default();
-            let progress = serde_json::from_str::<Progress>(&data).map_err(|e| ApiClientError::Decode(e.to_string()));
-            if let Ok(p) = &progress
-                && matches!(p.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed)
-            {
+            let progress =
+                serde_json::from_str::<StatusEvent>(&data).map_err(|e| ApiClientError::Decode(e.to_string()));
+            if progress.as_ref().is_ok_and(|p| p.last) {
                 source.close();
             }
             on_progress(progress);
@@ -369,11 +435,12 @@ pub async fn check_code(purpose: Purpose, code: &str) -> Result<(), ApiClientErr
     send_empty(Request::post("/api/verification/check"), Some(&Body { purpose, code })).await
 }
 
-/// Development only: what the sandbox's payer page does when the payer
-/// confirms (`POST /sandbox/pay/{prepay_id}/pay`), standing in for the
-/// mini-program's own payment sheet.
+/// Development only: the payer confirms in the sandbox
+/// (`POST /api/dev/payments/{prepay_id}/confirm`), standing in for the
+/// mini-program's own payment sheet; a payment past its deadline or no
+/// longer pending is `invalid_state`.
 pub async fn sandbox_confirm(prepay_id: &str) -> Result<(), ApiClientError> {
-    send_empty::<()>(Request::post(&format!("/sandbox/pay/{prepay_id}/pay")), None).await
+    send_empty::<()>(Request::post(&format!("/api/dev/payments/{prepay_id}/confirm")), None).await
 }
 
 /// The wire name of a closed-set value (`web`, `mini_program`).

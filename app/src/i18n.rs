@@ -46,8 +46,6 @@ pub struct Texts {
     pub payable: &'static str,
     pub not_orderable: &'static str,
     pub also: &'static str,
-    pub contact_notice: &'static str,
-    pub dismiss: &'static str,
     pub no_network_hint: &'static str,
 }
 
@@ -76,8 +74,6 @@ const ZH: Texts = Texts {
     payable: "应付金额",
     not_orderable: "当前选择无法下单",
     also: "其他原因",
-    contact_notice: "联系购买即将开放：届时您可留下联系方式，专属销售经理将为您报价。",
-    dismiss: "知道了",
     no_network_hint: "价格随选择即时更新。",
 };
 
@@ -106,8 +102,6 @@ const EN: Texts = Texts {
     payable: "Amount due",
     not_orderable: "This selection cannot be ordered",
     also: "Also",
-    contact_notice: "Contact to buy opens soon: you will leave your details and a dedicated sales manager will quote for you.",
-    dismiss: "Dismiss",
     no_network_hint: "Prices update as you choose.",
 };
 

@@ -1,8 +1,8 @@
 //! What every page shares: the catalog, the signed-in person (`/api/me`),
-//! whether the server runs in development, the shell a page sits in (web
-//! console or mini-program) and the buyer's cart.
+//! whether the server runs in development (`/api/environment`), the shell a
+//! page sits in (web console or mini-program) and the buyer's cart.
 
-use crate::api::{self, ApiClientError, DemoAccount, Me};
+use crate::api::{self, ApiClientError, DemoAccount, Environment, Me};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, use_lang};
 use domain::{Catalog, Channel, Edition, EditionChoice, ErrorCode, Selection};
@@ -17,9 +17,10 @@ use std::sync::Arc;
 pub struct Session {
     pub catalog: LocalResource<Result<Arc<Catalog>, ApiClientError>>,
     pub me: LocalResource<Result<Me, ApiClientError>>,
-    /// The demo people; the server lists them only in development, which is
-    /// also when its payment sandbox has payer pages.
+    /// The demo people; the server lists them only in development.
     pub demo: LocalResource<Result<Vec<DemoAccount>, ApiClientError>>,
+    /// The server's mode: development has the payment sandbox's payer pages.
+    pub environment: LocalResource<Result<Environment, ApiClientError>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -29,9 +30,9 @@ impl std::fmt::Debug for Session {
 }
 
 impl Session {
-    /// Whether the server runs in development (it lists demo accounts).
+    /// Whether the server says it runs in development.
     pub fn development(&self) -> bool {
-        self.demo.with(|d| matches!(d, Some(Ok(_))))
+        self.environment.with(|e| matches!(e, Some(Ok(Environment { development: true }))))
     }
 }
 
@@ -41,6 +42,7 @@ pub fn provide_session() -> Session {
         catalog: LocalResource::new(|| async { api::catalog().await.map(Arc::new) }),
         me: LocalResource::new(api::me),
         demo: LocalResource::new(api::demo_accounts),
+        environment: LocalResource::new(api::environment),
     };
     provide_context(session);
     session

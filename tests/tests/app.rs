@@ -10,8 +10,9 @@ mod app {
 }
 
 use app::browser::with_browser;
-use app::harness::{TestServer, artifacts, expected_total};
+use app::harness::{TestServer, artifacts, expected_total, now};
 use app::pages::billing::BillingPage;
+use app::pages::contact::ContactForm;
 use app::pages::mini::MiniProgram;
 use app::pages::order::OrderPage;
 use app::pages::orders::OrdersPage;
@@ -250,6 +251,48 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
     .await;
 }
 
+/// BND-2, ORD-1: the order page of a delivered personal order keeps
+/// following it, and shows the binding made from another device as it
+/// happens, with the enterprise it went to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bnd_2_the_order_page_follows_a_binding_made_elsewhere() {
+    let server = Arc::new(TestServer::start().await);
+    let enterprise = server.enterprise_id("p-chen", "杭州云签").await;
+    let chen = server.signed_in("p-chen").await;
+    let (status, me) = chen.put("/api/session/identity", &serde_json::json!({ "enterprise_id": null })).await;
+    assert_eq!(status, 200, "acting as the person: {me}");
+    let selection = serde_json::json!({ "edition": { "edition": "advanced", "years": 1 } });
+    let (status, order) = chen
+        .post(
+            "/api/orders",
+            &serde_json::json!({ "selection": selection, "channel": "web", "expected_total": "6980.00" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    let id = order["id"].as_i64().expect("an order id");
+    let (status, paid) = chen.post(&format!("/api/orders/{id}/pay"), &serde_json::json!({ "method": "balance" })).await;
+    assert_eq!(status, 200, "{paid}");
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "p-chen", "/orders").await;
+        OrdersPage::open(page.clone(), "/orders").await;
+        page.act_as("person").await;
+        page.goto(&format!("/orders/{id}")).await;
+        let progress = OrderPage::ready(page.clone()).await;
+        progress.wait_for_status("delivered").await;
+        assert!(!page.has("bound-to").await, "not bound yet");
+
+        let (status, bound) =
+            chen.post(&format!("/api/orders/{id}/bind"), &serde_json::json!({ "enterprise_id": enterprise })).await;
+        assert_eq!(status, 200, "bound from elsewhere: {bound}");
+        progress.wait_for_status("bound").await;
+        let note = page.text("bound-to").await;
+        assert!(note.contains("杭州云签科技有限公司"), "where it went, shown live: {note}");
+    })
+    .await;
+}
+
 /// PRI-2: the browser's clock runs 30 days ahead, so its upgrade quote (the
 /// yearly difference for the remaining days) is lower than the server's; the
 /// server answers `quote_changed` with its figures, the app shows them and
@@ -299,21 +342,188 @@ async fn tri_1_an_enterprise_starts_its_free_trial_from_billing_management() {
     .await;
 }
 
+/// CAT-4, SAL-1: Flagship has no list price; 联系购买 opens the contact form,
+/// which the server judges (a wrong phone is refused and shown by its
+/// field, nothing stored) and then confirms with the lead's number.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn cat_4_flagship_is_quoted_by_a_sales_manager_with_contact_to_buy() {
+async fn cat_4_contact_to_buy_leaves_a_flagship_lead_for_the_sales_manager() {
     let server = Arc::new(TestServer::start().await);
+    let name = server.me("a-admin").await["person"]["name"].as_str().expect("a name").to_owned();
     let s = Arc::clone(&server);
     with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
         let page = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
-
         assert!(!page.edition_enabled("flagship").await, "Flagship has no list price to choose");
         let card = page.edition_card_text("flagship").await;
         assert!(card.contains("专属销售经理为您报价"), "the seeds' wording on the card: {card}");
         assert!(card.contains("随心用"), "the allotment is 'use freely': {card}");
+        assert!(
+            page.remedy("flagship").await.text().await.is_ok_and(|t| t.contains("联系购买")),
+            "联系购买 is offered"
+        );
 
         page.take_remedy("flagship").await;
-        let notice = page.notice_text().await;
-        assert!(notice.contains("专属销售经理"), "联系购买 leads to the sales contact: {notice}");
+        let form = ContactForm::ready(page.page.clone()).await;
+        assert_eq!(form.kind().await, "flagship");
+        assert_eq!(form.focused_field().await, "lead-contact_name", "the form takes the focus");
+        assert_eq!(form.value("contact_name").await, name, "the person's name is filled in");
+        assert_eq!(form.value("company").await, "杭州云签科技有限公司", "and the acting enterprise's");
+
+        form.fill("phone", "12345").await;
+        form.fill("message", "旗舰版报价，约 50 人使用").await;
+        form.press_enter_in("phone").await;
+        let hint = form.field_error("phone").await;
+        assert!(hint.contains("11 位"), "the phone is refused by its field: {hint}");
+        assert!(form.marked_invalid("phone").await && !form.marked_invalid("company").await);
+        assert!(!form.error().await.is_empty(), "and the form says it was not sent");
+        let sales = s.signed_in("sales").await;
+        assert_eq!(sales.get("/api/sales/leads").await.1, serde_json::json!([]), "nothing was stored");
+
+        form.fill("phone", "13800000001").await;
+        form.press_enter_in("phone").await;
+        let confirmation = form.confirmation().await;
+        let (_, leads) = sales.get("/api/sales/leads").await;
+        let lead = &leads[0];
+        assert_eq!((lead["kind"].as_str(), lead["phone"].as_str()), (Some("flagship"), Some("13800000001")), "{leads}");
+        assert_eq!(lead["message"], "旗舰版报价，约 50 人使用");
+        let id = lead["id"].as_i64().expect("a lead id");
+        assert!(confirmation.contains("提交成功") && confirmation.contains(&id.to_string()), "{confirmation}");
+        page.page.click("lead-close").await;
+        page.page.wait_until("the form closes", || async { !page.page.has("contact-form").await }).await;
+    })
+    .await;
+}
+
+/// SAL-1: the chooser offers the buyer's sales quotes; an expired one and
+/// one an order holds are shown disabled with the reason, and the open one
+/// prices Flagship at its terms (by the domain, as the server does) and is
+/// ordered, paid and delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sal_1_flagship_is_bought_with_an_accepted_sales_quote() {
+    let server = Arc::new(TestServer::start().await);
+    let buyer = server.signed_in("a-admin").await;
+    let lead = serde_json::json!({ "contact_name": "李娜", "phone": "13800000001", "company": "杭州云签科技有限公司", "kind": "flagship" });
+    let (status, left) = buyer.post("/api/sales/leads", &lead).await;
+    assert_eq!(status, 201, "{left}");
+    let sales = server.signed_in("sales").await;
+    let issue = |price: &'static str, valid_ms: u64| {
+        let path = format!("/api/sales/leads/{}/quotes", left["id"]);
+        let sales = &sales;
+        async move {
+            let expires = now() + std::time::Duration::from_millis(valid_ms);
+            let offer =
+                serde_json::json!({ "years": 1, "price": price, "contracts": 3_000_000, "expires_at": expires });
+            let (status, quote) = sales.post(&path, &offer).await;
+            assert_eq!(status, 201, "issued: {quote}");
+            quote["id"].as_str().expect("an id").to_owned()
+        }
+    };
+    // Whole seconds: `now` has no fraction, so this one runs 2–3 s.
+    let expired = issue("120000.00", 3_000).await;
+    let held = issue("150000.00", 86_400_000).await;
+    let open = issue("168000.00", 86_400_000).await;
+    let flagship = |id: &str| Selection {
+        edition: Some(EditionChoice { edition: Edition::Flagship, years: None, sales_quote: Some(id.to_owned()) }),
+        ..Selection::default()
+    };
+    let (status, holder) = buyer
+        .post(
+            "/api/orders",
+            &serde_json::json!({ "selection": flagship(&held), "channel": "web", "expected_total": "150000.00" }),
+        )
+        .await;
+    assert_eq!(status, 201, "an unpaid order holds the second quote: {holder}");
+    let holder = holder["id"].as_i64().expect("an order id");
+    tokio::time::sleep(std::time::Duration::from_millis(3_500)).await;
+    let due = expected_total(&server.catalog().await, &server.buyer("a-admin").await, &flagship(&open));
+    assert_eq!(due, "¥168000.00", "the domain prices Flagship at the quote");
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
+        page.page.find("sales-quotes").await;
+        assert!(!page.sales_quote_enabled(&expired).await, "an expired quote cannot be chosen");
+        let reason = page.sales_quote_reason(&expired).await;
+        assert!(reason.contains("已于") && reason.contains("过期"), "it says it expired: {reason}");
+        assert!(!page.sales_quote_enabled(&held).await, "a quote an order holds cannot be chosen");
+        let reason = page.sales_quote_reason(&held).await;
+        assert!(reason.contains(&format!("已用于订单 #{holder}")), "it names the order: {reason}");
+        assert!(page.sales_quote_enabled(&open).await, "the open quote can be chosen");
+        assert_eq!(page.sales_quote_reason(&open).await, "", "with nothing against it");
+        let terms = page.sales_quote_text(&open).await;
+        assert!(terms.contains("¥168000.00") && terms.contains("3,000,000"), "its terms: {terms}");
+
+        assert!(page.edition_enabled("flagship").await, "with an open quote Flagship can be chosen");
+        page.choose_edition("flagship").await;
+        page.wait_for_total(&due).await;
+        page.choose_edition("advanced").await;
+        page.page.wait_until("Advanced is priced again", || async { page.total().await != due }).await;
+        page.choose_sales_quote(&open).await;
+        page.wait_for_total(&due).await;
+        let summary = page.page.find_css("#summary").await.text().await.expect("the summary has text");
+        assert!(summary.contains(&open), "the breakdown names the quote: {summary}");
+        page.buy_now().await;
+
+        let review = ReviewPage::ready(page.page.clone()).await;
+        review.page.wait_for_text("total", &due).await;
+        let order = review.place_order().await;
+        let pay = PayPage::ready(review.page.clone()).await;
+        assert_eq!(pay.page.text("pay-total").await, due, "the order charges the quote's price");
+        pay.pay_with("balance").await;
+        OrderPage::ready(pay.page.clone()).await.wait_for_status("delivered").await;
+
+        let billing = BillingPage::open(pay.page.clone(), "/billing").await;
+        assert!(billing.edition().await.contains("旗舰版"), "billing shows Flagship");
+        let (_, leads) = s.signed_in("sales").await.get("/api/sales/leads").await;
+        let used: Vec<i64> =
+            leads[0]["quotes"].as_array().expect("quotes").iter().filter_map(|q| q["used_by_order"].as_i64()).collect();
+        assert!(used.contains(&order), "the quote is used by the order placed: {leads}");
+    })
+    .await;
+}
+
+/// CH-4: in the mini-program a person is offered 购买咨询 for the editions
+/// it does not sell; the form fits the phone and its request is a
+/// consultation for the person.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ch_4_a_person_in_the_mini_program_asks_for_purchase_consultation() {
+    let server = Arc::new(TestServer::start().await);
+    let s = Arc::clone(&server);
+    with_browser(PHONE.0, PHONE.1, move |client| async move {
+        let page = signed_in(client, &s, "p-chen", "/mp").await;
+        MiniProgram::ready(page.clone()).await;
+        page.act_as("person").await;
+        page.wait_until("the home greets the person", || async {
+            page.text("mp-entry-buy").await.contains("高级版")
+        })
+        .await;
+        page.click_css("a[href=\"/mp/buy\"]").await;
+        let purchase = PurchasePage::ready(page.clone()).await;
+        let remedy = purchase.remedy("professional").await.text().await.unwrap_or_default();
+        assert!(remedy.contains("购买咨询"), "a person is offered purchase consultation: {remedy}");
+        purchase.take_remedy("professional").await;
+
+        let form = ContactForm::ready(page.clone()).await;
+        assert_eq!(form.kind().await, "consultation");
+        assert_eq!(form.value("company").await, "", "a person acts for no enterprise");
+        form.fill("phone", "13912345678").await;
+        form.fill("company", "陈静设计工作室").await;
+        form.fill("message", "想购买专业版").await;
+        for width in [375, 430] {
+            page.resize(width).await;
+            assert!(page.scroll_width().await <= u64::from(width), "the form fits {width} px");
+            let small = page.small_tap_targets(44).await;
+            assert!(small.is_empty(), "tap targets at {width} px: {small:?}");
+        }
+        page.screenshot(390, &artifacts().join("mp-consultation-390.png")).await;
+        page.click("lead-submit").await;
+        assert!(form.confirmation().await.contains("提交成功"));
+
+        let (_, leads) = s.signed_in("sales").await.get("/api/sales/leads").await;
+        assert_eq!(
+            (leads[0]["kind"].as_str(), leads[0]["account_name"].as_str(), leads[0]["company"].as_str()),
+            (Some("consultation"), Some("陈静"), Some("陈静设计工作室")),
+            "{leads}"
+        );
     })
     .await;
 }

@@ -2,22 +2,26 @@
 //! verdict, a quote) and show it; none of them judges or prices anything.
 
 mod addon_row;
+mod contact_sales;
 mod edition_card;
 mod header;
 mod price_breakdown;
 mod progress;
 mod qr;
+mod sales_quotes;
 mod status;
 mod switches;
 mod verdict;
 
 pub use addon_row::AddOnRow;
+pub use contact_sales::ContactSalesForm;
 pub use edition_card::EditionCard;
 pub use header::{Header, IdentitySwitch, LangSwitch, SignOut, orders_title};
 pub use price_breakdown::{PriceBreakdown, TotalBar};
-pub use progress::{DeliverySteps, follow_order};
+pub use progress::{DeliverySteps, follow_order, follow_order_to_binding};
 pub use qr::QrCodeSvg;
-pub use status::{ErrorView, Loading, Notice};
+pub use sales_quotes::SalesQuoteList;
+pub use status::{ErrorView, Loading};
 pub use switches::YearsPicker;
 pub use verdict::{ALLOWED, VerdictNote};
 

@@ -1,7 +1,7 @@
 use crate::api::{self, OrderEvents, Progress};
 use crate::i18n::{self, pick};
-use domain::Lang;
 use domain::order::OrderStatus;
+use domain::{Instant, Lang};
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 
@@ -18,23 +18,46 @@ pub enum Stream {
     Failed,
 }
 
+/// When a personal order was bound, and the enterprise's name (BND-2).
+pub type BoundTo = (Instant, String);
+
 /// Follows an order's progress events from `initial` on, for as long as the
-/// calling component lives. Nothing is opened when the order is already
-/// delivered, bound or closed.
+/// calling component lives, until it is delivered or closed.
 pub fn follow_order(id: i64, initial: Progress) -> (ReadSignal<Progress>, ReadSignal<Stream>) {
+    let (progress, stream, _) = follow_order_to_binding(id, initial, false);
+    (progress, stream)
+}
+
+/// Follows an order as [`follow_order`] does and, when it is the person's own
+/// (`personal`), on to its binding (BND-2): the third signal says where it
+/// went and when. Nothing is opened for a closed order, nor for an
+/// enterprise's order that was delivered.
+pub fn follow_order_to_binding(
+    id: i64,
+    initial: Progress,
+    personal: bool,
+) -> (ReadSignal<Progress>, ReadSignal<Stream>, ReadSignal<Option<BoundTo>>) {
     let progress = RwSignal::new(initial);
     let stream = RwSignal::new(Stream::Connecting);
-    if matches!(initial.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed) {
+    let bound = RwSignal::new(None);
+    let finished = match initial.status {
+        OrderStatus::Closed => true,
+        OrderStatus::Delivered | OrderStatus::Bound => !personal,
+        OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
+    };
+    if finished {
         stream.set(Stream::Ended);
-        return (progress.read_only(), stream.read_only());
+        return (progress.read_only(), stream.read_only(), bound.read_only());
     }
     let events = api::order_events(
         id,
         move |event| match event {
-            Ok(p) => {
-                progress.set(p);
-                let ended = matches!(p.status, OrderStatus::Delivered | OrderStatus::Bound | OrderStatus::Closed);
-                stream.set(if ended { Stream::Ended } else { Stream::Live });
+            Ok(event) => {
+                progress.set(event.progress());
+                if let (Some(at), Some(name)) = (event.bound_at, event.bound_to) {
+                    bound.set(Some((at, name)));
+                }
+                stream.set(if event.last { Stream::Ended } else { Stream::Live });
             }
             Err(_) => stream.set(Stream::Failed),
         },
@@ -52,7 +75,7 @@ pub fn follow_order(id: i64, initial: Progress) -> (ReadSignal<Progress>, ReadSi
         }
         Err(_) => stream.set(Stream::Failed),
     }
-    (progress.read_only(), stream.read_only())
+    (progress.read_only(), stream.read_only(), bound.read_only())
 }
 
 /// The order's way from payment to delivery (ORD-1, FUL-1), live.

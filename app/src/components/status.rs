@@ -46,36 +46,3 @@ pub fn ErrorView(
         </div>
     }
 }
-
-/// A short page-level message (e.g. "contact to buy opens soon"), announced
-/// politely and dismissible.
-#[component]
-pub fn Notice(
-    lang: Lang,
-    /// The message.
-    message: &'static str,
-    /// Whether it is shown.
-    #[prop(into)]
-    shown: Signal<bool>,
-    /// Runs when the buyer dismisses it.
-    on_dismiss: Callback<()>,
-) -> impl IntoView {
-    view! {
-        <div class="notice-region" role="status" data-testid="notice">
-            {move || {
-                shown
-                    .get()
-                    .then(|| {
-                        view! {
-                            <div class="notice">
-                                <p>{message}</p>
-                                <button type="button" class="link-button" on:click=move |_| on_dismiss.run(())>
-                                    {texts(lang).dismiss}
-                                </button>
-                            </div>
-                        }
-                    })
-            }}
-        </div>
-    }
-}

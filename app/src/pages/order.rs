@@ -1,13 +1,14 @@
 //! 订单详情: one order, what it holds, and its way from payment to delivery,
-//! followed live (FUL-1) until it is delivered.
+//! followed live (FUL-1) until it is delivered, and a personal order's on to
+//! its binding (BND-2).
 
 use crate::api::{self, ApiClientError, Me, Order, Progress};
-use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, follow_order};
+use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, follow_order_to_binding};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::pay::order_id;
 use crate::session::{signed_in, use_shell};
 use domain::order::OrderStatus;
-use domain::{DomainError, Quote};
+use domain::{DomainError, Lang, Quote};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -52,7 +53,7 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
     let shell = use_shell();
     let id = order.id;
     let initial = Progress { status: order.status, paid_at: order.paid_at, delivered_at: order.delivered_at };
-    let (progress, stream) = follow_order(id, initial);
+    let (progress, stream, bound) = follow_order_to_binding(id, initial, personal);
     let quote: Result<Quote, Vec<DomainError>> = Ok(order.quote);
     let quote = Signal::derive(move || quote.clone());
     let next = move || {
@@ -64,6 +65,14 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
             OrderStatus::Delivered if personal => Some(view! {
                 <p class="muted">{pick(lang, "个人身份购买的产品已立即生效并计费，请尽快绑定企业使用。", "A personal purchase takes effect at once: bind it to your enterprise soon.")}</p>
                 <A href=shell.href("/orders")>{pick(lang, "前往我的订单绑定企业", "Bind it in My orders")}</A>
+            }.into_any()),
+            OrderStatus::Bound if personal => bound.get().map(|(at, name)| view! {
+                <p class="notice-inline notice-success" data-testid="bound-to">
+                    {match lang {
+                        Lang::Zh => format!("已于 {} 绑定到{name}，购买的产品已发放到该企业。", i18n::datetime(at)),
+                        Lang::En => format!("Bound to {name} on {}; the purchase now belongs to it.", i18n::datetime(at)),
+                    }}
+                </p>
             }.into_any()),
             OrderStatus::Delivered | OrderStatus::Bound => Some(view! {
                 <A href=shell.href("/billing")>{pick(lang, "前往费用管理查看", "See it in billing management")}</A>

@@ -1,9 +1,9 @@
 //! 订单记录 (an enterprise's purchase records, VIS-1) and 我的订单 (a
 //! person's orders, with binding to an enterprise, BND-2).
 
-use crate::api::{self, ApiClientError, Me, Order};
+use crate::api::{self, ApiClientError, Me, Order, Progress};
 use crate::clock;
-use crate::components::{ErrorView, Loading, orders_title};
+use crate::components::{ErrorView, Loading, follow_order_to_binding, orders_title};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_shell};
 use domain::access::can_view_order_records;
@@ -190,6 +190,17 @@ fn BindPanel(
         .find(|m| check_binding(status, has_edition_line, &memberships, m.enterprise_id, &unknown, now).is_ok())
         .map(|m| m.enterprise_id);
     let chosen = RwSignal::new(first_open);
+    // Bound meanwhile from elsewhere (another device): the order's stream says so.
+    let (_, _, bound_elsewhere) =
+        follow_order_to_binding(id, Progress { status, paid_at: None, delivered_at: None }, true);
+    Effect::new(move |_| {
+        if let Some((_, name)) = bound_elsewhere.get()
+            && bound.get_untracked().is_none_or(|(order, _)| order != id)
+        {
+            bound.set(Some((id, name)));
+            on_bound.run(());
+        }
+    });
     let sending = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiClientError>);
     let names: Vec<(i64, String)> = memberships.iter().map(|m| (m.enterprise_id, m.enterprise_name.clone())).collect();

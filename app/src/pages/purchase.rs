@@ -1,14 +1,19 @@
 //! 版本选购: the edition chooser with its instant quote, for the signed-in
-//! buyer, in the web console or the mini-program.
+//! buyer, in the web console or the mini-program; Flagship through a sales
+//! manager's quote (SAL-1) and the contact form that asks for one.
 
-use crate::api::Me;
+use crate::api::{self, Me};
 use crate::clock;
-use crate::components::{ALLOWED, AddOnRow, EditionCard, Notice, PriceBreakdown, TotalBar, VerdictNote, YearsPicker};
+use crate::components::{
+    ALLOWED, AddOnRow, ContactSalesForm, EditionCard, PriceBreakdown, SalesQuoteList, TotalBar, VerdictNote,
+    YearsPicker,
+};
 use crate::i18n::{self, pick, texts, use_lang};
 use crate::session::{signed_in, use_cart, use_shell};
 use domain::catalog::AddOnValidity;
 use domain::eligibility::Remedy;
 use domain::eligibility::{EditionOption, YearOption};
+use domain::sales::LeadKind;
 use domain::{
     AddOn, Buyer, Catalog, Context, DomainError, Edition, EditionChoice, Eligibility, Lang, Quote, Selection, Verdict,
 };
@@ -21,7 +26,13 @@ use std::sync::Arc;
 pub fn PurchasePage() -> impl IntoView {
     signed_in(|me: Me, catalog| {
         let buyer_label = buyer_label(&me);
-        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label /> }
+        let company = me
+            .acting_enterprise_id
+            .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
+            .map(|m| m.enterprise_name.clone())
+            .unwrap_or_default();
+        let contact = (me.person.name.clone(), company);
+        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact /> }
     })
 }
 
@@ -159,19 +170,22 @@ fn Chooser(
     catalog: Arc<Catalog>,
     buyer: Arc<Buyer>,
     buyer_label: Arc<dyn Fn(Lang) -> String + Send + Sync>,
+    /// The contact form's defaults: the person's name and the acting enterprise's.
+    contact: (String, String),
 ) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let channel = shell.channel;
     let selection = use_cart().selection;
-    let contact_notice = RwSignal::new(false);
+    let contact_form = RwSignal::new(None::<LeadKind>);
     let navigate = use_navigate();
 
     // The chooser judges choices without a voucher (vouchers are chosen at
     // review), so the buyer's vouchers need not be judged on every change.
     let buyer = Arc::new(Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) });
-    let judge = Judge { catalog: Arc::clone(&catalog), buyer: Arc::clone(&buyer), channel };
+    let judge = Arc::new(Judge { catalog: Arc::clone(&catalog), buyer: Arc::clone(&buyer), channel });
     let shown = selection.with_untracked(|s| Shown::new(&judge.eligibility(s), judge.quote(s), s));
+    let quotes = SalesQuotes::new(&catalog, &buyer, channel, &judge);
     // Each change is judged right in its event handler, so the new answer
     // reaches the page in the same turn of the event loop.
     // The quote is shown in the same turn of the event loop; the verdicts on
@@ -182,7 +196,7 @@ fn Chooser(
     let generation = StoredValue::new(0_u64);
     let choose: Arc<Choose> = {
         let shown = shown.clone();
-        let judge = Arc::new(judge);
+        let judge = Arc::clone(&judge);
         Arc::new(move |change| {
             selection.update(|s| change(s));
             selection.with_untracked(|s| shown.show_quote(judge.quote(s), s));
@@ -207,21 +221,27 @@ fn Chooser(
     let on_remedy = Callback::new(move |remedy: Remedy| match remedy {
         // A link of its own (see VerdictNote); nothing to do here.
         Remedy::WebConsole => {}
-        Remedy::ContactSales | Remedy::PurchaseConsultation => contact_notice.set(true),
+        Remedy::ContactSales => contact_form.set(Some(LeadKind::Flagship)),
+        Remedy::PurchaseConsultation => contact_form.set(Some(LeadKind::Consultation)),
     });
     let review = Callback::new(move |()| navigate(&shell.href("/review"), Default::default()));
     let shown_editions = Arc::clone(&shown.editions);
     let on_select = Callback::new({
         let choose = Arc::clone(&choose);
         move |edition: Edition| {
+            // An edition without a list price is bought through a sales quote (SAL-1).
+            let sales_quote = (Some(edition) == quotes.edition).then(|| quotes.first_usable.get_value()).flatten();
             // An upgrade keeps the expiry, so its choice carries no term (REN-2).
             let has_term = shown_editions
                 .iter()
                 .any(|(e, o)| *e == edition && o.with_untracked(|o| o.as_ref().is_some_and(|o| !o.years.is_empty())));
             choose(&|s: &mut Selection| {
                 let years = s.edition.as_ref().and_then(|c| c.years).or(Some(1));
-                s.edition =
-                    Some(EditionChoice { edition, years: if has_term { years } else { None }, sales_quote: None });
+                s.edition = Some(EditionChoice {
+                    edition,
+                    years: if has_term { years } else { None },
+                    sales_quote: sales_quote.clone(),
+                });
             });
         }
     });
@@ -235,6 +255,18 @@ fn Chooser(
             })
         }
     });
+    let on_quote = Callback::new({
+        let choose = Arc::clone(&choose);
+        move |id: String| {
+            let Some(edition) = quotes.edition else { return };
+            choose(&|s: &mut Selection| {
+                s.edition = Some(EditionChoice { edition, years: None, sales_quote: Some(id.clone()) });
+            });
+        }
+    });
+    let chosen_quote = Memo::new(move |_| selection.with(|s| s.edition.as_ref().and_then(|c| c.sales_quote.clone())));
+    let (contact_name, company) = contact;
+    let on_contact_close = Callback::new(move |()| contact_form.set(None));
     let on_addon = Callback::new(move |(addon, quantity): (AddOn, Option<u32>)| {
         choose(&|s: &mut Selection| {
             *s = match quantity {
@@ -299,13 +331,21 @@ fn Chooser(
                     <VerdictNote lang verdict=buyer_verdict on_remedy id="buyer-reason".to_owned() />
                 </div>
             </div>
-            <Notice lang message=t.contact_notice shown=contact_notice on_dismiss=Callback::new(move |()| contact_notice.set(false)) />
+            {
+                let (contact_name, company) = (contact_name.clone(), company.clone());
+                move || {
+                    contact_form.get().map(|kind| view! {
+                        <ContactSalesForm lang kind contact_name=contact_name.clone() company=company.clone() on_close=on_contact_close />
+                    })
+                }
+            }
             <div class="purchase-layout">
                 <div class="purchase-options">
                     <section class="panel" aria-labelledby="editions-title">
                         <h2 class="section-title" id="editions-title">{t.editions}</h2>
                         <div class="edition-grid" role="radiogroup" aria-labelledby="editions-title">{cards}</div>
                         <YearsPicker lang max_years options=year_options chosen=chosen_years on_choose=on_years />
+                        {quotes.view(lang, chosen_quote, on_quote)}
                     </section>
                     <section class="panel" aria-labelledby="addons-title">
                         <h2 class="section-title" id="addons-title">{t.addons}</h2>
@@ -328,5 +368,66 @@ fn Chooser(
             </div>
             <TotalBar lang quote action=pick(lang, "立即购买", "Buy now") enabled=orderable on_action=review />
         }
+    }
+}
+
+/// The sales quotes issued to the buyer (SAL-1), loaded after the chooser is
+/// on screen, each judged by the domain as Flagship bought with it; the
+/// first usable one is what choosing the Flagship card takes.
+#[derive(Clone, Copy)]
+struct SalesQuotes {
+    /// The edition sold only through a quote (the catalog lists no price for it).
+    edition: Option<Edition>,
+    /// Loaded on the web console only: the mini-program does not sell it (CH-2).
+    list: Option<LocalResource<Result<Vec<api::SalesQuote>, api::ApiClientError>>>,
+    first_usable: StoredValue<Option<String>>,
+    judge: StoredValue<Arc<Judge>>,
+}
+
+impl std::fmt::Debug for SalesQuotes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SalesQuotes").field("edition", &self.edition).finish_non_exhaustive()
+    }
+}
+
+impl SalesQuotes {
+    fn new(catalog: &Catalog, buyer: &Buyer, channel: domain::Channel, judge: &Arc<Judge>) -> SalesQuotes {
+        let edition = catalog.editions().iter().find(|o| o.yearly_price.is_none()).map(|o| o.edition);
+        let first_usable = edition.and_then(|edition| {
+            buyer.sales_quotes.iter().map(|q| q.id.clone()).find(|id| judge.quote(&with_quote(edition, id)).is_ok())
+        });
+        let list =
+            (edition.is_some() && channel == domain::Channel::Web).then(|| LocalResource::new(api::sales_quotes));
+        SalesQuotes {
+            edition,
+            list,
+            first_usable: StoredValue::new(first_usable),
+            judge: StoredValue::new(Arc::clone(judge)),
+        }
+    }
+
+    /// The list, once loaded and when there is any quote.
+    fn view(self, lang: Lang, chosen: Memo<Option<String>>, on_choose: Callback<String>) -> impl IntoView {
+        move || {
+            let edition = self.edition?;
+            let quotes = self.list?.get()?.ok().filter(|q| !q.is_empty())?;
+            let judge = self.judge.get_value();
+            let judged: Vec<(api::SalesQuote, Vec<DomainError>)> = quotes
+                .into_iter()
+                .map(|q| {
+                    let refusals = judge.quote(&with_quote(edition, &q.id)).err().unwrap_or_default();
+                    (q, refusals)
+                })
+                .collect();
+            Some(view! { <SalesQuoteList lang quotes=judged chosen on_choose /> })
+        }
+    }
+}
+
+/// The edition bought with the sales quote `id`, and nothing else.
+fn with_quote(edition: Edition, id: &str) -> Selection {
+    Selection {
+        edition: Some(EditionChoice { edition, years: None, sales_quote: Some(id.to_owned()) }),
+        ..Selection::default()
     }
 }

@@ -15,9 +15,11 @@ use tokio::net::{TcpListener, TcpStream};
 /// Every demo person's password (the server's seed).
 pub const DEMO_PASSWORD: &str = "demo1234";
 
-/// The workspace's `dist/`, which `cargo xtask test` builds before the tests run.
+/// The built app: `ESIGN_DIST` when set (as for the server), else the
+/// workspace's `dist/`, which `cargo xtask test` builds before the tests run.
 pub fn dist() -> PathBuf {
-    let dist = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist"));
+    let dist = std::env::var_os("ESIGN_DIST")
+        .map_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../dist")), PathBuf::from);
     assert!(
         dist.join("index.html").is_file() && dist.join("pkg/app_bg.wasm").is_file(),
         "no built app in {}: run `cargo xtask dist` first",
@@ -101,8 +103,13 @@ impl TestServer {
 
     /// `GET /api/me` for `login`, signed in outside the browser.
     pub async fn me(&self, login: &str) -> serde_json::Value {
-        let http = reqwest::Client::new();
-        let response = http
+        self.signed_in(login).await.get("/api/me").await.1
+    }
+
+    /// `login`, signed in outside the browser, for the test's own calls.
+    pub async fn signed_in(&self, login: &str) -> Http {
+        let client = reqwest::Client::new();
+        let response = client
             .post(format!("{}/api/session", self.direct))
             .json(&serde_json::json!({ "login": login, "password": DEMO_PASSWORD }))
             .send()
@@ -116,14 +123,7 @@ impl TestServer {
             .and_then(|v| v.split(';').next())
             .expect("a session cookie")
             .to_owned();
-        http.get(format!("{}/api/me", self.direct))
-            .header(COOKIE, cookie)
-            .send()
-            .await
-            .expect("GET /api/me")
-            .json()
-            .await
-            .expect("/api/me is JSON")
+        Http { client, cookie, base: self.direct.clone() }
     }
 
     /// The newest verification code texted to `phone` (the sandbox SMS outbox, development only).
@@ -139,6 +139,46 @@ impl TestServer {
             assert!(std::time::Instant::now() < deadline, "a message to {phone}: {messages}");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
         }
+    }
+}
+
+/// A signed-in person's HTTP calls to the server, outside the browser.
+pub struct Http {
+    client: reqwest::Client,
+    cookie: String,
+    base: String,
+}
+
+impl Http {
+    /// `GET path`: the status and the JSON body.
+    pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
+        let response =
+            self.client.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("GET");
+        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
+    }
+
+    /// `POST path` with a JSON body (and an idempotency key, which only orders read).
+    pub async fn post(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::POST, path, body).await
+    }
+
+    /// `PUT path` with a JSON body.
+    pub async fn put(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        let key = format!("e2e-{}", SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0));
+        let response = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .header(COOKIE, &self.cookie)
+            .header("Idempotency-Key", key)
+            .json(body)
+            .send()
+            .await
+            .expect("POST");
+        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
     }
 }
 

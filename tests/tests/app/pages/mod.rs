@@ -2,6 +2,7 @@
 //! `data-testid` the app sets on purpose; [`Page`] holds what they share.
 
 pub mod billing;
+pub mod contact;
 pub mod mini;
 pub mod order;
 pub mod orders;

@@ -70,9 +70,24 @@ impl PurchasePage {
         self.page.click_css(&format!("{} {}", testid(&format!("edition-{edition}")), testid("remedy"))).await;
     }
 
-    /// The page-level notice, once one shows.
-    pub async fn notice_text(&self) -> String {
-        self.page.find_css(&format!("{} .notice", testid("notice"))).await.text().await.expect("the notice has text")
+    /// The sales quote's row (SAL-1), once the list is shown.
+    pub async fn sales_quote_text(&self, id: &str) -> String {
+        self.page.text(&format!("sales-quote-{id}")).await
+    }
+
+    /// Whether the sales quote can be chosen.
+    pub async fn sales_quote_enabled(&self, id: &str) -> bool {
+        self.page.enabled(&format!("sales-quote-{id}-input")).await
+    }
+
+    /// Why the sales quote cannot be used (empty when it can).
+    pub async fn sales_quote_reason(&self, id: &str) -> String {
+        self.page.text(&format!("sales-quote-{id}-reason")).await
+    }
+
+    /// Chooses a sales quote.
+    pub async fn choose_sales_quote(&self, id: &str) {
+        self.page.click_css(&format!("label[for=\"sales-quote-{id}-input\"]")).await;
     }
 
     /// Who the quote is for, as the toolbar says.
