@@ -1,11 +1,10 @@
 //! FUL-1, FUL-2: every paid order is delivered exactly once, across a crash
 //! and across several server processes on one database.
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::{Backend, TestApp, fresh_database, launch};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 fn pack() -> Value {
     json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] })
@@ -13,25 +12,8 @@ fn pack() -> Value {
 
 /// The real server binary on `database_url`; returns the child and its base URL.
 fn start_process(database_url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_server"))
-        .env("DATABASE_URL", database_url)
-        .env("ESIGN_PORT", "0")
-        .env("ESIGN_DIST", "no-dist")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server binary starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let url = lines
-        .find_map(|line| {
-            line.ok().and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned))
-        })
-        .expect("the server prints its URL");
-    // Keep draining stdout so the child never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    (child, url)
+    let (child, url) = launch(database_url, None);
+    (child, url.expect("the server prints its URL"))
 }
 
 /// A client of a server started as a process.

@@ -5,6 +5,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::ManualClock;
 use server::{Application, Settings};
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 /// Which database a test runs on.
@@ -178,6 +180,33 @@ impl TestApp {
             database_url: self.database_url.clone(),
         }
     }
+}
+
+/// The real server binary on `database_url`, armed to crash at `crash_at`
+/// when given (`ESIGN_CRASH_AT`); returns the child and, unless it died
+/// before listening, its base URL.
+pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<String>) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command
+        .env("DATABASE_URL", database_url)
+        .env("ESIGN_PORT", "0")
+        .env("ESIGN_DIST", "no-dist")
+        .env("RUST_LOG", "warn")
+        .env_remove("ESIGN_CRASH_AT")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    if let Some(step) = crash_at {
+        command.env("ESIGN_CRASH_AT", step);
+    }
+    let mut child = command.spawn().expect("the server binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let url = lines.find_map(|line| {
+        line.ok().and_then(|l| l.split_whitespace().find(|w| w.starts_with("http://")).map(str::to_owned))
+    });
+    // Keep draining stdout so the child never blocks on a full pipe.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, url)
 }
 
 /// A random lowercase id.
