@@ -5,6 +5,7 @@ mod helpers;
 
 mod basics;
 mod binding;
+mod concurrency;
 mod crash;
 mod delivery;
 mod development;
