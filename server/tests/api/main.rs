@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod authorization;
 mod basics;
 mod binding;
 mod concurrency;
