@@ -641,3 +641,29 @@ payment_test!(pay_4_the_payer_page_of_an_unknown_payment_is_not_found, defaults,
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 });
+
+payment_test!(
+    pay_4_notifications_of_two_attempts_arriving_in_reverse_order_pay_the_order_once,
+    silent_sandbox,
+    |app, state| {
+        let (id, first) = order_with_open_payment(&app, &advanced()).await;
+        let second = trade_no_of(&pay(&app, id, "wechat_pay").await);
+        assert_ne!(first, second, "a second attempt is a payment of its own");
+        // The payer pays both codes; the provider's notices arrive last attempt first.
+        press(&app, "pay", &first, "pay").await;
+        press(&app, "pay", &second, "pay").await;
+        let (later, earlier) = (notification(&app, &state, &second).await, notification(&app, &state, &first).await);
+
+        let (status, _) = post_notification(&app, &later).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        wait_until_paid(&app, id).await;
+        let (status, _) = post_notification(&app, &earlier).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
+
+        let events = audit_events(&app, id).await;
+        assert_eq!(events.iter().filter(|(e, _)| e == "order.paid").count(), 1, "{events:?}");
+        assert_eq!(delivery_jobs(&app, id).await, 1, "one delivery job");
+        assert_eq!(payment_row(&app, &second).await.0, "paid", "the notice that came first paid the order");
+        assert_eq!(payment_row(&app, &first).await.0, "refund_due", "the other payment is flagged for a refund");
+    }
+);
