@@ -1,93 +1,21 @@
 //! How long the quote and eligibility take: the browser reruns them on every
 //! click for the instant preview (PRI-1), so they must stay far below a frame.
 
-use chrono::{DateTime, TimeDelta};
+mod workloads;
+
 use criterion::{Criterion, criterion_group, criterion_main};
-use domain::cart::{AddOnChoice, Context, EditionChoice, Selection};
+use domain::cart::Context;
 use domain::catalog::Catalog;
 use domain::eligibility::eligibility;
-use domain::identity::{AccountState, Buyer, Channel, EditionTerm, Identity, Role, Voucher};
-use domain::money::Money;
-use domain::product::{AddOn, Edition};
+use domain::identity::{AccountState, Channel};
 use domain::quote::quote;
-use domain::time::Instant;
 use std::hint::black_box;
-
-/// 2026-11-22T10:00:00 in Shanghai.
-fn now() -> Instant {
-    DateTime::from_timestamp(1_795_312_800, 0).expect("a representable instant")
-}
-
-fn days(n: i64) -> Instant {
-    now() + TimeDelta::days(n)
-}
-
-/// A verified enterprise acting through its super admin, with a usable voucher.
-fn super_admin(account: AccountState) -> Buyer {
-    Buyer {
-        identity: Identity::Enterprise {
-            person_id: 1,
-            enterprise_id: 10,
-            verified: true,
-            roles: vec![Role::SuperAdmin],
-            linked_cloud_account: None,
-        },
-        account,
-        balance: Money::yuan(200_000),
-        vouchers: vec![Voucher {
-            id: "WELCOME500".to_owned(),
-            face_value: Money::yuan(500),
-            expires_at: days(30),
-            min_spend: Some(Money::yuan(10_000)),
-            scope: None,
-            used: false,
-        }],
-        sales_quotes: Vec::new(),
-        cloud_account: None,
-    }
-}
-
-fn addon(addon: AddOn, quantity: u32) -> AddOnChoice {
-    AddOnChoice { addon, quantity }
-}
-
-/// Professional for 3 years with every add-on and the voucher.
-fn full_order() -> Selection {
-    Selection {
-        edition: Some(EditionChoice { edition: Edition::Professional, years: Some(3), sales_quote: None }),
-        addons: vec![
-            addon(AddOn::ContractPack1k, 2),
-            addon(AddOn::ContractPack10k, 1),
-            addon(AddOn::Integration, 3),
-            addon(AddOn::SigningReports, 1),
-            addon(AddOn::MeetingSigning, 1),
-        ],
-        voucher: Some("WELCOME500".to_owned()),
-    }
-}
-
-/// Upgrading a running Advanced to Professional (the expiry stays) with a year of integration.
-fn upgrade_with_integration() -> Selection {
-    Selection {
-        edition: Some(EditionChoice { edition: Edition::Professional, years: None, sales_quote: None }),
-        addons: vec![addon(AddOn::Integration, 1)],
-        voucher: None,
-    }
-}
+use workloads::{advanced_account, full_order, now, super_admin, upgrade_with_integration};
 
 fn benches(c: &mut Criterion) {
     let catalog = Catalog::load_default().expect("the embedded catalog");
     let fresh = super_admin(AccountState::default());
-    let advanced = super_admin(AccountState {
-        edition: Some(EditionTerm {
-            edition: Edition::Advanced,
-            starts_at: days(-200),
-            expires_at: days(400),
-            trial: false,
-        }),
-        integration_until: None,
-        trial_used: true,
-    });
+    let advanced = super_admin(advanced_account());
     let full_ctx = Context { catalog: &catalog, buyer: &fresh, channel: Channel::Web, now: now() };
     let upgrade_ctx = Context { catalog: &catalog, buyer: &advanced, channel: Channel::Web, now: now() };
     let full = full_order();
