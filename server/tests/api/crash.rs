@@ -6,7 +6,7 @@
 //! the quota ledger add up to the cent and the contract, and no order is
 //! half written.
 
-use crate::helpers::{Backend, fresh_database, launch};
+use crate::helpers::{Backend, client_of, fresh_database, launch};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use server::db::Db;
@@ -92,49 +92,15 @@ fn kill(child: &mut Child) {
 async fn prepare(database_url: &str) -> (i64, Value) {
     let (mut child, url) = launch(database_url, None);
     let url = url.expect("the server prints its URL");
-    let client = signed_in(&url).await.expect("a-admin signs in");
-    let me: Value = client.get(format!("{url}/api/me")).send().await.expect("me").json().await.expect("json");
+    let app = client_of(&url, database_url, "a-admin").await;
+    let (_, me) = app.get("/api/me").await;
     let enterprise = me["acting_enterprise_id"].as_i64().expect("acting as an enterprise");
-    let edition = json!({ "edition": { "edition": "advanced", "years": 1 } });
-    let quote: Value = client
-        .post(format!("{url}/api/quote"))
-        .json(&json!({ "selection": edition, "channel": "web" }))
-        .send()
-        .await
-        .expect("quote")
-        .json()
-        .await
-        .expect("json");
-    let body = json!({ "selection": edition, "channel": "web", "expected_total": quote["payable"] });
-    let order: Value = client
-        .post(format!("{url}/api/orders"))
-        .header("Idempotency-Key", "edition")
-        .json(&body)
-        .send()
-        .await
-        .expect("placed")
-        .json()
-        .await
-        .expect("json");
-    let id = order["id"].as_i64().expect("an order");
-    let paid = client.post(format!("{url}/api/orders/{id}/pay")).json(&json!({ "method": "balance" })).send().await;
-    assert_eq!(paid.expect("paid").status(), StatusCode::OK);
+    let edition = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
+    let (status, body) = app.post(&format!("/api/orders/{edition}/pay"), &json!({ "method": "balance" })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.wait_for_status(edition, "delivered").await;
+    let pack_quote = app.quote(&pack(), "web").await;
     let db = Db::connect(database_url, 2).await.expect("db");
-    let delivered = Instant::now() + Duration::from_secs(10);
-    while count(&db, &format!("SELECT COUNT(*) FROM orders WHERE id = {id} AND status = 'delivered'")).await == 0 {
-        assert!(Instant::now() < delivered, "the edition is delivered");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    let pack_quote: Value = client
-        .post(format!("{url}/api/quote"))
-        .json(&json!({ "selection": pack(), "channel": "web" }))
-        .send()
-        .await
-        .expect("quote")
-        .json()
-        .await
-        .expect("json");
-    assert!(pack_quote["payable"].is_string(), "a pack is on sale once the edition is delivered: {pack_quote}");
     kill(&mut child);
     let account: i64 = sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(enterprise)

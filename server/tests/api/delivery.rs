@@ -1,7 +1,7 @@
 //! FUL-1, FUL-2: every paid order is delivered exactly once, across a crash
 //! and across several server processes on one database.
 
-use crate::helpers::{Backend, TestApp, fresh_database, launch};
+use crate::helpers::{Backend, TestApp, client_of, fresh_database, launch};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use std::process::Child;
@@ -14,18 +14,6 @@ fn pack() -> Value {
 fn start_process(database_url: &str) -> (Child, String) {
     let (child, url) = launch(database_url, None);
     (child, url.expect("the server prints its URL"))
-}
-
-/// A client of a server started as a process.
-async fn client_of(url: &str, database_url: &str, login: &str) -> TestApp {
-    let app = TestApp {
-        address: url.to_owned(),
-        client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
-        clock: std::sync::Arc::new(server::clock::ManualClock::new(chrono::Utc::now())),
-        database_url: database_url.to_owned(),
-    };
-    app.sign_in(login).await;
-    app
 }
 
 /// Grants written per order, straight from the database.

@@ -209,6 +209,18 @@ pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<Stri
     (child, url)
 }
 
+/// A client of a server started as a process.
+pub async fn client_of(url: &str, database_url: &str, login: &str) -> TestApp {
+    let app = TestApp {
+        address: url.to_owned(),
+        client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
+        clock: std::sync::Arc::new(server::clock::ManualClock::new(chrono::Utc::now())),
+        database_url: database_url.to_owned(),
+    };
+    app.sign_in(login).await;
+    app
+}
+
 /// A random lowercase id.
 pub fn uuid_like_pub() -> String {
     uuid_like()
