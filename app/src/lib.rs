@@ -48,7 +48,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("me") view={Lazy::<routes::MpMe>::new()} />
-                    <Route path=path!("login") view={Lazy::<routes::SignIn>::new()} />
+                    <Route path=path!("login") view=pages::SignInPage />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=WebConsole>
                     <Route path=path!("") view=pages::PurchasePage />
@@ -57,7 +57,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
                     <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
-                    <Route path=path!("login") view={Lazy::<routes::SignIn>::new()} />
+                    <Route path=path!("login") view=pages::SignInPage />
                 </ParentRoute>
             </Routes>
         </Router>

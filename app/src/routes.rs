@@ -38,8 +38,6 @@ on_demand! {
     Orders => OrdersPage;
     /// 费用管理.
     Billing => BillingPage;
-    /// Sign-in, with the demo accounts in development.
-    SignIn => SignInPage;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.
