@@ -232,3 +232,104 @@ async fn json_of(response: reqwest::Response, path: &str) -> (StatusCode, Value)
     let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
     (status, body)
 }
+
+/// Sends `request`, raw HTTP/1.1 bytes (head and body), to the server at
+/// `address` and returns the answer's status and its body (JSON, or the text
+/// as a JSON string; `Null` when empty). Panics when no HTTP answer comes
+/// within 10 s.
+///
+/// The request is written by a task of its own while the answer is read: a
+/// server that refuses a body before reading it all (a `Content-Length` over
+/// the limit) answers and closes the connection while the client is still
+/// writing. The write then fails (EPIPE, ECONNRESET), which is ignored here,
+/// where reqwest gives up with "error sending request" and loses the answer.
+/// The write half stays open until the answer is in, so a body sent short on
+/// purpose is not ended early.
+pub async fn raw_exchange(address: &str, request: Vec<u8>) -> (StatusCode, Value) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let host = address.trim_start_matches("http://");
+    let stream = tokio::net::TcpStream::connect(host).await.unwrap_or_else(|e| panic!("connects to {host}: {e}"));
+    let (mut reader, mut writer) = stream.into_split();
+    let writing = tokio::spawn(async move {
+        let _ = writer.write_all(&request).await;
+        // Returned, not dropped: dropping the half would shut the write side.
+        writer
+    });
+
+    let mut answer = Vec::new();
+    let reading = async {
+        let mut chunk = [0u8; 8192];
+        while !raw_answer_is_complete(&answer) {
+            match reader.read(&mut chunk).await {
+                Ok(0) | Err(_) => break,
+                Ok(n) => answer.extend_from_slice(&chunk[..n]),
+            }
+        }
+    };
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), reading).await;
+    writing.abort();
+
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        panic!("no complete HTTP answer head from {host}; got {:?}", String::from_utf8_lossy(&answer));
+    };
+    let head = String::from_utf8_lossy(&answer[..end]).into_owned();
+    let body = &answer[end + 4..];
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse::<u16>().ok())
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .unwrap_or_else(|| panic!("no HTTP status line from {host}; got {head:?}"));
+    let body = if raw_header(&head, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        raw_unchunked(body)
+    } else {
+        match raw_header(&head, "content-length").and_then(|v| v.parse::<usize>().ok()) {
+            Some(length) => body.get(..length).unwrap_or(body).to_vec(),
+            None => body.to_vec(),
+        }
+    };
+    let body = String::from_utf8_lossy(&body).into_owned();
+    let value = if body.is_empty() { Value::Null } else { serde_json::from_str(&body).unwrap_or(Value::String(body)) };
+    (status, value)
+}
+
+/// The value of header `name` in an answer's head (case-insensitive).
+fn raw_header<'a>(head: &'a str, name: &str) -> Option<&'a str> {
+    head.lines().skip(1).find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+    })
+}
+
+/// Whether `answer` holds a whole head and, by its length or its last
+/// chunk, a whole body.
+fn raw_answer_is_complete(answer: &[u8]) -> bool {
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
+    let head = String::from_utf8_lossy(&answer[..end]);
+    let body = &answer[end + 4..];
+    if raw_header(&head, "transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+        return body.starts_with(b"0\r\n\r\n") || body.windows(7).any(|w| w == b"\r\n0\r\n\r\n");
+    }
+    match raw_header(&head, "content-length").and_then(|v| v.parse::<usize>().ok()) {
+        Some(length) => body.len() >= length,
+        // Without either, the body ends when the server closes.
+        None => false,
+    }
+}
+
+/// A chunked body, decoded (as far as it is whole).
+fn raw_unchunked(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(line_end) = body.windows(2).position(|w| w == b"\r\n") {
+        let size_line = String::from_utf8_lossy(&body[..line_end]);
+        let Ok(size) = usize::from_str_radix(size_line.split(';').next().unwrap_or("").trim(), 16) else { break };
+        let rest = &body[line_end + 2..];
+        if size == 0 || rest.len() < size {
+            break;
+        }
+        out.extend_from_slice(&rest[..size]);
+        body = rest[size..].strip_prefix(b"\r\n").unwrap_or(&rest[size..]);
+    }
+    out
+}

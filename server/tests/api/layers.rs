@@ -1,11 +1,11 @@
 //! What every request goes through: its id, the body limit, the timeout, and
 //! the `{code, message}` shape of the refusals axum writes by itself.
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::{Backend, TestApp, fresh_database, raw_exchange};
 use reqwest::StatusCode;
+use reqwest::header::SET_COOKIE;
 use serde_json::{Value, json};
 use std::time::Duration;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn advanced() -> Value {
     json!({ "edition": { "edition": "advanced", "years": 1 } })
@@ -40,36 +40,50 @@ async fn each_answer_carries_a_request_id_made_here_or_echoed() {
     );
 }
 
+/// The session cookie (`name=value`) of `login`, signed in anew.
+async fn session_cookie(app: &TestApp, login: &str) -> String {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/session", app.address))
+        .json(&json!({ "login": login, "password": "demo1234" }))
+        .send()
+        .await
+        .expect("POST /api/session is answered");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT, "{login} signs in");
+    let set_cookie = response.headers().get(SET_COOKIE).and_then(|v| v.to_str().ok()).expect("a Set-Cookie");
+    set_cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+/// POSTs `body` as JSON with `cookie` over raw TCP (see [`raw_exchange`]):
+/// the server refuses an oversized body from its `Content-Length` and
+/// closes while the body is still being written, which reqwest reports as
+/// "error sending request" instead of the answer.
+async fn post_raw(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    let body = body.to_string();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    raw_exchange(&app.address, [head.into_bytes(), body.into_bytes()].concat()).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_64_kib_is_refused_with_413_in_our_shape() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     app.sign_in("a-admin").await;
+    let cookie = session_cookie(&app, "a-admin").await;
     let huge = json!({ "selection": { "voucher": "v".repeat(70 * 1024) }, "channel": "web" });
     let just_under = json!({ "selection": { "voucher": "v".repeat(60 * 1024) }, "channel": "web" });
 
-    let (status, body) = app.post("/api/quote", &huge).await;
+    let (status, body) = post_raw(&app, &cookie, "/api/quote", &huge).await;
     let (under_status, under_body) = app.post("/api/quote", &just_under).await;
-    let (notify_status, notify_body) = app.post("/api/payments/notify", &huge).await;
+    let (notify_status, notify_body) = post_raw(&app, &cookie, "/api/payments/notify", &huge).await;
 
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
     assert_error_shape(&body, "invalid_input", "a 70 KiB quote request");
     assert_ne!(under_status, StatusCode::PAYLOAD_TOO_LARGE, "60 KiB is read: {under_body}");
     assert_eq!(notify_status, StatusCode::PAYLOAD_TOO_LARGE, "{notify_body}");
     assert_error_shape(&notify_body, "invalid_input", "a 70 KiB notification");
-}
-
-/// Sends raw HTTP/1.1 and returns the status and the body's text.
-async fn raw_http(address: &str, request: &[u8]) -> (u16, String) {
-    let host = address.trim_start_matches("http://");
-    let mut stream = tokio::net::TcpStream::connect(host).await.expect("connects");
-    // The server may answer before the whole body is sent: a refused write is fine.
-    let _ = stream.write_all(request).await;
-    let mut answer = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
-    let text = String::from_utf8_lossy(&answer).into_owned();
-    let status = text.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_owned()).unwrap_or_default();
-    (status, body)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -82,10 +96,10 @@ async fn a_chunked_body_over_the_limit_is_refused_too() {
         chunk.len()
     );
 
-    let (status, body) = raw_http(&app.address, request.as_bytes()).await;
+    let (status, body) = raw_exchange(&app.address, request.into_bytes()).await;
 
-    assert_eq!(status, 413, "{body}");
-    assert!(body.contains("\"code\":\"invalid_input\""), "our shape: {body}");
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{body}");
+    assert_eq!(body["code"], "invalid_input", "our shape: {body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -96,10 +110,10 @@ async fn a_request_that_outlasts_the_timeout_gets_503_in_our_shape() {
                    Content-Length: 100\r\nConnection: close\r\n\r\n{\"login\":";
 
     let started = std::time::Instant::now();
-    let (status, body) = raw_http(&app.address, request.as_bytes()).await;
+    let (status, body) = raw_exchange(&app.address, request.as_bytes().to_vec()).await;
 
-    assert_eq!(status, 503, "{body}");
-    assert!(body.contains("\"code\":\"invalid_state\""), "our shape: {body}");
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["code"], "invalid_state", "our shape: {body}");
     assert!(started.elapsed() < Duration::from_secs(3), "answered at the timeout, not later: {:?}", started.elapsed());
 }
 
