@@ -30,6 +30,18 @@ pub fn can_view_order_records(identity: &Identity) -> bool {
     identity.is_person() || identity.has_any_role(&RECORD_ROLES)
 }
 
+/// VIS-1 **decision**: whoever placed an order can always follow and pay
+/// that one order; the rest of an enterprise's records need a record role.
+pub fn may_follow_order(identity: &Identity, placed_it: bool) -> bool {
+    placed_it || can_view_order_records(identity)
+}
+
+/// Operations staff (a person flagged as an operator, not an enterprise
+/// role) see the money to return and the orders that need a person.
+pub fn check_operator(is_operator: bool) -> Result<(), DomainError> {
+    if is_operator { Ok(()) } else { Err(DomainError::new(ErrorCode::Forbidden)) }
+}
+
 /// VIS-2: the quick actions this identity may use. Anyone may order (the
 /// seeds limit payment, not ordering); records and invoices are restricted.
 pub fn quick_actions(identity: &Identity, channel: Channel) -> Vec<QuickAction> {

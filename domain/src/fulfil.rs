@@ -4,12 +4,13 @@
 //! catalog is never reread, the quote holds what was sold (PRI-4).
 
 use crate::catalog::AddOnValidity;
-use crate::error::DomainError;
+use crate::error::{DomainError, ErrorCode};
 use crate::identity::{AccountState, EditionTerm};
 use crate::ledger::{GrantId, GrantSource, LedgerEntry, clear_trial, follow_edition};
-use crate::product::Product;
+use crate::product::{Edition, Product};
+use crate::quote::Unit;
 use crate::quote::{Quote, QuoteLine};
-use crate::terms::{EditionAction, edition_term, integration_term};
+use crate::terms::{EditionAction, classify, edition_term, integration_term};
 use crate::time::{Instant, add_years};
 
 /// What delivering an order changes.
@@ -30,6 +31,34 @@ pub fn reads_ledger(quote: &Quote) -> bool {
     quote.lines.iter().any(|l| matches!(l.product, Product::Edition(_)))
 }
 
+/// Whether `quote`, paid at `paid_at`, can be delivered onto `account` as
+/// it promised: an edition line does what it was sold as (a new edition, a
+/// renewal, an upgrade: never a downgrade, SEL-6), and add-ons have an
+/// edition to stand on (SEL-4), integration a Professional or Flagship one
+/// (SEL-3). Delivery asks this first; a refusal ends in `needs_attention`.
+pub fn deliverable(quote: &Quote, account: &AccountState, paid_at: Instant) -> Result<(), DomainError> {
+    let mut edition_after = account.paid_edition(paid_at).map(|t| t.edition);
+    for line in &quote.lines {
+        let Product::Edition(edition) = line.product else { continue };
+        let sold_as = line.action.ok_or_else(invalid)?;
+        let now_is = classify(account, edition, paid_at)?;
+        // A Flagship sales quote replaces a lower edition as a new term (SAL-1).
+        let replaces = line.unit == Unit::SalesQuote && sold_as == EditionAction::New;
+        if now_is != sold_as && !(replaces && now_is == EditionAction::Upgrade) {
+            return Err(DomainError::with_field(ErrorCode::QuoteChanged, "edition"));
+        }
+        edition_after = Some(edition);
+    }
+    for line in &quote.lines {
+        let Product::AddOn(_) = line.product else { continue };
+        let edition = edition_after.ok_or(DomainError::new(ErrorCode::NoActiveEdition))?;
+        if line.validity == Some(AddOnValidity::PerYear) && edition < Edition::Professional {
+            return Err(DomainError::new(ErrorCode::IntegrationRequiresProfessional));
+        }
+    }
+    Ok(())
+}
+
 /// Plans the delivery of `quote` paid at `paid_at`. `next_grant` hands out
 /// ids for new grants. A personal order is planned the same way on the
 /// person's account: its validity starts at payment (BND-1).
@@ -47,7 +76,7 @@ pub fn plan_delivery(
     }
     let edition_end = state.paid_edition(paid_at).map(|t| t.expires_at);
     for line in quote.lines.iter().filter(|l| matches!(l.product, Product::AddOn(_))) {
-        let edition_end = edition_end.ok_or_else(invalid)?;
+        let edition_end = edition_end.ok_or(DomainError::new(ErrorCode::NoActiveEdition))?;
         match line.validity.ok_or_else(invalid)? {
             AddOnValidity::FollowsEdition => grant(line, edition_end, GrantSource::Pack, &mut entries, next_grant),
             AddOnValidity::OneYear => {

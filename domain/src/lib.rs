@@ -10,6 +10,7 @@
 #![deny(clippy::float_arithmetic)]
 
 pub mod access;
+pub mod basis;
 pub mod billing;
 pub mod binding;
 pub mod cart;

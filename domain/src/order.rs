@@ -1,5 +1,9 @@
-//! The order's life (ORD-1, ORD-3): a closed set of states whose illegal
-//! transitions are errors. There is no refund and no way back from paid.
+//! The order's life (ORD-1, ORD-3): a closed set of states and one table of
+//! the transitions between them. The server's guarded updates take their
+//! from and to states from [`OrderEvent::from`] and [`OrderEvent::to`], so
+//! [`OrderEvent::transition`] is the only place a transition is decided. There is no refund
+//! and no way back from paid: a paid order that cannot be delivered ends in
+//! `needs_attention`, its money to be returned by a person.
 
 use crate::error::{DomainError, ErrorCode};
 use serde::{Deserialize, Serialize};
@@ -16,6 +20,9 @@ pub enum OrderStatus {
     Bound,
     /// Cancelled or timed out before payment.
     Closed,
+    /// Paid, but the rules say it cannot be delivered (or delivery failed
+    /// past its retries): its payment is to be returned.
+    NeedsAttention,
 }
 
 /// What can happen to an order.
@@ -25,41 +32,91 @@ pub enum OrderEvent {
     Pay,
     StartDelivery,
     FinishDelivery,
+    /// Delivery was refused by the rules, or failed past its retries.
+    FailDelivery,
     Bind,
     Cancel,
     TimeOut,
 }
 
+use OrderStatus as S;
+
+impl OrderEvent {
+    /// Every event.
+    pub const ALL: [OrderEvent; 7] = [
+        OrderEvent::Pay,
+        OrderEvent::StartDelivery,
+        OrderEvent::FinishDelivery,
+        OrderEvent::FailDelivery,
+        OrderEvent::Bind,
+        OrderEvent::Cancel,
+        OrderEvent::TimeOut,
+    ];
+
+    /// ORD-1 as a table: the states this event may leave, and the state it reaches.
+    pub fn transition(self) -> (&'static [OrderStatus], OrderStatus) {
+        match self {
+            OrderEvent::Pay => (&[S::AwaitingPayment], S::Paid),
+            OrderEvent::StartDelivery => (&[S::Paid], S::Delivering),
+            // A worker may deliver a job whose claim did not yet mark it
+            // delivering, so delivery finishes (or fails) from either state.
+            OrderEvent::FinishDelivery => (&[S::Paid, S::Delivering], S::Delivered),
+            OrderEvent::FailDelivery => (&[S::Paid, S::Delivering], S::NeedsAttention),
+            OrderEvent::Bind => (&[S::Delivered], S::Bound),
+            OrderEvent::Cancel | OrderEvent::TimeOut => (&[S::AwaitingPayment], S::Closed),
+        }
+    }
+
+    /// The states this event may leave.
+    pub fn from(self) -> &'static [OrderStatus] {
+        self.transition().0
+    }
+
+    /// The state this event reaches.
+    pub fn to(self) -> OrderStatus {
+        self.transition().1
+    }
+}
+
 impl OrderStatus {
     /// Every state.
-    pub const ALL: [OrderStatus; 6] = [
+    pub const ALL: [OrderStatus; 7] = [
         OrderStatus::AwaitingPayment,
         OrderStatus::Paid,
         OrderStatus::Delivering,
         OrderStatus::Delivered,
         OrderStatus::Bound,
         OrderStatus::Closed,
+        OrderStatus::NeedsAttention,
     ];
 
     /// The state after `event`, or `invalid_state` (`already_bound` for a
     /// second binding). Only personal orders can be bound.
     pub fn apply(self, event: OrderEvent, personal: bool) -> Result<OrderStatus, DomainError> {
-        use OrderEvent as E;
-        use OrderStatus as S;
-        match (self, event) {
-            (S::AwaitingPayment, E::Pay) => Ok(S::Paid),
-            (S::AwaitingPayment, E::Cancel | E::TimeOut) => Ok(S::Closed),
-            (S::Paid, E::StartDelivery) => Ok(S::Delivering),
-            (S::Delivering, E::FinishDelivery) => Ok(S::Delivered),
-            (S::Delivered, E::Bind) if personal => Ok(S::Bound),
-            (S::Bound, E::Bind) => Err(DomainError::new(ErrorCode::AlreadyBound)),
-            _ => Err(DomainError::new(ErrorCode::InvalidState)),
+        if event == OrderEvent::Bind {
+            if self == S::Bound {
+                return Err(DomainError::new(ErrorCode::AlreadyBound));
+            }
+            if !personal {
+                return Err(DomainError::new(ErrorCode::InvalidState));
+            }
         }
+        if event.from().contains(&self) { Ok(event.to()) } else { Err(DomainError::new(ErrorCode::InvalidState)) }
     }
 
-    /// Paid at some point (and so never closable, never refunded).
+    /// Paid at some point (and so never closable, never refunded by itself).
     pub fn is_paid(self) -> bool {
-        matches!(self, OrderStatus::Paid | OrderStatus::Delivering | OrderStatus::Delivered | OrderStatus::Bound)
+        matches!(self, S::Paid | S::Delivering | S::Delivered | S::Bound | S::NeedsAttention)
+    }
+
+    /// Paid and still to be delivered: part of the account's basis.
+    pub fn awaits_delivery(self) -> bool {
+        matches!(self, S::Paid | S::Delivering)
+    }
+
+    /// Nothing more happens to it by itself (a delivered personal order may still be bound).
+    pub fn is_settled(self) -> bool {
+        matches!(self, S::Delivered | S::Bound | S::Closed | S::NeedsAttention)
     }
 }
 
@@ -67,9 +124,6 @@ impl OrderStatus {
 mod tests {
     use super::*;
     use OrderEvent as E;
-    use OrderStatus as S;
-
-    const EVENTS: [OrderEvent; 6] = [E::Pay, E::StartDelivery, E::FinishDelivery, E::Bind, E::Cancel, E::TimeOut];
 
     #[test]
     fn ord_1_the_legal_paths_and_nothing_else() {
@@ -78,15 +132,41 @@ mod tests {
             (S::AwaitingPayment, E::Cancel, S::Closed),
             (S::AwaitingPayment, E::TimeOut, S::Closed),
             (S::Paid, E::StartDelivery, S::Delivering),
+            (S::Paid, E::FinishDelivery, S::Delivered),
             (S::Delivering, E::FinishDelivery, S::Delivered),
+            (S::Paid, E::FailDelivery, S::NeedsAttention),
+            (S::Delivering, E::FailDelivery, S::NeedsAttention),
             (S::Delivered, E::Bind, S::Bound),
         ];
         for from in S::ALL {
-            for event in EVENTS {
+            for event in E::ALL {
                 let expected = legal.iter().find(|(f, e, _)| *f == from && *e == event).map(|(_, _, to)| *to);
                 let got = from.apply(event, true).ok();
                 assert_eq!(got, expected, "{from:?} --{event:?}-->");
             }
+        }
+    }
+
+    #[test]
+    fn ord_1_the_guards_the_server_writes_agree_with_apply() {
+        for event in E::ALL {
+            assert!(!event.from().is_empty(), "{event:?} leaves some state");
+            for from in event.from() {
+                assert_eq!(from.apply(event, true), Ok(event.to()), "{from:?} --{event:?}-->");
+            }
+        }
+    }
+
+    #[test]
+    fn ord_1_needs_attention_is_paid_and_final() {
+        assert!(S::NeedsAttention.is_paid());
+        assert!(S::NeedsAttention.is_settled());
+        assert!(!S::NeedsAttention.awaits_delivery());
+        for event in E::ALL {
+            assert!(
+                S::NeedsAttention.apply(event, true).is_err(),
+                "nothing leaves needs_attention by itself: {event:?}"
+            );
         }
     }
 

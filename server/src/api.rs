@@ -37,6 +37,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(crate::binding::router())
         .merge(crate::invoices::router())
         .merge(crate::sales::router())
+        .merge(crate::ops::router())
 }
 
 #[derive(Serialize, ToSchema)]

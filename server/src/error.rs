@@ -88,6 +88,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::AlreadyInvoiced
         | C::ContractAlreadySigned
         | C::TrialAlreadyUsed
+        | C::TrialNotFirstUse
         | C::VoucherUsed => StatusCode::CONFLICT,
         C::TooManyAttempts | C::SendTooOften => StatusCode::TOO_MANY_REQUESTS,
         C::IdempotencyKeyReused
@@ -99,6 +100,7 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::NoActiveEdition
         | C::IntegrationExceedsEdition
         | C::DowngradeNotAllowed
+        | C::UpgradeTooLate
         | C::TermExceedsLimit
         | C::QuoteRequired
         | C::VoucherExpired
@@ -157,5 +159,14 @@ impl IntoResponse for ApiError {
         };
         let body = ErrorBody { code: self.error_code(), message: self.to_string(), field, reasons, quote };
         (self.status_code(), Json(body)).into_response()
+    }
+}
+
+impl From<domain::basis::Changed> for ApiError {
+    fn from(changed: domain::basis::Changed) -> Self {
+        match changed {
+            domain::basis::Changed::Refused(errors) => ApiError::Refused(errors),
+            domain::basis::Changed::Repriced(quote) => ApiError::QuoteChanged(quote),
+        }
     }
 }

@@ -29,11 +29,12 @@ use utoipa::{Modify, OpenApi};
         (name = "session", description = "Sign-in and the acting identity"),
         (name = "orders", description = "Quote, orders, payment and progress"),
         (name = "payments", description = "The payment provider's notifications"),
+        (name = "ops", description = "Operations staff: money to return"),
     ),
     components(schemas(
         wire::Money, wire::Catalog, wire::EditionOffer, wire::Allotment, wire::AddOnOffer, wire::Limits,
         wire::Buyer, wire::Edition, wire::AddOn, wire::Channel,
-        wire::PaymentMethod, wire::OrderStatus, wire::ErrorCode, wire::QuotaKind, wire::Role,
+        wire::PaymentMethod, wire::OrderStatus, wire::RefundReason, wire::PaymentStatus, wire::ErrorCode, wire::QuotaKind, wire::Role,
         wire::Unit, wire::EditionAction, wire::AddOnValidity, wire::Product, wire::Selection,
         wire::EditionChoice, wire::AddOnChoice, wire::Note, wire::QuotaGrant, wire::AppliedVoucher,
         wire::QuoteLine, wire::Quote, wire::Membership, wire::Reason, wire::Error,

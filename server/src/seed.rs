@@ -99,6 +99,9 @@ pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
     // SAL-1: the sales manager, a person with the flag (not an enterprise role).
     let sales = new_person(&mut tx, "sales", "黄磊（销售经理）", "13700000001", &password, 0).await?;
     sqlx::query("UPDATE persons SET sales_manager = 1 WHERE id = $1").bind(sales).execute(&mut *tx).await?;
+    // ORD-1: an operator, who sees the money to return.
+    let ops = new_person(&mut tx, "ops", "周敏（运营）", "13700000002", &password, 0).await?;
+    sqlx::query("UPDATE persons SET operator = 1 WHERE id = $1").bind(ops).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }

@@ -55,3 +55,19 @@ fn inv_1_invoices_on_the_web_for_billing_roles_once_per_order_for_what_was_paid(
     assert_eq!(invoiceable_amount(&q, true, true).map_err(|e| e.code), Err(ErrorCode::AlreadyInvoiced));
     assert_eq!(invoiceable_amount(&q, false, false).map_err(|e| e.code), Err(ErrorCode::InvalidState));
 }
+
+#[test]
+fn vis_1_whoever_placed_an_order_may_follow_it_and_record_roles_see_every_one() {
+    let staff = crate::testing::enterprise(&[Role::Staff]);
+    let admin = crate::testing::enterprise(&[Role::SuperAdmin]);
+    assert!(may_follow_order(&staff.identity, true), "the staff member's own order");
+    assert!(!may_follow_order(&staff.identity, false), "another member's order");
+    assert!(may_follow_order(&admin.identity, false), "a super admin sees the records");
+    assert!(may_follow_order(&crate::testing::person().identity, false), "a person's account is their own");
+}
+
+#[test]
+fn ord_1_only_an_operator_sees_the_money_to_return() {
+    assert_eq!(check_operator(true), Ok(()));
+    assert_eq!(check_operator(false).map_err(|e| e.code), Err(ErrorCode::Forbidden));
+}

@@ -50,13 +50,17 @@ fn ch_4_a_person_in_the_mini_program_is_offered_purchase_consultation_for_other_
 }
 
 #[test]
-fn pay_1_three_methods_are_offered() {
+fn pay_1_three_methods_are_offered_and_the_voucher_only_when_it_covers_everything() {
     let catalog = catalog();
     let buyer = admin();
     let e = eligibility(&ctx(&catalog, &buyer, Channel::Web), &buy(Edition::Advanced, 1));
     let methods: Vec<PaymentMethod> = e.payments.iter().map(|p| p.method).collect();
-    assert_eq!(methods, [PaymentMethod::Balance, PaymentMethod::WechatPay, PaymentMethod::OnlineBanking]);
-    assert!(e.payments.iter().all(|p| p.verdict.allowed()));
+    assert_eq!(
+        methods,
+        [PaymentMethod::Balance, PaymentMethod::WechatPay, PaymentMethod::OnlineBanking, PaymentMethod::Voucher]
+    );
+    let allowed: Vec<PaymentMethod> = e.payments.iter().filter(|p| p.verdict.allowed()).map(|p| p.method).collect();
+    assert_eq!(allowed, [PaymentMethod::Balance, PaymentMethod::WechatPay, PaymentMethod::OnlineBanking]);
 }
 
 #[test]
@@ -151,6 +155,38 @@ fn tri_1_one_trial_per_enterprise_never_beside_a_paid_edition() {
         Some(ErrorCode::EnterpriseHasEdition)
     );
     assert!(start_trial(&ctx(&catalog, &person(), Channel::Web)).is_err(), "a person has no enterprise to try for");
+    let lapsed = holding(admin(), Edition::Advanced, 0);
+    assert_eq!(
+        first(&eligibility(&ctx(&catalog, &lapsed, Channel::Web), &Selection::default()).trial),
+        Some(ErrorCode::TrialNotFirstUse),
+        "an expired paid edition: the enterprise edition is no longer used for the first time"
+    );
+}
+
+#[test]
+fn ren_2_an_upgrade_with_less_than_a_whole_day_left_is_greyed_with_its_reason() {
+    let catalog = catalog();
+    let hours = |h: i64| {
+        let mut buyer = holding(admin(), Edition::Advanced, 0);
+        if let Some(t) = buyer.account.edition.as_mut() {
+            t.expires_at = now() + chrono::TimeDelta::hours(h);
+        }
+        buyer
+    };
+    // (hours left on Advanced, the Professional card's deciding refusal)
+    let cases = [(1, Some(ErrorCode::UpgradeTooLate)), (23, Some(ErrorCode::UpgradeTooLate)), (24, None), (200, None)];
+    for (left, expected) in cases {
+        let buyer = hours(left);
+        let c = ctx(&catalog, &buyer, Channel::Web);
+        let e = eligibility(&c, &Selection::default());
+        let professional = edition(&e, Edition::Professional);
+        assert_eq!(professional.action, Some(crate::terms::EditionAction::Upgrade), "{left} h");
+        assert_eq!(first(&professional.verdict), expected, "{left} h left");
+        assert!(edition(&e, Edition::Advanced).verdict.allowed(), "renewing stays open with {left} h left");
+        assert!(e.renew.allowed(), "{left} h");
+        let next = crate::billing::overview(&c, &[]).next.upgrade;
+        assert_eq!(first(&next), expected, "billing's upgrade action, {left} h left");
+    }
 }
 
 #[test]

@@ -3,7 +3,8 @@
 
 use crate::auth::Caller;
 use crate::clock::{from_ms, to_ms};
-use domain::identity::{AccountState, Buyer, EditionTerm, Voucher};
+use crate::orders::store::OrderRow;
+use domain::identity::{AccountState, Buyer, EditionTerm, Identity, Voucher};
 use domain::ledger::{GrantSource, LedgerEntry};
 use domain::{Edition, Instant, Money, Product, QuotaKind};
 use sqlx::{AnyConnection, Row};
@@ -120,18 +121,81 @@ pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result
     Ok(paid == 0)
 }
 
-/// Everything the rules need about the caller's acting account. `lock` is
-/// `db.for_update()` inside a write transaction, or "" for a read.
+/// The account as the rules read it when pricing: the delivered state plus
+/// every paid order still to be delivered (the basis, `domain::basis`).
+/// Under the account's row lock it cannot move until the transaction ends.
+pub async fn basis(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    delivered: &AccountState,
+) -> Result<AccountState, sqlx::Error> {
+    let pending = crate::orders::store::awaiting_delivery(conn, account_id).await?;
+    if pending.is_empty() {
+        return Ok(delivered.clone());
+    }
+    let pending: Vec<(&domain::Quote, Instant)> = pending.iter().map(|(q, at)| (q, *at)).collect();
+    Ok(domain::basis::basis(delivered, &pending))
+}
+
+/// Everything the rules need about the caller's acting account, its basis
+/// as the account. `lock` is `db.for_update()` inside a write transaction,
+/// or "" for a read.
 pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -> Result<Buyer, sqlx::Error> {
     let account_id = caller.account_id();
     let row = account_row(conn, account_id, lock).await?;
     Ok(Buyer {
         identity: caller.identity(first_purchase(conn, account_id).await?),
-        account: row.state,
+        account: basis(conn, account_id, &row.state).await?,
         balance: row.balance,
         vouchers: vouchers(conn, account_id).await?,
         sales_quotes: crate::sales::store::open_quotes(conn, account_id).await?,
         cloud_account: caller.cloud_account.clone(),
+    })
+}
+
+/// The buyer an order was placed for, as its payment is judged: the placer
+/// acting for the order's account, on its basis now, holding the voucher and
+/// the sales quote the order holds (they are the order's, not spent
+/// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
+pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: &str) -> Result<Buyer, sqlx::Error> {
+    let row = account_row(conn, order.account_id, lock).await?;
+    let enterprise = sqlx::query(
+        "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \
+         LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $2 WHERE e.account_id = $1",
+    )
+    .bind(order.account_id)
+    .bind(order.placed_by)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (identity, cloud_account) = match enterprise {
+        None => (Identity::Person { person_id: order.placed_by, first_purchase: false }, None),
+        Some(e) => {
+            let linked: Option<String> = e.try_get("linked_cloud_account")?;
+            let roles = crate::auth::parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default());
+            let identity = Identity::Enterprise {
+                person_id: order.placed_by,
+                enterprise_id: e.try_get("id")?,
+                verified: e.try_get::<i64, _>("verified")? == 1,
+                roles,
+                linked_cloud_account: linked.clone(),
+            };
+            // The cloud console's account was checked when the order was placed (CH-3).
+            (identity, linked.filter(|_| order.channel == domain::Channel::CloudConsole))
+        }
+    };
+    let mut vouchers = vouchers(conn, order.account_id).await?;
+    for voucher in vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
+        voucher.used = false;
+    }
+    let mut sales_quotes = crate::sales::store::open_quotes(conn, order.account_id).await?;
+    sales_quotes.extend(crate::sales::store::held_by_order(conn, order.id).await?);
+    Ok(Buyer {
+        identity,
+        account: basis(conn, order.account_id, &row.state).await?,
+        balance: row.balance,
+        vouchers,
+        sales_quotes,
+        cloud_account,
     })
 }
 
@@ -215,6 +279,17 @@ pub async fn append_ledger(
         .await?;
     }
     Ok(())
+}
+
+/// Debits the balance by `amount_fen` if it covers it (PAY-1); false, changing nothing, when it does not.
+pub async fn debit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -> Result<bool, sqlx::Error> {
+    let debited = sqlx::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
+        .bind(amount_fen)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(debited == 1)
 }
 
 /// Hands out the next grant numbers of an account (called under its lock).

@@ -10,7 +10,8 @@ pub mod wire;
 pub use sweeper::run_once;
 
 use crate::accounts::{
-    append_ledger, ledger, load_buyer, name_of, parse_name, reserve_grant_numbers, save_grant_numbers, save_state,
+    account_state, append_ledger, ledger, load_buyer, name_of, parse_name, reserve_grant_numbers, save_grant_numbers,
+    save_state,
 };
 use crate::auth::Caller;
 use crate::extract::ApiJson;
@@ -114,7 +115,9 @@ async fn start_free_trial(
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel, now };
     let trial = start_trial(&ctx)?;
     let grant = reserve_grant_numbers(&mut tx, account_id).await? + 1;
-    let plan = trial.plan(&buyer.account, grant);
+    // Judged on the basis, written over what is delivered (delivery applies the rest).
+    let delivered = account_state(&mut tx, account_id, "").await?;
+    let plan = trial.plan(&delivered, grant);
     save_state(&mut tx, account_id, &plan.account).await?;
     append_ledger(&mut tx, account_id, None, &plan.entries, now).await?;
     save_grant_numbers(&mut tx, account_id, grant).await?;

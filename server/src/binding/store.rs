@@ -2,10 +2,10 @@
 //! gives before a first purchase in the mini-program (BND-3).
 
 use crate::clock::to_ms;
-use crate::orders::store::status_name;
+use crate::codec::{self, Stored};
 use domain::Instant;
 use domain::ledger::GrantId;
-use domain::order::OrderStatus;
+use domain::order::OrderEvent;
 use sqlx::AnyConnection;
 
 /// The account of an enterprise, if there is one with this id.
@@ -39,13 +39,10 @@ pub async fn mark_bound(
     enterprise_account_id: i64,
     at: Instant,
 ) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query("UPDATE orders SET status = $1 WHERE id = $2 AND status = $3")
-        .bind(status_name(OrderStatus::Bound))
-        .bind(order_id)
-        .bind(status_name(OrderStatus::Delivered))
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    let event = OrderEvent::Bind;
+    let sql = format!("UPDATE orders SET status = $1 WHERE id = $2 AND {}", codec::from_states(event, 3));
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(order_id);
+    let changed = codec::bind_from(query, event).execute(&mut *conn).await?.rows_affected();
     if changed != 1 {
         return Ok(false);
     }

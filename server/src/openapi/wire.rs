@@ -126,6 +126,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// Why received money will be returned.
+    RefundReason = domain::payment::RefundReason::ALL
+}
+
+string_enum! {
+    /// A provider payment as recorded here.
+    PaymentStatus = domain::payment::PaymentStatus::ALL
+}
+
+string_enum! {
     /// A stable error code; the HTTP status follows from it.
     ErrorCode = domain::ErrorCode::ALL
 }

@@ -93,7 +93,7 @@ pub async fn order_events(
             };
             let waits_for_binding = order.status.apply(OrderEvent::Bind, personal).is_ok();
             let ends = match order.status {
-                OrderStatus::Closed | OrderStatus::Bound => true,
+                OrderStatus::Closed | OrderStatus::Bound | OrderStatus::NeedsAttention => true,
                 OrderStatus::Delivered => !waits_for_binding,
                 OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
             };

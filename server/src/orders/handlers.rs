@@ -5,14 +5,15 @@ use crate::accounts::load_buyer;
 use crate::auth::Caller;
 use crate::extract::ApiJson;
 use crate::openapi::wire;
-use crate::payment::{PayChannel, PaymentPrompt, PaymentRequest};
+use crate::payment::PaymentPrompt;
+use crate::payment::store::PaymentRow;
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use domain::access::can_view_order_records;
-use domain::order::OrderStatus;
-use domain::payment::check_payment;
+use domain::access::{can_view_order_records, may_follow_order};
+use domain::order::{OrderEvent, OrderStatus};
+use domain::payment::{RefundReason, check_payment};
 use domain::{Channel, Context, ErrorCode, Money, PaymentMethod, Quote, Selection};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -45,7 +46,7 @@ pub struct OrderView {
     pub payable: Money,
     pub voucher_id: Option<String>,
     #[schema(value_type = Option<wire::PaymentMethod>)]
-    pub payment_method: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
     /// The person who placed it.
     pub placed_by: i64,
     #[schema(value_type = String, format = DateTime)]
@@ -59,6 +60,45 @@ pub struct OrderView {
     pub delivered_at: Option<domain::Instant>,
     #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<domain::Instant>,
+    /// Why a paid order could not be delivered (`needs_attention`).
+    pub attention: Option<String>,
+    /// Money received for this order that is not its payment, or that paid
+    /// for what could not be delivered: it will be returned.
+    pub returns: Vec<MoneyToReturn>,
+}
+
+/// Money received that will be returned (PAY-4, ORD-1).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoneyToReturn {
+    pub out_trade_no: String,
+    #[schema(value_type = wire::PaymentMethod)]
+    pub method: PaymentMethod,
+    #[schema(value_type = wire::Money)]
+    pub amount: Money,
+    #[schema(value_type = Option<wire::RefundReason>)]
+    pub reason: Option<RefundReason>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub received_at: Option<domain::Instant>,
+}
+
+impl From<PaymentRow> for MoneyToReturn {
+    fn from(p: PaymentRow) -> Self {
+        MoneyToReturn {
+            out_trade_no: p.out_trade_no,
+            method: p.method,
+            amount: Money::from_fen(p.amount_fen),
+            reason: p.refund_reason,
+            received_at: p.settled_at,
+        }
+    }
+}
+
+impl OrderView {
+    /// The order with the money to return that belongs to it, out of `returns`.
+    pub fn with_returns(o: OrderRow, returns: &[PaymentRow]) -> Self {
+        let mine = returns.iter().filter(|p| p.order_id == o.id).cloned().map(MoneyToReturn::from).collect();
+        OrderView { returns: mine, ..OrderView::from(o) }
+    }
 }
 
 impl From<OrderRow> for OrderView {
@@ -77,8 +117,18 @@ impl From<OrderRow> for OrderView {
             paid_at: o.paid_at,
             delivered_at: o.delivered_at,
             closed_at: o.closed_at,
+            attention: o.attention,
+            returns: Vec::new(),
         }
     }
+}
+
+/// The order as the caller sees it, with its money to return.
+pub(super) async fn order_view(state: &AppState, caller: &Caller, id: i64) -> Result<OrderView, ApiError> {
+    let order = visible_order(state, caller, id).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let returns = crate::payment::store::returns_of_account(&mut conn, order.account_id).await?;
+    Ok(OrderView::with_returns(order, &returns))
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -143,9 +193,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
 pub(super) async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
     let mut conn = state.db.read.acquire().await?;
     let order = store::find(&mut conn, id, caller.account_id(), "").await?;
-    let sees_all = can_view_order_records(&caller.identity(false));
+    let identity = caller.identity(false);
     order
-        .filter(|o| sees_all || o.placed_by == caller.person_id)
+        .filter(|o| may_follow_order(&identity, o.placed_by == caller.person_id))
         .ok_or_else(|| ApiError::NotFound("no such order".into()))
 }
 
@@ -206,8 +256,7 @@ async fn place_order(
         if hash != request_hash {
             return Err(ApiError::code(ErrorCode::IdempotencyKeyReused));
         }
-        let order = visible_order(&state, &caller, order_id.unwrap_or(0)).await?;
-        return Ok((StatusCode::OK, Json(order.into())));
+        return Ok((StatusCode::OK, Json(order_view(&state, &caller, order_id.unwrap_or(0)).await?)));
     }
     let buyer = load_buyer(&mut tx, &caller, state.db.for_update()).await?;
     let details = body.person_details.as_ref();
@@ -222,8 +271,8 @@ async fn place_order(
         account_id: caller.account_id(),
         placed_by: caller.person_id,
         channel: body.channel,
+        selection: &body.selection,
         quote: &quote,
-        voucher_id: body.selection.voucher.as_deref(),
         created_at: now,
         pay_by,
     };
@@ -289,7 +338,7 @@ async fn get_order(
     caller: Caller,
     Path(id): Path<i64>,
 ) -> Result<Json<OrderView>, ApiError> {
-    Ok(Json(visible_order(&state, &caller, id).await?.into()))
+    Ok(Json(order_view(&state, &caller, id).await?))
 }
 
 /// VIS-1: an enterprise's records for its super admin or legal
@@ -308,7 +357,8 @@ async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Js
     let sees_all = can_view_order_records(&caller.identity(false));
     let mut conn = state.db.read.acquire().await?;
     let orders = store::list(&mut conn, caller.account_id(), (!sees_all).then_some(caller.person_id)).await?;
-    Ok(Json(orders.into_iter().map(OrderView::from).collect()))
+    let returns = crate::payment::store::returns_of_account(&mut conn, caller.account_id()).await?;
+    Ok(Json(orders.into_iter().map(|o| OrderView::with_returns(o, &returns)).collect()))
 }
 
 /// ORD-3: an unpaid order can be cancelled; its voucher comes back.
@@ -334,18 +384,19 @@ async fn cancel_order(
     visible_order(&state, &caller, id).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !store::close(&mut tx, id, now, &format!("person:{}", caller.person_id), "cancelled").await? {
+    if !store::close(&mut tx, id, OrderEvent::Cancel, now, &format!("person:{}", caller.person_id)).await? {
         return Err(ApiError::code(ErrorCode::InvalidState));
     }
-    let pending = store::pending_payments(&mut tx, id).await?;
+    let pending = crate::payment::store::pending_of(&mut tx, id).await?;
     tx.commit().await?;
-    for out_trade_no in pending {
-        if let Err(e) = state.gateway.close(&out_trade_no).await {
-            tracing::warn!(order.id = id, out_trade_no, error = %e, "provider payment not closed; reconciliation will retry");
-        }
+    if let Some(pending) = pending
+        && let Err(e) = state.gateway.close(&pending.out_trade_no).await
+    {
+        let out_trade_no = pending.out_trade_no;
+        tracing::warn!(order.id = id, out_trade_no, error = %e, "provider payment not closed; reconciliation will retry");
     }
     state.order_changed(id);
-    Ok(Json(visible_order(&state, &caller, id).await?.into()))
+    Ok(Json(order_view(&state, &caller, id).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -361,8 +412,11 @@ struct PayResponse {
     prompt: Option<PaymentPrompt>,
 }
 
-/// PAY-1..3: the balance is debited in the same transaction as the change to
-/// paid; WeChat Pay and online banking open a payment at the provider.
+/// PAY-1..4, PRI-2: the order is held against the account as it is now
+/// before any money moves. The balance is debited in the same transaction as
+/// the change to paid; an order a voucher covers in full completes with
+/// `voucher`; WeChat Pay and online banking open a payment at the provider,
+/// or answer the one already open (one at a time per order).
 #[utoipa::path(
     post,
     path = "/orders/{id}/pay",
@@ -376,8 +430,8 @@ struct PayResponse {
         (status = 401, description = "`unauthenticated`", body = wire::Error),
         (status = 403, description = "`balance_not_permitted`: this role cannot pay from the enterprise's balance", body = wire::Error),
         (status = 404, description = "`not_found`", body = wire::Error),
-        (status = 409, description = "`invalid_state`: not awaiting payment", body = wire::Error),
-        (status = 422, description = "`insufficient_balance`, `mini_program_limit` (the mini-program pays by WeChat Pay only)", body = wire::Error),
+        (status = 409, description = "`invalid_state`: not awaiting payment; `quote_changed` (with the fresh `quote`): the account changed since the order was placed, place it again", body = wire::Error),
+        (status = 422, description = "`insufficient_balance`, `mini_program_limit` (the mini-program pays by WeChat Pay only), or a rule that now refuses the order (`downgrade_not_allowed`, `no_active_edition`, `term_exceeds_limit`, …)", body = wire::Error),
         (status = 503, description = "`invalid_state`: the payment provider is unavailable; try again", body = wire::Error),
     ),
 )]
@@ -388,9 +442,7 @@ async fn pay_order(
     ApiJson(body): ApiJson<PayRequest>,
 ) -> Result<Json<PayResponse>, ApiError> {
     let order = visible_order(&state, &caller, id).await?;
-    if order.status != OrderStatus::AwaitingPayment {
-        return Err(ApiError::code(ErrorCode::InvalidState));
-    }
+    order.status.apply(OrderEvent::Pay, false)?;
     let now = state.clock.now();
     let buyer = {
         let mut conn = state.db.read.acquire().await?;
@@ -398,89 +450,11 @@ async fn pay_order(
     };
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now };
     check_payment(&ctx, body.method, order.quote.payable)?;
-    let prompt = match body.method {
-        PaymentMethod::Balance => {
-            pay_from_balance(&state, &caller, &order, now).await?;
-            None
-        }
-        PaymentMethod::WechatPay | PaymentMethod::OnlineBanking => {
-            Some(open_payment(&state, &order, body.method, now).await?)
-        }
+    let prompt = if body.method.is_provider() {
+        Some(super::pay::at_provider(&state, &order, body.method, now).await?)
+    } else {
+        super::pay::without_provider(&state, &caller, &order, body.method, now).await?;
+        None
     };
-    Ok(Json(PayResponse { order: visible_order(&state, &caller, id).await?.into(), prompt }))
-}
-
-async fn pay_from_balance(
-    state: &AppState,
-    caller: &Caller,
-    order: &OrderRow,
-    now: domain::Instant,
-) -> Result<(), ApiError> {
-    let mut tx = state.db.begin().await?;
-    let debited = sqlx::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
-        .bind(order.payable_fen)
-        .bind(order.account_id)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-    if debited != 1 {
-        return Err(ApiError::code(ErrorCode::InsufficientBalance));
-    }
-    if !store::mark_paid(&mut tx, order.id, PaymentMethod::Balance, now).await? {
-        return Err(ApiError::code(ErrorCode::InvalidState));
-    }
-    let detail = serde_json::json!({ "amount_fen": order.payable_fen });
-    store::audit(
-        &mut tx,
-        now,
-        &format!("person:{}", caller.person_id),
-        Some(order.account_id),
-        Some(order.id),
-        "balance.debited",
-        &detail,
-    )
-    .await?;
-    crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
-    tx.commit().await?;
-    crate::failpoint::crash_point(crate::failpoint::Step::Paid);
-    tracing::info!(order.id = order.id, amount_fen = order.payable_fen, "paid from balance");
-    state.order_changed(order.id);
-    Ok(())
-}
-
-async fn open_payment(
-    state: &AppState,
-    order: &OrderRow,
-    method: PaymentMethod,
-    now: domain::Instant,
-) -> Result<PaymentPrompt, ApiError> {
-    // A random suffix, not an attempt count: two pays at once must not collide.
-    let out_trade_no = format!("E{:010}{:08X}", order.id, rand::random::<u32>());
-    let channel = match (method, order.channel) {
-        (PaymentMethod::OnlineBanking, _) => PayChannel::OnlineBanking,
-        (_, Channel::MiniProgram) => PayChannel::WechatMiniProgram,
-        _ => PayChannel::WechatNative,
-    };
-    let names: Vec<&str> = order.quote.lines.iter().map(|l| l.name_zh.as_str()).collect();
-    let request = PaymentRequest {
-        out_trade_no: out_trade_no.clone(),
-        amount_fen: order.payable_fen,
-        description: format!("腾讯电子签 {}", names.join("、")),
-        channel,
-        expires_at: order.pay_by,
-    };
-    let prompt = state.gateway.create(&request).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    let mut tx = state.db.begin().await?;
-    sqlx::query(
-        "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at) VALUES ($1, $2, $3, $4, 'pending', $5)",
-    )
-    .bind(&out_trade_no)
-    .bind(order.id)
-    .bind(store::method_name(method))
-    .bind(order.payable_fen)
-    .bind(crate::clock::to_ms(now))
-    .execute(&mut *tx)
-    .await?;
-    tx.commit().await?;
-    Ok(prompt)
+    Ok(Json(PayResponse { order: order_view(&state, &caller, id).await?, prompt }))
 }

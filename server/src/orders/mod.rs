@@ -2,6 +2,7 @@
 
 mod events;
 mod handlers;
+mod pay;
 pub mod store;
 
-pub use handlers::{OrderView, router};
+pub use handlers::{MoneyToReturn, OrderView, router};

@@ -6,6 +6,7 @@ pub mod notify;
 pub mod reconcile;
 pub mod sandbox;
 pub mod settle;
+pub mod store;
 pub mod wechat;
 
 use crate::AppState;

@@ -6,10 +6,12 @@
 //! [`run_once`] beside the background loop) never do a thing twice.
 
 use super::settle::{Collected, Settled, Source, settle};
+use super::store as payments;
 use super::{GatewayError, ProviderStatus};
 use crate::AppState;
-use crate::clock::to_ms;
 use crate::orders::store;
+use domain::order::{OrderEvent, OrderStatus};
+use domain::payment::PaymentStatus;
 use std::time::Duration;
 
 /// How many payments and orders one round looks at, at most.
@@ -54,15 +56,11 @@ pub async fn run(state: AppState) {
 
 async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let before = to_ms(now) - i64::from(state.settings.reconcile_after_secs) * 1000;
-    let pending: Vec<(String, String)> = sqlx::query_as(
-        "SELECT p.out_trade_no, o.status FROM payments p JOIN orders o ON o.id = p.order_id \
-         WHERE p.status = 'pending' AND p.created_at <= $1 ORDER BY p.created_at LIMIT $2",
-    )
-    .bind(before)
-    .bind(BATCH)
-    .fetch_all(&state.db.read)
-    .await?;
+    let before = now - chrono::TimeDelta::seconds(i64::from(state.settings.reconcile_after_secs));
+    let pending = {
+        let mut conn = state.db.read.acquire().await?;
+        payments::pending_since(&mut conn, before, BATCH).await?
+    };
     for (out_trade_no, order_status) in pending {
         let status = match state.gateway.query(&out_trade_no).await {
             Ok(status) => status,
@@ -77,11 +75,15 @@ async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Re
                     report.settled += 1;
                 }
             }
-            ProviderStatus::Failed => report.payments_closed += mark(state, &out_trade_no, "failed").await?,
-            ProviderStatus::Closed => report.payments_closed += mark(state, &out_trade_no, "closed").await?,
+            ProviderStatus::Failed => {
+                report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Failed).await?
+            }
+            ProviderStatus::Closed => {
+                report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Closed).await?
+            }
             // Still open at the provider, but its order was paid another way,
             // cancelled or closed: close it, so it cannot be paid by mistake.
-            ProviderStatus::NotPaid if order_status != "awaiting_payment" => {
+            ProviderStatus::NotPaid if order_status != OrderStatus::AwaitingPayment => {
                 report.payments_closed += close_at_provider(state, &out_trade_no).await?;
             }
             ProviderStatus::NotPaid => {}
@@ -92,22 +94,20 @@ async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Re
 
 async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
     let now = state.clock.now();
-    let expired: Vec<i64> = sqlx::query_scalar(
-        "SELECT id FROM orders WHERE status = 'awaiting_payment' AND pay_by <= $1 ORDER BY pay_by LIMIT $2",
-    )
-    .bind(to_ms(now))
-    .bind(BATCH)
-    .fetch_all(&state.db.read)
-    .await?;
+    let expired = {
+        let mut conn = state.db.read.acquire().await?;
+        store::unpaid_past_deadline(&mut conn, now, BATCH).await?
+    };
     'orders: for order_id in expired {
         let pending = {
             let mut conn = state.db.read.acquire().await?;
-            store::pending_payments(&mut conn, order_id).await?
+            payments::pending_of(&mut conn, order_id).await?
         };
         // The provider side first: once closed there, nobody can pay it.
-        for out_trade_no in pending {
+        if let Some(pending) = pending {
+            let out_trade_no = pending.out_trade_no;
             match state.gateway.close(&out_trade_no).await {
-                Ok(()) => report.payments_closed += mark(state, &out_trade_no, "closed").await?,
+                Ok(()) => report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Closed).await?,
                 Err(GatewayError::Rejected(why)) => {
                     // Paid after all (or unknown there): ask, and believe what it says.
                     match state.gateway.query(&out_trade_no).await {
@@ -118,10 +118,10 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
                             continue 'orders;
                         }
                         Ok(ProviderStatus::Failed) => {
-                            report.payments_closed += mark(state, &out_trade_no, "failed").await?
+                            report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Failed).await?
                         }
                         Ok(ProviderStatus::Closed) => {
-                            report.payments_closed += mark(state, &out_trade_no, "closed").await?
+                            report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Closed).await?
                         }
                         Ok(ProviderStatus::NotPaid) => {
                             tracing::warn!(
@@ -134,7 +134,7 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
                         }
                         Err(GatewayError::Rejected(_)) => {
                             // The provider never heard of it: nothing there can be paid.
-                            report.payments_closed += mark(state, &out_trade_no, "closed").await?;
+                            report.payments_closed += mark(state, &out_trade_no, PaymentStatus::Closed).await?;
                         }
                         Err(e) => {
                             tracing::warn!(order.id = order_id, out_trade_no, error = %e, "reconciliation: the provider did not answer");
@@ -151,7 +151,7 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
             }
         }
         let mut tx = state.db.begin().await?;
-        let closed = store::close(&mut tx, order_id, now, "reconciliation", "timeout").await?;
+        let closed = store::close(&mut tx, order_id, OrderEvent::TimeOut, now, "reconciliation").await?;
         tx.commit().await?;
         if closed {
             tracing::info!(order.id = order_id, "order closed: the time to pay ran out");
@@ -172,7 +172,7 @@ async fn settle_paid(state: &AppState, out_trade_no: &str, status: ProviderStatu
 /// Closes a payment at the provider and records it; 1 when recorded.
 async fn close_at_provider(state: &AppState, out_trade_no: &str) -> Result<usize, sqlx::Error> {
     match state.gateway.close(out_trade_no).await {
-        Ok(()) => mark(state, out_trade_no, "closed").await,
+        Ok(()) => mark(state, out_trade_no, PaymentStatus::Closed).await,
         Err(e) => {
             tracing::warn!(out_trade_no, error = %e, "reconciliation: cannot close the provider payment yet");
             Ok(0)
@@ -181,12 +181,7 @@ async fn close_at_provider(state: &AppState, out_trade_no: &str) -> Result<usize
 }
 
 /// Records what became of a pending payment; 1 when it was still pending.
-async fn mark(state: &AppState, out_trade_no: &str, status: &str) -> Result<usize, sqlx::Error> {
-    let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = 'pending'")
-        .bind(status)
-        .bind(out_trade_no)
-        .execute(&state.db.write)
-        .await?
-        .rows_affected();
-    Ok(usize::from(changed == 1))
+async fn mark(state: &AppState, out_trade_no: &str, status: PaymentStatus) -> Result<usize, sqlx::Error> {
+    let mut conn = state.db.write.acquire().await?;
+    Ok(usize::from(payments::end_pending(&mut conn, out_trade_no, status).await?))
 }

@@ -1,10 +1,14 @@
 //! Believing that a payment succeeded: the one code path shared by the
 //! notification handler and reconciliation, so both settle alike.
 
+use super::store as payments;
 use crate::AppState;
+use crate::accounts::order_buyer;
+use crate::codec::Stored;
 use crate::orders::store;
-use domain::{Instant, PaymentMethod};
-use sqlx::Row;
+use domain::basis::{Changed, reassess};
+use domain::payment::{Collection, PaymentStatus, RefundReason, judge_collection};
+use domain::{Context, Instant};
 
 /// Where the word that a payment succeeded comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,137 +51,117 @@ pub enum Settled {
     UnknownPayment,
 }
 
-/// The payment method a stored name stands for.
-pub fn parse_method(name: &str) -> Option<PaymentMethod> {
-    PaymentMethod::ALL.into_iter().find(|m| store::method_name(*m) == name)
-}
-
 /// Settles `collected` in one transaction: records the notification id (a
-/// replay stops here), checks the amount against the payment and the order,
-/// then marks the payment and the order paid together. Wrong amounts and
-/// orders that are no longer awaiting payment change no order: the payment
-/// row is flagged (`disputed` / `refund_due`, for a person to resolve, since
-/// there is no self-service refund, ORD-3) and the case is audited.
+/// replay stops here), locks the order, then its payment and account, holds
+/// the order against its basis at the payment's time (the price it was
+/// opened at stands unless the basis changed), and asks the domain what the
+/// money is (PAY-4): the order's payment (paid, its delivery job written),
+/// money to return (`refund_due`, with its reason: the order closed, was
+/// paid otherwise, or no longer holds) or a wrong amount (`disputed`). There
+/// is no self-service refund (ORD-3): a person returns it.
 pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<'_>) -> Result<Settled, sqlx::Error> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if let Source::Notification { id } = source {
-        let fresh = sqlx::query(
-            "INSERT INTO payment_notifications (id, out_trade_no, received_at) VALUES ($1, $2, $3) \
-             ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(collected.out_trade_no)
-        .bind(crate::clock::to_ms(now))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if fresh == 0 {
-            tx.rollback().await?;
-            return Ok(Settled::AlreadyKnown);
-        }
+    if let Source::Notification { id } = source
+        && !payments::first_notice(&mut tx, id, collected.out_trade_no, now).await?
+    {
+        tx.rollback().await?;
+        return Ok(Settled::AlreadyKnown);
     }
-    let order_id: Option<i64> = sqlx::query_scalar("SELECT order_id FROM payments WHERE out_trade_no = $1")
-        .bind(collected.out_trade_no)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(order_id) = order_id else {
+    let Some(payment) = payments::find(&mut tx, collected.out_trade_no, "").await? else {
         // Not recorded: the provider will retry, and the payment may yet appear.
         tx.rollback().await?;
         return Ok(Settled::UnknownPayment);
     };
-    // The order first, then the payment: the order placement code locks in that order too.
+    // The order first, then the payment and the account: the pay path locks in that order too.
     let lock = state.db.for_update();
-    let order = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT status, payable_fen, account_id FROM orders WHERE id = $1{lock}"
-    )))
-    .bind(order_id)
-    .fetch_one(&mut *tx)
-    .await?;
-    let (order_status, payable_fen, account_id): (String, i64, i64) =
-        (order.try_get(0)?, order.try_get(1)?, order.try_get(2)?);
-    let payment = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT method, amount_fen, status FROM payments WHERE out_trade_no = $1{lock}"
-    )))
-    .bind(collected.out_trade_no)
-    .fetch_one(&mut *tx)
-    .await?;
-    let (method, amount_fen, payment_status): (String, i64, String) =
-        (payment.try_get(0)?, payment.try_get(1)?, payment.try_get(2)?);
-
-    if matches!(payment_status.as_str(), "paid" | "refund_due" | "disputed") {
-        // Settled before (by reconciliation, or by an earlier notification):
-        // keep the notification id, change nothing else.
-        tx.commit().await?;
-        return Ok(Settled::AlreadyKnown);
-    }
-    let detail = serde_json::json!({
+    let order = store::find_any(&mut tx, payment.order_id, lock)
+        .await?
+        .ok_or_else(|| sqlx::Error::Decode("a payment without its order".into()))?;
+    let payment = payments::find(&mut tx, collected.out_trade_no, lock).await?.unwrap_or(payment);
+    let buyer = order_buyer(&mut tx, &order, lock).await?;
+    let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now: collected.paid_at };
+    let holds = reassess(&ctx, &order.selection, &order.quote, payment.created_at);
+    let amount_matches = collected.amount_fen == payment.amount_fen && collected.amount_fen == order.payable_fen;
+    let verdict = judge_collection(payment.status, amount_matches, order.status, holds.is_ok());
+    let mut detail = serde_json::json!({
         "source": source.name(),
         "out_trade_no": collected.out_trade_no,
         "transaction_id": collected.transaction_id,
         "amount_fen": collected.amount_fen,
     });
-    let refusal = if collected.amount_fen != amount_fen || collected.amount_fen != payable_fen {
-        Some(("amount_mismatch", "disputed"))
-    } else if order_status != "awaiting_payment" {
-        Some(("order_not_awaiting_payment", "refund_due"))
-    } else {
-        None
+    let (status, reason) = match verdict {
+        Collection::AlreadySettled => {
+            // Settled before (by reconciliation, or by an earlier notification):
+            // keep the notification id, change nothing else.
+            tx.commit().await?;
+            return Ok(Settled::AlreadyKnown);
+        }
+        Collection::Believe => {
+            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at).await? {
+                payments::settle_as(
+                    &mut tx,
+                    collected.out_trade_no,
+                    PaymentStatus::Paid,
+                    collected.transaction_id,
+                    None,
+                    now,
+                )
+                .await?;
+                store::audit(
+                    &mut tx,
+                    now,
+                    "payment",
+                    Some(order.account_id),
+                    Some(order.id),
+                    "payment.succeeded",
+                    &detail,
+                )
+                .await?;
+                crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
+                tx.commit().await?;
+                crate::failpoint::crash_point(crate::failpoint::Step::Paid);
+                state.order_changed(order.id);
+                tracing::info!(
+                    order.id = order.id,
+                    out_trade_no = collected.out_trade_no,
+                    amount_fen = collected.amount_fen,
+                    source = source.name(),
+                    "payment settled: the order is paid"
+                );
+                return Ok(Settled::Paid { order_id: order.id });
+            }
+            (PaymentStatus::RefundDue, Some(RefundReason::AlreadyPaid))
+        }
+        Collection::RefundDue(reason) => (PaymentStatus::RefundDue, Some(reason)),
+        Collection::Disputed => (PaymentStatus::Disputed, None),
     };
-    let method = parse_method(&method);
-    if let (None, Some(method)) = (refusal, method)
-        && store::mark_paid(&mut tx, order_id, method, collected.paid_at).await?
-    {
-        set_payment(&mut tx, collected, "paid").await?;
-        store::audit(&mut tx, now, "payment", Some(account_id), Some(order_id), "payment.succeeded", &detail).await?;
-        crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
-        tx.commit().await?;
-        crate::failpoint::crash_point(crate::failpoint::Step::Paid);
-        state.order_changed(order_id);
-        tracing::info!(
-            order.id = order_id,
-            out_trade_no = collected.out_trade_no,
-            amount_fen = collected.amount_fen,
-            source = source.name(),
-            "payment settled: the order is paid"
-        );
-        return Ok(Settled::Paid { order_id });
+    payments::settle_as(&mut tx, collected.out_trade_no, status, collected.transaction_id, reason, now).await?;
+    let why = reason.map_or("amount_mismatch", Stored::name);
+    detail["reason"] = why.into();
+    detail["expected_amount_fen"] = payment.amount_fen.into();
+    detail["order_payable_fen"] = order.payable_fen.into();
+    detail["order_status"] = order.status.name().into();
+    match &holds {
+        Err(Changed::Refused(errors)) => {
+            detail["changed"] = serde_json::json!(errors.iter().map(|e| e.code).collect::<Vec<_>>())
+        }
+        Err(Changed::Repriced(fresh)) => detail["changed"] = serde_json::json!({ "quote_changed": fresh.payable }),
+        Ok(()) => {}
     }
-    let (reason, flag) = refusal.unwrap_or(match method {
-        None => ("unknown_payment_method", "disputed"),
-        Some(_) => ("order_not_awaiting_payment", "refund_due"),
-    });
-    set_payment(&mut tx, collected, flag).await?;
-    let mut detail = detail;
-    detail["reason"] = reason.into();
-    detail["expected_amount_fen"] = amount_fen.into();
-    detail["order_payable_fen"] = payable_fen.into();
-    detail["order_status"] = order_status.clone().into();
-    store::audit(&mut tx, now, "payment", Some(account_id), Some(order_id), "payment.refused", &detail).await?;
+    store::audit(&mut tx, now, "payment", Some(order.account_id), Some(order.id), "payment.refused", &detail).await?;
     tx.commit().await?;
+    // The order page shows the money to return.
+    state.order_changed(order.id);
     tracing::warn!(
-        order.id = order_id,
+        order.id = order.id,
         out_trade_no = collected.out_trade_no,
         amount_fen = collected.amount_fen,
-        expected_amount_fen = amount_fen,
-        order_status,
-        reason,
+        expected_amount_fen = payment.amount_fen,
+        order_status = order.status.name(),
+        reason = why,
         source = source.name(),
         "payment not believed: the order is unchanged"
     );
-    Ok(Settled::Refused { order_id, reason })
-}
-
-async fn set_payment(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    collected: &Collected<'_>,
-    status: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE payments SET status = $1, transaction_id = $2 WHERE out_trade_no = $3")
-        .bind(status)
-        .bind(collected.transaction_id)
-        .bind(collected.out_trade_no)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    Ok(Settled::Refused { order_id: order.id, reason: why })
 }

@@ -224,13 +224,30 @@ pub async fn insert_quote(
 }
 
 /// A quote is free when no order uses it, or the order that did was closed.
-const FREE: &str = "(used_by_order IS NULL OR used_by_order IN (SELECT id FROM orders WHERE status = 'closed'))";
+fn free() -> String {
+    format!(
+        "(used_by_order IS NULL OR used_by_order IN (SELECT id FROM orders WHERE status = '{}'))",
+        crate::codec::Stored::name(domain::order::OrderStatus::Closed)
+    )
+}
+
+/// The sales quote `order_id` holds, if it holds one: paying the order
+/// prices it again with it.
+pub async fn held_by_order(conn: &mut AnyConnection, order_id: i64) -> Result<Option<SalesQuote>, sqlx::Error> {
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE used_by_order = $1")))
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.as_ref().map(|row| quote_view(row).map(|v| v.quote())).transpose()
+}
 
 /// The account's sales quotes that no open or paid order uses (the domain
 /// refuses the expired ones: `quote_required`).
 pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<SalesQuote>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 AND {FREE} ORDER BY issued_at, id"
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 AND {} ORDER BY issued_at, id",
+        free()
     )))
     .bind(account_id)
     .fetch_all(&mut *conn)
@@ -249,7 +266,8 @@ pub async fn account_quotes(conn: &mut AnyConnection, account_id: i64) -> Result
     .await?;
     let mut quotes: Vec<QuoteView> = rows.iter().map(quote_view).collect::<Result<_, _>>()?;
     let closed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-        "SELECT used_by_order FROM sales_quotes WHERE account_id = $1 AND used_by_order IS NOT NULL AND {FREE}"
+        "SELECT used_by_order FROM sales_quotes WHERE account_id = $1 AND used_by_order IS NOT NULL AND {}",
+        free()
     )))
     .bind(account_id)
     .fetch_all(&mut *conn)
@@ -270,7 +288,8 @@ pub async fn consume(
     account_id: i64,
 ) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE sales_quotes SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND {FREE}"
+        "UPDATE sales_quotes SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND {}",
+        free()
     )))
     .bind(order_id)
     .bind(quote_id)

@@ -481,7 +481,7 @@ payment_test!(pay_4_a_notification_for_a_cancelled_order_changes_nothing, silent
     assert_eq!(payment_row(&app, &out_trade_no).await.0, "refund_due", "money taken for a closed order is flagged");
     let events = audit_events(&app, id).await;
     let refused = events.iter().find(|(e, _)| e == "payment.refused").expect("audited");
-    assert_eq!(refused.1["reason"], "order_not_awaiting_payment");
+    assert_eq!(refused.1["reason"], "order_closed");
 });
 
 payment_test!(
@@ -619,7 +619,12 @@ payment_test!(pay_4_an_unavailable_provider_is_reported_and_nothing_is_opened, a
 
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(order_status(&app, id).await, "awaiting_payment");
-    assert_eq!(count(&app, "SELECT COUNT(*) FROM payments WHERE method = $1", "wechat_pay").await, 0);
+    assert_eq!(count(&app, "SELECT COUNT(*) FROM payments WHERE status = $1", "pending").await, 0, "nothing open");
+    assert_eq!(
+        count(&app, "SELECT COUNT(*) FROM payments WHERE status = $1", "failed").await,
+        1,
+        "the attempt is recorded as failed"
+    );
 });
 
 fn production(settings: &mut Settings) {
@@ -642,28 +647,55 @@ payment_test!(pay_4_the_payer_page_of_an_unknown_payment_is_not_found, defaults,
     }
 });
 
+payment_test!(pay_4_a_reload_that_pays_again_answers_the_same_payment, silent_sandbox, |app, state| {
+    let id = place(&app, &advanced(), "web").await;
+    let first = pay(&app, id, "wechat_pay").await;
+
+    // The buyer reloads the QR page and pays again, twice at once.
+    let (again, once_more) = tokio::join!(pay(&app, id, "wechat_pay"), pay(&app, id, "wechat_pay"));
+
+    assert_eq!(again, first, "the same QR code");
+    assert_eq!(once_more, first, "the same QR code");
+    let open = count(&app, "SELECT COUNT(*) FROM payments WHERE status = $1", "pending").await;
+    assert_eq!(open, 1, "one payment open at the provider for the order");
+    let out_trade_no = trade_no_of(&first);
+    press(&app, "pay", &out_trade_no, "pay").await;
+    let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    wait_until_paid(&app, id).await;
+    assert_eq!(payment_row(&app, &out_trade_no).await.0, "paid");
+});
+
 payment_test!(
-    pay_4_notifications_of_two_attempts_arriving_in_reverse_order_pay_the_order_once,
+    pay_4_money_for_a_replaced_payment_is_flagged_for_return_and_shown_on_the_order,
     silent_sandbox,
     |app, state| {
         let (id, first) = order_with_open_payment(&app, &advanced()).await;
-        let second = trade_no_of(&pay(&app, id, "wechat_pay").await);
-        assert_ne!(first, second, "a second attempt is a payment of its own");
-        // The payer pays both codes; the provider's notices arrive last attempt first.
-        press(&app, "pay", &first, "pay").await;
-        press(&app, "pay", &second, "pay").await;
-        let (later, earlier) = (notification(&app, &state, &second).await, notification(&app, &state, &first).await);
+        // The payer switches to online banking: the QR code is closed at the provider first.
+        let bank = pay(&app, id, "online_banking").await;
+        let url = bank["url"].as_str().expect("a bank URL").to_owned();
+        let second = url.strip_prefix("/sandbox/bank/").expect("the sandbox bank page").to_owned();
+        assert_eq!(sandbox_status(&state, &first).await, "closed", "closed at the provider");
+        assert_eq!(payment_row(&app, &first).await.0, "closed");
+        let signer = state.gateway.sandbox().expect("the sandbox").signer();
 
-        let (status, _) = post_notification(&app, &later).await;
+        // Money for the closed QR code arrives anyway (a provider racing its own close).
+        let (status, _) = post_notification(&app, &notification_saying(&state, &first, 698_000, signer)).await;
+
+        assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
+        assert_eq!(order_status(&app, id).await, "awaiting_payment", "not the order's payment");
+        assert_eq!(payment_row(&app, &first).await.0, "refund_due");
+        let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+        assert_eq!(order["returns"][0]["amount"], "6980.00", "the buyer sees the money will be returned: {order}");
+        assert_eq!(order["returns"][0]["reason"], "payment_closed");
+
+        // The bank payment pays the order, once.
+        press(&app, "bank", &second, "pay").await;
+        let (status, _) = post_notification(&app, &notification(&app, &state, &second).await).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         wait_until_paid(&app, id).await;
-        let (status, _) = post_notification(&app, &earlier).await;
-        assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
-
         let events = audit_events(&app, id).await;
         assert_eq!(events.iter().filter(|(e, _)| e == "order.paid").count(), 1, "{events:?}");
         assert_eq!(delivery_jobs(&app, id).await, 1, "one delivery job");
-        assert_eq!(payment_row(&app, &second).await.0, "paid", "the notice that came first paid the order");
-        assert_eq!(payment_row(&app, &first).await.0, "refund_due", "the other payment is flagged for a refund");
     }
 );
