@@ -28,9 +28,11 @@ pub enum ErrorCode {
     NoActiveEdition,
     IntegrationExceedsEdition,
     DowngradeNotAllowed,
+    UpgradeTooLate,
     TermExceedsLimit,
     QuoteRequired,
     TrialAlreadyUsed,
+    TrialNotFirstUse,
     // Voucher.
     VoucherExpired,
     VoucherMinSpend,
@@ -67,7 +69,7 @@ pub enum Lang {
 impl ErrorCode {
     /// Every code, in the order SPEC.md uses to choose one when several apply:
     /// identity and channel → what is bought → voucher → payment.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 38] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -84,9 +86,11 @@ impl ErrorCode {
         Self::NoActiveEdition,
         Self::IntegrationExceedsEdition,
         Self::DowngradeNotAllowed,
+        Self::UpgradeTooLate,
         Self::TermExceedsLimit,
         Self::QuoteRequired,
         Self::TrialAlreadyUsed,
+        Self::TrialNotFirstUse,
         Self::VoucherExpired,
         Self::VoucherMinSpend,
         Self::VoucherNotApplicable,
@@ -125,9 +129,11 @@ impl ErrorCode {
             Self::NoActiveEdition => "no_active_edition",
             Self::IntegrationExceedsEdition => "integration_exceeds_edition",
             Self::DowngradeNotAllowed => "downgrade_not_allowed",
+            Self::UpgradeTooLate => "upgrade_too_late",
             Self::TermExceedsLimit => "term_exceeds_limit",
             Self::QuoteRequired => "quote_required",
             Self::TrialAlreadyUsed => "trial_already_used",
+            Self::TrialNotFirstUse => "trial_not_first_use",
             Self::VoucherExpired => "voucher_expired",
             Self::VoucherMinSpend => "voucher_min_spend",
             Self::VoucherNotApplicable => "voucher_not_applicable",
@@ -191,6 +197,10 @@ impl ErrorCode {
                 "Integration may not be bought for longer than the edition's validity.",
             ),
             Self::DowngradeNotAllowed => ("暂不支持版本降级。", "Downgrading the edition is not supported."),
+            Self::UpgradeTooLate => (
+                "版本剩余不足一天，无法升级，请续费后再升级。",
+                "Less than a whole day is left on the edition: renew it first, then upgrade.",
+            ),
             Self::TermExceedsLimit => {
                 ("版本有效期最长为三年。", "The edition cannot run more than three years from today.")
             }
@@ -201,6 +211,10 @@ impl ErrorCode {
             Self::TrialAlreadyUsed => {
                 ("每个企业仅可申请一次免费试用。", "An enterprise can start the free trial only once.")
             }
+            Self::TrialNotFirstUse => (
+                "7天免费试用仅限首次使用电子签企业版的企业。",
+                "The free trial is for enterprises using the enterprise edition for the first time.",
+            ),
             Self::VoucherExpired => ("代金券已过期。", "This voucher has expired."),
             Self::VoucherMinSpend => {
                 ("未达到代金券的最低消费金额。", "The order does not reach this voucher's minimum spend.")
@@ -305,6 +319,15 @@ mod tests {
             assert!(code.as_str().chars().all(|c| c.is_ascii_lowercase() || c == '_'));
             assert!(!code.message(Lang::Zh).is_empty() && !code.message(Lang::En).is_empty());
         }
+    }
+
+    #[test]
+    fn all_lists_the_codes_in_the_order_refusals_are_sorted_by() {
+        assert!(ErrorCode::ALL.windows(2).all(|w| w[0] < w[1]), "ALL follows the enum's order");
+        let position = |code| ErrorCode::ALL.iter().position(|&c| c == code);
+        let next_to = |a, b| position(a).zip(position(b)).is_some_and(|(a, b)| a + 1 == b);
+        assert!(next_to(ErrorCode::TrialAlreadyUsed, ErrorCode::TrialNotFirstUse), "TRI-1's two codes side by side");
+        assert!(next_to(ErrorCode::DowngradeNotAllowed, ErrorCode::UpgradeTooLate), "among what is bought");
     }
 
     #[test]

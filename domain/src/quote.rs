@@ -498,6 +498,8 @@ fn term_price(
 
 /// REN-2: the yearly price difference for the remaining whole days, and the
 /// yearly allotment difference pro rata, rounded up to a whole contract.
+/// With less than one whole day left there is nothing to upgrade for
+/// (`upgrade_too_late`): the buyer renews first.
 fn upgrade_price(
     ctx: &Context<'_>,
     to: Edition,
@@ -509,6 +511,9 @@ fn upgrade_price(
     let from = ctx.catalog.edition(current.edition);
     let from_price = from.yearly_price.ok_or(DomainError::new(ErrorCode::QuoteRequired))?;
     let days = whole_days(ctx.now, expires_at);
+    if days == 0 {
+        return Err(DomainError::new(ErrorCode::UpgradeTooLate));
+    }
     let yearly_difference = to_price.checked_sub(from_price)?;
     let amount = yearly_difference.checked_ratio(days, DAYS_PER_YEAR)?;
     let allotment_difference = match (ctx.catalog.edition(to).allotment, from.allotment) {
@@ -654,23 +659,47 @@ fn integration_price(
     }
     let full = price.checked_mul(u64::from(term.full_years))?;
     let partial = price.checked_ratio(term.partial_days, DAYS_PER_YEAR)?;
+    // The reason states what is charged: the years that run in full and the
+    // days of a last year cut short, never the years asked for when the
+    // edition's end cut them (a few hours short of a day are not charged).
     let text = || {
         let until = format_date(term.expires_at);
-        if term.partial_days > 0 {
-            (
-                "INT-2",
-                format!("{} 年 + {} 天（随版本到期，按天计费），有效期至 {until}", term.full_years, term.partial_days),
-                format!(
-                    "{} years + {} days (ends with the edition, charged by the day), until {until}",
-                    term.full_years, term.partial_days
-                ),
-            )
+        let (n, d) = (term.full_years, term.partial_days);
+        let (year_zh, year_en) = (format!("{n} 年 × ¥{price}"), format!("{n} {} × ¥{price}", plural(n.into(), "year")));
+        let (day_zh, day_en) =
+            (format!("{d} 天 × ¥{price} ÷ 365"), format!("{d} {} × ¥{price} ÷ 365", plural(d, "day")));
+        let (start_zh, start_en) = if term.starts_at > ctx.now {
+            let from = format_date(term.starts_at);
+            (format!("自当前集成到期（{from}）起续接"), format!("from the current integration's end ({from})"))
         } else {
-            (
+            ("立即生效".to_owned(), "effective now".to_owned())
+        };
+        match (n, d) {
+            _ if n == years => (
                 "INT-1",
-                format!("{years} 年 × ¥{price}，立即生效，有效期至 {until}"),
-                format!("{years} years × ¥{price}, effective now, until {until}"),
-            )
+                format!("{year_zh}，{start_zh}，有效期至 {until}"),
+                format!("{year_en}, {start_en}, until {until}"),
+            ),
+            (0, 0) => (
+                "INT-2",
+                format!("不足一天，随版本到期，不计费，有效期至 {until}"),
+                format!("less than a day, ends with the edition, not charged, until {until}"),
+            ),
+            (0, _) => (
+                "INT-2",
+                format!("{day_zh}（随版本到期，按天计费），{start_zh}，有效期至 {until}"),
+                format!("{day_en} (ends with the edition, charged by the day), {start_en}, until {until}"),
+            ),
+            (_, 0) => (
+                "INT-2",
+                format!("{year_zh}（随版本到期），{start_zh}，有效期至 {until}"),
+                format!("{year_en} (ends with the edition), {start_en}, until {until}"),
+            ),
+            _ => (
+                "INT-2",
+                format!("{year_zh} + {day_zh}（随版本到期，按天计费），{start_zh}，有效期至 {until}"),
+                format!("{year_en} + {day_en} (ends with the edition, charged by the day), {start_en}, until {until}"),
+            ),
         }
     };
     let priced = Priced {
@@ -683,6 +712,11 @@ fn integration_price(
         reason: wording.note(text),
     };
     Ok((priced, term.starts_at, term.expires_at))
+}
+
+/// "1 year", "2 years": the English noun for `n`.
+fn plural(n: u64, noun: &str) -> String {
+    if n == 1 { noun.to_owned() } else { format!("{noun}s") }
 }
 
 #[cfg(test)]

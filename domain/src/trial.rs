@@ -1,4 +1,5 @@
-//! The free trial (TRI-1): once per enterprise, never beside a paid edition.
+//! The free trial (TRI-1): once per enterprise, for the first use of the
+//! enterprise edition only: never beside a paid edition, nor after one.
 
 use crate::cart::Context;
 use crate::error::{DomainError, ErrorCode};
@@ -25,8 +26,13 @@ pub fn trial_refusals(ctx: &Context<'_>) -> Vec<DomainError> {
     if ctx.buyer.account.trial_used {
         errors.push(DomainError::new(ErrorCode::TrialAlreadyUsed));
     }
-    if ctx.buyer.account.paid_edition(ctx.now).is_some() {
-        errors.push(DomainError::new(ErrorCode::EnterpriseHasEdition));
+    // 首次使用: an account that has ever held a paid edition, even one that
+    // has expired since, is past its first use. A running one keeps its own
+    // code (decisions.md, TRI-1).
+    match ctx.buyer.account.edition.as_ref().filter(|t| !t.trial) {
+        Some(paid) if paid.is_active(ctx.now) => errors.push(DomainError::new(ErrorCode::EnterpriseHasEdition)),
+        Some(_) => errors.push(DomainError::new(ErrorCode::TrialNotFirstUse)),
+        None => {}
     }
     crate::quote::sort_refusals(&mut errors);
     errors
@@ -87,16 +93,50 @@ mod tests {
     }
 
     #[test]
-    fn tri_1_never_a_second_trial_nor_beside_a_paid_edition_nor_for_a_person() {
+    fn tri_1_never_a_second_trial_nor_beside_or_after_a_paid_edition_nor_for_a_person() {
         let catalog = catalog();
-        let mut used = admin();
-        used.account.trial_used = true;
         let codes_of = |buyer: &crate::identity::Buyer| -> Vec<ErrorCode> {
             trial_refusals(&ctx(&catalog, buyer, Channel::Web)).into_iter().map(|e| e.code).collect()
         };
-        assert_eq!(codes_of(&used), [ErrorCode::TrialAlreadyUsed]);
-        assert_eq!(codes_of(&holding(admin(), Edition::Advanced, 30)), [ErrorCode::EnterpriseHasEdition]);
-        assert_eq!(codes_of(&person()), [ErrorCode::Forbidden]);
-        assert!(codes_of(&holding(admin(), Edition::Advanced, 0)).is_empty(), "an expired edition is no obstacle");
+        let mut used = admin();
+        used.account.trial_used = true;
+        let mut lapsed_long_ago = holding(admin(), Edition::Professional, 0);
+        if let Some(t) = lapsed_long_ago.account.edition.as_mut() {
+            t.expires_at = now() - chrono::TimeDelta::days(400);
+        }
+        let mut trial_over = holding(admin(), Edition::Advanced, 0);
+        if let Some(t) = trial_over.account.edition.as_mut() {
+            t.trial = true;
+        }
+        trial_over.account.trial_used = true;
+        let cases: [(&str, crate::identity::Buyer, &[ErrorCode]); 8] = [
+            ("first use", admin(), &[]),
+            ("a second trial", used, &[ErrorCode::TrialAlreadyUsed]),
+            ("after the trial ended", trial_over, &[ErrorCode::TrialAlreadyUsed]),
+            ("a paid edition running", holding(admin(), Edition::Advanced, 30), &[ErrorCode::EnterpriseHasEdition]),
+            (
+                "a paid edition that just expired",
+                holding(admin(), Edition::Advanced, 0),
+                &[ErrorCode::TrialNotFirstUse],
+            ),
+            ("a paid edition expired long ago", lapsed_long_ago, &[ErrorCode::TrialNotFirstUse]),
+            ("a person", person(), &[ErrorCode::Forbidden]),
+            (
+                "a person who held a paid edition",
+                holding(person(), Edition::Advanced, 0),
+                &[ErrorCode::Forbidden, ErrorCode::TrialNotFirstUse],
+            ),
+        ];
+        for (case, buyer, expected) in cases {
+            assert_eq!(codes_of(&buyer), expected, "{case}");
+        }
+    }
+
+    #[test]
+    fn tri_1_an_enterprise_whose_paid_edition_expired_cannot_start_the_trial() {
+        let catalog = catalog();
+        let lapsed = holding(admin(), Edition::Advanced, 0);
+        let refused = start_trial(&ctx(&catalog, &lapsed, Channel::Web)).map(|_| ()).map_err(|e| e[0].code);
+        assert_eq!(refused, Err(ErrorCode::TrialNotFirstUse), "not its first use of the enterprise edition");
     }
 }

@@ -333,3 +333,147 @@ fn refusals_come_identity_first_then_what_is_bought_then_the_voucher() {
         [ErrorCode::EnterpriseNotVerified, ErrorCode::IntegrationRequiresProfessional, ErrorCode::VoucherUsed]
     );
 }
+
+/// What a reason says is charged: the sum of its "N 年 × ¥P" (or "N years ×
+/// ¥P") and "D 天 × ¥P ÷ 365" terms, rounded once like the line (PRI-3).
+fn charged_by_reason(text: &str) -> Money {
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let price = |token: &str| -> Money {
+        let digits: String =
+            token.trim_start_matches('¥').chars().take_while(|c| c.is_ascii_digit() || *c == '.').collect();
+        m(&digits)
+    };
+    let mut charged = Money::ZERO;
+    for (i, window) in tokens.windows(4).enumerate() {
+        let [count, unit, "×", unit_price] = window else { continue };
+        let Ok(count) = count.parse::<u64>() else { continue };
+        if !unit_price.starts_with('¥') {
+            continue;
+        }
+        let per = price(unit_price);
+        let term = match *unit {
+            "年" | "year" | "years" => per.checked_mul(count),
+            "天" | "day" | "days" => {
+                let divisor = tokens.get(i + 4..i + 6);
+                assert!(
+                    divisor.is_some_and(|d| d[0] == "÷" && d[1].starts_with("365")),
+                    "a day is a 365th of a year: {text}"
+                );
+                per.checked_ratio(count, 365)
+            }
+            _ => continue,
+        };
+        charged = charged.checked_add(term.expect("in range")).expect("in range");
+    }
+    charged.round()
+}
+
+/// The buyer holding Professional until `end`, perhaps with integration running until `integration`.
+fn professional_until(end: Instant, integration: Option<Instant>) -> Buyer {
+    let mut buyer = holding(admin(), Edition::Professional, 0);
+    if let Some(t) = buyer.account.edition.as_mut() {
+        t.expires_at = end;
+    }
+    buyer.account.integration_until = integration;
+    buyer
+}
+
+/// INT-2's reason for `years` of integration, checked against the amount in both languages.
+fn integration_reason_agrees(catalog: &crate::catalog::Catalog, buyer: &Buyer, years: u32) -> Option<QuoteLine> {
+    let q = quote(&ctx(catalog, buyer, Channel::Web), &addons(&[(AddOn::Integration, years)])).ok()?;
+    let l = q.lines[0].clone();
+    assert_eq!(charged_by_reason(&l.reason.zh), l.amount, "zh reason vs amount: {}", l.reason.zh);
+    assert_eq!(charged_by_reason(&l.reason.en), l.amount, "en reason vs amount: {}", l.reason.en);
+    Some(l)
+}
+
+#[test]
+fn int_2_a_year_cut_short_by_hours_is_charged_and_worded_as_the_whole_years_only() {
+    let catalog = catalog();
+    // The edition ends 3 hours past a whole year: 2 years may be bought (rounded up),
+    // 1 runs in full, and the 3 hours left are less than a day, so not charged.
+    let end = add_years(now(), 1).expect("date") + chrono::TimeDelta::hours(3);
+    let buyer = professional_until(end, None);
+    let l = integration_reason_agrees(&catalog, &buyer, 2).expect("2 years are allowed");
+    assert_eq!((l.amount, l.expires_at), (Money::yuan(9_800), end), "one year charged, ends with the edition");
+    assert_eq!(l.reason.rule, "INT-2");
+    assert!(l.reason.zh.starts_with("1 年 × ¥9800.00（随版本到期）"), "{}", l.reason.zh);
+    assert!(l.reason.en.starts_with("1 year × ¥9800.00 (ends with the edition)"), "{}", l.reason.en);
+    assert!(!l.reason.zh.contains("2 年") && !l.reason.en.contains("2 years"), "not the years asked for");
+}
+
+#[test]
+fn int_2_the_reason_agrees_with_the_amount_for_edition_ends_around_whole_years() {
+    let catalog = catalog();
+    let hour = chrono::TimeDelta::hours(1);
+    let day = chrono::TimeDelta::days(1);
+    // (offset from a whole year, what the reason is built from: full years charged, days charged)
+    let offsets = [-day, -hour, chrono::TimeDelta::zero(), hour, hour * 3, hour * 23, day, day * 35];
+    for whole in 1..=3 {
+        for offset in offsets {
+            let end = add_years(now(), whole).expect("date") + offset;
+            for running in [None, Some(days(10))] {
+                let buyer = professional_until(end, running);
+                for years in 1..=3 {
+                    let Some(l) = integration_reason_agrees(&catalog, &buyer, years) else { continue };
+                    assert!(l.expires_at <= end, "never past the edition");
+                    let full_term = add_years(l.starts_at, years).expect("date");
+                    assert_eq!(l.reason.rule == "INT-1", l.expires_at == full_term, "INT-2 only when cut short");
+                    if running.is_some() {
+                        assert!(l.reason.en.contains("from the current integration's end"), "{}", l.reason.en);
+                    }
+                }
+            }
+        }
+    }
+    // Less than a day before the edition ends: nothing is charged, and the reason says so.
+    let buyer = professional_until(now() + hour * 5, None);
+    let l = integration_reason_agrees(&catalog, &buyer, 1).expect("1 year covers 5 hours");
+    assert_eq!(l.amount, Money::ZERO);
+    assert!(l.reason.en.contains("not charged"), "{}", l.reason.en);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn int_2_the_reason_always_states_the_amount_charged(
+        hours in 1i64..(3 * 366 * 24),
+        years in 1u32..=3,
+        running in proptest::option::of(1u32..400),
+    ) {
+        let catalog = catalog();
+        let buyer = professional_until(now() + chrono::TimeDelta::hours(hours), running.map(days));
+        integration_reason_agrees(&catalog, &buyer, years);
+    }
+}
+
+#[test]
+fn ren_2_an_upgrade_with_less_than_a_whole_day_left_is_refused() {
+    let catalog = catalog();
+    // (hours left on Advanced, the refusal, or the whole days charged)
+    let cases: [(i64, Result<u32, ErrorCode>); 5] = [
+        (1, Err(ErrorCode::UpgradeTooLate)),
+        (12, Err(ErrorCode::UpgradeTooLate)),
+        (23, Err(ErrorCode::UpgradeTooLate)),
+        (24, Ok(1)),
+        (47, Ok(1)),
+    ];
+    for (left, expected) in cases {
+        let mut buyer = holding(admin(), Edition::Advanced, 0);
+        if let Some(t) = buyer.account.edition.as_mut() {
+            t.expires_at = now() + chrono::TimeDelta::hours(left);
+        }
+        let c = ctx(&catalog, &buyer, Channel::Web);
+        let got = quote(&c, &upgrade_to(Edition::Professional)).map(|q| q.lines[0].clone());
+        match expected {
+            Err(code) => assert_eq!(codes(got), [code], "{left} h left"),
+            Ok(days) => {
+                let l = got.expect("upgrades");
+                assert_eq!((l.quantity, l.unit), (days, Unit::Day), "{left} h left");
+                assert!(l.amount > Money::ZERO && l.grants.is_some(), "{left} h: charged and granted");
+            }
+        }
+        assert!(quote(&c, &buy(Edition::Advanced, 1)).is_ok(), "renewing first stays open with {left} h left");
+    }
+}
