@@ -51,9 +51,9 @@ impl Step {
             Step::OrderWriting => "order_writing",
             Step::OrderWritten => "order_written",
             Step::PaymentTransaction => "payment_transaction",
-            Step::Paid => "paid",
+            Step::Paid => "payment_committed",
             Step::DeliveryClaimed => "delivery_claimed",
-            Step::Delivering => "delivering",
+            Step::Delivering => "delivery_committing",
         }
     }
 }
@@ -109,7 +109,7 @@ mod tests {
 
     #[test]
     fn ful_2_crash_points_are_named_with_an_optional_pass_count() {
-        assert_eq!(parse("paid"), Some((Step::Paid, 1)));
+        assert_eq!(parse("payment_committed"), Some((Step::Paid, 1)));
         assert_eq!(parse("delivering:3"), Some((Step::Delivering, 3)));
         for step in Step::ALL {
             assert_eq!(parse(step.name()), Some((step, 1)), "{step:?}");

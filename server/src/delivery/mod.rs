@@ -145,7 +145,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
     save_grant_numbers(tx, order.account_id, issued).await?;
     let detail = serde_json::json!({ "entries": plan.entries.len() });
     store::audit(tx, now, "delivery", Some(order.account_id), Some(order_id), "order.delivered", &detail).await?;
-    tracing::info!(order.id = order_id, latency_ms = (now - paid_at).num_milliseconds(), "delivered");
+    tracing::info!(order.id = order_id, latency_ms = (now - paid_at).num_milliseconds(), "order delivered");
     Ok(Outcome::Delivered)
 }
 

@@ -16,6 +16,7 @@ mod layers;
 mod openapi;
 mod orders;
 mod payments;
+mod promise;
 mod quota;
 mod renewals;
 mod robustness;

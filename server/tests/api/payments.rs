@@ -699,3 +699,59 @@ payment_test!(
         assert_eq!(delivery_jobs(&app, id).await, 1, "one delivery job");
     }
 );
+
+payment_test!(
+    ren_2_money_for_an_upgrade_arriving_after_a_renewal_was_paid_is_returned_not_delivered,
+    silent_sandbox,
+    |app, state| {
+        let first = place(&app, &advanced(), "web").await;
+        let (status, _) = app.post(&format!("/api/orders/{first}/pay"), &json!({ "method": "balance" })).await;
+        assert_eq!(status, StatusCode::OK);
+        app.wait_for_status(first, "delivered").await;
+        let renewal = app.place_ok(&advanced(), "web").await;
+        let upgrade = app.place_ok(&json!({ "edition": { "edition": "professional" } }), "web").await;
+        let out_trade_no = trade_no_of(&pay(&app, upgrade, "wechat_pay").await);
+        // The renewal is paid from the balance while the upgrade's QR code is open.
+        let (status, _) = app.post(&format!("/api/orders/{renewal}/pay"), &json!({ "method": "balance" })).await;
+        assert_eq!(status, StatusCode::OK);
+        app.wait_for_status(renewal, "delivered").await;
+
+        // The payer scans the QR code anyway: its price was for the shorter term.
+        press(&app, "pay", &out_trade_no, "pay").await;
+        let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+
+        assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
+        assert_eq!(order_status(&app, upgrade).await, "awaiting_payment", "not delivered as something not paid for");
+        assert_eq!(payment_row(&app, &out_trade_no).await.0, "refund_due");
+        let (_, order) = app.get(&format!("/api/orders/{upgrade}")).await;
+        assert_eq!(order["returns"][0]["reason"], "order_changed", "{order}");
+        let (_, billing) = app.get("/api/billing").await;
+        assert_eq!(billing["edition"]["edition"], "advanced", "still Advanced, renewed: {billing}");
+    }
+);
+
+payment_test!(
+    quo_3_a_pack_opened_before_the_edition_ends_and_paid_after_is_returned_not_stuck,
+    silent_sandbox,
+    |app, state| {
+        let first = place(&app, &advanced(), "web").await;
+        let (status, _) = app.post(&format!("/api/orders/{first}/pay"), &json!({ "method": "balance" })).await;
+        assert_eq!(status, StatusCode::OK);
+        let delivered = app.wait_for_status(first, "delivered").await;
+        let ends: chrono::DateTime<chrono::Utc> =
+            serde_json::from_value(delivered["quote"]["lines"][0]["expires_at"].clone()).expect("an instant");
+        app.clock.advance(ends - app.clock.now() - chrono::TimeDelta::minutes(10));
+        app.sign_in("a-admin").await;
+        let pack = app.place_ok(&json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] }), "web").await;
+        let out_trade_no = trade_no_of(&pay(&app, pack, "wechat_pay").await);
+        app.clock.advance(chrono::TimeDelta::minutes(15));
+
+        press(&app, "pay", &out_trade_no, "pay").await;
+        let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        assert_eq!(order_status(&app, pack).await, "awaiting_payment", "never paid into a delivery that cannot happen");
+        assert_eq!(delivery_jobs(&app, pack).await, 0);
+        assert_eq!(payment_row(&app, &out_trade_no).await.0, "refund_due");
+    }
+);
