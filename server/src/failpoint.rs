@@ -26,12 +26,12 @@ pub enum Step {
     PaymentTransaction,
     /// The payment is committed (order paid, delivery job written);
     /// delivery has not begun.
-    Paid,
+    PaymentCommitted,
     /// Delivery jobs are claimed and their orders marked delivering.
     DeliveryClaimed,
     /// Inside the delivering transaction: entitlements and ledger written,
     /// not committed.
-    Delivering,
+    DeliveryCommitting,
 }
 
 impl Step {
@@ -40,9 +40,9 @@ impl Step {
         Step::OrderWriting,
         Step::OrderWritten,
         Step::PaymentTransaction,
-        Step::Paid,
+        Step::PaymentCommitted,
         Step::DeliveryClaimed,
-        Step::Delivering,
+        Step::DeliveryCommitting,
     ];
 
     /// The step's name in [`CRASH_AT`].
@@ -51,9 +51,9 @@ impl Step {
             Step::OrderWriting => "order_writing",
             Step::OrderWritten => "order_written",
             Step::PaymentTransaction => "payment_transaction",
-            Step::Paid => "payment_committed",
+            Step::PaymentCommitted => "payment_committed",
             Step::DeliveryClaimed => "delivery_claimed",
-            Step::Delivering => "delivery_committing",
+            Step::DeliveryCommitting => "delivery_committing",
         }
     }
 }
@@ -109,12 +109,12 @@ mod tests {
 
     #[test]
     fn ful_2_crash_points_are_named_with_an_optional_pass_count() {
-        assert_eq!(parse("payment_committed"), Some((Step::Paid, 1)));
-        assert_eq!(parse("delivering:3"), Some((Step::Delivering, 3)));
+        assert_eq!(parse("payment_committed"), Some((Step::PaymentCommitted, 1)));
+        assert_eq!(parse("delivery_committing:3"), Some((Step::DeliveryCommitting, 3)));
         for step in Step::ALL {
             assert_eq!(parse(step.name()), Some((step, 1)), "{step:?}");
         }
-        for bad in ["", "paid:0", "paid:x", "nowhere", "paid:-1"] {
+        for bad in ["", "payment_committed:0", "payment_committed:x", "nowhere", "payment_committed:-1"] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }

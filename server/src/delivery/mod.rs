@@ -227,7 +227,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             }
         }
     }
-    crate::failpoint::crash_point(crate::failpoint::Step::Delivering);
+    crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
     tx.commit().await?;
     for (job, error) in failed {
         if retry_or_give_up(state, job, &error).await? {

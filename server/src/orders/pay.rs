@@ -69,7 +69,7 @@ pub async fn without_provider(
     store::audit(&mut tx, now, &actor, Some(order.account_id), Some(order.id), event, &detail).await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
-    crate::failpoint::crash_point(crate::failpoint::Step::Paid);
+    crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, method = ?method, "paid without a provider");
     state.order_changed(order.id);
     Ok(())

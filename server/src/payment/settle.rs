@@ -120,7 +120,7 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
                 .await?;
                 crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
                 tx.commit().await?;
-                crate::failpoint::crash_point(crate::failpoint::Step::Paid);
+                crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
                 state.order_changed(order.id);
                 tracing::info!(
                     order.id = order.id,
