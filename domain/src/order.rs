@@ -109,6 +109,12 @@ impl OrderStatus {
         matches!(self, S::Paid | S::Delivering | S::Delivered | S::Bound | S::NeedsAttention)
     }
 
+    /// Paid, and its money kept: what can be invoiced (a `needs_attention`
+    /// order's money is to be returned).
+    pub fn keeps_payment(self) -> bool {
+        matches!(self, S::Paid | S::Delivering | S::Delivered | S::Bound)
+    }
+
     /// Paid and still to be delivered: part of the account's basis.
     pub fn awaits_delivery(self) -> bool {
         matches!(self, S::Paid | S::Delivering)
@@ -160,6 +166,7 @@ mod tests {
     #[test]
     fn ord_1_needs_attention_is_paid_and_final() {
         assert!(S::NeedsAttention.is_paid());
+        assert!(!S::NeedsAttention.keeps_payment(), "its money is to be returned, not invoiced");
         assert!(S::NeedsAttention.is_settled());
         assert!(!S::NeedsAttention.awaits_delivery());
         for event in E::ALL {

@@ -22,6 +22,7 @@ pub mod openapi;
 pub mod ops;
 pub mod orders;
 pub mod payment;
+pub mod retry;
 pub mod sales;
 pub mod seed;
 mod settings;

@@ -125,7 +125,7 @@ async fn my_orders(State(state): State<AppState>, caller: Caller) -> Result<Json
     person_only(&caller)?;
     let mut conn = state.db.read.acquire().await?;
     let mine = orders::list(&mut conn, caller.person_account_id, None).await?;
-    let unbound = mine.into_iter().filter(|o| o.status.is_paid() && o.status != OrderStatus::Bound);
+    let unbound = mine.into_iter().filter(|o| o.status.keeps_payment() && o.status != OrderStatus::Bound);
     Ok(Json(unbound.map(OrderView::from).collect()))
 }
 

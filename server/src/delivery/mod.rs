@@ -17,6 +17,7 @@ use crate::accounts::{account_row, append_ledger, ledger, save_grant_numbers, sa
 use crate::clock::to_ms;
 use crate::codec::{self, Stored};
 use crate::orders::store::{self, OrderRow};
+use crate::retry::{TRIES, backoff};
 use crate::{ApiError, AppState};
 use domain::DomainError;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
@@ -29,16 +30,6 @@ pub const LEASE: Duration = Duration::from_secs(2);
 
 /// Jobs claimed per round.
 const BATCH: i64 = 32;
-
-/// Tries of a job before a transient failure is given up to a person: the
-/// first and five retries.
-pub const TRIES: i64 = 6;
-
-/// The wait before the retry after the `attempts`-th try: 1, 2, 4, 8, 16 s.
-pub fn backoff(attempts: i64) -> Duration {
-    let exponent = u32::try_from(attempts.clamp(1, TRIES - 1) - 1).unwrap_or(0);
-    Duration::from_secs(1 << exponent)
-}
 
 /// A claimed job: its order and how many times it has been tried, this one included.
 #[derive(Debug, Clone, Copy)]

@@ -82,7 +82,7 @@ async fn request_invoice(
         .await?
         .ok_or_else(|| ApiError::NotFound("no such order".into()))?;
     let already = store::invoiced(&mut tx, order.id).await?;
-    let amount = invoiceable_amount(&order.quote, order.status.is_paid(), already)?;
+    let amount = invoiceable_amount(&order.quote, order.status.keeps_payment(), already)?;
     let title = store::title(&mut tx, enterprise_id).await?;
     let new =
         NewInvoice { account_id, order_id: order.id, amount, title: &title, requested_by: caller.person_id, at: now };

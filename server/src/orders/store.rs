@@ -188,13 +188,19 @@ pub async fn awaiting_delivery(
 }
 
 /// Orders still awaiting payment past their time to pay, oldest deadline first.
-pub async fn unpaid_past_deadline(conn: &mut AnyConnection, now: Instant, limit: i64) -> Result<Vec<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT id FROM orders WHERE status = $1 AND pay_by <= $2 ORDER BY pay_by LIMIT $3")
-        .bind(OrderStatus::AwaitingPayment.name())
-        .bind(to_ms(now))
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await
+pub async fn unpaid_past_deadline(
+    conn: &mut AnyConnection,
+    now: Instant,
+    limit: i64,
+) -> Result<Vec<(i64, Instant)>, sqlx::Error> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, pay_by FROM orders WHERE status = $1 AND pay_by <= $2 ORDER BY pay_by LIMIT $3")
+            .bind(OrderStatus::AwaitingPayment.name())
+            .bind(to_ms(now))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(|(id, pay_by)| (id, from_ms(pay_by))).collect())
 }
 
 /// A new order awaiting payment.

@@ -98,7 +98,11 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
         let mut conn = state.db.read.acquire().await?;
         store::unpaid_past_deadline(&mut conn, now, BATCH).await?
     };
-    'orders: for order_id in expired {
+    'orders: for (order_id, pay_by) in expired {
+        // A provider that cannot close the payment is asked again each round
+        // for the retries' while; then the order closes anyway, and money
+        // arriving later is flagged to be returned (PAY-4), never taken.
+        let overdue = now >= pay_by + chrono::TimeDelta::from_std(crate::retry::give_up_after()).unwrap_or_default();
         let pending = {
             let mut conn = state.db.read.acquire().await?;
             payments::pending_of(&mut conn, order_id).await?
@@ -130,7 +134,9 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
                                 why,
                                 "reconciliation: the provider refused to close an unpaid payment"
                             );
-                            continue 'orders;
+                            if !overdue {
+                                continue 'orders;
+                            }
                         }
                         Err(GatewayError::Rejected(_)) => {
                             // The provider never heard of it: nothing there can be paid.
@@ -138,7 +144,9 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
                         }
                         Err(e) => {
                             tracing::warn!(order.id = order_id, out_trade_no, error = %e, "reconciliation: the provider did not answer");
-                            continue 'orders;
+                            if !overdue {
+                                continue 'orders;
+                            }
                         }
                     }
                 }
@@ -146,7 +154,9 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
                     // Keep the order open until the provider confirms: a payment
                     // there might still succeed.
                     tracing::warn!(order.id = order_id, out_trade_no, error = %e, "reconciliation: cannot close the provider payment yet");
-                    continue 'orders;
+                    if !overdue {
+                        continue 'orders;
+                    }
                 }
             }
         }
