@@ -12,8 +12,8 @@ pub const PASSWORD: &str = "load-test";
 /// Creates `n` enterprises with their super admins and returns the admins' logins.
 pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String> {
     let db = server::db::Db::connect(database_url, 2).await.map_err(|e| e.to_string())?;
-    let hash = server::auth::hash_password(PASSWORD).map_err(|e| e.to_string())?;
-    let roles = server::auth::format_roles(&[domain::Role::SuperAdmin]);
+    let hash = server::password::hash_password(PASSWORD).map_err(|e| e.to_string())?;
+    let roles = server::repo::sessions::format_roles(&[domain::Role::SuperAdmin]);
     let now = chrono::Utc::now();
     let year = to_ms(now + chrono::TimeDelta::days(365));
     let mut logins = Vec::with_capacity(n);

@@ -1,34 +1,32 @@
 //! The HTTP server of the e-sign purchase system: the REST API under `/api`
 //! and the built app from `dist/`.
 //!
-//! Handlers stay thin: they parse input into domain types and call `domain`.
-//! No business rule lives here.
+//! Floors, and arrows only go down: `http` (state, extractors, the error
+//! mapping, middleware, the router) and `routes` (one module per resource:
+//! parse, ask `domain`, call repositories, answer) → `workers` (the loops
+//! that run without a request) → `repo` (one module per aggregate: its SQL
+//! and row codec) → `db` (pool, dialect, the codec of stored names), with
+//! `gateways` (payment provider, SMS) beside the repositories. Every floor
+//! asks `domain` to decide; no business rule lives here. `error`, `clock`,
+//! `retry`, `password` and `failpoint` are leaves every floor may use; `main`,
+//! `startup`, `settings` and `seed` wire it together.
 
-pub mod accounts;
-pub mod api;
-pub mod auth;
-pub mod billing;
-pub mod binding;
 pub mod clock;
-pub mod codec;
-pub mod contracts;
 pub mod db;
-pub mod delivery;
 mod error;
-mod extract;
 pub mod failpoint;
-pub mod invoices;
-pub mod openapi;
-pub mod ops;
-pub mod orders;
-pub mod payment;
+pub mod gateways;
+pub mod http;
+pub mod password;
+pub mod repo;
 pub mod retry;
-pub mod sales;
+pub mod routes;
 pub mod seed;
 mod settings;
 mod startup;
-pub mod verification;
+pub mod workers;
 
 pub use error::ApiError;
+pub use http::state::AppState;
 pub use settings::Settings;
-pub use startup::{AppState, Application, StartupError, router};
+pub use startup::{Application, StartupError, router};

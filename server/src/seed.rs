@@ -2,9 +2,10 @@
 //! unverified one, a person who joined enterprise A and the unverified one,
 //! a sales manager, balances and vouchers of every kind. Written once, into an empty database.
 
-use crate::auth::{format_roles, hash_password};
 use crate::clock::to_ms;
 use crate::db::Db;
+use crate::password::hash_password;
+use crate::repo::sessions::format_roles;
 use domain::identity::Role;
 use domain::{AddOn, Instant, Product};
 use sqlx::{Any, Row, Transaction};

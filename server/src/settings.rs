@@ -1,7 +1,7 @@
 //! Configuration from environment variables, each with a working default.
 
 use crate::StartupError;
-use crate::payment::wechat::ApiV3Key;
+use crate::gateways::payment::wechat::ApiV3Key;
 use std::env;
 use std::path::PathBuf;
 

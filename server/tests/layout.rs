@@ -1,10 +1,11 @@
 //! Checks of the server's source itself.
 //!
 //! ORD-1: order and payment states are decided in `domain` and spelled in
-//! one place, `src/codec.rs`. Any other file that writes a state's stored
+//! one place, `src/db/codec.rs`. Any other file that writes a state's stored
 //! name as a literal (`'paid'` in SQL, `"refund_due"` in Rust) decides a
 //! state of its own, out of sight of the transition table. The payment
-//! sandbox is exempt: it plays the provider and keeps the provider's book.
+//! sandbox (`src/gateways/payment/sandbox/`) is exempt: it plays the
+//! provider and keeps the provider's book.
 
 use std::path::{Path, PathBuf};
 
@@ -23,7 +24,7 @@ const STATES: [&str; 11] = [
     "disputed",
 ];
 
-const EXEMPT: [&str; 2] = ["codec.rs", "payment/sandbox.rs"];
+const EXEMPT: [&str; 2] = ["db/codec.rs", "gateways/payment/sandbox/"];
 
 fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("src is readable").flatten() {
@@ -60,13 +61,13 @@ fn ord_1_no_order_or_payment_state_is_spelled_outside_the_codec() {
     let mut offences = Vec::new();
     for file in files {
         let relative = file.strip_prefix(&src).expect("under src").to_string_lossy().replace('\\', "/");
-        if EXEMPT.contains(&relative.as_str()) {
+        if EXEMPT.iter().any(|e| relative == *e || (e.ends_with('/') && relative.starts_with(e))) {
             continue;
         }
         let text = std::fs::read_to_string(&file).expect("readable");
         offences.extend(literals(&text).into_iter().map(|(n, line)| format!("src/{relative}:{n}: {line}")));
     }
-    assert!(offences.is_empty(), "state names outside src/codec.rs:\n{}", offences.join("\n"));
+    assert!(offences.is_empty(), "state names outside src/db/codec.rs:\n{}", offences.join("\n"));
 }
 
 #[test]

@@ -54,7 +54,7 @@ fn instant(value: &Value) -> chrono::DateTime<chrono::Utc> {
 
 async fn contracts_left(app: &TestApp, account_id: i64) -> i64 {
     let db = db_of(app).await;
-    let entries = server::accounts::ledger(&mut db.read.acquire().await.expect("a connection"), account_id)
+    let entries = server::repo::ledger::ledger(&mut db.read.acquire().await.expect("a connection"), account_id)
         .await
         .expect("the ledger");
     let left = domain::ledger::balance(&entries, domain::QuotaKind::Contracts, app.clock.now()).remaining;

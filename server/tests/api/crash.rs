@@ -14,8 +14,14 @@ use std::process::Child;
 use std::time::{Duration, Instant};
 
 /// The steps a purchase passes, as `ESIGN_CRASH_AT` names them.
-const STEPS: [&str; 6] =
-    ["order_writing", "order_written", "payment_transaction", "payment_committed", "delivery_claimed", "delivery_committing"];
+const STEPS: [&str; 6] = [
+    "order_writing",
+    "order_written",
+    "payment_transaction",
+    "payment_committed",
+    "delivery_claimed",
+    "delivery_committing",
+];
 /// Each step is crashed at on its first, second and third pass, twice over.
 const ROUNDS_PER_STEP: usize = 6;
 /// Kills at random moments, besides.

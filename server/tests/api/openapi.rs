@@ -29,12 +29,12 @@ pub fn documented_operations(doc: &Value) -> BTreeSet<(String, String)> {
         .collect()
 }
 
-/// Every (METHOD, path) that `server::api::router()` serves, read from the
+/// Every (METHOD, path) that `server::http::router::api()` serves, read from the
 /// router axum builds. axum has no API to list routes, so this reads its
 /// `Debug` output (route ids to paths, route ids to method routers); the
 /// test fails loudly if that format ever changes.
 fn registered_operations() -> BTreeSet<(String, String)> {
-    let debug = format!("{:?}", server::api::router());
+    let debug = format!("{:?}", server::http::router::api());
     let routes = debug.split("fallback_router:").next().expect("a path router");
     let mut found = BTreeSet::new();
     let (endpoints, paths) = routes.split_once("node: Node").expect("axum's Router Debug shows the node of paths");

@@ -395,8 +395,12 @@ on_both_databases_with_state!(
         use server::clock::Clock;
         let past = expires - app.clock.now() + chrono::TimeDelta::hours(1);
         app.clock.advance(past);
-        server::billing::run_once(&state).await.expect("sweeps");
-        assert_eq!(server::billing::run_once(&state).await.expect("sweeps"), 0, "nothing left the second time");
+        server::workers::sweeper::run_once(&state).await.expect("sweeps");
+        assert_eq!(
+            server::workers::sweeper::run_once(&state).await.expect("sweeps"),
+            0,
+            "nothing left the second time"
+        );
         app.sign_in("a-admin").await;
         let after = billing(&app).await;
         assert_eq!(contracts(&after), (0, 0, 0), "nothing usable after expiry: {after}");

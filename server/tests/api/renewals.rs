@@ -67,14 +67,14 @@ on_both_databases_with_state!(
         assert_eq!(contracts(&billing(&app).await), (3_000, 0, 3_000));
 
         travel_to(&app, first_end, chrono::TimeDelta::days(1), "a-admin").await;
-        server::billing::run_once(&state).await.expect("sweeps");
+        server::workers::sweeper::run_once(&state).await.expect("sweeps");
         let b = billing(&app).await;
         assert_eq!(b["edition"]["active"], true);
         assert_eq!(contracts(&b), (3_000, 0, 3_000), "QUO-3: the first year's allotment and the pack followed");
         assert_eq!(b["addons"][0]["remaining"], 0, "signing reports keep their own year (ADD-1)");
 
         travel_to(&app, second_end, chrono::TimeDelta::hours(1), "a-admin").await;
-        server::billing::run_once(&state).await.expect("sweeps");
+        server::workers::sweeper::run_once(&state).await.expect("sweeps");
         assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "all of it ends with the edition");
     }
 );
@@ -84,7 +84,7 @@ on_both_databases_with_state!(ren_1_an_expired_edition_is_renewed_from_the_momen
     buy(&app, &edition("advanced", 1), "web").await;
     let (_, first_end) = term(&app).await;
     travel_to(&app, first_end, chrono::TimeDelta::days(10), "a-admin").await;
-    server::billing::run_once(&state).await.expect("sweeps");
+    server::workers::sweeper::run_once(&state).await.expect("sweeps");
 
     let (status, renewal) = quote(&app, &edition("advanced", 1), "web").await;
     assert_eq!((status, renewal["lines"][0]["action"].as_str()), (StatusCode::OK, Some("renewal")), "{renewal}");

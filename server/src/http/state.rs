@@ -1,0 +1,39 @@
+//! What every handler can reach.
+
+use crate::Settings;
+use crate::clock::Clock;
+use crate::db::Db;
+use crate::gateways::payment::PaymentGateway;
+use crate::gateways::sms::SmsGateway;
+use domain::Catalog;
+use std::sync::Arc;
+use tokio::sync::{Notify, broadcast};
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The catalog on sale, loaded once at start-up.
+    pub catalog: Arc<Catalog>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub settings: Arc<Settings>,
+    /// The payment provider (the bundled sandbox unless configured otherwise).
+    pub gateway: Arc<dyn PaymentGateway>,
+    /// Order ids whose status changed in this process, for the event streams.
+    pub events: broadcast::Sender<i64>,
+    /// Wakes the delivery worker when this process marks an order paid.
+    pub wake_delivery: Arc<Notify>,
+    /// The SMS provider for verification codes (the bundled outbox unless configured otherwise).
+    pub sms: Arc<dyn SmsGateway>,
+    /// This API's OpenAPI document as JSON, built once at start-up.
+    pub openapi: Arc<str>,
+}
+
+impl AppState {
+    /// Tells followers of `order_id` (and the delivery worker) that it changed.
+    pub fn order_changed(&self, order_id: i64) {
+        // Nobody listening is fine: followers also poll.
+        let _ = self.events.send(order_id);
+        self.wake_delivery.notify_one();
+    }
+}

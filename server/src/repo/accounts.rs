@@ -1,0 +1,188 @@
+//! Accounts: what an enterprise or a person holds (edition, add-ons, quota,
+//! balance, vouchers), loaded into the domain's `Buyer` and written back.
+
+use crate::clock::{from_ms, to_ms};
+use crate::db::codec::{name_of, parse_name};
+use crate::repo::orders::OrderRow;
+use crate::repo::sessions::Caller;
+use domain::identity::{AccountState, Buyer, EditionTerm, Identity};
+use domain::{Edition, Instant, Money};
+use sqlx::{AnyConnection, Row};
+
+/// An account's row: what the rules read and the grant numbers it has used.
+#[derive(Debug)]
+pub struct AccountRow {
+    pub state: AccountState,
+    pub balance: Money,
+    pub grants_issued: i64,
+}
+
+/// The account's row, in one read. `lock` as for [`load_buyer`].
+pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountRow, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used, \
+         balance_fen, grants_issued FROM accounts WHERE id = $1{lock}"
+    )))
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    let edition = match row.try_get::<Option<String>, _>(0)? {
+        None => None,
+        Some(name) => Some(EditionTerm {
+            edition: parse_name::<Edition>(&name)?,
+            starts_at: from_ms(row.try_get(1)?),
+            expires_at: from_ms(row.try_get(2)?),
+            trial: row.try_get::<i64, _>(3)? == 1,
+        }),
+    };
+    Ok(AccountRow {
+        state: AccountState {
+            edition,
+            integration_until: row.try_get::<Option<i64>, _>(4)?.map(from_ms),
+            trial_used: row.try_get::<i64, _>(5)? == 1,
+        },
+        balance: Money::from_fen(row.try_get(6)?),
+        grants_issued: row.try_get(7)?,
+    })
+}
+
+/// The account's edition, add-on terms and trial flag.
+pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountState, sqlx::Error> {
+    Ok(account_row(conn, account_id, lock).await?.state)
+}
+
+/// Writes the account's edition, integration and trial flag.
+pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &AccountState) -> Result<(), sqlx::Error> {
+    let edition = state.edition.as_ref();
+    sqlx::query(
+        "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
+         integration_until = $5, trial_used = $6 WHERE id = $7",
+    )
+    .bind(edition.map(|t| name_of(&t.edition)))
+    .bind(edition.map(|t| to_ms(t.starts_at)))
+    .bind(edition.map(|t| to_ms(t.expires_at)))
+    .bind(i64::from(edition.is_some_and(|t| t.trial)))
+    .bind(state.integration_until.map(to_ms))
+    .bind(i64::from(state.trial_used))
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// True when the account has never paid an order (BND-3's "first purchase").
+pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result<bool, sqlx::Error> {
+    // Stops at the first paid order: an account's orders only grow.
+    let paid: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE account_id = $1 AND paid_at IS NOT NULL LIMIT 1) AS paid",
+    )
+    .bind(account_id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(paid == 0)
+}
+
+/// The account as the rules read it when pricing: the delivered state plus
+/// every paid order still to be delivered (the basis, `domain::basis`).
+/// Under the account's row lock it cannot move until the transaction ends.
+pub async fn basis(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    delivered: &AccountState,
+) -> Result<AccountState, sqlx::Error> {
+    let pending = crate::repo::orders::awaiting_delivery(conn, account_id).await?;
+    if pending.is_empty() {
+        return Ok(delivered.clone());
+    }
+    let pending: Vec<(&domain::Quote, Instant)> = pending.iter().map(|(q, at)| (q, *at)).collect();
+    Ok(domain::basis::basis(delivered, &pending))
+}
+
+/// Everything the rules need about the caller's acting account, its basis
+/// as the account. `lock` is `db.for_update()` inside a write transaction,
+/// or "" for a read.
+pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -> Result<Buyer, sqlx::Error> {
+    let account_id = caller.account_id();
+    let row = account_row(conn, account_id, lock).await?;
+    Ok(Buyer {
+        identity: caller.identity(first_purchase(conn, account_id).await?),
+        account: basis(conn, account_id, &row.state).await?,
+        balance: row.balance,
+        vouchers: super::vouchers::of_account(conn, account_id).await?,
+        sales_quotes: crate::repo::sales::open_quotes(conn, account_id).await?,
+        cloud_account: caller.cloud_account.clone(),
+    })
+}
+
+/// The buyer an order was placed for, as its payment is judged: the placer
+/// acting for the order's account, on its basis now, holding the voucher and
+/// the sales quote the order holds (they are the order's, not spent
+/// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
+pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: &str) -> Result<Buyer, sqlx::Error> {
+    let row = account_row(conn, order.account_id, lock).await?;
+    let enterprise = sqlx::query(
+        "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \
+         LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $2 WHERE e.account_id = $1",
+    )
+    .bind(order.account_id)
+    .bind(order.placed_by)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let (identity, cloud_account) = match enterprise {
+        None => (Identity::Person { person_id: order.placed_by, first_purchase: false }, None),
+        Some(e) => {
+            let linked: Option<String> = e.try_get("linked_cloud_account")?;
+            let roles =
+                crate::repo::sessions::parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default());
+            let identity = Identity::Enterprise {
+                person_id: order.placed_by,
+                enterprise_id: e.try_get("id")?,
+                verified: e.try_get::<i64, _>("verified")? == 1,
+                roles,
+                linked_cloud_account: linked.clone(),
+            };
+            // The cloud console's account was checked when the order was placed (CH-3).
+            (identity, linked.filter(|_| order.channel == domain::Channel::CloudConsole))
+        }
+    };
+    let mut vouchers = super::vouchers::of_account(conn, order.account_id).await?;
+    for voucher in vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
+        voucher.used = false;
+    }
+    let mut sales_quotes = crate::repo::sales::open_quotes(conn, order.account_id).await?;
+    sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    Ok(Buyer {
+        identity,
+        account: basis(conn, order.account_id, &row.state).await?,
+        balance: row.balance,
+        vouchers,
+        sales_quotes,
+        cloud_account,
+    })
+}
+
+/// Debits the balance by `amount_fen` if it covers it (PAY-1); false, changing nothing, when it does not.
+pub async fn debit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -> Result<bool, sqlx::Error> {
+    let debited = sqlx::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
+        .bind(amount_fen)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(debited == 1)
+}
+
+/// Hands out the next grant numbers of an account (called under its lock).
+pub async fn reserve_grant_numbers(conn: &mut AnyConnection, account_id: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT grants_issued FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *conn).await
+}
+
+/// Records how many grant numbers the account has used.
+pub async fn save_grant_numbers(conn: &mut AnyConnection, account_id: i64, issued: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
+        .bind(issued)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,152 @@
+//! Quota moves inside a write transaction: lock the account, read its
+//! ledger, let the domain decide, append what it decided. Each caller audits
+//! the move with what it was for.
+
+use crate::ApiError;
+use crate::clock::{from_ms, to_ms};
+use crate::db::Db;
+use crate::db::codec::{name_of, parse_name};
+use crate::repo::sweeps::lock_account;
+use domain::ledger::{GrantId, GrantSource, LedgerEntry, draw, give_back};
+use domain::{Instant, QuotaKind};
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+/// The ledger of an account, read under its lock.
+pub async fn locked_ledger(
+    tx: &mut Transaction<'static, Any>,
+    db: &Db,
+    account_id: i64,
+) -> Result<Vec<LedgerEntry>, ApiError> {
+    if !lock_account(tx, account_id, db.for_update()).await? {
+        return Err(ApiError::Internal(format!("account {account_id} vanished")));
+    }
+    Ok(ledger(tx, account_id).await?)
+}
+
+/// QUO-2, QUO-5: draws one `kind` from the live grant that expires first and
+/// returns that grant with the ledger as it now is, or `quota_exhausted`.
+pub async fn draw_one(
+    tx: &mut Transaction<'static, Any>,
+    db: &Db,
+    account_id: i64,
+    kind: QuotaKind,
+    now: Instant,
+) -> Result<(GrantId, Vec<LedgerEntry>), ApiError> {
+    let mut entries = locked_ledger(tx, db, account_id).await?;
+    let drawn = draw(&entries, kind, 1, now)?;
+    let [LedgerEntry::Draw { grant, .. }] = drawn.as_slice() else {
+        return Err(ApiError::Internal(format!("one draw expected, got {drawn:?}")));
+    };
+    let grant = *grant;
+    append_ledger(tx, account_id, None, &drawn, now).await?;
+    entries.extend(drawn);
+    Ok((grant, entries))
+}
+
+/// QUO-2: gives one back to `grant`, given the ledger read under the lock;
+/// cleared with the grant when it has expired. Returns whether it was cleared.
+pub async fn give_one_back(
+    tx: &mut Transaction<'static, Any>,
+    account_id: i64,
+    entries: &[LedgerEntry],
+    grant: GrantId,
+    now: Instant,
+) -> Result<bool, ApiError> {
+    let back = give_back(entries, grant, 1, now);
+    append_ledger(tx, account_id, None, &back, now).await?;
+    Ok(back.iter().any(|e| matches!(e, LedgerEntry::Clear { .. })))
+}
+
+/// Appends a quota event to the audit log.
+pub async fn audit(
+    conn: &mut sqlx::AnyConnection,
+    now: Instant,
+    actor: &str,
+    account_id: i64,
+    event: &str,
+    detail: &serde_json::Value,
+) -> Result<(), ApiError> {
+    Ok(super::audit::append(conn, now, actor, Some(account_id), None, event, detail).await?)
+}
+
+/// The account's quota ledger, in the order it was written.
+pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<LedgerEntry>, sqlx::Error> {
+    let grants = sqlx::query(
+        "SELECT grant_no, kind, amount, expires_at, source FROM quota_grants WHERE account_id = $1 ORDER BY grant_no",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut entries = Vec::with_capacity(grants.len());
+    for row in &grants {
+        entries.push(LedgerEntry::Grant {
+            grant: row.try_get(0)?,
+            kind: parse_name::<QuotaKind>(&row.try_get::<String, _>(1)?)?,
+            amount: u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0),
+            expires_at: from_ms(row.try_get(3)?),
+            source: parse_name::<GrantSource>(&row.try_get::<String, _>(4)?)?,
+        });
+    }
+    let moves =
+        sqlx::query("SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id")
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
+    for row in &moves {
+        let grant: i64 = row.try_get(0)?;
+        let amount = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
+        entries.push(match row.try_get::<String, _>(1)?.as_str() {
+            "draw" => LedgerEntry::Draw { grant, amount },
+            "return" => LedgerEntry::Return { grant, amount },
+            "clear" => LedgerEntry::Clear { grant, amount },
+            _ => LedgerEntry::Move { grant, expires_at: from_ms(row.try_get::<Option<i64>, _>(3)?.unwrap_or(0)) },
+        });
+    }
+    Ok(entries)
+}
+
+/// Appends ledger entries (grants get the numbers the plan gave them).
+pub async fn append_ledger(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    order_id: Option<i64>,
+    entries: &[LedgerEntry],
+    at: Instant,
+) -> Result<(), sqlx::Error> {
+    for entry in entries {
+        let (grant, kind, amount, expires_at) = match entry {
+            LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
+                sqlx::query(
+                    "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, order_id) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(account_id)
+                .bind(*grant)
+                .bind(name_of(kind))
+                .bind(i64::try_from(*amount).unwrap_or(i64::MAX))
+                .bind(to_ms(*expires_at))
+                .bind(name_of(source))
+                .bind(order_id)
+                .execute(&mut *conn)
+                .await?;
+                continue;
+            }
+            LedgerEntry::Draw { grant, amount } => (grant, "draw", *amount, None),
+            LedgerEntry::Return { grant, amount } => (grant, "return", *amount, None),
+            LedgerEntry::Clear { grant, amount } => (grant, "clear", *amount, None),
+            LedgerEntry::Move { grant, expires_at } => (grant, "move", 0, Some(to_ms(*expires_at))),
+        };
+        sqlx::query(
+            "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(account_id)
+        .bind(*grant)
+        .bind(kind)
+        .bind(i64::try_from(amount).unwrap_or(i64::MAX))
+        .bind(expires_at)
+        .bind(to_ms(at))
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,18 @@
+//! Repositories: one module per aggregate, each owning its SQL and its row
+//! codec. They take a connection or a transaction and return domain types;
+//! they decide nothing (the domain does) and never reach up to HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod bindings;
+pub mod contracts;
+pub mod idempotency;
+pub mod invoices;
+pub mod ledger;
+pub mod orders;
+pub mod payments;
+pub mod sales;
+pub mod sessions;
+pub mod sweeps;
+pub mod verification;
+pub mod vouchers;

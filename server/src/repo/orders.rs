@@ -1,0 +1,305 @@
+//! SQL for orders. Every statement that changes an order's status takes its
+//! from and to states from the domain's transition table (ORD-1), so a
+//! transition happens once whatever runs twice.
+
+use crate::clock::{from_ms, to_ms};
+use crate::db::codec::{self, Stored};
+use domain::order::{OrderEvent, OrderStatus};
+use domain::payment::{PaymentStatus, RefundReason};
+use domain::{Instant, PaymentMethod, Quote, Selection};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+/// Moves an awaiting order to paid and writes its delivery job in the same
+/// transaction (the outbox). Returns false, changing nothing, when the order
+/// was not awaiting payment (already paid, closed, or unknown).
+pub async fn mark_paid(
+    tx: &mut Transaction<'static, Any>,
+    order_id: i64,
+    method: PaymentMethod,
+    paid_at: Instant,
+) -> Result<bool, sqlx::Error> {
+    let event = OrderEvent::Pay;
+    let sql = format!(
+        "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {}",
+        codec::from_states(event, 5)
+    );
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(event.to().name())
+        .bind(method.name())
+        .bind(to_ms(paid_at))
+        .bind(order_id);
+    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
+        .bind(order_id)
+        .bind(to_ms(paid_at))
+        .execute(&mut **tx)
+        .await?;
+    let detail = serde_json::json!({ "method": method.name() });
+    super::audit::append(tx, paid_at, "payment", None, Some(order_id), "order.paid", &detail).await?;
+    Ok(true)
+}
+
+/// An order as stored.
+#[derive(Debug, Clone)]
+pub struct OrderRow {
+    pub id: i64,
+    pub account_id: i64,
+    pub placed_by: i64,
+    pub channel: domain::Channel,
+    pub status: OrderStatus,
+    /// What the buyer chose: paying prices it again against the basis then.
+    pub selection: Selection,
+    pub quote: Quote,
+    pub payable_fen: i64,
+    pub voucher_id: Option<String>,
+    pub payment_method: Option<PaymentMethod>,
+    pub created_at: Instant,
+    pub pay_by: Instant,
+    pub paid_at: Option<Instant>,
+    pub delivered_at: Option<Instant>,
+    pub closed_at: Option<Instant>,
+    /// Why a paid order needs a person (`needs_attention`).
+    pub attention: Option<String>,
+}
+
+const ORDER_COLUMNS: &str = "id, account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
+    payment_method, created_at, pay_by, paid_at, delivered_at, closed_at, attention";
+
+fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+    let text: String = row.try_get(column)?;
+    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(format!("orders.{column}: {e}").into()))
+}
+
+fn instant(row: &AnyRow, column: &str) -> Result<Option<Instant>, sqlx::Error> {
+    Ok(row.try_get::<Option<i64>, _>(column)?.map(from_ms))
+}
+
+fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
+    let required = |column: &str| -> Result<Instant, sqlx::Error> { Ok(from_ms(row.try_get(column)?)) };
+    Ok(OrderRow {
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        placed_by: row.try_get("placed_by")?,
+        channel: crate::db::codec::parse_name(&row.try_get::<String, _>("channel")?)?,
+        status: codec::parse(&row.try_get::<String, _>("status")?)?,
+        selection: json(row, "selection")?,
+        quote: json(row, "quote")?,
+        payable_fen: row.try_get("payable_fen")?,
+        voucher_id: row.try_get("voucher_id")?,
+        payment_method: row.try_get::<Option<String>, _>("payment_method")?.map(|m| codec::parse(&m)).transpose()?,
+        created_at: required("created_at")?,
+        pay_by: required("pay_by")?,
+        paid_at: instant(row, "paid_at")?,
+        delivered_at: instant(row, "delivered_at")?,
+        closed_at: instant(row, "closed_at")?,
+        attention: row.try_get("attention")?,
+    })
+}
+
+/// One order of `account_id`, locked for update when `lock` says so.
+pub async fn find(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    account_id: i64,
+    lock: &str,
+) -> Result<Option<OrderRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND account_id = $2{lock}"
+    )))
+    .bind(order_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(order_row).transpose()
+}
+
+/// One order by id alone: for the server's own jobs, never for a caller.
+pub async fn find_any(conn: &mut AnyConnection, order_id: i64, lock: &str) -> Result<Option<OrderRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{lock}")))
+        .bind(order_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(order_row).transpose()
+}
+
+/// The orders of an account, newest first; only those `placed_by` placed when given.
+pub async fn list(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    placed_by: Option<i64>,
+) -> Result<Vec<OrderRow>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND ($2 = 0 OR placed_by = $2) \
+         ORDER BY created_at DESC, id DESC LIMIT 200"
+    )))
+    .bind(account_id)
+    .bind(placed_by.unwrap_or(0))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(order_row).collect()
+}
+
+/// The basis's second half: the account's paid orders still to be
+/// delivered, with their quotes and payment times.
+pub async fn awaiting_delivery(
+    conn: &mut AnyConnection,
+    account_id: i64,
+) -> Result<Vec<(Quote, Instant)>, sqlx::Error> {
+    let rows = sqlx::query("SELECT quote, paid_at FROM orders WHERE account_id = $1 AND status IN ($2, $3)")
+        .bind(account_id)
+        .bind(OrderStatus::Paid.name())
+        .bind(OrderStatus::Delivering.name())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let paid_at =
+                instant(row, "paid_at")?.ok_or_else(|| sqlx::Error::Decode("a paid order without paid_at".into()))?;
+            Ok((json(row, "quote")?, paid_at))
+        })
+        .collect()
+}
+
+/// Orders still awaiting payment past their time to pay, oldest deadline first.
+pub async fn unpaid_past_deadline(
+    conn: &mut AnyConnection,
+    now: Instant,
+    limit: i64,
+) -> Result<Vec<(i64, Instant)>, sqlx::Error> {
+    let rows: Vec<(i64, i64)> =
+        sqlx::query_as("SELECT id, pay_by FROM orders WHERE status = $1 AND pay_by <= $2 ORDER BY pay_by LIMIT $3")
+            .bind(OrderStatus::AwaitingPayment.name())
+            .bind(to_ms(now))
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    Ok(rows.into_iter().map(|(id, pay_by)| (id, from_ms(pay_by))).collect())
+}
+
+/// A new order awaiting payment.
+#[derive(Debug)]
+pub struct NewOrder<'a> {
+    pub account_id: i64,
+    pub placed_by: i64,
+    pub channel: domain::Channel,
+    pub selection: &'a Selection,
+    pub quote: &'a Quote,
+    pub created_at: Instant,
+    pub pay_by: Instant,
+}
+
+impl NewOrder<'_> {
+    /// The order as [`find`] reads it back once inserted as `id`, without the read.
+    pub fn inserted(&self, id: i64) -> Result<OrderRow, sqlx::Error> {
+        Ok(OrderRow {
+            id,
+            account_id: self.account_id,
+            placed_by: self.placed_by,
+            channel: self.channel,
+            status: OrderStatus::AwaitingPayment,
+            selection: self.selection.clone(),
+            quote: self.quote.clone(),
+            payable_fen: self.quote.payable.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?,
+            voucher_id: self.selection.voucher.clone(),
+            payment_method: None,
+            // Stored as milliseconds: the same instants a later read gives.
+            created_at: from_ms(to_ms(self.created_at)),
+            pay_by: from_ms(to_ms(self.pay_by)),
+            paid_at: None,
+            delivered_at: None,
+            closed_at: None,
+            attention: None,
+        })
+    }
+}
+
+/// Inserts the order with the selection and the quote it is sold at (PRI-4).
+pub async fn insert(tx: &mut Transaction<'static, Any>, order: &NewOrder<'_>) -> Result<i64, sqlx::Error> {
+    let payable = order.quote.payable.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let quote = serde_json::to_string(order.quote).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    let selection = serde_json::to_string(order.selection).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query_scalar(
+        "INSERT INTO orders (account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
+         created_at, pay_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    )
+    .bind(order.account_id)
+    .bind(order.placed_by)
+    .bind(crate::db::codec::name_of(&order.channel))
+    .bind(OrderStatus::AwaitingPayment.name())
+    .bind(selection)
+    .bind(quote)
+    .bind(payable)
+    .bind(order.selection.voucher.as_deref())
+    .bind(to_ms(order.created_at))
+    .bind(to_ms(order.pay_by))
+    .fetch_one(&mut **tx)
+    .await
+}
+
+/// Closes an order awaiting payment (`Cancel` or `TimeOut`) and gives its
+/// voucher back. Returns false, changing nothing, when it was not awaiting.
+pub async fn close(
+    tx: &mut Transaction<'static, Any>,
+    order_id: i64,
+    event: OrderEvent,
+    at: Instant,
+    actor: &str,
+) -> Result<bool, sqlx::Error> {
+    let sql =
+        format!("UPDATE orders SET status = $1, closed_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(at)).bind(order_id);
+    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE vouchers SET used_by_order = NULL WHERE used_by_order = $1")
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    let reason = match event {
+        OrderEvent::TimeOut => "timeout",
+        _ => "cancelled",
+    };
+    super::audit::append(tx, at, actor, None, Some(order_id), "order.closed", &serde_json::json!({ "reason": reason }))
+        .await?;
+    Ok(true)
+}
+
+/// Moves a paid order that cannot be delivered to `needs_attention`
+/// (ORD-1), its money to `refund_due`, with the reason, audited. Returns
+/// false, changing nothing, when the order was no longer awaiting delivery.
+pub async fn needs_attention(
+    tx: &mut Transaction<'_, Any>,
+    order: &OrderRow,
+    reason: &str,
+    at: Instant,
+) -> Result<bool, sqlx::Error> {
+    let event = OrderEvent::FailDelivery;
+    let sql = format!(
+        "UPDATE orders SET status = $1, attention = $2, attention_at = $3 WHERE id = $4 AND {}",
+        codec::from_states(event, 5)
+    );
+    let query =
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(reason).bind(to_ms(at)).bind(order.id);
+    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
+        .bind(to_ms(at))
+        .bind(order.id)
+        .execute(&mut **tx)
+        .await?;
+    let flagged = super::payments::refund_paid(tx, order.id, RefundReason::NotDeliverable, at).await?;
+    // The balance and a voucher have no provider payment: the money to return is recorded as one.
+    if !flagged && order.payable_fen > 0 {
+        let method = order.payment_method.unwrap_or(PaymentMethod::Balance);
+        super::payments::record_refund_due(tx, order, method, RefundReason::NotDeliverable, at).await?;
+    }
+    let detail =
+        serde_json::json!({ "reason": reason, "amount_fen": order.payable_fen, "status": PaymentStatus::RefundDue });
+    super::audit::append(tx, at, "delivery", Some(order.account_id), Some(order.id), "order.needs_attention", &detail)
+        .await?;
+    Ok(true)
+}

@@ -1,0 +1,259 @@
+//! SQL for payments: one row per attempt at a provider (and, for money to
+//! return that no provider holds, one for the balance or voucher). At most
+//! one is pending per order (a unique index), so a reload that pays again
+//! answers the same payment.
+
+use crate::clock::{from_ms, to_ms};
+use crate::db::codec::{self, Stored};
+use crate::gateways::payment::PaymentPrompt;
+use crate::repo::orders::OrderRow;
+use domain::order::OrderStatus;
+use domain::payment::{PaymentStatus, RefundReason};
+use domain::{Instant, PaymentMethod};
+use sqlx::any::AnyRow;
+use sqlx::{Any, AnyConnection, Row, Transaction};
+
+/// A payment as stored.
+#[derive(Debug, Clone)]
+pub struct PaymentRow {
+    pub out_trade_no: String,
+    pub order_id: i64,
+    pub method: PaymentMethod,
+    pub amount_fen: i64,
+    pub status: PaymentStatus,
+    /// When it was opened: the price it was opened at holds until the order's deadline.
+    pub created_at: Instant,
+    /// What the payer was shown, once the provider answered.
+    pub prompt: Option<PaymentPrompt>,
+    pub refund_reason: Option<RefundReason>,
+    pub settled_at: Option<Instant>,
+}
+
+const COLUMNS: &str =
+    "out_trade_no, order_id, method, amount_fen, status, created_at, prompt, refund_reason, settled_at";
+
+fn payment_row(row: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
+    let prompt = row
+        .try_get::<Option<String>, _>("prompt")?
+        .map(|p| serde_json::from_str(&p).map_err(|e| sqlx::Error::Decode(format!("payments.prompt: {e}").into())))
+        .transpose()?;
+    Ok(PaymentRow {
+        out_trade_no: row.try_get("out_trade_no")?,
+        order_id: row.try_get("order_id")?,
+        method: codec::parse(&row.try_get::<String, _>("method")?)?,
+        amount_fen: row.try_get("amount_fen")?,
+        status: codec::parse(&row.try_get::<String, _>("status")?)?,
+        created_at: from_ms(row.try_get("created_at")?),
+        prompt,
+        refund_reason: row.try_get::<Option<String>, _>("refund_reason")?.map(|r| codec::parse(&r)).transpose()?,
+        settled_at: row.try_get::<Option<i64>, _>("settled_at")?.map(from_ms),
+    })
+}
+
+/// One payment, locked for update when `lock` says so.
+pub async fn find(conn: &mut AnyConnection, out_trade_no: &str, lock: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM payments WHERE out_trade_no = $1{lock}")))
+        .bind(out_trade_no)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(payment_row).transpose()
+}
+
+/// The order's payment open at the provider, if there is one.
+pub async fn pending_of(conn: &mut AnyConnection, order_id: i64) -> Result<Option<PaymentRow>, sqlx::Error> {
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND status = $2")))
+            .bind(order_id)
+            .bind(PaymentStatus::Pending.name())
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.as_ref().map(payment_row).transpose()
+}
+
+/// Records a payment about to be opened at the provider; false, changing
+/// nothing, when the order already has one open.
+pub async fn insert_pending(
+    conn: &mut AnyConnection,
+    out_trade_no: &str,
+    order_id: i64,
+    method: PaymentMethod,
+    amount_fen: i64,
+    at: Instant,
+) -> Result<bool, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(out_trade_no)
+    .bind(order_id)
+    .bind(method.name())
+    .bind(amount_fen)
+    .bind(PaymentStatus::Pending.name())
+    .bind(to_ms(at))
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(inserted == 1)
+}
+
+/// Keeps what the provider answered, so that paying again shows the same.
+pub async fn set_prompt(
+    conn: &mut AnyConnection,
+    out_trade_no: &str,
+    prompt: &PaymentPrompt,
+) -> Result<(), sqlx::Error> {
+    let prompt = serde_json::to_string(prompt).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query("UPDATE payments SET prompt = $1 WHERE out_trade_no = $2")
+        .bind(prompt)
+        .bind(out_trade_no)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records what became of a pending payment (failed, closed); true when it was still pending.
+pub async fn end_pending(conn: &mut AnyConnection, out_trade_no: &str, to: PaymentStatus) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
+        .bind(to.name())
+        .bind(out_trade_no)
+        .bind(PaymentStatus::Pending.name())
+        .execute(&mut *conn)
+        .await?
+        .rows_affected();
+    Ok(changed == 1)
+}
+
+/// Records the provider's word on collected money: paid, refund due (with
+/// its reason) or disputed.
+pub async fn settle_as(
+    tx: &mut Transaction<'static, Any>,
+    out_trade_no: &str,
+    status: PaymentStatus,
+    transaction_id: &str,
+    reason: Option<RefundReason>,
+    at: Instant,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, transaction_id = $2, refund_reason = $3, settled_at = $4 \
+         WHERE out_trade_no = $5",
+    )
+    .bind(status.name())
+    .bind(transaction_id)
+    .bind(reason.map(Stored::name))
+    .bind(to_ms(at))
+    .bind(out_trade_no)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// The order's paid provider payment becomes money to return; false when it has none.
+pub async fn refund_paid(
+    tx: &mut Transaction<'_, Any>,
+    order_id: i64,
+    reason: RefundReason,
+    at: Instant,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE payments SET status = $1, refund_reason = $2, settled_at = $3 WHERE order_id = $4 AND status = $5",
+    )
+    .bind(PaymentStatus::RefundDue.name())
+    .bind(reason.name())
+    .bind(to_ms(at))
+    .bind(order_id)
+    .bind(PaymentStatus::Paid.name())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// Money to return that no provider holds (paid from the balance): recorded
+/// as a payment of its own, so operators find every return in one list.
+pub async fn record_refund_due(
+    tx: &mut Transaction<'_, Any>,
+    order: &OrderRow,
+    method: PaymentMethod,
+    reason: RefundReason,
+    at: Instant,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at, refund_reason, settled_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $6) ON CONFLICT DO NOTHING",
+    )
+    .bind(format!("R{:010}", order.id))
+    .bind(order.id)
+    .bind(method.name())
+    .bind(order.payable_fen)
+    .bind(PaymentStatus::RefundDue.name())
+    .bind(to_ms(at))
+    .bind(reason.name())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Money collected for the account's orders that is to be returned, by order.
+pub async fn returns_of_account(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 AND p.status = $2 \
+         ORDER BY p.settled_at",
+        COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+    )))
+    .bind(account_id)
+    .bind(PaymentStatus::RefundDue.name())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(payment_row).collect()
+}
+
+/// Every payment in `status`, oldest settled first (operators work through them in order).
+pub async fn in_status(conn: &mut AnyConnection, status: PaymentStatus) -> Result<Vec<PaymentRow>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE status = $1 ORDER BY settled_at, out_trade_no LIMIT 500"
+    )))
+    .bind(status.name())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(payment_row).collect()
+}
+
+/// Payments pending since before `before`, with their order's status (reconciliation asks about them).
+pub async fn pending_since(
+    conn: &mut AnyConnection,
+    before: Instant,
+    limit: i64,
+) -> Result<Vec<(String, OrderStatus)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.out_trade_no, o.status FROM payments p JOIN orders o ON o.id = p.order_id \
+         WHERE p.status = $1 AND p.created_at <= $2 ORDER BY p.created_at LIMIT $3",
+    )
+    .bind(PaymentStatus::Pending.name())
+    .bind(to_ms(before))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("out_trade_no")?, codec::parse(&row.try_get::<String, _>("status")?)?)))
+        .collect()
+}
+
+/// Records a notification id; false when it was seen before (a replay).
+pub async fn first_notice(
+    tx: &mut Transaction<'static, Any>,
+    id: &str,
+    out_trade_no: &str,
+    at: Instant,
+) -> Result<bool, sqlx::Error> {
+    let fresh = sqlx::query(
+        "INSERT INTO payment_notifications (id, out_trade_no, received_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(id)
+    .bind(out_trade_no)
+    .bind(to_ms(at))
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(fresh == 1)
+}

@@ -1,0 +1,322 @@
+//! SQL for contact requests and sales quotes (SAL-1, CH-4).
+
+use crate::ApiError;
+use crate::clock::{from_ms, to_ms};
+use crate::http::wire;
+use domain::identity::SalesQuote;
+use domain::sales::{Lead, LeadKind};
+use domain::{ErrorCode, Selection};
+use domain::{Instant, Money};
+use serde::Serialize;
+use sqlx::{Any, Transaction};
+use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
+
+/// Whether the person is a sales manager.
+pub async fn is_sales_manager(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
+    let flag: Option<i64> = sqlx::query_scalar("SELECT sales_manager FROM persons WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(flag == Some(1))
+}
+
+/// Stores a contact request from `account_id`, left by `person_id`.
+pub async fn insert_lead(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    person_id: i64,
+    lead: &Lead,
+    at: Instant,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar(
+        "INSERT INTO sales_leads (account_id, person_id, kind, contact_name, phone, company, message, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+    )
+    .bind(account_id)
+    .bind(person_id)
+    .bind(lead.kind.as_str())
+    .bind(&lead.contact_name)
+    .bind(lead.phone.as_str())
+    .bind(&lead.company)
+    .bind(&lead.message)
+    .bind(to_ms(at))
+    .fetch_one(&mut *conn)
+    .await
+}
+
+/// A contact request as the sales manager sees it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LeadView {
+    pub id: i64,
+    #[schema(value_type = LeadKindSchema)]
+    pub kind: LeadKind,
+    pub account_id: i64,
+    /// The enterprise's name, or the person's when they asked personally.
+    pub account_name: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub company: String,
+    pub message: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Instant,
+    pub quotes: Vec<QuoteView>,
+}
+
+/// A sales quote as stored, with who it is for and whether an order used it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct QuoteView {
+    /// What the buyer names in `{"edition": {"edition": "flagship", "sales_quote": id}}`.
+    pub id: String,
+    pub years: u8,
+    #[schema(value_type = wire::Money)]
+    pub price: Money,
+    pub contracts: u64,
+    #[schema(value_type = String, format = DateTime)]
+    pub expires_at: Instant,
+    pub lead_id: i64,
+    pub account_id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub issued_at: Instant,
+    /// The order that uses it (a closed order gives it back).
+    pub used_by_order: Option<i64>,
+}
+
+impl QuoteView {
+    fn new(quote: &SalesQuote, lead_id: i64, account_id: i64, issued_at: Instant, used_by_order: Option<i64>) -> Self {
+        QuoteView {
+            id: quote.id.clone(),
+            years: quote.years,
+            price: quote.price,
+            contracts: quote.contracts,
+            expires_at: quote.expires_at,
+            lead_id,
+            account_id,
+            issued_at,
+            used_by_order,
+        }
+    }
+
+    /// The quote as the rules see it.
+    pub fn quote(&self) -> SalesQuote {
+        SalesQuote {
+            id: self.id.clone(),
+            years: self.years,
+            price: self.price,
+            contracts: self.contracts,
+            expires_at: self.expires_at,
+        }
+    }
+}
+
+/// The schema of [`LeadKind`].
+#[derive(Debug)]
+pub struct LeadKindSchema;
+
+impl utoipa::PartialSchema for LeadKindSchema {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::schema::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::String)
+            .enum_values(Some([LeadKind::Flagship, LeadKind::Consultation].map(LeadKind::as_str)))
+            .description(Some("`flagship` (contact to buy, CAT-4) or `consultation` (purchase consultation, CH-4)"))
+            .into()
+    }
+}
+
+impl ToSchema for LeadKindSchema {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("LeadKind")
+    }
+}
+
+const LEAD_COLUMNS: &str = "l.id, l.kind, l.account_id, COALESCE(e.name, p.name, ''), l.contact_name, l.phone, \
+    l.company, l.message, l.created_at FROM sales_leads l LEFT JOIN enterprises e ON e.account_id = l.account_id \
+    LEFT JOIN persons p ON p.account_id = l.account_id";
+
+fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
+    Ok(LeadView {
+        id: row.try_get(0)?,
+        kind: crate::db::codec::parse_name(&row.try_get::<String, _>(1)?)?,
+        account_id: row.try_get(2)?,
+        account_name: row.try_get(3)?,
+        contact_name: row.try_get(4)?,
+        phone: row.try_get(5)?,
+        company: row.try_get(6)?,
+        message: row.try_get(7)?,
+        created_at: from_ms(row.try_get(8)?),
+        quotes: Vec::new(),
+    })
+}
+
+const QUOTE_COLUMNS: &str =
+    "id, years, price_fen, contracts, expires_at, lead_id, account_id, issued_at, used_by_order";
+
+fn quote_view(row: &sqlx::any::AnyRow) -> Result<QuoteView, sqlx::Error> {
+    Ok(QuoteView {
+        id: row.try_get(0)?,
+        years: u8::try_from(row.try_get::<i64, _>(1)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        price: Money::from_fen(row.try_get(2)?),
+        contracts: u64::try_from(row.try_get::<i64, _>(3)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
+        expires_at: from_ms(row.try_get(4)?),
+        lead_id: row.try_get(5)?,
+        account_id: row.try_get(6)?,
+        issued_at: from_ms(row.try_get(7)?),
+        used_by_order: row.try_get(8)?,
+    })
+}
+
+/// One contact request, without its quotes.
+pub async fn lead(conn: &mut AnyConnection, id: i64) -> Result<Option<LeadView>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {LEAD_COLUMNS} WHERE l.id = $1")))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(lead_view).transpose()
+}
+
+/// The newest contact requests with their quotes.
+pub async fn leads(conn: &mut AnyConnection, limit: i64) -> Result<Vec<LeadView>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {LEAD_COLUMNS} ORDER BY l.created_at DESC, l.id DESC LIMIT $1"
+    )))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut leads: Vec<LeadView> = rows.iter().map(lead_view).collect::<Result<_, _>>()?;
+    let oldest = leads.iter().map(|l| l.id).min().unwrap_or(0);
+    let quotes = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE lead_id >= $1 ORDER BY issued_at, id"
+    )))
+    .bind(oldest)
+    .fetch_all(&mut *conn)
+    .await?;
+    for row in &quotes {
+        let quote = quote_view(row)?;
+        if let Some(lead) = leads.iter_mut().find(|l| l.id == quote.lead_id) {
+            lead.quotes.push(quote);
+        }
+    }
+    Ok(leads)
+}
+
+/// Stores a quote issued for the lead's account.
+pub async fn insert_quote(
+    conn: &mut AnyConnection,
+    quote: &SalesQuote,
+    lead_id: i64,
+    account_id: i64,
+    issued_by: i64,
+    at: Instant,
+) -> Result<QuoteView, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sales_quotes (id, lead_id, account_id, years, price_fen, contracts, expires_at, issued_by, issued_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(&quote.id)
+    .bind(lead_id)
+    .bind(account_id)
+    .bind(i64::from(quote.years))
+    .bind(quote.price.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .bind(i64::try_from(quote.contracts).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .bind(to_ms(quote.expires_at))
+    .bind(issued_by)
+    .bind(to_ms(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(QuoteView::new(quote, lead_id, account_id, at, None))
+}
+
+/// A quote is free when no order uses it, or the order that did was closed.
+fn free() -> String {
+    format!(
+        "(used_by_order IS NULL OR used_by_order IN (SELECT id FROM orders WHERE status = '{}'))",
+        crate::db::codec::Stored::name(domain::order::OrderStatus::Closed)
+    )
+}
+
+/// The sales quote `order_id` holds, if it holds one: paying the order
+/// prices it again with it.
+pub async fn held_by_order(conn: &mut AnyConnection, order_id: i64) -> Result<Option<SalesQuote>, sqlx::Error> {
+    let row =
+        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE used_by_order = $1")))
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    row.as_ref().map(|row| quote_view(row).map(|v| v.quote())).transpose()
+}
+
+/// The account's sales quotes that no open or paid order uses (the domain
+/// refuses the expired ones: `quote_required`).
+pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<SalesQuote>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 AND {} ORDER BY issued_at, id",
+        free()
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| quote_view(row).map(|v| v.quote())).collect()
+}
+
+/// Every sales quote issued to the account, newest first; `used_by_order`
+/// only names an order that still holds it (a closed order gave it back).
+pub async fn account_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<QuoteView>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 ORDER BY issued_at DESC, id DESC"
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut quotes: Vec<QuoteView> = rows.iter().map(quote_view).collect::<Result<_, _>>()?;
+    let closed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT used_by_order FROM sales_quotes WHERE account_id = $1 AND used_by_order IS NOT NULL AND {}",
+        free()
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    for quote in &mut quotes {
+        if quote.used_by_order.is_some_and(|order| closed.contains(&order)) {
+            quote.used_by_order = None;
+        }
+    }
+    Ok(quotes)
+}
+
+/// Marks the quote used by `order_id`; false when it is not the account's or already used.
+pub async fn consume(
+    conn: &mut AnyConnection,
+    quote_id: &str,
+    order_id: i64,
+    account_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE sales_quotes SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND {}",
+        free()
+    )))
+    .bind(order_id)
+    .bind(quote_id)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
+/// SAL-1: the order placed with a sales quote uses it up, once, inside the
+/// order's transaction; `quote_required` when another order took it first.
+pub async fn consume_for_order(
+    tx: &mut Transaction<'static, Any>,
+    selection: &Selection,
+    order_id: i64,
+    account_id: i64,
+) -> Result<(), ApiError> {
+    let Some(quote_id) = selection.edition.as_ref().and_then(|e| e.sales_quote.as_deref()) else {
+        return Ok(());
+    };
+    if consume(tx, quote_id, order_id, account_id).await? {
+        Ok(())
+    } else {
+        Err(ApiError::code(ErrorCode::QuoteRequired))
+    }
+}

@@ -1,0 +1,55 @@
+//! Vouchers (VOU-1, VOU-2): what an account holds, and spending one exactly once.
+
+use crate::clock::from_ms;
+use domain::identity::Voucher;
+use domain::{Money, Product};
+use sqlx::{AnyConnection, Row};
+
+/// The account's vouchers, used ones included (the review step says why they do not apply).
+pub async fn of_account(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Voucher>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id, face_fen, min_spend_fen, scope, expires_at, used_by_order FROM vouchers \
+         WHERE account_id = $1 ORDER BY expires_at, id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let scope = row
+                .try_get::<Option<String>, _>(3)?
+                .map(|s| serde_json::from_str::<Vec<Product>>(&s))
+                .transpose()
+                .map_err(|e| sqlx::Error::Decode(e.into()))?;
+            Ok(Voucher {
+                id: row.try_get(0)?,
+                face_value: Money::from_fen(row.try_get(1)?),
+                min_spend: row.try_get::<Option<i64>, _>(2)?.map(Money::from_fen),
+                scope,
+                expires_at: from_ms(row.try_get(4)?),
+                used: row.try_get::<Option<i64>, _>(5)?.is_some(),
+            })
+        })
+        .collect()
+}
+
+/// Spends the voucher on `order_id` (VOU-2): false, changing nothing, when
+/// it is not the account's or another order holds it (two checkouts at once
+/// spend it once).
+pub async fn take(
+    conn: &mut AnyConnection,
+    voucher_id: &str,
+    order_id: i64,
+    account_id: i64,
+) -> Result<bool, sqlx::Error> {
+    let taken = sqlx::query(
+        "UPDATE vouchers SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND used_by_order IS NULL",
+    )
+    .bind(order_id)
+    .bind(voucher_id)
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    Ok(taken == 1)
+}

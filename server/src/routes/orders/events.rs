@@ -1,0 +1,132 @@
+//! `GET /api/orders/{id}/events`: an order's progress as server-sent events,
+//! from payment to delivery (FUL-1), and for a personal order on to its
+//! binding to an enterprise (BND-2).
+
+use super::visible::visible_order;
+use crate::clock::from_ms;
+use crate::http::wire;
+use crate::repo::sessions::{Acting, Caller};
+use crate::{ApiError, AppState};
+use axum::extract::{Path, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use domain::order::{OrderEvent, OrderStatus};
+use serde::Serialize;
+use sqlx::Row;
+use std::convert::Infallible;
+use std::time::Duration;
+use utoipa::ToSchema;
+
+/// How often a follower looks at the order besides being woken by this
+/// process: changes made by another process sharing the database show up
+/// this late at most. Waiting for a binding (a person's action, minutes or
+/// days away) is looked at less often.
+const POLL_PROGRESS: Duration = Duration::from_millis(250);
+const POLL_BINDING: Duration = Duration::from_secs(2);
+
+/// The data of each `status` event.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Progress {
+    #[schema(value_type = wire::OrderStatus)]
+    status: OrderStatus,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    paid_at: Option<domain::Instant>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    delivered_at: Option<domain::Instant>,
+    /// When a personal order was bound (`bound` only).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    bound_at: Option<domain::Instant>,
+    /// The enterprise it was bound to (`bound` only).
+    bound_to: Option<String>,
+    /// True on the stream's last event: nothing follows, the server closes it.
+    last: bool,
+}
+
+/// The enterprise a bound order went to, and when.
+async fn binding(state: &AppState, order_id: i64) -> Result<Option<(domain::Instant, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT b.bound_at, e.name FROM order_bindings b JOIN enterprises e ON e.id = b.enterprise_id \
+         WHERE b.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(&state.db.read)
+    .await?;
+    row.map(|row| Ok((from_ms(row.try_get(0)?), row.try_get(1)?))).transpose()
+}
+
+/// FUL-1, BND-2: the order's progress, one event per change. It ends after
+/// `closed`, after `delivered` for an enterprise's order, and after `bound`
+/// for the person's own order, which a delivery leaves bindable (ORD-1).
+/// Wakes on this process's changes and polls for other processes'.
+#[utoipa::path(
+    get,
+    path = "/orders/{id}/events",
+    tag = "orders",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The order's id")),
+    responses(
+        (status = 200, description = "Server-sent events: `event: status` with a `Progress` as `data` at each change; `last` is true on the final one (after `closed`, after `delivered` for an enterprise's order, after `bound` for a personal one)", content_type = "text/event-stream", body = Progress),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 404, description = "`not_found`", body = wire::Error),
+    ),
+)]
+pub async fn order_events(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Sse<impl futures_core::Stream<Item = Result<Event, Infallible>>>, ApiError> {
+    // Subscribed before the first read, so that no change falls between them.
+    let mut changes = state.events.subscribe();
+    let first = visible_order(&state, &caller, id).await?;
+    // Acting as the person, the order is the person's own: it may be bound.
+    let personal = matches!(caller.acting, Acting::Person);
+    let stream = async_stream::stream! {
+        let mut last = None;
+        let mut read = Some(first);
+        loop {
+            let order = match read.take() {
+                Some(order) => order,
+                None => match visible_order(&state, &caller, id).await {
+                    Ok(order) => order,
+                    Err(_) => break,
+                },
+            };
+            let waits_for_binding = order.status.apply(OrderEvent::Bind, personal).is_ok();
+            let ends = match order.status {
+                OrderStatus::Closed | OrderStatus::Bound | OrderStatus::NeedsAttention => true,
+                OrderStatus::Delivered => !waits_for_binding,
+                OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
+            };
+            if last != Some(order.status) {
+                last = Some(order.status);
+                let bound = match order.status {
+                    OrderStatus::Bound => binding(&state, id).await.ok().flatten(),
+                    _ => None,
+                };
+                let progress = Progress {
+                    status: order.status,
+                    paid_at: order.paid_at,
+                    delivered_at: order.delivered_at,
+                    bound_at: bound.as_ref().map(|(at, _)| *at),
+                    bound_to: bound.map(|(_, name)| name),
+                    last: ends,
+                };
+                let data = serde_json::to_string(&progress).unwrap_or_default();
+                yield Ok(Event::default().event("status").data(data));
+            }
+            if ends {
+                break;
+            }
+            let wait = async {
+                while let Ok(changed) = changes.recv().await {
+                    if changed == id {
+                        return;
+                    }
+                }
+            };
+            let poll = if waits_for_binding { POLL_BINDING } else { POLL_PROGRESS };
+            let _ = tokio::time::timeout(poll, wait).await;
+        }
+    };
+    Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}

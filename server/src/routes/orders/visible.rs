@@ -1,0 +1,27 @@
+//! Which orders the caller may see (VIS-1), shared by the order routes and
+//! the order's event stream.
+
+use crate::http::views::OrderView;
+use crate::repo::orders::{self as store, OrderRow};
+use crate::repo::sessions::Caller;
+use crate::{ApiError, AppState};
+use domain::access::may_follow_order;
+
+/// The caller's view of one order: their acting account's, and for an
+/// enterprise either visible to their role (VIS-1) or placed by them.
+pub async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let order = store::find(&mut conn, id, caller.account_id(), "").await?;
+    let identity = caller.identity(false);
+    order
+        .filter(|o| may_follow_order(&identity, o.placed_by == caller.person_id))
+        .ok_or_else(|| ApiError::NotFound("no such order".into()))
+}
+
+/// The order as the caller sees it, with its money to return.
+pub async fn order_view(state: &AppState, caller: &Caller, id: i64) -> Result<OrderView, ApiError> {
+    let order = visible_order(state, caller, id).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let returns = crate::repo::payments::returns_of_account(&mut conn, order.account_id).await?;
+    Ok(OrderView::with_returns(order, &returns))
+}

@@ -1,0 +1,97 @@
+//! `POST /api/payments/notify`: the provider's asynchronous notification.
+//! Believed only after signature, timestamp and decryption check out
+//! (the gateway's `verify_notice`), then settled like reconciliation would.
+//!
+//! Answers as WeChat Pay expects: 204 when the notification was taken (also
+//! a replay, and an authentic notice that was not believed, so the provider
+//! stops resending it; the audit log holds the case), 4xx with
+//! `{code, message}` when it does not verify (forged, stale, malformed), and
+//! 404 for a payment unknown here (the provider retries later).
+
+use crate::gateways::payment::{GatewayError, sandbox};
+use crate::workers::settle::{Collected, Settled, Source, settle};
+use crate::{ApiError, AppState};
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+/// The provider's routes under `/api`: `POST /payments/notify`, and the
+/// sandbox's confirm action (development only).
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(receive)).routes(routes!(sandbox::confirm))
+}
+
+/// Receives one notification.
+#[utoipa::path(
+    post,
+    path = "/payments/notify",
+    tag = "payments",
+    description = "The payment provider's asynchronous notification, WeChat Pay API v3 style: \
+                   headers `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature` \
+                   (RSA-SHA256 by the platform key), `Wechatpay-Serial`; the body's `resource` \
+                   is AES-256-GCM encrypted with the APIv3 key.",
+    request_body(content = Object, content_type = "application/json", description = "The provider's signed, encrypted notification"),
+    responses(
+        (status = 204, description = "Taken (also a replay, or an authentic notice not believed: the audit log holds it)"),
+        (status = 400, description = "`invalid_input`: malformed notification", body = crate::http::wire::Error),
+        (status = 401, description = "`unauthenticated`: the signature does not verify, or the timestamp is stale", body = crate::http::wire::Error),
+        (status = 404, description = "`not_found`: no such payment here (the provider retries later)", body = crate::http::wire::Error),
+    ),
+)]
+pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let notice = match state.gateway.verify_notice(&headers, &body, now) {
+        Ok(notice) => notice,
+        Err(error) => {
+            tracing::warn!(%error, "payment notification refused");
+            if matches!(error, GatewayError::Stale) {
+                // Signed by the provider, only late: worth a line in the audit log.
+                let mut tx = state.db.begin().await?;
+                let detail = serde_json::json!({ "reason": "stale" });
+                crate::repo::audit::append(
+                    &mut tx,
+                    now,
+                    "payment",
+                    None,
+                    None,
+                    "payment.notification_refused",
+                    &detail,
+                )
+                .await?;
+                tx.commit().await?;
+            }
+            return Err(match error {
+                GatewayError::Malformed(_) => ApiError::InvalidInput(error.to_string()),
+                _ => ApiError::PaymentNotice(error.to_string()),
+            });
+        }
+    };
+    if !notice.success {
+        // WeChat notifies successes only; anything else is settled by asking (reconciliation).
+        tracing::info!(out_trade_no = notice.out_trade_no, "payment notification without success: ignored");
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let collected = Collected {
+        out_trade_no: &notice.out_trade_no,
+        transaction_id: &notice.transaction_id,
+        amount_fen: notice.amount_fen,
+        paid_at: notice.paid_at,
+    };
+    match settle(&state, Source::Notification { id: &notice.id }, &collected).await? {
+        Settled::Paid { .. } | Settled::Refused { .. } => Ok(StatusCode::NO_CONTENT),
+        Settled::AlreadyKnown => {
+            tracing::info!(
+                notification.id = notice.id,
+                out_trade_no = notice.out_trade_no,
+                "payment notification replayed: nothing to do"
+            );
+            Ok(StatusCode::NO_CONTENT)
+        }
+        Settled::UnknownPayment => {
+            tracing::warn!(out_trade_no = notice.out_trade_no, "payment notification for an unknown payment");
+            Err(ApiError::NotFound(format!("no payment {}", notice.out_trade_no)))
+        }
+    }
+}

@@ -1,0 +1,270 @@
+//! `POST /api/session` (sign in), `DELETE /api/session` (sign out),
+//! `PUT /api/session/identity` (switch identity, ID-4), `GET /api/me`,
+//! `GET /api/environment` (whether the server runs in development), and in
+//! development `GET /api/demo-accounts` for the sign-in page.
+
+use crate::clock::to_ms;
+use crate::http::extract::ApiJson;
+use crate::http::wire::Error;
+use crate::password::verify_password;
+use crate::repo::accounts::load_buyer;
+use crate::repo::sessions::{
+    Acting, Caller, SESSION_COOKIE, SESSION_DAYS, caller_for_token, memberships, session_token, token_hash,
+};
+use crate::{ApiError, AppState};
+use axum::Json;
+use axum::extract::State;
+use axum::http::header::SET_COOKIE;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use domain::identity::{Buyer, Membership};
+use domain::{ErrorCode, Identity};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(sign_in, sign_out))
+        .routes(routes!(switch_identity))
+        .routes(routes!(me))
+        .routes(routes!(demo_accounts))
+        .routes(routes!(environment))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct SignIn {
+    login: String,
+    password: String,
+}
+
+fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
+    let secure = if state.settings.development { "" } else { "; Secure" };
+    let cookie = format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}");
+    HeaderValue::from_str(&cookie).unwrap_or(HeaderValue::from_static(""))
+}
+
+/// Signs in with a login and password; the session is an HttpOnly cookie.
+#[utoipa::path(
+    post,
+    path = "/session",
+    tag = "session",
+    request_body = SignIn,
+    responses(
+        (status = 204, description = "Signed in: `Set-Cookie: esign_session=…`, acting as the first verified enterprise joined, else as the person"),
+        (status = 400, description = "`invalid_input`: the body is not `{login, password}`", body = Error),
+        (status = 401, description = "`unauthenticated`: unknown login or wrong password", body = Error),
+    ),
+)]
+async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Response, ApiError> {
+    let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
+        .bind(body.login.trim())
+        .fetch_optional(&state.db.read)
+        .await?;
+    let (person_id, stored) = match &row {
+        Some(row) => (row.try_get::<i64, _>(0)?, Some(row.try_get::<String, _>(1)?)),
+        None => (0, None),
+    };
+    if !verify_password(body.password, stored).await {
+        return Err(ApiError::code(ErrorCode::Unauthenticated));
+    }
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let expires = state.clock.now() + chrono::TimeDelta::days(SESSION_DAYS);
+    // Act as the first verified enterprise joined, else as the person.
+    let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(&token))
+    .bind(person_id)
+    .bind(acting)
+    .bind(to_ms(expires))
+    .execute(&state.db.write)
+    .await?;
+    let mut headers = HeaderMap::new();
+    headers.insert(SET_COOKIE, session_cookie(&state, &token, SESSION_DAYS * 86_400));
+    Ok((StatusCode::NO_CONTENT, headers).into_response())
+}
+
+/// Signs out: ends the session (if any) and clears the cookie.
+#[utoipa::path(
+    delete,
+    path = "/session",
+    tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is cleared")),
+)]
+async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    if let Some(token) = session_token(&headers) {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(&token))
+            .execute(&state.db.write)
+            .await?;
+    }
+    let mut out = HeaderMap::new();
+    out.insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok((StatusCode::NO_CONTENT, out).into_response())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+struct SwitchIdentity {
+    /// `null` to act as the person.
+    enterprise_id: Option<i64>,
+}
+
+/// Switches the acting identity (ID-4): an enterprise joined, or the person.
+#[utoipa::path(
+    put,
+    path = "/session/identity",
+    tag = "session",
+    security(("session" = [])),
+    request_body = SwitchIdentity,
+    responses(
+        (status = 200, description = "The caller, acting as asked", body = Me),
+        (status = 400, description = "`invalid_input`: malformed body", body = Error),
+        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
+        (status = 422, description = "`not_a_member`: the person has not joined that enterprise", body = Error),
+    ),
+)]
+async fn switch_identity(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SwitchIdentity>,
+) -> Result<Json<Me>, ApiError> {
+    let joined = memberships(&state.db, caller.person_id).await?;
+    Identity::acting_as(caller.person_id, false, &joined, body.enterprise_id, None)?;
+    let token = session_token(&headers).unwrap_or_default();
+    sqlx::query("UPDATE sessions SET acting_enterprise_id = $1 WHERE token_hash = $2")
+        .bind(body.enterprise_id)
+        .bind(token_hash(&token))
+        .execute(&state.db.write)
+        .await?;
+    me_of(&state, &caller_for_token(&state, &token).await?).await.map(Json)
+}
+
+/// The signed-in person, the enterprises they joined, the acting identity and
+/// everything the rules need about the acting account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    person: PersonView,
+    #[schema(value_type = Vec<crate::http::wire::Membership>)]
+    memberships: Vec<Membership>,
+    /// `null` when acting as the person.
+    acting_enterprise_id: Option<i64>,
+    #[schema(value_type = crate::http::wire::Buyer)]
+    buyer: Buyer,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct PersonView {
+    id: i64,
+    login: String,
+    name: String,
+}
+
+async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
+    let row = sqlx::query("SELECT login, name FROM persons WHERE id = $1")
+        .bind(caller.person_id)
+        .fetch_one(&state.db.read)
+        .await?;
+    // Before taking a connection for the buyer: holding one while waiting
+    // for another can starve the pool.
+    let memberships = memberships(&state.db, caller.person_id).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let buyer = load_buyer(&mut conn, caller, "").await?;
+    Ok(Me {
+        person: PersonView { id: caller.person_id, login: row.try_get(0)?, name: row.try_get(1)? },
+        memberships,
+        acting_enterprise_id: match caller.acting {
+            Acting::Person => None,
+            Acting::Enterprise { enterprise_id, .. } => Some(enterprise_id),
+        },
+        buyer,
+    })
+}
+
+/// The signed-in person, their enterprises and the acting identity.
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "session",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
+    ),
+)]
+async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
+    me_of(&state, &caller).await.map(Json)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+struct DemoAccount {
+    login: String,
+    name: String,
+    password: &'static str,
+    description: String,
+}
+
+/// Development only: the demo people, so the sign-in page can list them.
+#[utoipa::path(
+    get,
+    path = "/demo-accounts",
+    tag = "session",
+    responses(
+        (status = 200, description = "The demo people and their password", body = Vec<DemoAccount>),
+        (status = 404, description = "`not_found`: outside development", body = Error),
+    ),
+)]
+async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAccount>>, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no demo accounts outside development".into()));
+    }
+    let rows = sqlx::query(
+        "SELECT p.login, p.name, COALESCE(e.name, ''), COALESCE(m.roles, '') FROM persons p \
+         LEFT JOIN memberships m ON m.person_id = p.id LEFT JOIN enterprises e ON e.id = m.enterprise_id \
+         ORDER BY p.id, e.id",
+    )
+    .fetch_all(&state.db.read)
+    .await?;
+    let mut out: Vec<DemoAccount> = Vec::new();
+    for row in rows {
+        let login: String = row.try_get(0)?;
+        let membership = format!("{} {}", row.try_get::<String, _>(2)?, row.try_get::<String, _>(3)?);
+        match out.iter_mut().find(|a| a.login == login) {
+            Some(existing) => existing.description = format!("{}; {}", existing.description, membership.trim()),
+            None => out.push(DemoAccount {
+                login,
+                name: row.try_get(1)?,
+                password: crate::seed::DEMO_PASSWORD,
+                description: membership.trim().to_owned(),
+            }),
+        }
+    }
+    Ok(Json(out))
+}
+
+/// The mode the server runs in (`ESIGN_ENV`).
+#[derive(Debug, Serialize, ToSchema)]
+struct Environment {
+    /// In development the server lists demo accounts, has the payment
+    /// sandbox's payer pages and confirm action, and shows the SMS outbox.
+    development: bool,
+}
+
+/// Whether the server runs in development, so the app offers what only
+/// development has (the sandbox's payer pages) without probing for it.
+#[utoipa::path(
+    get,
+    path = "/environment",
+    tag = "session",
+    responses((status = 200, description = "The server's mode", body = Environment)),
+)]
+async fn environment(State(state): State<AppState>) -> Json<Environment> {
+    Json(Environment { development: state.settings.development })
+}

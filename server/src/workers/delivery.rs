@@ -1,0 +1,249 @@
+//! Delivery (FUL-1, FUL-2): a paid order's outbox job is applied to the
+//! account's edition, add-ons and quota ledger exactly once.
+//!
+//! Jobs are claimed with a lease, so several server processes on one
+//! PostgreSQL database share the work; a process that dies leaves its lease
+//! to expire and another takes the job over. Exactly-once does not rest on
+//! the lease: the delivering transaction changes the order from paid or
+//! delivering to delivered and closes the job only if both are still open,
+//! so whichever transaction commits second changes nothing.
+//!
+//! Delivery never hangs (ORD-1): an order the domain says cannot be
+//! delivered goes to `needs_attention` at the first try, its payment to
+//! `refund_due`; a transient failure (database, I/O) is tried again after
+//! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too.
+
+use crate::clock::to_ms;
+use crate::db::codec::{self, Stored};
+use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
+use crate::repo::ledger::{append_ledger, ledger};
+use crate::repo::orders::{self as store, OrderRow};
+use crate::retry::{TRIES, backoff};
+use crate::{ApiError, AppState};
+use domain::DomainError;
+use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
+use domain::order::OrderEvent;
+use sqlx::{Acquire, Any, Row, Transaction};
+use std::time::Duration;
+
+/// How long a claimed job stays with its worker before another may take it.
+pub const LEASE: Duration = Duration::from_secs(2);
+
+/// Jobs claimed per round.
+const BATCH: i64 = 32;
+
+/// A claimed job: its order and how many times it has been tried, this one included.
+#[derive(Debug, Clone, Copy)]
+struct Claimed {
+    order_id: i64,
+    attempts: i64,
+    paid_at: i64,
+}
+
+/// Claims up to a batch of due jobs for `owner`, in the order they were
+/// paid (the basis applies them in that order), and marks their orders delivering.
+async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, sqlx::Error> {
+    let now = to_ms(state.clock.now());
+    let lease_until = now + i64::try_from(LEASE.as_millis()).unwrap_or(2_000);
+    let mut tx = state.db.begin().await?;
+    // The conditions are repeated outside the sub-select so that PostgreSQL
+    // rechecks them on rows another worker claimed meanwhile.
+    let rows = sqlx::query(
+        "UPDATE delivery_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+         WHERE order_id IN (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL \
+           AND (lease_until IS NULL OR lease_until < $3) ORDER BY created_at LIMIT $4) \
+         AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $3) RETURNING order_id, attempts, created_at",
+    )
+    .bind(owner)
+    .bind(lease_until)
+    .bind(now)
+    .bind(BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mut claimed = rows
+        .iter()
+        .map(|row| {
+            Ok(Claimed {
+                order_id: row.try_get("order_id")?,
+                attempts: row.try_get("attempts")?,
+                paid_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    claimed.sort_by_key(|c| (c.paid_at, c.order_id));
+    if !claimed.is_empty() {
+        let event = OrderEvent::StartDelivery;
+        let sql = format!(
+            "UPDATE orders SET status = $1 WHERE {} AND id IN \
+             (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL AND lease_owner = $2 AND lease_until = $3)",
+            codec::from_states(event, 4)
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(owner).bind(lease_until);
+        codec::bind_from(query, event).execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    crate::failpoint::crash_point(crate::failpoint::Step::DeliveryClaimed);
+    Ok(claimed)
+}
+
+/// How one delivery ended.
+#[derive(Debug)]
+enum Outcome {
+    Delivered,
+    /// Delivered (or given up) already: whichever transaction came second changes nothing.
+    AlreadyDone,
+    /// The domain says it cannot be delivered: it needs a person.
+    Refused(DomainError),
+}
+
+/// Delivers one claimed order inside the round's transaction.
+async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<Outcome, ApiError> {
+    let now = state.clock.now();
+    // The order row first, then the account: one lock order for every writer.
+    let event = OrderEvent::FinishDelivery;
+    let sql =
+        format!("UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
+    let delivered = codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected();
+    let closed = sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
+        .bind(to_ms(now))
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if delivered != 1 || closed != 1 {
+        return Ok(Outcome::AlreadyDone);
+    }
+    let order =
+        store::find_any(tx, order_id, "").await?.ok_or_else(|| ApiError::Internal("job without order".into()))?;
+    let paid_at = order.paid_at.unwrap_or(now);
+    let account = account_row(tx, order.account_id, state.db.for_update()).await?;
+    if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {
+        return Ok(Outcome::Refused(refusal));
+    }
+    // Add-ons alone never read the ledger, and an account's ledger only grows.
+    let entries = if reads_ledger(&order.quote) { ledger(tx, order.account_id).await? } else { Vec::new() };
+    let mut issued = account.grants_issued;
+    let planned = plan_delivery(&order.quote, &account.state, &entries, paid_at, &mut || {
+        issued += 1;
+        issued
+    });
+    let plan = match planned {
+        Ok(plan) => plan,
+        Err(refusal) => return Ok(Outcome::Refused(refusal)),
+    };
+    save_state(tx, order.account_id, &plan.account).await?;
+    append_ledger(tx, order.account_id, Some(order_id), &plan.entries, now).await?;
+    save_grant_numbers(tx, order.account_id, issued).await?;
+    let detail = serde_json::json!({ "entries": plan.entries.len() });
+    crate::repo::audit::append(tx, now, "delivery", Some(order.account_id), Some(order_id), "order.delivered", &detail)
+        .await?;
+    tracing::info!(order.id = order_id, latency_ms = (now - paid_at).num_milliseconds(), "order delivered");
+    Ok(Outcome::Delivered)
+}
+
+/// Gives a paid order up to a person (`needs_attention`, its money to
+/// `refund_due`) with `reason`; true when it changed.
+async fn give_up(
+    state: &AppState,
+    tx: &mut Transaction<'_, Any>,
+    order_id: i64,
+    reason: &str,
+) -> Result<bool, ApiError> {
+    let Some(order): Option<OrderRow> = store::find_any(tx, order_id, state.db.for_update()).await? else {
+        return Ok(false);
+    };
+    let changed = store::needs_attention(tx, &order, reason, state.clock.now()).await?;
+    if changed {
+        tracing::warn!(
+            order.id = order_id,
+            reason,
+            "delivery given up: the order needs attention, its money is to be returned"
+        );
+    }
+    Ok(changed)
+}
+
+/// A transient failure: the job is tried again after its back-off, or given
+/// up after its last try.
+async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> Result<bool, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let changed = if job.attempts >= TRIES {
+        give_up(state, &mut tx, job.order_id, &format!("delivery failed {TRIES} times: {error}")).await?
+    } else {
+        let until = state.clock.now() + chrono::TimeDelta::from_std(backoff(job.attempts)).unwrap_or_default();
+        sqlx::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")
+            .bind(to_ms(until))
+            .bind(job.order_id)
+            .execute(&mut *tx)
+            .await?;
+        tracing::warn!(order.id = job.order_id, attempts = job.attempts, error = %error, "delivery failed; will retry");
+        false
+    };
+    tx.commit().await?;
+    Ok(changed)
+}
+
+/// One round: claims due jobs and delivers them in one transaction, each
+/// behind its own savepoint, so one commit covers the batch and an order that
+/// cannot be delivered is rolled back alone. A refusal gives the order up to
+/// a person in the same transaction; a transient failure is retried after
+/// its back-off. Returns how many orders changed.
+pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> {
+    let claimed = claim(state, owner).await?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let mut tx = state.db.begin().await?;
+    let mut changed = Vec::with_capacity(claimed.len());
+    let mut failed = Vec::new();
+    for job in claimed {
+        let mut step = tx.begin().await?;
+        match deliver(state, &mut step, job.order_id).await {
+            Ok(Outcome::Delivered) => {
+                step.commit().await?;
+                changed.push(job.order_id);
+            }
+            Ok(Outcome::AlreadyDone) => step.rollback().await?,
+            Ok(Outcome::Refused(refusal)) => {
+                step.rollback().await?;
+                let mut step = tx.begin().await?;
+                let reason = format!("{}: {}", refusal.code.as_str(), refusal.message(domain::Lang::Zh));
+                if give_up(state, &mut step, job.order_id, &reason).await? {
+                    changed.push(job.order_id);
+                }
+                step.commit().await?;
+            }
+            Err(e) => {
+                step.rollback().await?;
+                failed.push((job, e));
+            }
+        }
+    }
+    crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
+    tx.commit().await?;
+    for (job, error) in failed {
+        if retry_or_give_up(state, job, &error).await? {
+            changed.push(job.order_id);
+        }
+    }
+    for order_id in &changed {
+        state.order_changed(*order_id);
+    }
+    Ok(changed.len())
+}
+
+/// The worker: wakes when this process marks an order paid, and polls for
+/// jobs written by other processes or left by a crashed one.
+pub async fn run(state: AppState) {
+    let owner = format!("{}-{}", std::process::id(), rand::random::<u32>());
+    loop {
+        let notified = state.wake_delivery.notified();
+        match run_once(&state, &owner).await {
+            Ok(n) if n > 0 => continue,
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "delivery round failed"),
+        }
+        let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+    }
+}
