@@ -5,7 +5,7 @@
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{self, Stored};
 use domain::order::{OrderEvent, OrderStatus};
-use domain::payment::{PaymentStatus, RefundReason};
+use domain::payment::PaymentStatus;
 use domain::{Instant, PaymentMethod, Quote, Selection};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -268,8 +268,9 @@ pub async fn close(
 }
 
 /// Moves a paid order that cannot be delivered to `needs_attention`
-/// (ORD-1), its money to `refund_due`, with the reason, audited. Returns
-/// false, changing nothing, when the order was no longer awaiting delivery.
+/// (ORD-1) with the reason, audited, and ends its delivery job. Returns
+/// false, changing nothing, when the order was no longer awaiting delivery;
+/// the caller flags its money to be returned (`payments::refund_paid`).
 pub async fn needs_attention(
     tx: &mut Transaction<'_, Any>,
     order: &OrderRow,
@@ -291,12 +292,6 @@ pub async fn needs_attention(
         .bind(order.id)
         .execute(&mut **tx)
         .await?;
-    let flagged = super::payments::refund_paid(tx, order.id, RefundReason::NotDeliverable, at).await?;
-    // The balance and a voucher have no provider payment: the money to return is recorded as one.
-    if !flagged && order.payable_fen > 0 {
-        let method = order.payment_method.unwrap_or(PaymentMethod::Balance);
-        super::payments::record_refund_due(tx, order, method, RefundReason::NotDeliverable, at).await?;
-    }
     let detail =
         serde_json::json!({ "reason": reason, "amount_fen": order.payable_fen, "status": PaymentStatus::RefundDue });
     super::audit::append(tx, at, "delivery", Some(order.account_id), Some(order.id), "order.needs_attention", &detail)

@@ -6,7 +6,6 @@
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{self, Stored};
 use crate::gateways::payment::PaymentPrompt;
-use crate::repo::orders::OrderRow;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::{Instant, PaymentMethod};
@@ -172,7 +171,8 @@ pub async fn refund_paid(
 /// as a payment of its own, so operators find every return in one list.
 pub async fn record_refund_due(
     tx: &mut Transaction<'_, Any>,
-    order: &OrderRow,
+    order_id: i64,
+    amount_fen: i64,
     method: PaymentMethod,
     reason: RefundReason,
     at: Instant,
@@ -181,10 +181,10 @@ pub async fn record_refund_due(
         "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at, refund_reason, settled_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $6) ON CONFLICT DO NOTHING",
     )
-    .bind(format!("R{:010}", order.id))
-    .bind(order.id)
+    .bind(format!("R{order_id:010}"))
+    .bind(order_id)
     .bind(method.name())
-    .bind(order.payable_fen)
+    .bind(amount_fen)
     .bind(PaymentStatus::RefundDue.name())
     .bind(to_ms(at))
     .bind(reason.name())

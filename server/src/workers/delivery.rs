@@ -18,11 +18,14 @@ use crate::db::codec::{self, Stored};
 use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders::{self as store, OrderRow};
+use crate::repo::payments;
 use crate::retry::{TRIES, backoff};
 use crate::{ApiError, AppState};
 use domain::DomainError;
+use domain::PaymentMethod;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
 use domain::order::OrderEvent;
+use domain::payment::RefundReason;
 use sqlx::{Acquire, Any, Row, Transaction};
 use std::time::Duration;
 
@@ -153,8 +156,16 @@ async fn give_up(
     let Some(order): Option<OrderRow> = store::find_any(tx, order_id, state.db.for_update()).await? else {
         return Ok(false);
     };
-    let changed = store::needs_attention(tx, &order, reason, state.clock.now()).await?;
+    let now = state.clock.now();
+    let changed = store::needs_attention(tx, &order, reason, now).await?;
     if changed {
+        let flagged = payments::refund_paid(tx, order.id, RefundReason::NotDeliverable, now).await?;
+        // The balance has no provider payment: the money to return is recorded as one.
+        if !flagged && order.payable_fen > 0 {
+            let method = order.payment_method.unwrap_or(PaymentMethod::Balance);
+            payments::record_refund_due(tx, order.id, order.payable_fen, method, RefundReason::NotDeliverable, now)
+                .await?;
+        }
         tracing::warn!(
             order.id = order_id,
             reason,
