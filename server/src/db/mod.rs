@@ -3,6 +3,9 @@
 //! are milliseconds since the epoch in both.
 
 pub mod codec;
+mod dialect;
+
+pub use dialect::Lock;
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
@@ -83,12 +86,8 @@ impl Db {
         self.write.begin().await
     }
 
-    /// The row-lock suffix for a `SELECT` inside a write transaction (SQLite
-    /// needs none: its writes are already serialised).
-    pub fn for_update(&self) -> &'static str {
-        match self.backend {
-            Backend::Sqlite => "",
-            Backend::Postgres => " FOR UPDATE",
-        }
+    /// A read that holds its rows until the write transaction ends.
+    pub fn for_update(&self) -> Lock {
+        Lock::ForUpdate(self.backend)
     }
 }

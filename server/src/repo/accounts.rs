@@ -1,6 +1,7 @@
 //! Accounts: what an enterprise or a person holds (edition, add-ons, quota,
 //! balance, vouchers), loaded into the domain's `Buyer` and written back.
 
+use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{name_of, parse_name};
 use crate::repo::orders::OrderRow;
@@ -18,7 +19,7 @@ pub struct AccountRow {
 }
 
 /// The account's row, in one read. `lock` as for [`load_buyer`].
-pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountRow, sqlx::Error> {
+pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<AccountRow, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used, \
          balance_fen, grants_issued FROM accounts WHERE id = $1{lock}"
@@ -47,7 +48,7 @@ pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: &str) 
 }
 
 /// The account's edition, add-on terms and trial flag.
-pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<AccountState, sqlx::Error> {
+pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<AccountState, sqlx::Error> {
     Ok(account_row(conn, account_id, lock).await?.state)
 }
 
@@ -100,8 +101,8 @@ pub async fn basis(
 
 /// Everything the rules need about the caller's acting account, its basis
 /// as the account. `lock` is `db.for_update()` inside a write transaction,
-/// or "" for a read.
-pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -> Result<Buyer, sqlx::Error> {
+/// or `Lock::None` for a read.
+pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -> Result<Buyer, sqlx::Error> {
     let account_id = caller.account_id();
     let row = account_row(conn, account_id, lock).await?;
     Ok(Buyer {
@@ -118,7 +119,7 @@ pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: &str) -
 /// acting for the order's account, on its basis now, holding the voucher and
 /// the sales quote the order holds (they are the order's, not spent
 /// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
-pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: &str) -> Result<Buyer, sqlx::Error> {
+pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: Lock) -> Result<Buyer, sqlx::Error> {
     let row = account_row(conn, order.account_id, lock).await?;
     let enterprise = sqlx::query(
         "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \

@@ -1,6 +1,7 @@
 //! SQL for contracts. A status change names the status it expects, so a
 //! transition happens once whatever runs twice.
 
+use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{name_of, parse_name};
 use domain::Instant;
@@ -71,7 +72,7 @@ pub async fn find(
     conn: &mut AnyConnection,
     id: i64,
     account_id: i64,
-    lock: &str,
+    lock: Lock,
 ) -> Result<Option<ContractRow>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contracts WHERE id = $1 AND account_id = $2{lock}"

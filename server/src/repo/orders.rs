@@ -2,6 +2,7 @@
 //! from and to states from the domain's transition table (ORD-1), so a
 //! transition happens once whatever runs twice.
 
+use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{self, Stored};
 use domain::order::{OrderEvent, OrderStatus};
@@ -104,7 +105,7 @@ pub async fn find(
     conn: &mut AnyConnection,
     order_id: i64,
     account_id: i64,
-    lock: &str,
+    lock: Lock,
 ) -> Result<Option<OrderRow>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND account_id = $2{lock}"
@@ -117,7 +118,7 @@ pub async fn find(
 }
 
 /// One order by id alone: for the server's own jobs, never for a caller.
-pub async fn find_any(conn: &mut AnyConnection, order_id: i64, lock: &str) -> Result<Option<OrderRow>, sqlx::Error> {
+pub async fn find_any(conn: &mut AnyConnection, order_id: i64, lock: Lock) -> Result<Option<OrderRow>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{lock}")))
         .bind(order_id)
         .fetch_optional(&mut *conn)

@@ -3,6 +3,7 @@
 //! one is pending per order (a unique index), so a reload that pays again
 //! answers the same payment.
 
+use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{self, Stored};
 use crate::gateways::payment::PaymentPrompt;
@@ -50,7 +51,7 @@ fn payment_row(row: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
 }
 
 /// One payment, locked for update when `lock` says so.
-pub async fn find(conn: &mut AnyConnection, out_trade_no: &str, lock: &str) -> Result<Option<PaymentRow>, sqlx::Error> {
+pub async fn find(conn: &mut AnyConnection, out_trade_no: &str, lock: Lock) -> Result<Option<PaymentRow>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM payments WHERE out_trade_no = $1{lock}")))
         .bind(out_trade_no)
         .fetch_optional(&mut *conn)

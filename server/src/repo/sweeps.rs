@@ -1,6 +1,7 @@
 //! SQL for billing: the account lock every quota move takes, and the expiry
 //! sweeper's bookkeeping.
 
+use crate::db::Lock;
 use crate::clock::to_ms;
 use domain::Instant;
 use domain::ledger::GrantId;
@@ -10,7 +11,7 @@ use sqlx::AnyConnection;
 /// ledger read next is the one the appended entries follow (QUO-5). `lock`
 /// is `db.for_update()`; on SQLite the one writer connection already
 /// serialises writers. False when there is no such account.
-pub async fn lock_account(conn: &mut AnyConnection, account_id: i64, lock: &str) -> Result<bool, sqlx::Error> {
+pub async fn lock_account(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<bool, sqlx::Error> {
     let found: Option<i64> =
         sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT id FROM accounts WHERE id = $1{lock}")))
             .bind(account_id)

@@ -2,6 +2,7 @@
 //! each identity and purpose (a salted digest), what a checked code vouches
 //! for, and the bundled gateway's outbox.
 
+use crate::db::Lock;
 use crate::ApiError;
 use crate::clock::{from_ms, to_ms};
 use crate::db::Db;
@@ -34,7 +35,7 @@ pub async fn phones(
 
 /// When `phone` was last sent a code, read under a lock on its throttle row
 /// (`lock` is `db.for_update()`), so two sends at once are decided one after the other.
-pub async fn last_sent(conn: &mut AnyConnection, phone: &Phone, lock: &str) -> Result<Option<Instant>, sqlx::Error> {
+pub async fn last_sent(conn: &mut AnyConnection, phone: &Phone, lock: Lock) -> Result<Option<Instant>, sqlx::Error> {
     sqlx::query("INSERT INTO sms_throttle (phone, last_sent_at) VALUES ($1, 0) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
         .execute(&mut *conn)
@@ -97,7 +98,7 @@ pub async fn challenge(
     conn: &mut AnyConnection,
     subject: &str,
     purpose: Purpose,
-    lock: &str,
+    lock: Lock,
 ) -> Result<Option<(Challenge, Option<Instant>)>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!(
         "SELECT phone, salt, code_hash, sent_at, attempts, checked_at FROM verification_codes \

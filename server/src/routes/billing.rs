@@ -2,6 +2,7 @@
 //! (QUO-1, ADD-2, VIS-2), add-on uses (ADD-2), the free trial (TRI-1) and
 //! the expiry sweeper (QUO-4). Contracts draw through [`quota`] too.
 
+use crate::db::Lock;
 use crate::db::codec::{name_of, parse_name};
 use crate::http::extract::ApiJson;
 use crate::http::wire_billing as wire;
@@ -37,7 +38,7 @@ struct ChannelQuery {
 /// The acting account's billing management, judged for `channel`.
 async fn billing_of(state: &AppState, caller: &Caller, channel: Channel) -> Result<Billing, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, caller, "").await?;
+    let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
     let entries = ledger::ledger(&mut conn, caller.account_id()).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel, now: state.clock.now() };
     Ok(overview(&ctx, &entries))
@@ -109,7 +110,7 @@ async fn start_free_trial(
     let trial = start_trial(&ctx)?;
     let grant = reserve_grant_numbers(&mut tx, account_id).await? + 1;
     // Judged on the basis, written over what is delivered (delivery applies the rest).
-    let delivered = account_state(&mut tx, account_id, "").await?;
+    let delivered = account_state(&mut tx, account_id, Lock::None).await?;
     let plan = trial.plan(&delivered, grant);
     save_state(&mut tx, account_id, &plan.account).await?;
     append_ledger(&mut tx, account_id, None, &plan.entries, now).await?;

@@ -11,6 +11,7 @@
 //! `domain::binding::plan_binding` from the original payment time (BND-1),
 //! and the audit log gets `order.bound` (BND-5).
 
+use crate::db::Lock;
 use crate::http::extract::ApiJson;
 use crate::http::views::OrderView;
 use crate::http::wire;
@@ -173,7 +174,7 @@ async fn bind_order(
         &detail,
     )
     .await?;
-    let order = orders::find(&mut tx, id, person_account, "")
+    let order = orders::find(&mut tx, id, person_account, Lock::None)
         .await?
         .ok_or_else(|| ApiError::Internal("order vanished".into()))?;
     tx.commit().await?;

@@ -3,6 +3,7 @@
 //! gives it back to that grant (cleared with it when it has expired); a
 //! signed one cannot be withdrawn. Each move is in the ledger and the audit log.
 
+use crate::db::Lock;
 use crate::http::extract::ApiJson;
 use crate::http::wire::Error;
 use crate::http::wire_billing as wire;
@@ -150,7 +151,7 @@ async fn initiate(
     let id = store::insert(&mut tx, &new).await?;
     let detail = serde_json::json!({ "contract": id, "kind": QuotaKind::Contracts, "grant": grant, "amount": 1 });
     ledger::audit(&mut tx, now, &actor(&caller), account_id, "contract.initiated", &detail).await?;
-    let contract = store::find(&mut tx, id, account_id, "")
+    let contract = store::find(&mut tx, id, account_id, Lock::None)
         .await?
         .ok_or_else(|| ApiError::Internal("contract vanished".into()))?;
     tx.commit().await?;
@@ -199,7 +200,7 @@ async fn get_contract(
     Path(id): Path<i64>,
 ) -> Result<Json<ContractView>, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let contract = store::find(&mut conn, id, caller.account_id(), "").await?.ok_or_else(not_found)?;
+    let contract = store::find(&mut conn, id, caller.account_id(), Lock::None).await?.ok_or_else(not_found)?;
     Ok(Json(contract.into()))
 }
 
@@ -260,7 +261,7 @@ impl Step<'_> {
     ) -> Result<ContractRow, ApiError> {
         let account_id = self.contract.account_id;
         ledger::audit(tx, self.now, &actor(self.caller), account_id, event, &detail).await?;
-        store::find(tx, self.contract.id, account_id, "").await?.ok_or_else(not_found)
+        store::find(tx, self.contract.id, account_id, Lock::None).await?.ok_or_else(not_found)
     }
 }
 

@@ -3,6 +3,7 @@
 //! `GET /api/environment` (whether the server runs in development), and in
 //! development `GET /api/demo-accounts` for the sign-in page.
 
+use crate::db::Lock;
 use crate::clock::to_ms;
 use crate::http::extract::ApiJson;
 use crate::http::wire::Error;
@@ -176,7 +177,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     // for another can starve the pool.
     let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, caller, "").await?;
+    let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
     Ok(Me {
         person: PersonView { id: caller.person_id, login: row.try_get(0)?, name: row.try_get(1)? },
         memberships,

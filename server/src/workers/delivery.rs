@@ -13,6 +13,7 @@
 //! `refund_due`; a transient failure (database, I/O) is tried again after
 //! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too.
 
+use crate::db::Lock;
 use crate::clock::to_ms;
 use crate::db::codec::{self, Stored};
 use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
@@ -118,7 +119,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
         return Ok(Outcome::AlreadyDone);
     }
     let order =
-        store::find_any(tx, order_id, "").await?.ok_or_else(|| ApiError::Internal("job without order".into()))?;
+        store::find_any(tx, order_id, Lock::None).await?.ok_or_else(|| ApiError::Internal("job without order".into()))?;
     let paid_at = order.paid_at.unwrap_or(now);
     let account = account_row(tx, order.account_id, state.db.for_update()).await?;
     if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {

@@ -1,6 +1,7 @@
 //! Believing that a payment succeeded: the one code path shared by the
 //! notification handler and reconciliation, so both settle alike.
 
+use crate::db::Lock;
 use crate::AppState;
 use crate::db::codec::Stored;
 use crate::repo::accounts::order_buyer;
@@ -68,7 +69,7 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
         tx.rollback().await?;
         return Ok(Settled::AlreadyKnown);
     }
-    let Some(payment) = payments::find(&mut tx, collected.out_trade_no, "").await? else {
+    let Some(payment) = payments::find(&mut tx, collected.out_trade_no, Lock::None).await? else {
         // Not recorded: the provider will retry, and the payment may yet appear.
         tx.rollback().await?;
         return Ok(Settled::UnknownPayment);

@@ -5,6 +5,7 @@ mod events;
 mod pay;
 mod visible;
 
+use crate::db::Lock;
 use crate::gateways::payment::PaymentPrompt;
 use crate::http::extract::ApiJson;
 use crate::http::views::OrderView;
@@ -68,7 +69,7 @@ async fn quote(
     ApiJson(body): ApiJson<QuoteRequest>,
 ) -> Result<Json<Quote>, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, &caller, "").await?;
+    let buyer = load_buyer(&mut conn, &caller, Lock::None).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now: state.clock.now() };
     Ok(Json(domain::quote(&ctx, &body.selection)?))
 }
@@ -312,7 +313,7 @@ async fn pay_order(
     let now = state.clock.now();
     let buyer = {
         let mut conn = state.db.read.acquire().await?;
-        load_buyer(&mut conn, &caller, "").await?
+        load_buyer(&mut conn, &caller, Lock::None).await?
     };
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now };
     check_payment(&ctx, body.method, order.quote.payable)?;

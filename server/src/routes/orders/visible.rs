@@ -1,6 +1,7 @@
 //! Which orders the caller may see (VIS-1), shared by the order routes and
 //! the order's event stream.
 
+use crate::db::Lock;
 use crate::http::views::OrderView;
 use crate::repo::orders::{self as store, OrderRow};
 use crate::repo::sessions::Caller;
@@ -11,7 +12,7 @@ use domain::access::may_follow_order;
 /// enterprise either visible to their role (VIS-1) or placed by them.
 pub async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result<OrderRow, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let order = store::find(&mut conn, id, caller.account_id(), "").await?;
+    let order = store::find(&mut conn, id, caller.account_id(), Lock::None).await?;
     let identity = caller.identity(false);
     order
         .filter(|o| may_follow_order(&identity, o.placed_by == caller.person_id))

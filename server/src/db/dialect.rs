@@ -1,0 +1,38 @@
+//! What differs between the two dialects inside a query: how a read holds
+//! the rows it reads.
+
+use super::Backend;
+use std::fmt;
+
+/// How a `SELECT` inside a write transaction holds what it reads. It is
+/// written at the end of the statement (`{lock}` in the query text), so a
+/// repository function says which it needs and never spells the SQL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lock {
+    /// A plain read.
+    None,
+    /// Hold the rows until the transaction ends: `FOR UPDATE` on PostgreSQL.
+    /// SQLite needs none: its one writer connection already serialises writes.
+    ForUpdate(Backend),
+}
+
+impl fmt::Display for Lock {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lock::None | Lock::ForUpdate(Backend::Sqlite) => "",
+            Lock::ForUpdate(Backend::Postgres) => " FOR UPDATE",
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quo_5_only_postgresql_is_told_to_lock_rows() {
+        assert_eq!(Lock::None.to_string(), "");
+        assert_eq!(Lock::ForUpdate(Backend::Sqlite).to_string(), "");
+        assert_eq!(Lock::ForUpdate(Backend::Postgres).to_string(), " FOR UPDATE");
+    }
+}
