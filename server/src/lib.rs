@@ -9,7 +9,7 @@
 //! `gateways` (payment provider, SMS) beside the repositories. Every floor
 //! asks `domain` to decide; no business rule lives here. `error`, `clock`,
 //! `retry`, `password` and `failpoint` are leaves every floor may use; `main`,
-//! `startup`, `settings` and `seed` wire it together.
+//! `startup` and `settings` wire it together.
 
 pub mod clock;
 pub mod db;
@@ -21,7 +21,6 @@ pub mod password;
 pub mod repo;
 pub mod retry;
 pub mod routes;
-pub mod seed;
 mod settings;
 mod startup;
 pub mod workers;

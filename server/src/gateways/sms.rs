@@ -2,9 +2,10 @@
 //! message to the `sms_outbox` table instead of a phone: development reads it
 //! through `GET /api/dev/sms-outbox`. A real provider implements the same trait.
 
-use crate::clock::{Clock, to_ms};
+use crate::clock::Clock;
 use crate::db::Db;
 use crate::gateways::payment::BoxFuture;
+use crate::repo::verification;
 use domain::verification::Phone;
 use std::sync::Arc;
 
@@ -45,11 +46,8 @@ impl OutboxSms {
 impl SmsGateway for OutboxSms {
     fn send<'a>(&'a self, message: &'a SmsMessage) -> BoxFuture<'a, Result<(), SmsError>> {
         Box::pin(async move {
-            sqlx::query("INSERT INTO sms_outbox (phone, text, sent_at) VALUES ($1, $2, $3)")
-                .bind(message.phone.as_str())
-                .bind(&message.text)
-                .bind(to_ms(self.clock.now()))
-                .execute(&self.db.write)
+            let mut conn = self.db.write.acquire().await.map_err(|e| SmsError::Unavailable(e.to_string()))?;
+            verification::write_outbox(&mut conn, message.phone.as_str(), &message.text, self.clock.now())
                 .await
                 .map_err(|e| SmsError::Unavailable(e.to_string()))?;
             tracing::info!(phone = %message.phone.masked(), "text message written to the outbox");

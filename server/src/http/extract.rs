@@ -1,10 +1,15 @@
-//! Our own JSON extractor, so a malformed body gets the same `{code, message}`
-//! shape as every other error.
+//! Our extractors: a JSON body whose refusal has the API's `{code, message}`
+//! shape, and the caller (the session cookie, the acting identity and, on
+//! the cloud console, the cloud account).
 
-use crate::ApiError;
+use crate::repo::sessions::{Caller, caller_for_token};
+use crate::{ApiError, AppState};
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
-use axum::http::StatusCode;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, StatusCode};
+use domain::ErrorCode;
 use serde::de::DeserializeOwned;
 
 /// Like `axum::Json`, rejecting with `invalid_input`.
@@ -24,7 +29,7 @@ where
             // A body over the limit (read in chunks, without a Content-Length).
             Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => Err(ApiError::Http {
                 status: StatusCode::PAYLOAD_TOO_LARGE,
-                message: crate::http::middleware::too_large_message(),
+                message: super::middleware::too_large_message(),
             }),
             Err(rejection) => Err(ApiError::InvalidInput(match rejection {
                 JsonRejection::JsonDataError(e) => e.body_text(),
@@ -34,4 +39,37 @@ where
             })),
         }
     }
+}
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "esign_session";
+
+/// The session token in the request's cookies.
+pub fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = session_token(&parts.headers).ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
+        let mut caller = caller_for_token(&state.db, &token, state.clock.now())
+            .await?
+            .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
+        caller.cloud_account = cloud_account(&parts.headers);
+        Ok(caller)
+    }
+}
+
+/// The header naming the cloud account a cloud-console request comes from (CH-3).
+pub const CLOUD_ACCOUNT_HEADER: &str = "x-cloud-account";
+
+/// The request's cloud account, if it names one (trimmed, at most 64 characters).
+pub fn cloud_account(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(CLOUD_ACCOUNT_HEADER)?.to_str().ok()?.trim();
+    (!value.is_empty() && value.len() <= 64).then(|| value.to_owned())
 }

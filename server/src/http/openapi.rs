@@ -6,8 +6,8 @@
 //! test `openapi` checks that every route the server registers is here, that
 //! every path here is routed, and that real answers fit their schemas.
 
+use super::extract::SESSION_COOKIE;
 use super::wire;
-use crate::repo::sessions::SESSION_COOKIE;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 

@@ -1,8 +1,8 @@
 //! Accounts: what an enterprise or a person holds (edition, add-ons, quota,
 //! balance, vouchers), loaded into the domain's `Buyer` and written back.
 
-use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
+use crate::db::Lock;
 use crate::db::codec::{name_of, parse_name};
 use crate::repo::orders::OrderRow;
 use crate::repo::sessions::Caller;

@@ -1,12 +1,12 @@
 //! SQL for binding personal orders (BND-2, BND-5) and the details a person
 //! gives before a first purchase in the mini-program (BND-3).
 
-use crate::clock::to_ms;
+use crate::clock::{from_ms, to_ms};
 use crate::db::codec::{self, Stored};
 use domain::Instant;
 use domain::ledger::GrantId;
 use domain::order::OrderEvent;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
 
 /// The account of an enterprise, if there is one with this id.
 pub async fn enterprise_account(conn: &mut AnyConnection, enterprise_id: i64) -> Result<Option<i64>, sqlx::Error> {
@@ -80,4 +80,16 @@ pub async fn save_person_details(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// The enterprise a bound order went to (its name), and when.
+pub async fn bound_to(conn: &mut AnyConnection, order_id: i64) -> Result<Option<(Instant, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT b.bound_at, e.name FROM order_bindings b JOIN enterprises e ON e.id = b.enterprise_id \
+         WHERE b.order_id = $1",
+    )
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| Ok((from_ms(row.try_get("bound_at")?), row.try_get("name")?))).transpose()
 }

@@ -1,8 +1,8 @@
 //! SQL for contracts. A status change names the status it expects, so a
 //! transition happens once whatever runs twice.
 
-use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
+use crate::db::Lock;
 use crate::db::codec::{name_of, parse_name};
 use domain::Instant;
 use domain::ledger::{ContractStatus, GrantId};

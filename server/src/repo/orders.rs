@@ -2,8 +2,8 @@
 //! from and to states from the domain's transition table (ORD-1), so a
 //! transition happens once whatever runs twice.
 
-use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
+use crate::db::Lock;
 use crate::db::codec::{self, Stored};
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::PaymentStatus;

@@ -3,8 +3,8 @@
 //! one is pending per order (a unique index), so a reload that pays again
 //! answers the same payment.
 
-use crate::db::Lock;
 use crate::clock::{from_ms, to_ms};
+use crate::db::Lock;
 use crate::db::codec::{self, Stored};
 use crate::gateways::payment::PaymentPrompt;
 use domain::order::OrderStatus;

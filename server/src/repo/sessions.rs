@@ -3,17 +3,11 @@
 //! its SHA-256, so a leaked table signs nobody in.
 
 use crate::clock::to_ms;
-use crate::{ApiError, AppState};
-use axum::extract::FromRequestParts;
-use axum::http::HeaderMap;
-use axum::http::header::COOKIE;
-use axum::http::request::Parts;
+use crate::db::Db;
+use domain::Instant;
 use domain::identity::{Identity, Membership, Role};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
-
-/// The session cookie's name.
-pub const SESSION_COOKIE: &str = "esign_session";
+use sqlx::{AnyConnection, Row};
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 7;
@@ -87,7 +81,7 @@ pub fn format_roles(roles: &[Role]) -> String {
 }
 
 /// The enterprises a person has joined (ID-3).
-pub async fn memberships(db: &crate::db::Db, person_id: i64) -> Result<Vec<Membership>, ApiError> {
+pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT e.id, e.name, e.verified, m.roles FROM memberships m JOIN enterprises e ON e.id = m.enterprise_id \
          WHERE m.person_id = $1 ORDER BY e.id",
@@ -104,31 +98,11 @@ pub async fn memberships(db: &crate::db::Db, person_id: i64) -> Result<Vec<Membe
                 roles: parse_roles(&row.try_get::<String, _>(3)?),
             })
         })
-        .collect::<Result<_, sqlx::Error>>()
-        .map_err(ApiError::from)
-}
-
-/// The session token in the request's cookies.
-pub fn session_token(headers: &HeaderMap) -> Option<String> {
-    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
-        let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
-    })
-}
-
-impl FromRequestParts<AppState> for Caller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = session_token(&parts.headers).ok_or(ApiError::code(domain::ErrorCode::Unauthenticated))?;
-        let mut caller = caller_for_token(state, &token).await?;
-        caller.cloud_account = cloud_account(&parts.headers);
-        Ok(caller)
-    }
+        .collect()
 }
 
 /// The caller a live session token stands for.
-pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, ApiError> {
+pub async fn caller_for_token(db: &Db, token: &str, now: Instant) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.person_id, p.account_id, s.acting_enterprise_id, e.account_id, e.verified, m.roles, \
              e.linked_cloud_account FROM sessions s JOIN persons p ON p.id = s.person_id \
@@ -137,10 +111,10 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
              WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash(token))
-    .bind(to_ms(state.clock.now()))
-    .fetch_optional(&state.db.read)
-    .await?
-    .ok_or(ApiError::code(domain::ErrorCode::Unauthenticated))?;
+    .bind(to_ms(now))
+    .fetch_optional(&db.read)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
     let acting = match row.try_get::<Option<i64>, _>(2)? {
         None => Acting::Person,
         Some(enterprise_id) => Acting::Enterprise {
@@ -151,14 +125,81 @@ pub async fn caller_for_token(state: &AppState, token: &str) -> Result<Caller, A
             linked_cloud_account: row.try_get(6)?,
         },
     };
-    Ok(Caller { person_id: row.try_get(0)?, person_account_id: row.try_get(1)?, acting, cloud_account: None })
+    Ok(Some(Caller { person_id: row.try_get(0)?, person_account_id: row.try_get(1)?, acting, cloud_account: None }))
 }
 
-/// The header naming the cloud account a cloud-console request comes from (CH-3).
-pub const CLOUD_ACCOUNT_HEADER: &str = "x-cloud-account";
+/// The person signing in as `login`, with their stored password hash.
+pub async fn credentials(conn: &mut AnyConnection, login: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
+    let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
+        .bind(login)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.map(|row| Ok((row.try_get("id")?, row.try_get("password_hash")?))).transpose()
+}
 
-/// The request's cloud account, if it names one (trimmed, at most 64 characters).
-pub fn cloud_account(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(CLOUD_ACCOUNT_HEADER)?.to_str().ok()?.trim();
-    (!value.is_empty() && value.len() <= 64).then(|| value.to_owned())
+/// Starts a session: only the token's SHA-256 is stored.
+pub async fn open(
+    conn: &mut AnyConnection,
+    token: &str,
+    person_id: i64,
+    acting_enterprise_id: Option<i64>,
+    expires_at: Instant,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(token_hash(token))
+    .bind(person_id)
+    .bind(acting_enterprise_id)
+    .bind(to_ms(expires_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Ends a session.
+pub async fn close(conn: &mut AnyConnection, token: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Makes the session act as `enterprise_id`, or as the person (ID-4).
+pub async fn act_as(conn: &mut AnyConnection, token: &str, enterprise_id: Option<i64>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sessions SET acting_enterprise_id = $1 WHERE token_hash = $2")
+        .bind(enterprise_id)
+        .bind(token_hash(token))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// A person's login and name.
+pub async fn person(conn: &mut AnyConnection, person_id: i64) -> Result<(String, String), sqlx::Error> {
+    let row =
+        sqlx::query("SELECT login, name FROM persons WHERE id = $1").bind(person_id).fetch_one(&mut *conn).await?;
+    Ok((row.try_get("login")?, row.try_get("name")?))
+}
+
+/// Every person with each enterprise they joined and their roles there
+/// (empty when none), in the order they were made: the demo sign-in list.
+pub async fn people(conn: &mut AnyConnection) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT p.login, p.name, COALESCE(e.name, '') AS enterprise, COALESCE(m.roles, '') AS roles FROM persons p \
+         LEFT JOIN memberships m ON m.person_id = p.id LEFT JOIN enterprises e ON e.id = m.enterprise_id \
+         ORDER BY p.id, e.id",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| Ok((row.try_get("login")?, row.try_get("name")?, row.try_get("enterprise")?, row.try_get("roles")?)))
+        .collect()
+}
+
+/// Whether the person is an operator (they see the money to return).
+pub async fn is_operator(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
+    let flag: Option<i64> = sqlx::query_scalar("SELECT operator FROM persons WHERE id = $1")
+        .bind(person_id)
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(flag == Some(1))
 }

@@ -1,8 +1,8 @@
 //! SQL for billing: the account lock every quota move takes, and the expiry
 //! sweeper's bookkeeping.
 
-use crate::db::Lock;
 use crate::clock::to_ms;
+use crate::db::Lock;
 use domain::Instant;
 use domain::ledger::GrantId;
 use sqlx::AnyConnection;

@@ -2,10 +2,10 @@
 //! each identity and purpose (a salted digest), what a checked code vouches
 //! for, and the bundled gateway's outbox.
 
-use crate::db::Lock;
 use crate::ApiError;
 use crate::clock::{from_ms, to_ms};
 use crate::db::Db;
+use crate::db::Lock;
 use crate::repo::sessions::{Acting, Caller};
 use domain::Instant;
 use domain::verification::{self as rules, Code};
@@ -299,4 +299,15 @@ pub async fn check_code(
     };
     tx.commit().await?;
     Ok(until)
+}
+
+/// The bundled SMS gateway's outbox: what a real gateway would deliver.
+pub async fn write_outbox(conn: &mut AnyConnection, phone: &str, text: &str, at: Instant) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sms_outbox (phone, text, sent_at) VALUES ($1, $2, $3)")
+        .bind(phone)
+        .bind(text)
+        .bind(to_ms(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -6,7 +6,7 @@
 use crate::db::codec;
 use crate::http::wire;
 use crate::repo::payments::{self as payments, PaymentRow};
-use crate::repo::sessions::Caller;
+use crate::repo::sessions::{self, Caller};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
@@ -15,22 +15,12 @@ use domain::access::check_operator;
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::{Money, PaymentMethod};
 use serde::{Deserialize, Serialize};
-use sqlx::AnyConnection;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(list_payments))
-}
-
-/// Whether the person is an operator.
-async fn is_operator(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
-    let flag: Option<i64> = sqlx::query_scalar("SELECT operator FROM persons WHERE id = $1")
-        .bind(person_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-    Ok(flag == Some(1))
 }
 
 #[derive(Debug, Deserialize)]
@@ -92,7 +82,7 @@ async fn list_payments(
     query: Result<Query<PaymentsQuery>, QueryRejection>,
 ) -> Result<Json<Vec<OpsPayment>>, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    check_operator(is_operator(&mut conn, caller.person_id).await?)?;
+    check_operator(sessions::is_operator(&mut conn, caller.person_id).await?)?;
     let Query(query) = query.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
     let status: PaymentStatus = codec::parse(&query.status)
         .ok()

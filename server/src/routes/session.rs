@@ -4,14 +4,11 @@
 //! development `GET /api/demo-accounts` for the sign-in page.
 
 use crate::db::Lock;
-use crate::clock::to_ms;
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, SESSION_COOKIE, session_token};
 use crate::http::wire::Error;
 use crate::password::verify_password;
 use crate::repo::accounts::load_buyer;
-use crate::repo::sessions::{
-    Acting, Caller, SESSION_COOKIE, SESSION_DAYS, caller_for_token, memberships, session_token, token_hash,
-};
+use crate::repo::sessions::{self as sessions, Acting, Caller, SESSION_DAYS, caller_for_token, memberships};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::State;
@@ -22,7 +19,6 @@ use domain::identity::{Buyer, Membership};
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -61,12 +57,12 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     ),
 )]
 async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Response, ApiError> {
-    let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
-        .bind(body.login.trim())
-        .fetch_optional(&state.db.read)
-        .await?;
-    let (person_id, stored) = match &row {
-        Some(row) => (row.try_get::<i64, _>(0)?, Some(row.try_get::<String, _>(1)?)),
+    let found = {
+        let mut conn = state.db.read.acquire().await?;
+        sessions::credentials(&mut conn, body.login.trim()).await?
+    };
+    let (person_id, stored) = match found {
+        Some((id, hash)) => (id, Some(hash)),
         None => (0, None),
     };
     if !verify_password(body.password, stored).await {
@@ -78,15 +74,7 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
     let expires = state.clock.now() + chrono::TimeDelta::days(SESSION_DAYS);
     // Act as the first verified enterprise joined, else as the person.
     let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
-    sqlx::query(
-        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at) VALUES ($1, $2, $3, $4)",
-    )
-    .bind(token_hash(&token))
-    .bind(person_id)
-    .bind(acting)
-    .bind(to_ms(expires))
-    .execute(&state.db.write)
-    .await?;
+    sessions::open(&mut *state.db.write.acquire().await?, &token, person_id, acting, expires).await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, session_cookie(&state, &token, SESSION_DAYS * 86_400));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -101,10 +89,7 @@ async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) 
 )]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
-        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
-            .bind(token_hash(&token))
-            .execute(&state.db.write)
-            .await?;
+        sessions::close(&mut *state.db.write.acquire().await?, &token).await?;
     }
     let mut out = HeaderMap::new();
     out.insert(SET_COOKIE, session_cookie(&state, "", 0));
@@ -140,12 +125,11 @@ async fn switch_identity(
     let joined = memberships(&state.db, caller.person_id).await?;
     Identity::acting_as(caller.person_id, false, &joined, body.enterprise_id, None)?;
     let token = session_token(&headers).unwrap_or_default();
-    sqlx::query("UPDATE sessions SET acting_enterprise_id = $1 WHERE token_hash = $2")
-        .bind(body.enterprise_id)
-        .bind(token_hash(&token))
-        .execute(&state.db.write)
-        .await?;
-    me_of(&state, &caller_for_token(&state, &token).await?).await.map(Json)
+    sessions::act_as(&mut *state.db.write.acquire().await?, &token, body.enterprise_id).await?;
+    let caller = caller_for_token(&state.db, &token, state.clock.now())
+        .await?
+        .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
+    me_of(&state, &caller).await.map(Json)
 }
 
 /// The signed-in person, the enterprises they joined, the acting identity and
@@ -169,17 +153,14 @@ struct PersonView {
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
-    let row = sqlx::query("SELECT login, name FROM persons WHERE id = $1")
-        .bind(caller.person_id)
-        .fetch_one(&state.db.read)
-        .await?;
+    let (login, name) = sessions::person(&mut *state.db.read.acquire().await?, caller.person_id).await?;
     // Before taking a connection for the buyer: holding one while waiting
     // for another can starve the pool.
     let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
     let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
     Ok(Me {
-        person: PersonView { id: caller.person_id, login: row.try_get(0)?, name: row.try_get(1)? },
+        person: PersonView { id: caller.person_id, login, name },
         memberships,
         acting_enterprise_id: match caller.acting {
             Acting::Person => None,
@@ -226,23 +207,16 @@ async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAcc
     if !state.settings.development {
         return Err(ApiError::NotFound("no demo accounts outside development".into()));
     }
-    let rows = sqlx::query(
-        "SELECT p.login, p.name, COALESCE(e.name, ''), COALESCE(m.roles, '') FROM persons p \
-         LEFT JOIN memberships m ON m.person_id = p.id LEFT JOIN enterprises e ON e.id = m.enterprise_id \
-         ORDER BY p.id, e.id",
-    )
-    .fetch_all(&state.db.read)
-    .await?;
+    let people = sessions::people(&mut *state.db.read.acquire().await?).await?;
     let mut out: Vec<DemoAccount> = Vec::new();
-    for row in rows {
-        let login: String = row.try_get(0)?;
-        let membership = format!("{} {}", row.try_get::<String, _>(2)?, row.try_get::<String, _>(3)?);
+    for (login, name, enterprise, roles) in people {
+        let membership = format!("{enterprise} {roles}");
         match out.iter_mut().find(|a| a.login == login) {
             Some(existing) => existing.description = format!("{}; {}", existing.description, membership.trim()),
             None => out.push(DemoAccount {
                 login,
-                name: row.try_get(1)?,
-                password: crate::seed::DEMO_PASSWORD,
+                name,
+                password: crate::repo::seed::DEMO_PASSWORD,
                 description: membership.trim().to_owned(),
             }),
         }

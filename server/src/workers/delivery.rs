@@ -14,9 +14,8 @@
 //! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too.
 
 use crate::db::Lock;
-use crate::clock::to_ms;
-use crate::db::codec::{self, Stored};
 use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
+use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders::{self as store, OrderRow};
 use crate::repo::payments;
@@ -25,9 +24,8 @@ use crate::{ApiError, AppState};
 use domain::DomainError;
 use domain::PaymentMethod;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
-use domain::order::OrderEvent;
 use domain::payment::RefundReason;
-use sqlx::{Acquire, Any, Row, Transaction};
+use sqlx::{Acquire, Any, Transaction};
 use std::time::Duration;
 
 /// How long a claimed job stays with its worker before another may take it.
@@ -36,55 +34,12 @@ pub const LEASE: Duration = Duration::from_secs(2);
 /// Jobs claimed per round.
 const BATCH: i64 = 32;
 
-/// A claimed job: its order and how many times it has been tried, this one included.
-#[derive(Debug, Clone, Copy)]
-struct Claimed {
-    order_id: i64,
-    attempts: i64,
-    paid_at: i64,
-}
-
-/// Claims up to a batch of due jobs for `owner`, in the order they were
-/// paid (the basis applies them in that order), and marks their orders delivering.
+/// Claims up to a batch of due jobs for `owner` and marks their orders delivering.
 async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, sqlx::Error> {
-    let now = to_ms(state.clock.now());
-    let lease_until = now + i64::try_from(LEASE.as_millis()).unwrap_or(2_000);
+    let now = state.clock.now();
+    let lease_until = now + chrono::TimeDelta::from_std(LEASE).unwrap_or_default();
     let mut tx = state.db.begin().await?;
-    // The conditions are repeated outside the sub-select so that PostgreSQL
-    // rechecks them on rows another worker claimed meanwhile.
-    let rows = sqlx::query(
-        "UPDATE delivery_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
-         WHERE order_id IN (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL \
-           AND (lease_until IS NULL OR lease_until < $3) ORDER BY created_at LIMIT $4) \
-         AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $3) RETURNING order_id, attempts, created_at",
-    )
-    .bind(owner)
-    .bind(lease_until)
-    .bind(now)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
-    let mut claimed = rows
-        .iter()
-        .map(|row| {
-            Ok(Claimed {
-                order_id: row.try_get("order_id")?,
-                attempts: row.try_get("attempts")?,
-                paid_at: row.try_get("created_at")?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    claimed.sort_by_key(|c| (c.paid_at, c.order_id));
-    if !claimed.is_empty() {
-        let event = OrderEvent::StartDelivery;
-        let sql = format!(
-            "UPDATE orders SET status = $1 WHERE {} AND id IN \
-             (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL AND lease_owner = $2 AND lease_until = $3)",
-            codec::from_states(event, 4)
-        );
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(owner).bind(lease_until);
-        codec::bind_from(query, event).execute(&mut *tx).await?;
-    }
+    let claimed = deliveries::claim(&mut tx, owner, now, lease_until, BATCH).await?;
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryClaimed);
     Ok(claimed)
@@ -104,22 +59,12 @@ enum Outcome {
 async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<Outcome, ApiError> {
     let now = state.clock.now();
     // The order row first, then the account: one lock order for every writer.
-    let event = OrderEvent::FinishDelivery;
-    let sql =
-        format!("UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
-    let delivered = codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected();
-    let closed = sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
-        .bind(to_ms(now))
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    if delivered != 1 || closed != 1 {
+    if !deliveries::finish(tx, order_id, now).await? {
         return Ok(Outcome::AlreadyDone);
     }
-    let order =
-        store::find_any(tx, order_id, Lock::None).await?.ok_or_else(|| ApiError::Internal("job without order".into()))?;
+    let order = store::find_any(tx, order_id, Lock::None)
+        .await?
+        .ok_or_else(|| ApiError::Internal("job without order".into()))?;
     let paid_at = order.paid_at.unwrap_or(now);
     let account = account_row(tx, order.account_id, state.db.for_update()).await?;
     if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {
@@ -184,11 +129,7 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
         give_up(state, &mut tx, job.order_id, &format!("delivery failed {TRIES} times: {error}")).await?
     } else {
         let until = state.clock.now() + chrono::TimeDelta::from_std(backoff(job.attempts)).unwrap_or_default();
-        sqlx::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")
-            .bind(to_ms(until))
-            .bind(job.order_id)
-            .execute(&mut *tx)
-            .await?;
+        deliveries::retry_at(&mut tx, job.order_id, until).await?;
         tracing::warn!(order.id = job.order_id, attempts = job.attempts, error = %error, "delivery failed; will retry");
         false
     };

@@ -1,8 +1,8 @@
 //! Believing that a payment succeeded: the one code path shared by the
 //! notification handler and reconciliation, so both settle alike.
 
-use crate::db::Lock;
 use crate::AppState;
+use crate::db::Lock;
 use crate::db::codec::Stored;
 use crate::repo::accounts::order_buyer;
 use crate::repo::orders as store;

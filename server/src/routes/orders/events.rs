@@ -3,7 +3,6 @@
 //! binding to an enterprise (BND-2).
 
 use super::visible::visible_order;
-use crate::clock::from_ms;
 use crate::http::wire;
 use crate::repo::sessions::{Acting, Caller};
 use crate::{ApiError, AppState};
@@ -11,7 +10,6 @@ use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::order::{OrderEvent, OrderStatus};
 use serde::Serialize;
-use sqlx::Row;
 use std::convert::Infallible;
 use std::time::Duration;
 use utoipa::ToSchema;
@@ -39,18 +37,6 @@ pub struct Progress {
     bound_to: Option<String>,
     /// True on the stream's last event: nothing follows, the server closes it.
     last: bool,
-}
-
-/// The enterprise a bound order went to, and when.
-async fn binding(state: &AppState, order_id: i64) -> Result<Option<(domain::Instant, String)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT b.bound_at, e.name FROM order_bindings b JOIN enterprises e ON e.id = b.enterprise_id \
-         WHERE b.order_id = $1",
-    )
-    .bind(order_id)
-    .fetch_optional(&state.db.read)
-    .await?;
-    row.map(|row| Ok((from_ms(row.try_get(0)?), row.try_get(1)?))).transpose()
 }
 
 /// FUL-1, BND-2: the order's progress, one event per change. It ends after
@@ -100,7 +86,7 @@ pub async fn order_events(
             if last != Some(order.status) {
                 last = Some(order.status);
                 let bound = match order.status {
-                    OrderStatus::Bound => binding(&state, id).await.ok().flatten(),
+                    OrderStatus::Bound => bound_to(&state, id).await,
                     _ => None,
                 };
                 let progress = Progress {
@@ -129,4 +115,10 @@ pub async fn order_events(
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
+}
+
+/// The enterprise a bound order went to, and when (`None` if it cannot be read now: the next event says).
+async fn bound_to(state: &AppState, order_id: i64) -> Option<(domain::Instant, String)> {
+    let mut conn = state.db.read.acquire().await.ok()?;
+    crate::repo::bindings::bound_to(&mut conn, order_id).await.ok().flatten()
 }

@@ -151,14 +151,16 @@ async fn join(
     Ok(())
 }
 
-/// Enterprise A's vouchers: usable, expired, minimum-spend and scoped.
+/// Enterprise A's vouchers: usable, expired, minimum-spend, scoped, and one that covers a pack in full.
 async fn voucher_set(tx: &mut Transaction<'static, Any>, account: i64, now: Instant) -> Result<(), sqlx::Error> {
     let month = now + chrono::TimeDelta::days(30);
     voucher(tx, "A-500", account, 500, None, None, month).await?;
     voucher(tx, "A-EXPIRED-300", account, 300, None, None, now - chrono::TimeDelta::days(1)).await?;
     voucher(tx, "A-2000-OVER-20000", account, 2_000, Some(20_000), None, month).await?;
     let packs = [Product::AddOn(AddOn::ContractPack1k), Product::AddOn(AddOn::ContractPack10k)];
-    voucher(tx, "A-PACKS-200", account, 200, None, Some(&packs), month).await
+    voucher(tx, "A-PACKS-200", account, 200, None, Some(&packs), month).await?;
+    // PAY-2: covers a 1,000-contract pack in full, so the order is ¥0.00 and completed by voucher.
+    voucher(tx, "A-PACK-FULL-2000", account, 2_000, None, Some(&packs), month).await
 }
 
 async fn voucher(

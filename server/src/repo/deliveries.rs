@@ -1,0 +1,94 @@
+//! The delivery outbox (FUL-2): a paid order's job, claimed with a lease,
+//! finished once. Exactly-once does not rest on the lease: finishing moves
+//! the order to delivered and closes the job only if both are still open.
+
+use crate::clock::to_ms;
+use crate::db::codec::{self, Stored};
+use domain::Instant;
+use domain::order::OrderEvent;
+use sqlx::{Any, Row, Transaction};
+
+/// A claimed job: its order and how many times it has been tried, this one included.
+#[derive(Debug, Clone, Copy)]
+pub struct Claimed {
+    pub order_id: i64,
+    pub attempts: i64,
+    /// When the order was paid (the job's creation), in milliseconds.
+    pub paid_at: i64,
+}
+
+/// Claims up to `batch` due jobs for `owner` until `lease_until`, in the
+/// order they were paid (the basis applies them in that order), and marks
+/// their orders delivering.
+pub async fn claim(
+    tx: &mut Transaction<'static, Any>,
+    owner: &str,
+    now: Instant,
+    lease_until: Instant,
+    batch: i64,
+) -> Result<Vec<Claimed>, sqlx::Error> {
+    let (now, lease_until) = (to_ms(now), to_ms(lease_until));
+    // The conditions are repeated outside the sub-select so that PostgreSQL
+    // rechecks them on rows another worker claimed meanwhile.
+    let rows = sqlx::query(
+        "UPDATE delivery_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
+         WHERE order_id IN (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL \
+           AND (lease_until IS NULL OR lease_until < $3) ORDER BY created_at LIMIT $4) \
+         AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $3) RETURNING order_id, attempts, created_at",
+    )
+    .bind(owner)
+    .bind(lease_until)
+    .bind(now)
+    .bind(batch)
+    .fetch_all(&mut **tx)
+    .await?;
+    let mut claimed = rows
+        .iter()
+        .map(|row| {
+            Ok(Claimed {
+                order_id: row.try_get("order_id")?,
+                attempts: row.try_get("attempts")?,
+                paid_at: row.try_get("created_at")?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    claimed.sort_by_key(|c| (c.paid_at, c.order_id));
+    if !claimed.is_empty() {
+        let event = OrderEvent::StartDelivery;
+        let sql = format!(
+            "UPDATE orders SET status = $1 WHERE {} AND id IN \
+             (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL AND lease_owner = $2 AND lease_until = $3)",
+            codec::from_states(event, 4)
+        );
+        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(owner).bind(lease_until);
+        codec::bind_from(query, event).execute(&mut **tx).await?;
+    }
+    Ok(claimed)
+}
+
+/// Moves the order to delivered and closes its job; false, changing
+/// nothing, when either was already done (another worker came first).
+pub async fn finish(tx: &mut Transaction<'_, Any>, order_id: i64, now: Instant) -> Result<bool, sqlx::Error> {
+    let event = OrderEvent::FinishDelivery;
+    let sql =
+        format!("UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
+    let delivered = codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected();
+    let closed = sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
+        .bind(to_ms(now))
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(delivered == 1 && closed == 1)
+}
+
+/// Leaves the job for another try at `at` (its back-off).
+pub async fn retry_at(tx: &mut Transaction<'_, Any>, order_id: i64, at: Instant) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")
+        .bind(to_ms(at))
+        .bind(order_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
