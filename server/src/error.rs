@@ -30,9 +30,11 @@ pub enum ApiError {
     /// key, stale timestamp): 401, and nothing changes.
     #[error("支付通知验证失败：{0}")]
     PaymentNotice(String),
-    /// Something on our side failed; the client sees an opaque message.
+    /// Something on our side failed; the client sees an opaque message and
+    /// the cause chain is logged once, with the request's id, by
+    /// `http::middleware::log_internal_errors`.
     #[error("服务暂时不可用，请稍后重试。")]
-    Internal(String),
+    Internal(anyhow::Error),
     /// Refused before any handler ran, by axum or a tower layer (a path
     /// parameter that does not parse, a body over the limit, a timeout):
     /// its status, in our shape.
@@ -40,7 +42,17 @@ pub enum ApiError {
     Http { status: StatusCode, message: String },
 }
 
+/// The cause of an internal error, carried by its response to the
+/// middleware that logs it (handlers never log and return).
+#[derive(Debug, Clone)]
+pub struct InternalCause(pub std::sync::Arc<anyhow::Error>);
+
 impl ApiError {
+    /// Something that should not happen happened here (an invariant broke).
+    pub fn internal(what: impl std::fmt::Display + Send + Sync + 'static) -> Self {
+        ApiError::Internal(anyhow::anyhow!("{what}"))
+    }
+
     /// A refusal with one code.
     pub fn code(code: ErrorCode) -> Self {
         ApiError::Refused(vec![DomainError::new(code)])
@@ -130,7 +142,7 @@ impl From<Vec<DomainError>> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        ApiError::Internal(format!("database: {error}"))
+        ApiError::Internal(anyhow::Error::new(error).context("database"))
     }
 }
 
@@ -149,16 +161,17 @@ struct ErrorBody<'a> {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::Internal(detail) = &self {
-            tracing::error!(error = %detail, "internal error");
-        }
         let (field, reasons, quote) = match &self {
             Self::Refused(errors) => (errors.first().and_then(|e| e.field.as_deref()), errors.as_slice(), None),
             Self::QuoteChanged(quote) => (None, [].as_slice(), Some(quote.as_ref())),
             _ => (None, [].as_slice(), None),
         };
         let body = ErrorBody { code: self.error_code(), message: self.to_string(), field, reasons, quote };
-        (self.status_code(), Json(body)).into_response()
+        let mut response = (self.status_code(), Json(body)).into_response();
+        if let Self::Internal(cause) = self {
+            response.extensions_mut().insert(InternalCause(std::sync::Arc::new(cause)));
+        }
+        response
     }
 }
 

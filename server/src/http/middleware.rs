@@ -3,6 +3,7 @@
 //! answer by themselves.
 
 use crate::ApiError;
+use crate::error::InternalCause;
 use axum::extract::Request;
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
@@ -64,4 +65,14 @@ pub async fn api_error_shape(request: Request, next: Next) -> Response {
         }
     }
     shaped
+}
+
+/// Logs each internal error once, with its whole cause chain, inside the
+/// request's span (so with its request id); the client saw an opaque 500.
+pub async fn log_internal_errors(request: Request, next: Next) -> Response {
+    let response = next.run(request).await;
+    if let Some(InternalCause(cause)) = response.extensions().get::<InternalCause>() {
+        tracing::error!(error = format!("{cause:#}"), "internal error");
+    }
+    response
 }

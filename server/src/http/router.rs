@@ -3,7 +3,7 @@
 //! development, and the built app for everything else, with the layers
 //! every request passes through.
 
-use super::middleware::{BODY_LIMIT_BYTES, REQUEST_ID, api_error_shape, request_span};
+use super::middleware::{BODY_LIMIT_BYTES, REQUEST_ID, api_error_shape, log_internal_errors, request_span};
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::OriginalUri;
@@ -42,6 +42,7 @@ pub fn app(state: AppState, dist: &Path) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(api_error_shape))
+        .layer(axum::middleware::from_fn(log_internal_errors))
         .layer(
             TraceLayer::new_for_http()
                 .make_span_with(request_span)

@@ -18,7 +18,7 @@ pub async fn locked_ledger(
     account_id: i64,
 ) -> Result<Vec<LedgerEntry>, ApiError> {
     if !lock_account(tx, account_id, db.for_update()).await? {
-        return Err(ApiError::Internal(format!("account {account_id} vanished")));
+        return Err(ApiError::internal(format!("account {account_id} vanished")));
     }
     Ok(ledger(tx, account_id).await?)
 }
@@ -35,7 +35,7 @@ pub async fn draw_one(
     let mut entries = locked_ledger(tx, db, account_id).await?;
     let drawn = draw(&entries, kind, 1, now)?;
     let [LedgerEntry::Draw { grant, .. }] = drawn.as_slice() else {
-        return Err(ApiError::Internal(format!("one draw expected, got {drawn:?}")));
+        return Err(ApiError::internal(format!("one draw expected, got {drawn:?}")));
     };
     let grant = *grant;
     append_ledger(tx, account_id, None, &drawn, now).await?;

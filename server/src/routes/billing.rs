@@ -157,5 +157,5 @@ async fn use_addon(
     let detail = serde_json::json!({ "addon": addon, "grant": grant, "amount": 1 });
     ledger::audit(&mut tx, now, &actor(&caller), account_id, "addon.used", &detail).await?;
     tx.commit().await?;
-    usage(&entries, addon, now).map(Json).ok_or_else(|| ApiError::Internal(format!("{addon:?} counts no uses")))
+    usage(&entries, addon, now).map(Json).ok_or_else(|| ApiError::internal(format!("{addon:?} counts no uses")))
 }

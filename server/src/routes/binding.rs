@@ -144,7 +144,7 @@ async fn bind_order(
     })?;
     // A member of the enterprise implies the enterprise exists.
     let enterprise_account =
-        enterprise_account.ok_or_else(|| ApiError::Internal("a joined enterprise without an account".into()))?;
+        enterprise_account.ok_or_else(|| ApiError::internal("a joined enterprise without an account"))?;
     if plan.status != OrderStatus::Bound
         || !store::mark_bound(&mut tx, id, caller.person_id, body.enterprise_id, enterprise_account, now).await?
     {
@@ -176,7 +176,7 @@ async fn bind_order(
     .await?;
     let order = orders::find(&mut tx, id, person_account, Lock::None)
         .await?
-        .ok_or_else(|| ApiError::Internal("order vanished".into()))?;
+        .ok_or_else(|| ApiError::internal("order vanished"))?;
     tx.commit().await?;
     state.order_changed(id);
     tracing::info!(order.id = id, enterprise.id = body.enterprise_id, "personal order bound");

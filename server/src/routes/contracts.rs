@@ -153,7 +153,7 @@ async fn initiate(
     ledger::audit(&mut tx, now, &actor(&caller), account_id, "contract.initiated", &detail).await?;
     let contract = store::find(&mut tx, id, account_id, Lock::None)
         .await?
-        .ok_or_else(|| ApiError::Internal("contract vanished".into()))?;
+        .ok_or_else(|| ApiError::internal("contract vanished"))?;
     tx.commit().await?;
     tracing::info!(contract.id = id, account.id = account_id, grant, "contract initiated");
     Ok((StatusCode::CREATED, Json(contract.into())))

@@ -85,7 +85,7 @@ async fn create_lead(
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let id = store::insert_lead(&mut tx, caller.account_id(), caller.person_id, &lead, now).await?;
-    let view = store::lead(&mut tx, id).await?.ok_or_else(|| ApiError::Internal("lead vanished".into()))?;
+    let view = store::lead(&mut tx, id).await?.ok_or_else(|| ApiError::internal("lead vanished"))?;
     tx.commit().await?;
     tracing::info!(lead.id = id, kind = lead.kind.as_str(), "contact request left");
     Ok((StatusCode::CREATED, Json(view)))

@@ -62,9 +62,8 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
     if !deliveries::finish(tx, order_id, now).await? {
         return Ok(Outcome::AlreadyDone);
     }
-    let order = store::find_any(tx, order_id, Lock::None)
-        .await?
-        .ok_or_else(|| ApiError::Internal("job without order".into()))?;
+    let order =
+        store::find_any(tx, order_id, Lock::None).await?.ok_or_else(|| ApiError::internal("job without order"))?;
     let paid_at = order.paid_at.unwrap_or(now);
     let account = account_row(tx, order.account_id, state.db.for_update()).await?;
     if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {
@@ -130,7 +129,7 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
     } else {
         let until = state.clock.now() + chrono::TimeDelta::from_std(backoff(job.attempts)).unwrap_or_default();
         deliveries::retry_at(&mut tx, job.order_id, until).await?;
-        tracing::warn!(order.id = job.order_id, attempts = job.attempts, error = %error, "delivery failed; will retry");
+        tracing::warn!(order.id = job.order_id, attempts = job.attempts, error = ?error, "delivery failed; will retry");
         false
     };
     tx.commit().await?;
@@ -195,7 +194,7 @@ pub async fn run(state: AppState) {
         match run_once(&state, &owner).await {
             Ok(n) if n > 0 => continue,
             Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "delivery round failed"),
+            Err(e) => tracing::error!(error = ?e, "delivery round failed"),
         }
         let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
     }

@@ -71,7 +71,7 @@ pub async fn run(state: AppState) {
     loop {
         ticks.tick().await;
         if let Err(e) = run_once(&state).await {
-            tracing::error!(error = %e, "quota sweep failed; will retry");
+            tracing::error!(error = ?e, "quota sweep failed; will retry");
         }
     }
 }

@@ -122,7 +122,8 @@ async fn place_order(
     ApiJson(body): ApiJson<PlaceOrder>,
 ) -> Result<(StatusCode, Json<OrderView>), ApiError> {
     let key = idempotency_key(&headers)?;
-    let canonical = serde_json::to_string(&body).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let canonical = serde_json::to_string(&body)
+        .map_err(|e| ApiError::Internal(anyhow::Error::new(e).context("the order request as JSON")))?;
     let request_hash: String = Sha256::digest(format!("{}\n{canonical}", caller.account_id()).as_bytes())
         .iter()
         .map(|b| format!("{b:02x}"))

@@ -123,7 +123,7 @@ pub async fn at_provider(
                 tx.rollback().await?;
                 // The order no longer holds: a code still open for it must not take money.
                 if let Err(e) = close_pending(state, order.id).await {
-                    tracing::warn!(order.id = order.id, error = %e, "provider payment not closed; reconciliation will");
+                    tracing::warn!(order.id = order.id, error = ?e, "provider payment not closed; reconciliation will");
                 }
                 return Err(refused);
             }
