@@ -45,54 +45,16 @@ pub struct Settings {
 /// The sandbox's APIv3 key: public, development only.
 const SANDBOX_APIV3_KEY: ApiV3Key = ApiV3Key::from_bytes(*b"esignSandboxApiV3Key000000000000");
 
-impl Settings {
-    /// Reads the settings, falling back to the defaults for unset variables.
-    pub fn from_env() -> Result<Self, StartupError> {
-        Ok(Self {
-            host: var("ESIGN_HOST", "127.0.0.1"),
-            port: parse("ESIGN_PORT", "8080")?,
-            dist: var("ESIGN_DIST", "dist").into(),
-            database_url: var("DATABASE_URL", "sqlite://data/esign.sqlite"),
-            database_max_connections: parse("DATABASE_MAX_CONNECTIONS", "16")?,
-            development: match var("ESIGN_ENV", "development").as_str() {
-                "development" => true,
-                "production" => false,
-                other => return Err(StartupError::Setting { name: "ESIGN_ENV", value: other.to_owned() }),
-            },
-            payment_timeout_secs: parse("ESIGN_PAYMENT_TIMEOUT_SECS", "1800")?,
-            payment_apiv3_key: match env::var("ESIGN_PAYMENT_APIV3_KEY") {
-                // The value is a secret: the error names its required length, never the value.
-                Ok(value) => ApiV3Key::parse(&value).map_err(|_| StartupError::Setting {
-                    name: "ESIGN_PAYMENT_APIV3_KEY",
-                    value: "(not 32 bytes)".into(),
-                })?,
-                Err(_) => SANDBOX_APIV3_KEY,
-            },
-            sandbox_failure_rate: {
-                let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", "0")?;
-                if !(0.0..=1.0).contains(&rate) {
-                    return Err(StartupError::Setting { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
-                }
-                rate
-            },
-            sandbox_notify: parse("ESIGN_SANDBOX_NOTIFY", "true")?,
-            reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", "3000")?,
-            reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", "60")?,
-            request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", "15000")?,
-        })
-    }
-}
-
-impl Settings {
-    /// Settings for a server on a free loopback port with this database and
-    /// app folder, in development mode: what tests start.
-    pub fn local(database_url: impl Into<String>, dist: impl Into<PathBuf>) -> Self {
+impl Default for Settings {
+    /// The shipped defaults, written once: `from_env` starts from them and
+    /// `local` changes only what a test server needs.
+    fn default() -> Self {
         Self {
             host: "127.0.0.1".into(),
-            port: 0,
-            dist: dist.into(),
-            database_url: database_url.into(),
-            database_max_connections: 4,
+            port: 8080,
+            dist: "dist".into(),
+            database_url: "sqlite://data/esign.sqlite".into(),
+            database_max_connections: 16,
             development: true,
             payment_timeout_secs: 1800,
             payment_apiv3_key: SANDBOX_APIV3_KEY,
@@ -105,11 +67,62 @@ impl Settings {
     }
 }
 
-fn parse<T: std::str::FromStr>(name: &'static str, default: &str) -> Result<T, StartupError> {
-    let value = var(name, default);
-    value.parse().map_err(|_| StartupError::Setting { name, value })
+impl Settings {
+    /// Reads the settings: each variable that is set replaces its default.
+    pub fn from_env() -> Result<Self, StartupError> {
+        let d = Self::default();
+        Ok(Self {
+            host: env::var("ESIGN_HOST").unwrap_or(d.host),
+            port: parse("ESIGN_PORT", d.port)?,
+            dist: env::var("ESIGN_DIST").map_or(d.dist, PathBuf::from),
+            database_url: env::var("DATABASE_URL").unwrap_or(d.database_url),
+            database_max_connections: parse("DATABASE_MAX_CONNECTIONS", d.database_max_connections)?,
+            development: match env::var("ESIGN_ENV").as_deref() {
+                Err(_) => d.development,
+                Ok("development") => true,
+                Ok("production") => false,
+                Ok(other) => return Err(StartupError::Setting { name: "ESIGN_ENV", value: other.to_owned() }),
+            },
+            payment_timeout_secs: parse("ESIGN_PAYMENT_TIMEOUT_SECS", d.payment_timeout_secs)?,
+            payment_apiv3_key: match env::var("ESIGN_PAYMENT_APIV3_KEY") {
+                // The value is a secret: the error names its required length, never the value.
+                Ok(value) => ApiV3Key::parse(&value).map_err(|_| StartupError::Setting {
+                    name: "ESIGN_PAYMENT_APIV3_KEY",
+                    value: "(not 32 bytes)".into(),
+                })?,
+                Err(_) => d.payment_apiv3_key,
+            },
+            sandbox_failure_rate: {
+                let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", d.sandbox_failure_rate)?;
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err(StartupError::Setting { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
+                }
+                rate
+            },
+            sandbox_notify: parse("ESIGN_SANDBOX_NOTIFY", d.sandbox_notify)?,
+            reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", d.reconcile_interval_ms)?,
+            reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", d.reconcile_after_secs)?,
+            request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", d.request_timeout_ms)?,
+        })
+    }
+
+    /// Settings for a server on a free loopback port with this database and
+    /// app folder, in development mode: what tests start.
+    pub fn local(database_url: impl Into<String>, dist: impl Into<PathBuf>) -> Self {
+        Self {
+            port: 0,
+            dist: dist.into(),
+            database_url: database_url.into(),
+            database_max_connections: 4,
+            ..Self::default()
+        }
+    }
 }
 
-fn var(name: &str, default: &str) -> String {
-    env::var(name).unwrap_or_else(|_| default.to_owned())
+/// The variable `name` parsed, or `default` when it is unset.
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, StartupError> {
+    match env::var(name) {
+        Err(_) => Ok(default),
+        Ok(value) => value.parse().map_err(|_| StartupError::Setting { name, value }),
+    }
 }
