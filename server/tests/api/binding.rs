@@ -2,7 +2,7 @@
 
 use crate::helpers::TestApp;
 use crate::on_both_databases;
-use crate::verification::{act_as_person, code_sent_to, db_of, verify, wrong};
+use crate::verification::{act_as_person, code_sent_to, verify, wrong};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
@@ -40,20 +40,12 @@ async fn joined(app: &TestApp) -> (i64, i64) {
     (a, c)
 }
 
-/// Places `selection` on the web and pays it from the balance; waits for delivery.
-async fn bought(app: &TestApp, selection: &Value) -> Value {
-    let id = app.place_ok(selection, "web").await;
-    let (status, paid) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
-    assert_eq!(status, StatusCode::OK, "paid: {paid}");
-    app.wait_for_status(id, "delivered").await
-}
-
 fn instant(value: &Value) -> chrono::DateTime<chrono::Utc> {
     value.as_str().and_then(|s| s.parse().ok()).unwrap_or_else(|| panic!("an instant: {value}"))
 }
 
 async fn contracts_left(app: &TestApp, account_id: i64) -> i64 {
-    let db = db_of(app).await;
+    let db = app.db().await;
     let entries = server::repo::ledger::ledger(&mut db.read.acquire().await.expect("a connection"), account_id)
         .await
         .expect("the ledger");
@@ -62,7 +54,7 @@ async fn contracts_left(app: &TestApp, account_id: i64) -> i64 {
 }
 
 async fn account_of_person(app: &TestApp, login: &str) -> i64 {
-    let db = db_of(app).await;
+    let db = app.db().await;
     sqlx::query_scalar("SELECT account_id FROM persons WHERE login = $1")
         .bind(login)
         .fetch_one(&db.read)
@@ -71,7 +63,7 @@ async fn account_of_person(app: &TestApp, login: &str) -> i64 {
 }
 
 async fn account_of_enterprise(app: &TestApp, id: i64) -> i64 {
-    let db = db_of(app).await;
+    let db = app.db().await;
     sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(id)
         .fetch_one(&db.read)
@@ -83,7 +75,7 @@ on_both_databases!(bnd_1_a_personal_purchase_starts_at_payment_and_keeps_that_st
     let chen = chen(&app).await;
     let id = chen.place_ok(&advanced_with_pack(), "web").await;
     chen.clock.advance(chrono::TimeDelta::minutes(20));
-    let (status, paid) = chen.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, paid) = chen.pay(id, "balance").await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     let order = chen.wait_for_status(id, "delivered").await;
     let paid_at = instant(&order["paid_at"]);
@@ -109,7 +101,7 @@ on_both_databases!(bnd_1_a_personal_purchase_starts_at_payment_and_keeps_that_st
 
 on_both_databases!(bnd_2_a_paid_order_moves_from_my_orders_to_a_verified_enterprise_the_person_joined, |app| {
     let chen = chen(&app).await;
-    let order = bought(&chen, &advanced_with_pack()).await;
+    let order = chen.buy(&advanced_with_pack(), "web").await;
     let id = order["id"].as_i64().expect("id");
     let (status, mine) = chen.get("/api/me/orders").await;
     assert_eq!(status, StatusCode::OK, "{mine}");
@@ -144,7 +136,7 @@ on_both_databases!(bnd_2_refusals_not_a_member_not_verified_already_bound_unpaid
     assert_eq!((status, code_of(&answer)), (StatusCode::CONFLICT, Some("invalid_state")), "unpaid: {answer}");
     chen.post(&format!("/api/orders/{unpaid}/cancel"), &json!({})).await;
 
-    let id = bought(&chen, &advanced_with_pack()).await["id"].as_i64().expect("id");
+    let id = chen.buy(&advanced_with_pack(), "web").await["id"].as_i64().expect("id");
     let (b_id, _) = {
         let b = app.another_client();
         b.sign_in("b-admin").await;
@@ -180,7 +172,7 @@ on_both_databases!(bnd_2_refusals_not_a_member_not_verified_already_bound_unpaid
 
 on_both_databases!(bnd_2_concurrent_bindings_of_one_order_move_it_once, |app| {
     let chen = chen(&app).await;
-    let id = bought(&chen, &advanced_with_pack()).await["id"].as_i64().expect("id");
+    let id = chen.buy(&advanced_with_pack(), "web").await["id"].as_i64().expect("id");
     let (a, _) = joined(&chen).await;
     let attempts = (0..6).map(|_| chen.post_owned(format!("/api/orders/{id}/bind"), json!({ "enterprise_id": a })));
     let answers = futures_util::future::join_all(attempts).await;
@@ -238,7 +230,7 @@ on_both_databases!(
             .await;
         assert_eq!(status, StatusCode::CREATED, "{placed}");
 
-        let db = db_of(&app).await;
+        let db = app.db().await;
         let row =
             sqlx::query("SELECT enterprise_name, phone FROM person_details").fetch_one(&db.read).await.expect("kept");
         assert_eq!(
@@ -280,13 +272,13 @@ on_both_databases!(bnd_3_a_phone_checked_beforehand_is_enough_for_ten_minutes, |
 on_both_databases!(bnd_4_an_edition_does_not_bind_to_an_enterprise_that_has_one_and_stays_bindable, |app| {
     let admin = app.another_client();
     admin.sign_in("a-admin").await;
-    bought(&admin, &json!({ "edition": { "edition": "advanced", "years": 1 } })).await;
+    admin.buy(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
     let chen = chen(&app).await;
-    let id = bought(&chen, &advanced_with_pack()).await["id"].as_i64().expect("id");
+    let id = chen.buy(&advanced_with_pack(), "web").await["id"].as_i64().expect("id");
     let (a, _) = joined(&chen).await;
     let (status, body) = chen.post(&format!("/api/orders/{id}/bind"), &json!({ "enterprise_id": a })).await;
     assert_eq!((status, code_of(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("enterprise_has_edition")), "{body}");
-    let (_, order) = chen.get(&format!("/api/orders/{id}")).await;
+    let order = chen.order(id).await;
     assert_eq!(order["status"], "delivered", "still the person's, still bindable");
     let (_, mine) = chen.get("/api/me/orders").await;
     assert_eq!(mine.as_array().map(Vec::len), Some(1));
@@ -294,12 +286,12 @@ on_both_databases!(bnd_4_an_edition_does_not_bind_to_an_enterprise_that_has_one_
 
 on_both_databases!(bnd_5_binding_is_recorded_in_an_append_only_audit_log, |app| {
     let chen = chen(&app).await;
-    let id = bought(&chen, &advanced_with_pack()).await["id"].as_i64().expect("id");
+    let id = chen.buy(&advanced_with_pack(), "web").await["id"].as_i64().expect("id");
     let (a, _) = joined(&chen).await;
     let (status, _) = chen.post(&format!("/api/orders/{id}/bind"), &json!({ "enterprise_id": a })).await;
     assert_eq!(status, StatusCode::OK);
 
-    let db = db_of(&app).await;
+    let db = app.db().await;
     let rows = sqlx::query(
         "SELECT actor, at, account_id, detail FROM audit_log WHERE event = 'order.bound' AND order_id = $1",
     )

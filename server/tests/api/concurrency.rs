@@ -41,7 +41,7 @@ on_both_databases!(vou_2_two_hundred_simultaneous_checkouts_spend_one_voucher_on
     for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::CREATED) {
         assert_eq!((*status, body["code"].as_str()), (StatusCode::CONFLICT, Some("voucher_used")), "{body}");
     }
-    let db = Db::connect(&app.database_url, 2).await.expect("db");
+    let db = app.db().await;
     let holder: Option<i64> = sqlx::query_scalar("SELECT used_by_order FROM vouchers WHERE id = 'A-500'")
         .fetch_one(&db.read)
         .await
@@ -54,13 +54,13 @@ on_both_databases!(vou_2_two_hundred_simultaneous_checkouts_spend_one_voucher_on
 on_both_databases!(pay_1_simultaneous_payments_beyond_the_balance_never_take_it_below_zero, |app| {
     app.sign_in("a-admin").await;
     let edition = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
-    app.post(&format!("/api/orders/{edition}/pay"), &json!({ "method": "balance" })).await;
+    app.pay(edition, "balance").await;
     app.wait_for_status(edition, "delivered").await;
     let mut orders = Vec::new();
     for _ in 0..20 {
         orders.push(app.place_ok(&pack(), "web").await);
     }
-    let db = Db::connect(&app.database_url, 2).await.expect("db");
+    let db = app.db().await;
     let account = acting_account(&app, &db).await;
     // Five packs of ¥2,000 and ¥1,500 over.
     sqlx::query("UPDATE accounts SET balance_fen = 1150000 WHERE id = $1")

@@ -102,7 +102,7 @@ async fn prepare(database_url: &str) -> (i64, Value) {
     let (_, me) = app.get("/api/me").await;
     let enterprise = me["acting_enterprise_id"].as_i64().expect("acting as an enterprise");
     let edition = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
-    let (status, body) = app.post(&format!("/api/orders/{edition}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(edition, "balance").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     app.wait_for_status(edition, "delivered").await;
     let pack_quote = app.quote(&pack(), "web").await;

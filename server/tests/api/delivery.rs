@@ -32,14 +32,14 @@ async fn ful_2_killed_and_restarted_still_delivers_exactly_once(backend: Backend
     let (mut first, url) = start_process(&database_url);
     let app = client_of(&url, &database_url, "a-admin").await;
     let edition = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
-    app.post(&format!("/api/orders/{edition}/pay"), &json!({ "method": "balance" })).await;
+    app.pay(edition, "balance").await;
     app.wait_for_status(edition, "delivered").await;
     let mut orders = Vec::new();
     for _ in 0..24 {
         orders.push(app.place_ok(&pack(), "web").await);
     }
     for id in &orders[..12] {
-        let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+        let (status, body) = app.pay(*id, "balance").await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     first.kill().expect("killed");
@@ -48,7 +48,7 @@ async fn ful_2_killed_and_restarted_still_delivers_exactly_once(backend: Backend
     let (mut second, url) = start_process(&database_url);
     let app = client_of(&url, &database_url, "a-admin").await;
     for id in &orders[12..] {
-        let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+        let (status, body) = app.pay(*id, "balance").await;
         assert_eq!(status, StatusCode::OK, "{body}");
     }
     for id in &orders {
@@ -74,12 +74,12 @@ async fn ful_2_killed_and_restarted_still_delivers_exactly_once_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ful_2_two_servers_on_one_postgresql_deliver_a_batch_exactly_once_between_them() {
     let database_url = fresh_database(Backend::Postgres).await;
-    let one = TestApp::spawn_on(database_url.clone()).await;
-    let two = TestApp::spawn_on(database_url.clone()).await;
+    let one = TestApp::builder(Backend::Postgres).database_url(&database_url).spawn().await;
+    let two = TestApp::builder(Backend::Postgres).database_url(&database_url).spawn().await;
     one.sign_in("a-admin").await;
     two.sign_in("a-admin").await;
     let edition = one.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
-    one.post(&format!("/api/orders/{edition}/pay"), &json!({ "method": "balance" })).await;
+    one.pay(edition, "balance").await;
     one.wait_for_status(edition, "delivered").await;
     let mut orders = Vec::new();
     for i in 0..30 {

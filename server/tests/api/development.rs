@@ -1,7 +1,7 @@
 //! What the app reads about the server's mode (`GET /api/environment`) and
 //! the payment sandbox's confirm action as JSON (PAY-4, development only).
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -17,7 +17,7 @@ fn advanced() -> Value {
 /// Places Advanced for a year on `channel` and opens a WeChat payment; the order id and the prompt.
 async fn wechat_payment(app: &TestApp, channel: &str) -> (i64, Value) {
     let id = app.place_ok(&advanced(), channel).await;
-    let (status, paid) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "wechat_pay" })).await;
+    let (status, paid) = app.pay(id, "wechat_pay").await;
     assert_eq!(status, StatusCode::OK, "the payment opens: {paid}");
     (id, paid["prompt"].clone())
 }
@@ -33,7 +33,7 @@ on_both_databases!(the_app_reads_that_the_server_runs_in_development, |app| {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_says_so_and_has_no_sandbox_confirm_action() {
-    let app = TestApp::spawn_with(fresh_database(Backend::Sqlite).await, |s| s.development = false).await;
+    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.development = false).spawn().await;
     let (status, body) = app.get("/api/environment").await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "development": false })));
     let (status, body) = confirm(&app, "E000000000101").await;
@@ -75,7 +75,7 @@ on_both_databases!(pay_4_the_mini_program_prompt_is_confirmed_by_its_prepay_id_u
     assert_eq!(body["out_trade_no"].as_str(), prepay_id.strip_prefix("wx"), "the payment behind the prompt");
     app.wait_for_status(id, "delivered").await;
 
-    let (_, order) = app.get(&format!("/api/orders/{late_id}")).await;
+    let order = app.order(late_id).await;
     let pay_by: chrono::DateTime<chrono::Utc> = order["pay_by"].as_str().and_then(|s| s.parse().ok()).expect("pay_by");
     let now = server::clock::Clock::now(app.clock.as_ref());
     app.clock.advance(pay_by - now + chrono::TimeDelta::seconds(1));
@@ -85,6 +85,6 @@ on_both_databases!(pay_4_the_mini_program_prompt_is_confirmed_by_its_prepay_id_u
         (StatusCode::CONFLICT, Some("invalid_state"), Some("expires_at")),
         "past the merchant's deadline: {body}"
     );
-    let (_, order) = app.get(&format!("/api/orders/{late_id}")).await;
+    let order = app.order(late_id).await;
     assert_ne!(order["status"], "paid", "nothing was paid: {order}");
 });

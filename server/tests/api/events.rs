@@ -59,7 +59,7 @@ fn advanced() -> Value {
 /// Places `selection` on the web and pays it from the balance.
 async fn paid(app: &TestApp, selection: &Value) -> i64 {
     let id = app.place_ok(selection, "web").await;
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(id, "balance").await;
     assert_eq!(status, StatusCode::OK, "paid: {body}");
     id
 }
@@ -70,7 +70,7 @@ on_both_databases!(ful_1_an_enterprise_order_stream_ends_at_delivered, |app| {
     let mut events = Events::open(&app, id).await;
     let first = events.next().await.expect("the current status first");
     assert_eq!((first["status"].as_str(), first["last"].as_bool()), (Some("awaiting_payment"), Some(false)));
-    app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    app.pay(id, "balance").await;
     let delivered = events.until("delivered").await;
     assert_eq!(delivered["last"], true, "nothing follows an enterprise's delivery: {delivered}");
     assert!(delivered["delivered_at"].is_string() && delivered["bound_to"].is_null(), "{delivered}");

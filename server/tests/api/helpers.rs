@@ -1,10 +1,16 @@
 //! The test harness: the real server on 127.0.0.1:0 with a fresh database of
 //! its own (a SQLite file, or a new PostgreSQL database), spoken to over HTTP.
+//!
+//! In this process: `TestApp::builder(backend)` (optionally `.settings(..)`,
+//! `.clock(..)`, `.database_url(..)`) then `.spawn().await`, or
+//! `on_both_databases!` for a test on both databases. As a child process (to
+//! kill it): [`launch`] and [`client_of`].
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::ManualClock;
-use server::{Application, Settings};
+use server::db::Db;
+use server::{AppState, Application, Settings};
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -16,35 +22,131 @@ pub enum Backend {
     Postgres,
 }
 
-/// Runs an async test body once on SQLite and once on PostgreSQL.
+/// Runs an async test body once on SQLite and once on PostgreSQL, each on a
+/// fresh database: `on_both_databases!(name, |app| { ... })`. Builder
+/// options may come first, each applied as `TestApp::builder(..).option(value)`:
+/// `on_both_databases!(name, settings = silent_sandbox, |app| { ... })`.
+/// The tests are `name::sqlite` and `name::postgres`.
 #[macro_export]
 macro_rules! on_both_databases {
-    ($name:ident, |$app:ident| $body:block) => {
+    ($name:ident, $($option:ident = $value:expr,)* |$app:ident| $body:block) => {
         mod $name {
             #[allow(unused_imports)]
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Sqlite).await;
+                let $app = $crate::helpers::TestApp::builder($crate::helpers::Backend::Sqlite)
+                    $(.$option($value))*
+                    .spawn()
+                    .await;
                 $body
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let $app = $crate::helpers::TestApp::spawn($crate::helpers::Backend::Postgres).await;
+                let $app = $crate::helpers::TestApp::builder($crate::helpers::Backend::Postgres)
+                    $(.$option($value))*
+                    .spawn()
+                    .await;
                 $body
             }
         }
     };
 }
 
-/// A running server, its clock and a cookie-keeping client.
+/// A server started in this test process, with its clock and its state (to
+/// drive background jobs: `server::workers::sweeper::run_once(&app.state)`),
+/// spoken to through the [`ApiClient`] it derefs to.
 pub struct TestApp {
-    pub address: String,
-    pub client: reqwest::Client,
+    pub api: ApiClient,
     pub clock: Arc<ManualClock>,
-    pub database_url: String,
+    pub state: AppState,
+}
+
+impl std::ops::Deref for TestApp {
+    type Target = ApiClient;
+
+    fn deref(&self) -> &ApiClient {
+        &self.api
+    }
+}
+
+/// A change to the settings, made before the server starts.
+type Tweak = Box<dyn FnOnce(&mut Settings) + Send>;
+
+/// How a test's server is started: see [`TestApp::builder`].
+pub struct TestAppBuilder {
+    backend: Backend,
+    database_url: Option<String>,
+    clock: Option<Arc<ManualClock>>,
+    tweaks: Vec<Tweak>,
+}
+
+impl TestApp {
+    /// A server on a fresh database of `backend`, with the local settings
+    /// and a manual clock at the current time, unless told otherwise.
+    pub fn builder(backend: Backend) -> TestAppBuilder {
+        TestAppBuilder { backend, database_url: None, clock: None, tweaks: Vec::new() }
+    }
+
+    /// A new client with its own cookies, for a second person.
+    pub fn another_client(&self) -> TestApp {
+        TestApp {
+            api: ApiClient::new(&self.address, &self.database_url),
+            clock: self.clock.clone(),
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl TestAppBuilder {
+    /// Changes the settings before the server starts (applied in order).
+    pub fn settings(mut self, tweak: impl FnOnce(&mut Settings) + Send + 'static) -> Self {
+        self.tweaks.push(Box::new(tweak));
+        self
+    }
+
+    /// Uses `clock` instead of a new one (e.g. a second server of the same test).
+    pub fn clock(mut self, clock: Arc<ManualClock>) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// Starts on an existing database of the builder's backend instead of a
+    /// fresh one (e.g. a restart, or a second server on one database).
+    pub fn database_url(mut self, database_url: impl Into<String>) -> Self {
+        self.database_url = Some(database_url.into());
+        self
+    }
+
+    /// Starts the server on 127.0.0.1:0, in this process.
+    pub async fn spawn(self) -> TestApp {
+        let database_url = match self.database_url {
+            Some(url) => {
+                assert_eq!(Backend::of(&url), self.backend, "{url} is a {:?} database", self.backend);
+                url
+            }
+            None => fresh_database(self.backend).await,
+        };
+        let clock = self.clock.unwrap_or_else(|| Arc::new(ManualClock::new(chrono::Utc::now())));
+        let mut settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
+        for tweak in self.tweaks {
+            tweak(&mut settings);
+        }
+        let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
+        let state = app.state().clone();
+        let address = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp { api: ApiClient::new(&address, &database_url), clock, state }
+    }
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of(database_url: &str) -> Backend {
+        if database_url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres }
+    }
 }
 
 /// A fresh, empty database for one test.
@@ -78,28 +180,26 @@ fn uuid_like() -> String {
     (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect()
 }
 
-impl TestApp {
-    /// Starts the server on a fresh database of `backend`.
-    pub async fn spawn(backend: Backend) -> TestApp {
-        let database_url = fresh_database(backend).await;
-        Self::spawn_on(database_url).await
+/// A cookie-keeping HTTP client of one running server (in this process or
+/// a child process), and the database that server is on.
+pub struct ApiClient {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_url: String,
+}
+
+impl ApiClient {
+    fn new(address: &str, database_url: &str) -> ApiClient {
+        ApiClient {
+            address: address.to_owned(),
+            client: reqwest::Client::builder().cookie_store(true).build().expect("a client"),
+            database_url: database_url.to_owned(),
+        }
     }
 
-    /// Starts a server on an existing database (e.g. a second process).
-    pub async fn spawn_on(database_url: String) -> TestApp {
-        Self::spawn_with(database_url, |_| {}).await
-    }
-
-    /// Starts a server on an existing database with settings of the test's.
-    pub async fn spawn_with(database_url: String, adjust: impl FnOnce(&mut Settings)) -> TestApp {
-        let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-        let mut settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
-        adjust(&mut settings);
-        let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
-        let address = format!("http://127.0.0.1:{}", app.port());
-        tokio::spawn(app.run_until_stopped());
-        let client = reqwest::Client::builder().cookie_store(true).build().expect("a client");
-        TestApp { address, client, clock, database_url }
+    /// The backend of the server's database.
+    pub fn backend(&self) -> Backend {
+        Backend::of(&self.database_url)
     }
 
     /// GETs `path` and returns the status and the JSON body.
@@ -118,7 +218,7 @@ impl TestApp {
         self.send(self.client.post(format!("{}{path}", self.address)).json(body), path).await
     }
 
-    /// [`TestApp::post`] with owned arguments, for futures run side by side.
+    /// [`ApiClient::post`] with owned arguments, for futures run side by side.
     pub async fn post_owned(&self, path: String, body: Value) -> (StatusCode, Value) {
         self.post(&path, &body).await
     }
@@ -159,6 +259,27 @@ impl TestApp {
         order["id"].as_i64().expect("an order id")
     }
 
+    /// `POST /api/orders/{id}/pay` with `method`: the status and the body.
+    pub async fn pay(&self, order_id: i64, method: &str) -> (StatusCode, Value) {
+        self.post(&format!("/api/orders/{order_id}/pay"), &json!({ "method": method })).await
+    }
+
+    /// Places `selection`, pays it from the balance and waits for its
+    /// delivery; returns the delivered order.
+    pub async fn buy(&self, selection: &Value, channel: &str) -> Value {
+        let id = self.place_ok(selection, channel).await;
+        let (status, paid) = self.pay(id, "balance").await;
+        assert_eq!(status, StatusCode::OK, "paid {selection}: {paid}");
+        self.wait_for_status(id, "delivered").await
+    }
+
+    /// `GET /api/orders/{id}`, which must answer 200: the order.
+    pub async fn order(&self, order_id: i64) -> Value {
+        let (status, order) = self.get(&format!("/api/orders/{order_id}")).await;
+        assert_eq!(status, StatusCode::OK, "order {order_id}: {order}");
+        order
+    }
+
     /// Polls the order until it reaches `status` (or panics after 10 s).
     pub async fn wait_for_status(&self, order_id: i64, status: &str) -> Value {
         for _ in 0..200 {
@@ -171,14 +292,9 @@ impl TestApp {
         panic!("order {order_id} never became {status}");
     }
 
-    /// A new client with its own cookies, for a second person.
-    pub fn another_client(&self) -> TestApp {
-        TestApp {
-            address: self.address.clone(),
-            client: reqwest::Client::builder().cookie_store(true).build().expect("a client"),
-            clock: self.clock.clone(),
-            database_url: self.database_url.clone(),
-        }
+    /// A direct connection to the server's database, for Arrange and Assert steps.
+    pub async fn db(&self) -> Db {
+        Db::connect(&self.database_url, 2).await.expect("the test reaches the database")
     }
 }
 
@@ -209,14 +325,9 @@ pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<Stri
     (child, url)
 }
 
-/// A client of a server started as a process.
-pub async fn client_of(url: &str, database_url: &str, login: &str) -> TestApp {
-    let app = TestApp {
-        address: url.to_owned(),
-        client: reqwest::Client::builder().cookie_store(true).build().expect("client"),
-        clock: std::sync::Arc::new(server::clock::ManualClock::new(chrono::Utc::now())),
-        database_url: database_url.to_owned(),
-    };
+/// A client of a server started as a process, signed in as `login`.
+pub async fn client_of(url: &str, database_url: &str, login: &str) -> ApiClient {
+    let app = ApiClient::new(url, database_url);
     app.sign_in(login).await;
     app
 }

@@ -24,7 +24,7 @@ async fn paid_order(app: &TestApp, voucher: Option<&str>) -> i64 {
         "voucher": voucher,
     });
     let id = admin.place_ok(&selection, "web").await;
-    let (status, paid) = admin.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, paid) = admin.pay(id, "balance").await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     id
 }

@@ -1,7 +1,7 @@
 //! What every request goes through: its id, the body limit, the timeout, and
 //! the `{code, message}` shape of the refusals axum writes by itself.
 
-use crate::helpers::{Backend, TestApp, fresh_database, raw_exchange};
+use crate::helpers::{Backend, TestApp, raw_exchange};
 use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
 use serde_json::{Value, json};
@@ -19,7 +19,7 @@ fn assert_error_shape(body: &Value, code: &str, what: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_answer_carries_a_request_id_made_here_or_echoed() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
 
     let made = app.client.get(format!("{}/api/health", app.address)).send().await.expect("answered");
     let echoed = app
@@ -69,7 +69,7 @@ async fn post_raw(app: &TestApp, cookie: &str, path: &str, body: &Value) -> (Sta
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_body_over_64_kib_is_refused_with_413_in_our_shape() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     app.sign_in("a-admin").await;
     let cookie = session_cookie(&app, "a-admin").await;
     let huge = json!({ "selection": { "voucher": "v".repeat(70 * 1024) }, "channel": "web" });
@@ -88,7 +88,7 @@ async fn a_body_over_64_kib_is_refused_with_413_in_our_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_chunked_body_over_the_limit_is_refused_too() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     let chunk = format!("{{\"login\":\"{}\",\"password\":\"x\"}}", "a".repeat(70 * 1024));
     let request = format!(
         "POST /api/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
@@ -104,7 +104,7 @@ async fn a_chunked_body_over_the_limit_is_refused_too() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_request_that_outlasts_the_timeout_gets_503_in_our_shape() {
-    let app = TestApp::spawn_with(fresh_database(Backend::Sqlite).await, |s| s.request_timeout_ms = 300).await;
+    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.request_timeout_ms = 300).spawn().await;
     // A client that announces 100 bytes and sends 10, then waits.
     let request = "POST /api/session HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
                    Content-Length: 100\r\nConnection: close\r\n\r\n{\"login\":";
@@ -119,7 +119,7 @@ async fn a_request_that_outlasts_the_timeout_gets_503_in_our_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_timeout_does_not_cut_an_order_event_stream() {
-    let app = TestApp::spawn_with(fresh_database(Backend::Sqlite).await, |s| s.request_timeout_ms = 2_000).await;
+    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.request_timeout_ms = 2_000).spawn().await;
     app.sign_in("a-admin").await;
     let id = app.place_ok(&advanced(), "web").await;
     let mut events =
@@ -142,7 +142,7 @@ async fn the_timeout_does_not_cut_an_order_event_stream() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn refusals_axum_writes_itself_have_our_shape() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     app.sign_in("a-admin").await;
 
     let (status, body) = app.get("/api/orders/not-a-number").await;

@@ -93,7 +93,7 @@ fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_document_parses_as_openapi_3_1_and_its_references_resolve() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
 
     let doc = served_document(&app).await;
 
@@ -114,7 +114,7 @@ async fn the_document_parses_as_openapi_3_1_and_its_references_resolve() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_documented_operation_is_routed() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     let doc = served_document(&app).await;
 
     for (method, template) in documented_operations(&doc) {
@@ -132,7 +132,7 @@ async fn every_documented_operation_is_routed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_route_the_server_registers_is_documented() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     let doc = served_document(&app).await;
     let documented = documented_operations(&doc);
     let documented_paths: BTreeSet<&String> = documented.iter().map(|(_, p)| p).collect();
@@ -158,7 +158,7 @@ async fn every_route_the_server_registers_is_documented() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_route_list_matches_the_documented_operations_both_ways() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     let doc = served_document(&app).await;
 
     let registered = registered_operations();
@@ -266,7 +266,7 @@ pub fn assert_fits(doc: &Value, method: &str, template: &str, status: StatusCode
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_answers_fit_their_documented_schemas() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
+    let app = TestApp::builder(Backend::Sqlite).spawn().await;
     let doc = served_document(&app).await;
     let selection = json!({
         "edition": { "edition": "advanced", "years": 1 },
@@ -317,19 +317,19 @@ async fn real_answers_fit_their_documented_schemas() {
     assert_fits(&doc, "GET", "/api/orders/{id}", status, &body);
     let (status, body) = app.get("/api/orders/999999").await;
     assert_fits(&doc, "GET", "/api/orders/{id}", status, &body);
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "wechat_pay" })).await;
+    let (status, body) = app.pay(id, "wechat_pay").await;
     assert_fits(&doc, "POST", "/api/orders/{id}/pay", status, &body);
     let (status, body) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
     assert_fits(&doc, "POST", "/api/orders/{id}/cancel", status, &body);
     let (status, body) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
     assert_fits(&doc, "POST", "/api/orders/{id}/cancel", status, &body);
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(id, "balance").await;
     assert_fits(&doc, "POST", "/api/orders/{id}/pay", status, &body);
 
     let (status, body) = app.place(&selection, "web", "paid").await;
     let id = body["id"].as_i64().expect("an order id");
     assert_fits(&doc, "POST", "/api/orders", status, &body);
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(id, "balance").await;
     assert_fits(&doc, "POST", "/api/orders/{id}/pay", status, &body);
     let request =
         app.client.put(format!("{}/api/session/identity", app.address)).json(&json!({ "enterprise_id": null }));

@@ -35,7 +35,7 @@ on_both_databases!(ful_1_a_purchase_paid_from_the_balance_is_delivered_to_the_en
     app.sign_in("a-admin").await;
     let (_, before) = app.get("/api/me").await;
     let id = app.place_ok(&advanced_with_pack(), "web").await;
-    let (status, paid) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, paid) = app.pay(id, "balance").await;
     assert_eq!(status, StatusCode::OK, "{paid}");
     let order = app.wait_for_status(id, "delivered").await;
     assert_eq!(order["payable"], "8980.00");
@@ -49,9 +49,9 @@ on_both_databases!(ful_1_a_purchase_paid_from_the_balance_is_delivered_to_the_en
 on_both_databases!(pay_2_ordinary_staff_cannot_pay_from_the_balance, |app| {
     app.sign_in("a-staff").await;
     let id = app.place_ok(&advanced_with_pack(), "web").await;
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(id, "balance").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("balance_not_permitted")), "{body}");
-    let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+    let order = app.order(id).await;
     assert_eq!(order["status"], "awaiting_payment", "nothing changed");
 });
 
@@ -107,7 +107,7 @@ on_both_databases!(vis_1_another_enterprises_order_is_not_found, |app| {
         let (status, body) = b.get(&path).await;
         assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")), "{path}");
     }
-    let (status, _) = b.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "wechat_pay" })).await;
+    let (status, _) = b.pay(id, "wechat_pay").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let staff = app.another_client();
     staff.sign_in("a-staff").await;
@@ -124,7 +124,7 @@ on_both_databases!(ord_3_cancelling_an_unpaid_order_gives_the_voucher_back, |app
     assert_eq!((status, quote["code"].as_str()), (StatusCode::CONFLICT, Some("voucher_used")), "spent once: {quote}");
     let (status, closed) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
     assert_eq!((status, closed["status"].as_str()), (StatusCode::OK, Some("closed")));
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, body) = app.pay(id, "balance").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_state")));
     app.place_ok(&selection, "web").await;
 });

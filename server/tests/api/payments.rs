@@ -3,42 +3,18 @@
 //! notification only when signature, timestamp and amount check out, and
 //! asks the provider when no notification comes.
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::TestApp;
+use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::clock::{Clock, ManualClock};
-use server::db::Db;
+use server::clock::Clock;
 use server::gateways::payment::sandbox::Sandbox;
 use server::gateways::payment::wechat::{self, PlatformSigner, SignedNotification};
 use server::workers::reconcile;
-use server::{AppState, Application, Settings};
+use server::{AppState, Settings};
 use sqlx::Row;
-use std::sync::Arc;
 
 const FORGER_KEY: &str = include_str!("../../sandbox/forger_private_key.pem");
-
-/// Like `on_both_databases!`, with the server's settings changed first, and
-/// the server's own state at hand (to drive reconciliation).
-macro_rules! payment_test {
-    ($name:ident, $tweak:expr, |$app:ident, $state:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let ($app, $state) = spawn(Backend::Sqlite, $tweak).await;
-                $body
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let ($app, $state) = spawn(Backend::Postgres, $tweak).await;
-                $body
-            }
-        }
-    };
-}
 
 /// The defaults, except that the background reconciliation waits an hour
 /// after its first round, so the tests decide when it runs.
@@ -50,22 +26,6 @@ fn defaults(settings: &mut Settings) {
 fn silent_sandbox(settings: &mut Settings) {
     defaults(settings);
     settings.sandbox_notify = false;
-}
-
-async fn spawn(backend: Backend, tweak: fn(&mut Settings)) -> (TestApp, AppState) {
-    let database_url = fresh_database(backend).await;
-    spawn_on(database_url, Arc::new(ManualClock::new(chrono::Utc::now())), tweak).await
-}
-
-async fn spawn_on(database_url: String, clock: Arc<ManualClock>, tweak: fn(&mut Settings)) -> (TestApp, AppState) {
-    let mut settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
-    tweak(&mut settings);
-    let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let state = app.state().clone();
-    tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("a client");
-    (TestApp { address, client, clock, database_url }, state)
 }
 
 fn advanced() -> Value {
@@ -82,9 +42,9 @@ async fn place(app: &TestApp, selection: &Value, channel: &str) -> i64 {
     app.place_ok(selection, channel).await
 }
 
-/// Pays `order_id` with `method` and returns the prompt.
-async fn pay(app: &TestApp, order_id: i64, method: &str) -> Value {
-    let (status, body) = app.post(&format!("/api/orders/{order_id}/pay"), &json!({ "method": method })).await;
+/// Pays `order_id` with `method`, which opens a provider payment; returns the prompt.
+async fn open_payment(app: &TestApp, order_id: i64, method: &str) -> Value {
+    let (status, body) = app.pay(order_id, method).await;
     assert_eq!(status, StatusCode::OK, "pay {order_id} with {method}: {body}");
     assert_eq!(body["order"]["status"], "awaiting_payment", "paying opens a payment, nothing more: {body}");
     body["prompt"].clone()
@@ -100,7 +60,7 @@ fn trade_no_of(prompt: &Value) -> String {
 /// Opens a WeChat QR payment for a new order; returns the order id and out_trade_no.
 async fn order_with_open_payment(app: &TestApp, selection: &Value) -> (i64, String) {
     let id = place(app, selection, "web").await;
-    let prompt = pay(app, id, "wechat_pay").await;
+    let prompt = open_payment(app, id, "wechat_pay").await;
     (id, trade_no_of(&prompt))
 }
 
@@ -118,7 +78,7 @@ async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
 }
 
 async fn order_status(app: &TestApp, order_id: i64) -> String {
-    let (_, order) = app.get(&format!("/api/orders/{order_id}")).await;
+    let order = app.order(order_id).await;
     order["status"].as_str().unwrap_or_default().to_owned()
 }
 
@@ -141,8 +101,8 @@ async fn post_notification(app: &TestApp, n: &SignedNotification) -> (StatusCode
 }
 
 /// The sandbox's own notification for a paid payment, as of the app's now.
-async fn notification(app: &TestApp, state: &AppState, out_trade_no: &str) -> SignedNotification {
-    let sandbox = state.gateway.sandbox().expect("the sandbox is the gateway");
+async fn notification(app: &TestApp, out_trade_no: &str) -> SignedNotification {
+    let sandbox = app.state.gateway.sandbox().expect("the sandbox is the gateway");
     sandbox.notification_for(out_trade_no, app.clock.now()).await.expect("built").expect("the payment was paid")
 }
 
@@ -174,17 +134,13 @@ fn seal_as(
     wechat::seal(signer, &state.settings.payment_apiv3_key, id, transaction, state.clock.now()).expect("sealed")
 }
 
-async fn db(app: &TestApp) -> Db {
-    Db::connect(&app.database_url, 2).await.expect("the test reaches the database")
-}
-
 async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
-    let db = db(app).await;
+    let db = app.db().await;
     sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).bind(bind).fetch_one(&db.read).await.expect("counted")
 }
 
 async fn payment_row(app: &TestApp, out_trade_no: &str) -> (String, Option<String>, i64) {
-    let db = db(app).await;
+    let db = app.db().await;
     let row = sqlx::query("SELECT status, transaction_id, amount_fen FROM payments WHERE out_trade_no = $1")
         .bind(out_trade_no)
         .fetch_one(&db.read)
@@ -199,7 +155,7 @@ async fn sandbox_status(state: &AppState, out_trade_no: &str) -> String {
 }
 
 async fn audit_events(app: &TestApp, order_id: i64) -> Vec<(String, Value)> {
-    let db = db(app).await;
+    let db = app.db().await;
     let rows = sqlx::query("SELECT event, detail FROM audit_log WHERE order_id = $1 ORDER BY id")
         .bind(order_id)
         .fetch_all(&db.read)
@@ -209,7 +165,7 @@ async fn audit_events(app: &TestApp, order_id: i64) -> Vec<(String, Value)> {
 }
 
 async fn delivery_jobs(app: &TestApp, order_id: i64) -> i64 {
-    let db = db(app).await;
+    let db = app.db().await;
     sqlx::query_scalar("SELECT COUNT(*) FROM delivery_jobs WHERE order_id = $1")
         .bind(order_id)
         .fetch_one(&db.read)
@@ -218,7 +174,7 @@ async fn delivery_jobs(app: &TestApp, order_id: i64) -> i64 {
 }
 
 async fn voucher_holder(app: &TestApp, voucher: &str) -> Option<i64> {
-    let db = db(app).await;
+    let db = app.db().await;
     sqlx::query_scalar("SELECT used_by_order FROM vouchers WHERE id = $1")
         .bind(voucher)
         .fetch_one(&db.read)
@@ -232,7 +188,7 @@ fn minutes(n: i64) -> chrono::TimeDelta {
 
 // --- The happy paths ---------------------------------------------------------
 
-payment_test!(pay_4_wechat_qr_payment_is_believed_after_the_signed_notification, defaults, |app, _state| {
+on_both_databases!(pay_4_wechat_qr_payment_is_believed_after_the_signed_notification, settings = defaults, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
 
     let (status, html) = page(&app, &format!("/sandbox/pay/{out_trade_no}")).await;
@@ -258,14 +214,14 @@ payment_test!(pay_4_wechat_qr_payment_is_believed_after_the_signed_notification,
     let succeeded = events.iter().find(|(e, _)| e == "payment.succeeded").expect("audited");
     assert_eq!(succeeded.1["source"], "notification");
     assert_eq!(events.iter().filter(|(e, _)| e == "order.paid").count(), 1);
-    let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+    let order = app.order(id).await;
     assert_eq!(order["payment_method"], "wechat_pay");
     assert_eq!(delivery_jobs(&app, id).await, 1, "one delivery job");
 });
 
-payment_test!(pay_4_online_banking_sends_the_payer_to_the_bank_page, defaults, |app, _state| {
+on_both_databases!(pay_4_online_banking_sends_the_payer_to_the_bank_page, settings = defaults, |app| {
     let id = place(&app, &advanced(), "web").await;
-    let prompt = pay(&app, id, "online_banking").await;
+    let prompt = open_payment(&app, id, "online_banking").await;
     assert_eq!(prompt["kind"], "bank_redirect");
     let url = prompt["url"].as_str().expect("a bank URL").to_owned();
     let out_trade_no = url.strip_prefix("/sandbox/bank/").expect("the sandbox bank page").to_owned();
@@ -276,13 +232,13 @@ payment_test!(pay_4_online_banking_sends_the_payer_to_the_bank_page, defaults, |
 
     press(&app, "bank", &out_trade_no, "pay").await;
     wait_until_paid(&app, id).await;
-    let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+    let order = app.order(id).await;
     assert_eq!(order["payment_method"], "online_banking");
 });
 
-payment_test!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wechat, defaults, |app, state| {
+on_both_databases!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wechat, settings = defaults, |app| {
     let id = place(&app, &advanced(), "mini_program").await;
-    let prompt = pay(&app, id, "wechat_pay").await;
+    let prompt = open_payment(&app, id, "wechat_pay").await;
 
     assert_eq!(prompt["kind"], "mini_program", "{prompt}");
     let prepay_id = prompt["prepay_id"].as_str().expect("a prepay id");
@@ -290,7 +246,7 @@ payment_test!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wechat, d
     assert_eq!(prompt["nonce_str"].as_str().map(str::len), Some(32));
     let verifier = wechat::PlatformVerifier::from_pem(include_str!("../../sandbox/platform_public_key.pem"))
         .expect("the public key");
-    let signer = state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
     assert_eq!(verifier.serial(), signer.serial());
     let pay_sign = prompt["pay_sign"].as_str().expect("a paySign");
     let signed_text = |app_id: &str| {
@@ -311,21 +267,21 @@ payment_test!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wechat, d
     wait_until_paid(&app, id).await;
 });
 
-payment_test!(pay_4_a_failed_payment_leaves_the_order_payable_with_a_new_attempt, defaults, |app, state| {
+on_both_databases!(pay_4_a_failed_payment_leaves_the_order_payable_with_a_new_attempt, settings = defaults, |app| {
     let (id, first) = order_with_open_payment(&app, &advanced()).await;
 
     let html = press(&app, "pay", &first, "fail").await;
     assert!(html.contains("data-status=\"failed\"") && !html.contains("sandbox-pay"), "failed, no more buttons");
     assert_eq!(order_status(&app, id).await, "awaiting_payment");
 
-    let second = trade_no_of(&pay(&app, id, "wechat_pay").await);
+    let second = trade_no_of(&open_payment(&app, id, "wechat_pay").await);
     assert_ne!(first, second, "a new attempt, a new out_trade_no");
     press(&app, "pay", &second, "pay").await;
     wait_until_paid(&app, id).await;
 
     // Reconciliation later learns what became of the first attempt.
     app.clock.advance(chrono::TimeDelta::seconds(61));
-    reconcile::run_once(&state).await.expect("reconciliation runs");
+    reconcile::run_once(&app.state).await.expect("reconciliation runs");
     assert_eq!(payment_row(&app, &first).await.0, "failed");
     assert_eq!(payment_row(&app, &second).await.0, "paid");
     assert_eq!(delivery_jobs(&app, id).await, 1);
@@ -333,10 +289,10 @@ payment_test!(pay_4_a_failed_payment_leaves_the_order_payable_with_a_new_attempt
 
 // --- Notifications that change nothing ------------------------------------
 
-payment_test!(pay_4_a_replayed_notification_changes_nothing, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_replayed_notification_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
-    let n = notification(&app, &state, &out_trade_no).await;
+    let n = notification(&app, &out_trade_no).await;
 
     // The same notification, five times at once, then once more later.
     let answers = tokio::join!(
@@ -351,7 +307,7 @@ payment_test!(pay_4_a_replayed_notification_changes_nothing, silent_sandbox, |ap
         answers.iter().all(|(s, _)| *s == StatusCode::NO_CONTENT),
         "each answered like WeChat expects: {answers:?}"
     );
-    let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+    let (status, _) = post_notification(&app, &notification(&app, &out_trade_no).await).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "a resend under the same id is a replay");
 
     wait_until_paid(&app, id).await;
@@ -366,25 +322,25 @@ payment_test!(pay_4_a_replayed_notification_changes_nothing, silent_sandbox, |ap
 
     // A seen id is answered before anything else is looked at.
     let id: String = serde_json::from_slice::<Value>(&n.body).expect("json")["id"].as_str().expect("an id").to_owned();
-    let signer = state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
     let other = wechat::Transaction {
         out_trade_no: "E999999999901".into(),
         transaction_id: "4200000000202401010000000002".into(),
         trade_state: "SUCCESS".into(),
-        success_time: Some(wechat::rfc3339_cst(state.clock.now())),
+        success_time: Some(wechat::rfc3339_cst(app.state.clock.now())),
         amount: wechat::Amount { total: 1, payer_total: 1, currency: "CNY".into() },
     };
-    let (status, _) = post_notification(&app, &seal_as(&state, &id, &other, signer)).await;
+    let (status, _) = post_notification(&app, &seal_as(&app.state, &id, &other, signer)).await;
     assert_eq!(status, StatusCode::NO_CONTENT, "a seen notification id is a replay, whatever it says");
 });
 
-payment_test!(pay_4_a_forged_notification_is_refused_and_changes_nothing, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_forged_notification_is_refused_and_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
-    let genuine = notification(&app, &state, &out_trade_no).await;
+    let genuine = notification(&app, &out_trade_no).await;
 
     let forger = PlatformSigner::from_pem(FORGER_KEY).expect("the forger's key");
-    let mut forged_with_platform_serial = notification_saying(&state, &out_trade_no, 698_000, &forger);
+    let mut forged_with_platform_serial = notification_saying(&app.state, &out_trade_no, 698_000, &forger);
     forged_with_platform_serial.serial = genuine.serial.clone();
     let mut tampered_body = genuine.clone();
     tampered_body.body =
@@ -392,7 +348,7 @@ payment_test!(pay_4_a_forged_notification_is_refused_and_changes_nothing, silent
     let mut no_signature = genuine.clone();
     no_signature.signature = String::new();
     let cases = [
-        ("signed by another key", notification_saying(&state, &out_trade_no, 698_000, &forger)),
+        ("signed by another key", notification_saying(&app.state, &out_trade_no, 698_000, &forger)),
         ("signed by another key under the platform's serial", forged_with_platform_serial),
         ("a byte of the body changed", tampered_body),
         ("no signature", no_signature),
@@ -419,10 +375,10 @@ payment_test!(pay_4_a_forged_notification_is_refused_and_changes_nothing, silent
     wait_until_paid(&app, id).await;
 });
 
-payment_test!(pay_4_a_late_notification_is_refused_and_changes_nothing, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_late_notification_is_refused_and_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
-    let sandbox = state.gateway.sandbox().expect("the sandbox");
+    let sandbox = app.state.gateway.sandbox().expect("the sandbox");
     let stale =
         sandbox.notification_for(&out_trade_no, app.clock.now() - minutes(6)).await.expect("built").expect("paid");
 
@@ -435,12 +391,12 @@ payment_test!(pay_4_a_late_notification_is_refused_and_changes_nothing, silent_s
     assert_eq!(refused, 1, "a late but genuine notification is audited");
 });
 
-payment_test!(pay_4_a_notification_with_the_wrong_amount_changes_nothing, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_notification_with_the_wrong_amount_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
-    let signer = state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
 
     for amount_fen in [697_999, 698_001, 1] {
-        let wrong = notification_saying(&state, &out_trade_no, amount_fen, signer);
+        let wrong = notification_saying(&app.state, &out_trade_no, amount_fen, signer);
         let (status, body) = post_notification(&app, &wrong).await;
         assert_eq!(status, StatusCode::NO_CONTENT, "taken (the provider stops resending), not believed: {body}");
     }
@@ -455,24 +411,24 @@ payment_test!(pay_4_a_notification_with_the_wrong_amount_changes_nothing, silent
     assert!(!events.iter().any(|(e, _)| e == "order.paid"));
 
     // The order can still be paid properly.
-    let again = trade_no_of(&pay(&app, id, "wechat_pay").await);
+    let again = trade_no_of(&open_payment(&app, id, "wechat_pay").await);
     press(&app, "pay", &again, "pay").await;
-    let (status, _) = post_notification(&app, &notification(&app, &state, &again).await).await;
+    let (status, _) = post_notification(&app, &notification(&app, &again).await).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     wait_until_paid(&app, id).await;
 });
 
-payment_test!(pay_4_a_notification_for_a_cancelled_order_changes_nothing, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_notification_for_a_cancelled_order_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced_with_voucher()).await;
     let (status, body) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(sandbox_status(&state, &out_trade_no).await, "closed", "the provider payment was closed too");
+    assert_eq!(sandbox_status(&app.state, &out_trade_no).await, "closed", "the provider payment was closed too");
     let html = press(&app, "pay", &out_trade_no, "pay").await;
     assert!(html.contains("data-status=\"closed\""), "a closed payment cannot be paid");
-    let signer = state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
 
     let (status, _) =
-        post_notification(&app, &notification_saying(&state, &out_trade_no, 698_000 - 50_000, signer)).await;
+        post_notification(&app, &notification_saying(&app.state, &out_trade_no, 698_000 - 50_000, signer)).await;
 
     assert_eq!(status, StatusCode::NO_CONTENT);
     assert_eq!(order_status(&app, id).await, "closed", "still closed");
@@ -484,13 +440,14 @@ payment_test!(pay_4_a_notification_for_a_cancelled_order_changes_nothing, silent
     assert_eq!(refused.1["reason"], "order_closed");
 });
 
-payment_test!(
+on_both_databases!(
     pay_4_a_notification_for_an_unknown_payment_is_answered_404_so_the_provider_retries,
-    silent_sandbox,
-    |app, state| {
-        let signer = state.gateway.sandbox().expect("the sandbox").signer();
+    settings = silent_sandbox,
+    |app| {
+        let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
 
-        let (status, body) = post_notification(&app, &notification_saying(&state, "E999999999901", 100, signer)).await;
+        let (status, body) =
+            post_notification(&app, &notification_saying(&app.state, "E999999999901", 100, signer)).await;
 
         assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
         assert_eq!(
@@ -503,78 +460,87 @@ payment_test!(
 
 // --- Reconciliation and timeouts ---------------------------------------------
 
-payment_test!(pay_4_reconciliation_settles_a_payment_whose_notification_never_came, silent_sandbox, |app, state| {
-    let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
-    press(&app, "pay", &out_trade_no, "pay").await;
+on_both_databases!(
+    pay_4_reconciliation_settles_a_payment_whose_notification_never_came,
+    settings = silent_sandbox,
+    |app| {
+        let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
+        press(&app, "pay", &out_trade_no, "pay").await;
 
-    reconcile::run_once(&state).await.expect("reconciliation runs");
-    assert_eq!(order_status(&app, id).await, "awaiting_payment", "too early to ask the provider");
+        reconcile::run_once(&app.state).await.expect("reconciliation runs");
+        assert_eq!(order_status(&app, id).await, "awaiting_payment", "too early to ask the provider");
 
-    app.clock.advance(chrono::TimeDelta::seconds(61));
-    let report = reconcile::run_once(&state).await.expect("reconciliation runs");
+        app.clock.advance(chrono::TimeDelta::seconds(61));
+        let report = reconcile::run_once(&app.state).await.expect("reconciliation runs");
 
-    assert_eq!(report.settled, 1, "{report:?}");
-    wait_until_paid(&app, id).await;
-    let events = audit_events(&app, id).await;
-    let succeeded = events.iter().find(|(e, _)| e == "payment.succeeded").expect("audited");
-    assert_eq!(succeeded.1["source"], "reconciliation");
-    assert_eq!(delivery_jobs(&app, id).await, 1);
+        assert_eq!(report.settled, 1, "{report:?}");
+        wait_until_paid(&app, id).await;
+        let events = audit_events(&app, id).await;
+        let succeeded = events.iter().find(|(e, _)| e == "payment.succeeded").expect("audited");
+        assert_eq!(succeeded.1["source"], "reconciliation");
+        assert_eq!(delivery_jobs(&app, id).await, 1);
 
-    // The notification, should it come after all, is then a no-op.
-    let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
-    assert_eq!(status, StatusCode::NO_CONTENT);
-    let payment_events = |events: &[(String, Value)]| {
-        events.iter().filter(|(e, _)| e.starts_with("payment.") || e == "order.paid").count()
-    };
-    assert_eq!(payment_events(&audit_events(&app, id).await), payment_events(&events), "nothing more happened");
-    assert_eq!(events.iter().filter(|(e, _)| e == "order.paid").count(), 1);
-});
+        // The notification, should it come after all, is then a no-op.
+        let (status, _) = post_notification(&app, &notification(&app, &out_trade_no).await).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let payment_events = |events: &[(String, Value)]| {
+            events.iter().filter(|(e, _)| e.starts_with("payment.") || e == "order.paid").count()
+        };
+        assert_eq!(payment_events(&audit_events(&app, id).await), payment_events(&events), "nothing more happened");
+        assert_eq!(events.iter().filter(|(e, _)| e == "order.paid").count(), 1);
+    }
+);
 
-payment_test!(pay_4_reconciliation_after_a_restart_reads_the_sandbox_book, silent_sandbox, |app, _state| {
+on_both_databases!(pay_4_reconciliation_after_a_restart_reads_the_sandbox_book, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
 
     // A second server on the same database, as after a crash: its sandbox
     // knows the payment from the book alone.
-    let (_restarted, state) = spawn_on(app.database_url.clone(), app.clock.clone(), silent_sandbox).await;
+    let restarted = TestApp::builder(app.backend())
+        .database_url(app.database_url.clone())
+        .clock(app.clock.clone())
+        .settings(silent_sandbox)
+        .spawn()
+        .await;
     app.clock.advance(chrono::TimeDelta::seconds(61));
-    reconcile::run_once(&state).await.expect("reconciliation runs");
+    reconcile::run_once(&restarted.state).await.expect("reconciliation runs");
 
     wait_until_paid(&app, id).await;
 });
 
-payment_test!(pay_4_unpaid_orders_close_after_the_timeout_and_give_the_voucher_back, defaults, |app, state| {
+on_both_databases!(pay_4_unpaid_orders_close_after_the_timeout_and_give_the_voucher_back, settings = defaults, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced_with_voucher()).await;
     assert_eq!(voucher_holder(&app, "A-500").await, Some(id));
 
     app.clock.advance(minutes(29));
-    reconcile::run_once(&state).await.expect("reconciliation runs");
+    reconcile::run_once(&app.state).await.expect("reconciliation runs");
     assert_eq!(order_status(&app, id).await, "awaiting_payment", "not yet");
 
     app.clock.advance(minutes(2));
-    let report = reconcile::run_once(&state).await.expect("reconciliation runs");
+    let report = reconcile::run_once(&app.state).await.expect("reconciliation runs");
 
     assert_eq!(report.orders_closed, 1, "{report:?}");
-    let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+    let order = app.order(id).await;
     assert_eq!(order["status"], "closed");
     assert!(order["closed_at"].is_string(), "{order}");
     assert_eq!(voucher_holder(&app, "A-500").await, None, "the voucher is given back");
-    assert_eq!(sandbox_status(&state, &out_trade_no).await, "closed", "closed at the provider");
+    assert_eq!(sandbox_status(&app.state, &out_trade_no).await, "closed", "closed at the provider");
     assert_eq!(payment_row(&app, &out_trade_no).await.0, "closed");
     let events = audit_events(&app, id).await;
     assert!(events.iter().any(|(e, d)| e == "order.closed" && d["reason"] == "timeout"), "{events:?}");
 
     let html = press(&app, "pay", &out_trade_no, "pay").await;
     assert!(!html.contains("data-status=\"paid\""), "the payer can no longer pay");
-    assert_eq!(reconcile::run_once(&state).await.expect("runs again"), reconcile::Report::default(), "once only");
+    assert_eq!(reconcile::run_once(&app.state).await.expect("runs again"), reconcile::Report::default(), "once only");
 });
 
-payment_test!(pay_4_a_payment_made_before_the_deadline_is_settled_not_closed, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_payment_made_before_the_deadline_is_settled_not_closed, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced_with_voucher()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
 
     app.clock.advance(minutes(31));
-    reconcile::run_once(&state).await.expect("reconciliation runs");
+    reconcile::run_once(&app.state).await.expect("reconciliation runs");
 
     wait_until_paid(&app, id).await;
     assert_eq!(voucher_holder(&app, "A-500").await, Some(id), "the voucher stays spent");
@@ -583,39 +549,44 @@ payment_test!(pay_4_a_payment_made_before_the_deadline_is_settled_not_closed, si
 
 // --- The sandbox as a provider ----------------------------------------------
 
-payment_test!(pay_4_the_sandbox_resends_a_notification_until_the_merchant_answers, silent_sandbox, |app, state| {
-    let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
-    press(&app, "pay", &out_trade_no, "pay").await;
-    // A notifier pointed at a port where nobody listens, then at the server.
-    let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
-    let dead_url = format!("http://127.0.0.1:{}", dead.local_addr().expect("addr").port());
-    drop(dead);
-    let db = db(&app).await;
-    let unreachable = Sandbox::new(db.clone(), app.clock.clone(), &state.settings, &dead_url).expect("a sandbox");
-    let reachable = Sandbox::new(db, app.clock.clone(), &state.settings, &app.address).expect("a sandbox");
+on_both_databases!(
+    pay_4_the_sandbox_resends_a_notification_until_the_merchant_answers,
+    settings = silent_sandbox,
+    |app| {
+        let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
+        press(&app, "pay", &out_trade_no, "pay").await;
+        // A notifier pointed at a port where nobody listens, then at the server.
+        let dead = std::net::TcpListener::bind("127.0.0.1:0").expect("a port");
+        let dead_url = format!("http://127.0.0.1:{}", dead.local_addr().expect("addr").port());
+        drop(dead);
+        let db = app.db().await;
+        let unreachable =
+            Sandbox::new(db.clone(), app.clock.clone(), &app.state.settings, &dead_url).expect("a sandbox");
+        let reachable = Sandbox::new(db, app.clock.clone(), &app.state.settings, &app.address).expect("a sandbox");
 
-    assert_eq!(unreachable.notify_due().await.expect("runs"), 0, "not delivered");
-    let book = unreachable.find(&out_trade_no).await.expect("read").expect("in the book");
-    assert_eq!(book.notify_attempts, 1);
-    assert!(book.notify_due_at.is_some_and(|due| due > app.clock.now()), "retried later, with backoff");
-    assert_eq!(reachable.notify_due().await.expect("runs"), 0, "not due yet");
+        assert_eq!(unreachable.notify_due().await.expect("runs"), 0, "not delivered");
+        let book = unreachable.find(&out_trade_no).await.expect("read").expect("in the book");
+        assert_eq!(book.notify_attempts, 1);
+        assert!(book.notify_due_at.is_some_and(|due| due > app.clock.now()), "retried later, with backoff");
+        assert_eq!(reachable.notify_due().await.expect("runs"), 0, "not due yet");
 
-    app.clock.advance(chrono::TimeDelta::seconds(2));
-    assert_eq!(reachable.notify_due().await.expect("runs"), 1, "delivered on the retry");
-    wait_until_paid(&app, id).await;
-    let book = reachable.find(&out_trade_no).await.expect("read").expect("in the book");
-    assert_eq!((book.notify_attempts, book.notify_due_at), (2, None), "done");
-});
+        app.clock.advance(chrono::TimeDelta::seconds(2));
+        assert_eq!(reachable.notify_due().await.expect("runs"), 1, "delivered on the retry");
+        wait_until_paid(&app, id).await;
+        let book = reachable.find(&out_trade_no).await.expect("read").expect("in the book");
+        assert_eq!((book.notify_attempts, book.notify_due_at), (2, None), "done");
+    }
+);
 
 fn always_failing(settings: &mut Settings) {
     defaults(settings);
     settings.sandbox_failure_rate = 1.0;
 }
 
-payment_test!(pay_4_an_unavailable_provider_is_reported_and_nothing_is_opened, always_failing, |app, _state| {
+on_both_databases!(pay_4_an_unavailable_provider_is_reported_and_nothing_is_opened, settings = always_failing, |app| {
     let id = place(&app, &advanced(), "web").await;
 
-    let (status, body) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "wechat_pay" })).await;
+    let (status, body) = app.pay(id, "wechat_pay").await;
 
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert_eq!(order_status(&app, id).await, "awaiting_payment");
@@ -632,7 +603,7 @@ fn production(settings: &mut Settings) {
     settings.development = false;
 }
 
-payment_test!(pay_4_the_payer_pages_exist_in_development_only, production, |app, _state| {
+on_both_databases!(pay_4_the_payer_pages_exist_in_development_only, settings = production, |app| {
     let (status, _) = page(&app, "/sandbox/pay/E000000000101").await;
     assert_ne!(status, StatusCode::OK, "no sandbox pages in production");
     let response =
@@ -640,19 +611,19 @@ payment_test!(pay_4_the_payer_pages_exist_in_development_only, production, |app,
     assert!(response.status().is_client_error(), "nobody can pay through them: {}", response.status());
 });
 
-payment_test!(pay_4_the_payer_page_of_an_unknown_payment_is_not_found, defaults, |app, _state| {
+on_both_databases!(pay_4_the_payer_page_of_an_unknown_payment_is_not_found, settings = defaults, |app| {
     for path in ["/sandbox/pay/E000000000101", "/sandbox/bank/E000000000101", "/sandbox/pay/%3Cscript%3E"] {
         let (status, _) = page(&app, path).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
     }
 });
 
-payment_test!(pay_4_a_reload_that_pays_again_answers_the_same_payment, silent_sandbox, |app, state| {
+on_both_databases!(pay_4_a_reload_that_pays_again_answers_the_same_payment, settings = silent_sandbox, |app| {
     let id = place(&app, &advanced(), "web").await;
-    let first = pay(&app, id, "wechat_pay").await;
+    let first = open_payment(&app, id, "wechat_pay").await;
 
     // The buyer reloads the QR page and pays again, twice at once.
-    let (again, once_more) = tokio::join!(pay(&app, id, "wechat_pay"), pay(&app, id, "wechat_pay"));
+    let (again, once_more) = tokio::join!(open_payment(&app, id, "wechat_pay"), open_payment(&app, id, "wechat_pay"));
 
     assert_eq!(again, first, "the same QR code");
     assert_eq!(once_more, first, "the same QR code");
@@ -660,38 +631,38 @@ payment_test!(pay_4_a_reload_that_pays_again_answers_the_same_payment, silent_sa
     assert_eq!(open, 1, "one payment open at the provider for the order");
     let out_trade_no = trade_no_of(&first);
     press(&app, "pay", &out_trade_no, "pay").await;
-    let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+    let (status, _) = post_notification(&app, &notification(&app, &out_trade_no).await).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
     wait_until_paid(&app, id).await;
     assert_eq!(payment_row(&app, &out_trade_no).await.0, "paid");
 });
 
-payment_test!(
+on_both_databases!(
     pay_4_money_for_a_replaced_payment_is_flagged_for_return_and_shown_on_the_order,
-    silent_sandbox,
-    |app, state| {
+    settings = silent_sandbox,
+    |app| {
         let (id, first) = order_with_open_payment(&app, &advanced()).await;
         // The payer switches to online banking: the QR code is closed at the provider first.
-        let bank = pay(&app, id, "online_banking").await;
+        let bank = open_payment(&app, id, "online_banking").await;
         let url = bank["url"].as_str().expect("a bank URL").to_owned();
         let second = url.strip_prefix("/sandbox/bank/").expect("the sandbox bank page").to_owned();
-        assert_eq!(sandbox_status(&state, &first).await, "closed", "closed at the provider");
+        assert_eq!(sandbox_status(&app.state, &first).await, "closed", "closed at the provider");
         assert_eq!(payment_row(&app, &first).await.0, "closed");
-        let signer = state.gateway.sandbox().expect("the sandbox").signer();
+        let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
 
         // Money for the closed QR code arrives anyway (a provider racing its own close).
-        let (status, _) = post_notification(&app, &notification_saying(&state, &first, 698_000, signer)).await;
+        let (status, _) = post_notification(&app, &notification_saying(&app.state, &first, 698_000, signer)).await;
 
         assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
         assert_eq!(order_status(&app, id).await, "awaiting_payment", "not the order's payment");
         assert_eq!(payment_row(&app, &first).await.0, "refund_due");
-        let (_, order) = app.get(&format!("/api/orders/{id}")).await;
+        let order = app.order(id).await;
         assert_eq!(order["returns"][0]["amount"], "6980.00", "the buyer sees the money will be returned: {order}");
         assert_eq!(order["returns"][0]["reason"], "payment_closed");
 
         // The bank payment pays the order, once.
         press(&app, "bank", &second, "pay").await;
-        let (status, _) = post_notification(&app, &notification(&app, &state, &second).await).await;
+        let (status, _) = post_notification(&app, &notification(&app, &second).await).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
         wait_until_paid(&app, id).await;
         let events = audit_events(&app, id).await;
@@ -700,42 +671,42 @@ payment_test!(
     }
 );
 
-payment_test!(
+on_both_databases!(
     ren_2_money_for_an_upgrade_arriving_after_a_renewal_was_paid_is_returned_not_delivered,
-    silent_sandbox,
-    |app, state| {
+    settings = silent_sandbox,
+    |app| {
         let first = place(&app, &advanced(), "web").await;
-        let (status, _) = app.post(&format!("/api/orders/{first}/pay"), &json!({ "method": "balance" })).await;
+        let (status, _) = app.pay(first, "balance").await;
         assert_eq!(status, StatusCode::OK);
         app.wait_for_status(first, "delivered").await;
         let renewal = app.place_ok(&advanced(), "web").await;
         let upgrade = app.place_ok(&json!({ "edition": { "edition": "professional" } }), "web").await;
-        let out_trade_no = trade_no_of(&pay(&app, upgrade, "wechat_pay").await);
+        let out_trade_no = trade_no_of(&open_payment(&app, upgrade, "wechat_pay").await);
         // The renewal is paid from the balance while the upgrade's QR code is open.
-        let (status, _) = app.post(&format!("/api/orders/{renewal}/pay"), &json!({ "method": "balance" })).await;
+        let (status, _) = app.pay(renewal, "balance").await;
         assert_eq!(status, StatusCode::OK);
         app.wait_for_status(renewal, "delivered").await;
 
         // The payer scans the QR code anyway: its price was for the shorter term.
         press(&app, "pay", &out_trade_no, "pay").await;
-        let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+        let (status, _) = post_notification(&app, &notification(&app, &out_trade_no).await).await;
 
         assert_eq!(status, StatusCode::NO_CONTENT, "taken, so the provider stops resending it");
         assert_eq!(order_status(&app, upgrade).await, "awaiting_payment", "not delivered as something not paid for");
         assert_eq!(payment_row(&app, &out_trade_no).await.0, "refund_due");
-        let (_, order) = app.get(&format!("/api/orders/{upgrade}")).await;
+        let order = app.order(upgrade).await;
         assert_eq!(order["returns"][0]["reason"], "order_changed", "{order}");
         let (_, billing) = app.get("/api/billing").await;
         assert_eq!(billing["edition"]["edition"], "advanced", "still Advanced, renewed: {billing}");
     }
 );
 
-payment_test!(
+on_both_databases!(
     quo_3_a_pack_opened_before_the_edition_ends_and_paid_after_is_returned_not_stuck,
-    silent_sandbox,
-    |app, state| {
+    settings = silent_sandbox,
+    |app| {
         let first = place(&app, &advanced(), "web").await;
-        let (status, _) = app.post(&format!("/api/orders/{first}/pay"), &json!({ "method": "balance" })).await;
+        let (status, _) = app.pay(first, "balance").await;
         assert_eq!(status, StatusCode::OK);
         let delivered = app.wait_for_status(first, "delivered").await;
         let ends: chrono::DateTime<chrono::Utc> =
@@ -743,11 +714,11 @@ payment_test!(
         app.clock.advance(ends - app.clock.now() - chrono::TimeDelta::minutes(10));
         app.sign_in("a-admin").await;
         let pack = app.place_ok(&json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] }), "web").await;
-        let out_trade_no = trade_no_of(&pay(&app, pack, "wechat_pay").await);
+        let out_trade_no = trade_no_of(&open_payment(&app, pack, "wechat_pay").await);
         app.clock.advance(chrono::TimeDelta::minutes(15));
 
         press(&app, "pay", &out_trade_no, "pay").await;
-        let (status, _) = post_notification(&app, &notification(&app, &state, &out_trade_no).await).await;
+        let (status, _) = post_notification(&app, &notification(&app, &out_trade_no).await).await;
 
         assert_eq!(status, StatusCode::NO_CONTENT);
         assert_eq!(order_status(&app, pack).await, "awaiting_payment", "never paid into a delivery that cannot happen");

@@ -2,57 +2,12 @@
 //! (ADD-2), billing management (VIS-2) and the expiry sweeper (QUO-4), on
 //! SQLite and PostgreSQL.
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::TestApp;
 use crate::on_both_databases;
 use futures_util::StreamExt;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use server::clock::{ManualClock, to_ms};
-use server::db::Db;
-use server::{AppState, Application, Settings};
-use std::sync::Arc;
-
-/// Runs a test body on SQLite and on PostgreSQL with the server's state at
-/// hand, for tests that drive its background jobs themselves.
-#[macro_export]
-macro_rules! on_both_databases_with_state {
-    ($name:ident, |$app:ident, $state:ident| $body:block) => {
-        mod $name {
-            #[allow(unused_imports)]
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn sqlite() {
-                let ($app, $state) = $crate::quota::spawn_with_state($crate::helpers::Backend::Sqlite).await;
-                $body
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-            async fn postgres() {
-                let ($app, $state) = $crate::quota::spawn_with_state($crate::helpers::Backend::Postgres).await;
-                $body
-            }
-        }
-    };
-}
-
-/// Like `TestApp::spawn`, also handing back the server's state.
-pub async fn spawn_with_state(backend: Backend) -> (TestApp, AppState) {
-    let database_url = fresh_database(backend).await;
-    let clock = Arc::new(ManualClock::new(chrono::Utc::now()));
-    let settings = Settings::local(database_url.clone(), "no-dist-in-api-tests");
-    let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
-    let state = app.state().clone();
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("a client");
-    (TestApp { address, client, clock, database_url }, state)
-}
-
-/// A direct connection to the test's database, for Arrange and Assert steps.
-pub async fn db_of(app: &TestApp) -> Db {
-    Db::connect(&app.database_url, 2).await.expect("the test database")
-}
+use server::clock::to_ms;
 
 /// The account the signed-in caller acts for.
 pub async fn acting_account(app: &TestApp) -> i64 {
@@ -60,7 +15,7 @@ pub async fn acting_account(app: &TestApp) -> i64 {
     let enterprise = me["acting_enterprise_id"].as_i64().expect("acting as an enterprise");
     sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(enterprise)
-        .fetch_one(&db_of(app).await.read)
+        .fetch_one(&app.db().await.read)
         .await
         .expect("the enterprise's account")
 }
@@ -69,7 +24,7 @@ pub async fn acting_account(app: &TestApp) -> i64 {
 /// into the account's ledger the way delivery writes one.
 pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: i64, source: &str) -> i64 {
     use server::clock::Clock;
-    let db = db_of(app).await;
+    let db = app.db().await;
     let mut tx = db.begin().await.expect("tx");
     let grant: i64 = sqlx::query_scalar("SELECT grants_issued + 1 FROM accounts WHERE id = $1")
         .bind(account_id)
@@ -102,7 +57,7 @@ pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: 
 pub async fn moves(app: &TestApp, account_id: i64) -> Vec<(String, i64, i64)> {
     sqlx::query_as("SELECT entry, grant_no, amount FROM quota_moves WHERE account_id = $1 ORDER BY id")
         .bind(account_id)
-        .fetch_all(&db_of(app).await.read)
+        .fetch_all(&app.db().await.read)
         .await
         .expect("moves")
 }
@@ -111,17 +66,9 @@ pub async fn moves(app: &TestApp, account_id: i64) -> Vec<(String, i64, i64)> {
 pub async fn audit_events(app: &TestApp, account_id: i64) -> Vec<String> {
     sqlx::query_scalar("SELECT event FROM audit_log WHERE account_id = $1 ORDER BY id")
         .bind(account_id)
-        .fetch_all(&db_of(app).await.read)
+        .fetch_all(&app.db().await.read)
         .await
         .expect("audit")
-}
-
-/// Buys `selection` from the balance and waits for its delivery; returns the order.
-pub async fn buy(app: &TestApp, selection: &Value, channel: &str) -> Value {
-    let id = app.place_ok(selection, channel).await;
-    let (status, paid) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
-    assert_eq!(status, StatusCode::OK, "paid {selection}: {paid}");
-    app.wait_for_status(id, "delivered").await
 }
 
 /// `GET /api/billing` for the signed-in caller.
@@ -152,7 +99,7 @@ fn code(body: &Value) -> Option<&str> {
 
 on_both_databases!(quo_2_initiating_draws_one_and_withdrawing_an_unsigned_contract_returns_it, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &advanced(), "web").await;
+    app.buy(&advanced(), "web").await;
     let account = acting_account(&app).await;
     assert_eq!(contracts(&billing(&app).await), (1_000, 0, 1_000));
 
@@ -247,7 +194,7 @@ on_both_databases!(quo_2_the_same_idempotency_key_initiates_one_contract, |app| 
 
 on_both_databases!(quo_5_a_contract_is_drawn_from_the_grant_that_expires_first, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &advanced(), "web").await;
+    app.buy(&advanced(), "web").await;
     let account = acting_account(&app).await;
     let soon = grant_contracts(&app, account, 2, 10, "pack").await;
     let mut drawn_from = Vec::new();
@@ -284,7 +231,7 @@ on_both_databases!(
         eprintln!("1000 concurrent initiations in {:?}", started.elapsed());
 
         assert_eq!(contracts(&billing(&app).await), (100, 100, 0), "the balance ends at zero");
-        let db = db_of(&app).await;
+        let db = app.db().await;
         let (count, distinct): (i64, i64) =
             sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT id) FROM contracts WHERE account_id = $1")
                 .bind(account)
@@ -304,7 +251,7 @@ on_both_databases!(add_2_each_add_on_use_draws_from_its_packs_and_billing_shows_
         "edition": { "edition": "advanced", "years": 1 },
         "addons": [{ "addon": "signing_reports", "quantity": 1 }]
     });
-    buy(&app, &selection, "web").await;
+    app.buy(&selection, "web").await;
     for used in 1..=3 {
         let (status, usage) = app.post("/api/addons/signing_reports/use", &json!({})).await;
         assert_eq!(status, StatusCode::OK, "{usage}");
@@ -344,7 +291,7 @@ on_both_databases!(quo_1_billing_management_shows_the_edition_contracts_balance_
         "edition": { "edition": "advanced", "years": 1 },
         "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }]
     });
-    let order = buy(&app, &selection, "web").await;
+    let order = app.buy(&selection, "web").await;
     let b = billing(&app).await;
     assert_eq!(b["edition"]["edition"], "advanced");
     assert_eq!((b["edition"]["trial"].as_bool(), b["edition"]["active"].as_bool()), (Some(false), Some(true)));
@@ -378,47 +325,44 @@ on_both_databases!(vis_2_billing_shows_only_the_quick_actions_the_role_may_use, 
     }
 });
 
-on_both_databases_with_state!(
-    quo_4_at_expiry_what_is_left_is_cleared_and_a_late_withdrawal_gives_nothing_back,
-    |app, state| {
-        app.sign_in("a-admin").await;
-        let order = buy(&app, &advanced(), "web").await;
-        let account = acting_account(&app).await;
-        let (_, contract) = initiate(&app, "跨期合同").await;
-        let grant = contract["grant"].as_i64().expect("grant");
-        assert_eq!(contracts(&billing(&app).await), (1_000, 1, 999));
-        let b = billing(&app).await;
-        let expires: chrono::DateTime<chrono::Utc> =
-            serde_json::from_value(b["edition"]["expires_at"].clone()).expect("an expiry");
-        assert!(order["paid_at"].is_string());
+on_both_databases!(quo_4_at_expiry_what_is_left_is_cleared_and_a_late_withdrawal_gives_nothing_back, |app| {
+    app.sign_in("a-admin").await;
+    let order = app.buy(&advanced(), "web").await;
+    let account = acting_account(&app).await;
+    let (_, contract) = initiate(&app, "跨期合同").await;
+    let grant = contract["grant"].as_i64().expect("grant");
+    assert_eq!(contracts(&billing(&app).await), (1_000, 1, 999));
+    let b = billing(&app).await;
+    let expires: chrono::DateTime<chrono::Utc> =
+        serde_json::from_value(b["edition"]["expires_at"].clone()).expect("an expiry");
+    assert!(order["paid_at"].is_string());
 
-        use server::clock::Clock;
-        let past = expires - app.clock.now() + chrono::TimeDelta::hours(1);
-        app.clock.advance(past);
-        server::workers::sweeper::run_once(&state).await.expect("sweeps");
-        assert_eq!(
-            server::workers::sweeper::run_once(&state).await.expect("sweeps"),
-            0,
-            "nothing left the second time"
-        );
-        app.sign_in("a-admin").await;
-        let after = billing(&app).await;
-        assert_eq!(contracts(&after), (0, 0, 0), "nothing usable after expiry: {after}");
-        assert_eq!(after["edition"]["active"], false);
-        let cleared: Vec<(String, i64, i64)> =
-            moves(&app, account).await.into_iter().filter(|(e, _, _)| e == "clear").collect();
-        assert_eq!(cleared, [("clear".to_owned(), grant, 999)], "the clear is in the ledger");
-        assert!(audit_events(&app, account).await.iter().any(|e| e == "quota.cleared"));
+    use server::clock::Clock;
+    let past = expires - app.clock.now() + chrono::TimeDelta::hours(1);
+    app.clock.advance(past);
+    server::workers::sweeper::run_once(&app.state).await.expect("sweeps");
+    assert_eq!(
+        server::workers::sweeper::run_once(&app.state).await.expect("sweeps"),
+        0,
+        "nothing left the second time"
+    );
+    app.sign_in("a-admin").await;
+    let after = billing(&app).await;
+    assert_eq!(contracts(&after), (0, 0, 0), "nothing usable after expiry: {after}");
+    assert_eq!(after["edition"]["active"], false);
+    let cleared: Vec<(String, i64, i64)> =
+        moves(&app, account).await.into_iter().filter(|(e, _, _)| e == "clear").collect();
+    assert_eq!(cleared, [("clear".to_owned(), grant, 999)], "the clear is in the ledger");
+    assert!(audit_events(&app, account).await.iter().any(|e| e == "quota.cleared"));
 
-        let (status, withdrawn) = app.post(&format!("/api/contracts/{}/withdraw", contract["id"]), &json!({})).await;
-        assert_eq!((status, withdrawn["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{withdrawn}");
-        assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "QUO-2: the return is cleared with its grant");
-        let tail: Vec<(String, i64, i64)> = moves(&app, account).await.into_iter().rev().take(2).collect();
-        assert_eq!(tail, [("clear".to_owned(), grant, 1), ("return".to_owned(), grant, 1)]);
-        let (status, body) = initiate(&app, "过期后").await;
-        assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("quota_exhausted")));
-    }
-);
+    let (status, withdrawn) = app.post(&format!("/api/contracts/{}/withdraw", contract["id"]), &json!({})).await;
+    assert_eq!((status, withdrawn["status"].as_str()), (StatusCode::OK, Some("withdrawn")), "{withdrawn}");
+    assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "QUO-2: the return is cleared with its grant");
+    let tail: Vec<(String, i64, i64)> = moves(&app, account).await.into_iter().rev().take(2).collect();
+    assert_eq!(tail, [("clear".to_owned(), grant, 1), ("return".to_owned(), grant, 1)]);
+    let (status, body) = initiate(&app, "过期后").await;
+    assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("quota_exhausted")));
+});
 
 on_both_databases!(billing_trial_contract_and_add_on_answers_fit_their_documented_schemas, |app| {
     use crate::openapi::{assert_fits, served_document};
@@ -452,7 +396,7 @@ on_both_databases!(billing_trial_contract_and_add_on_answers_fit_their_documente
     let (status, body) = app.post("/api/addons/signing_reports/use", &json!({})).await;
     assert_fits(&doc, "POST", "/api/addons/{kind}/use", status, &body);
     app.sign_in("a-admin").await;
-    buy(&app, &json!({ "edition": { "edition": "advanced", "years": 1 }, "addons": [{ "addon": "meeting_signing", "quantity": 1 }] }), "web").await;
+    app.buy(&json!({ "edition": { "edition": "advanced", "years": 1 }, "addons": [{ "addon": "meeting_signing", "quantity": 1 }] }), "web").await;
     let (status, body) = app.post("/api/addons/meeting_signing/use", &json!({})).await;
     assert_fits(&doc, "POST", "/api/addons/{kind}/use", status, &body);
     let (status, body) = app.get("/api/billing").await;

@@ -3,8 +3,7 @@
 
 use crate::helpers::TestApp;
 use crate::on_both_databases;
-use crate::on_both_databases_with_state;
-use crate::quota::{acting_account, billing, buy, contracts, moves};
+use crate::quota::{acting_account, billing, contracts, moves};
 use chrono::{DateTime, Utc};
 use domain::Money;
 use domain::time::{DAYS_PER_YEAR, add_years, whole_days};
@@ -46,49 +45,46 @@ async fn travel_to(app: &TestApp, until: DateTime<Utc>, slack: chrono::TimeDelta
     app.sign_in(login).await;
 }
 
-on_both_databases_with_state!(
-    ren_1_renewing_extends_by_whole_years_and_quo_3_packs_and_grants_follow_the_edition,
-    |app, state| {
-        app.sign_in("a-admin").await;
-        let selection = json!({
-            "edition": { "edition": "advanced", "years": 1 },
-            "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }, { "addon": "signing_reports", "quantity": 1 }]
-        });
-        buy(&app, &selection, "web").await;
-        let (started, first_end) = term(&app).await;
-
-        let (status, renewal) = quote(&app, &edition("advanced", 1), "web").await;
-        assert_eq!(status, StatusCode::OK, "{renewal}");
-        assert_eq!(renewal["lines"][0]["action"], "renewal", "the active edition again is a renewal");
-        buy(&app, &edition("advanced", 1), "web").await;
-        let (starts, second_end) = term(&app).await;
-        assert_eq!(starts, started, "the same edition, still from its first start");
-        assert_eq!(Some(second_end), add_years(first_end, 1), "extended by one whole year");
-        assert_eq!(contracts(&billing(&app).await), (3_000, 0, 3_000));
-
-        travel_to(&app, first_end, chrono::TimeDelta::days(1), "a-admin").await;
-        server::workers::sweeper::run_once(&state).await.expect("sweeps");
-        let b = billing(&app).await;
-        assert_eq!(b["edition"]["active"], true);
-        assert_eq!(contracts(&b), (3_000, 0, 3_000), "QUO-3: the first year's allotment and the pack followed");
-        assert_eq!(b["addons"][0]["remaining"], 0, "signing reports keep their own year (ADD-1)");
-
-        travel_to(&app, second_end, chrono::TimeDelta::hours(1), "a-admin").await;
-        server::workers::sweeper::run_once(&state).await.expect("sweeps");
-        assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "all of it ends with the edition");
-    }
-);
-
-on_both_databases_with_state!(ren_1_an_expired_edition_is_renewed_from_the_moment_of_payment, |app, state| {
+on_both_databases!(ren_1_renewing_extends_by_whole_years_and_quo_3_packs_and_grants_follow_the_edition, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("advanced", 1), "web").await;
+    let selection = json!({
+        "edition": { "edition": "advanced", "years": 1 },
+        "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }, { "addon": "signing_reports", "quantity": 1 }]
+    });
+    app.buy(&selection, "web").await;
+    let (started, first_end) = term(&app).await;
+
+    let (status, renewal) = quote(&app, &edition("advanced", 1), "web").await;
+    assert_eq!(status, StatusCode::OK, "{renewal}");
+    assert_eq!(renewal["lines"][0]["action"], "renewal", "the active edition again is a renewal");
+    app.buy(&edition("advanced", 1), "web").await;
+    let (starts, second_end) = term(&app).await;
+    assert_eq!(starts, started, "the same edition, still from its first start");
+    assert_eq!(Some(second_end), add_years(first_end, 1), "extended by one whole year");
+    assert_eq!(contracts(&billing(&app).await), (3_000, 0, 3_000));
+
+    travel_to(&app, first_end, chrono::TimeDelta::days(1), "a-admin").await;
+    server::workers::sweeper::run_once(&app.state).await.expect("sweeps");
+    let b = billing(&app).await;
+    assert_eq!(b["edition"]["active"], true);
+    assert_eq!(contracts(&b), (3_000, 0, 3_000), "QUO-3: the first year's allotment and the pack followed");
+    assert_eq!(b["addons"][0]["remaining"], 0, "signing reports keep their own year (ADD-1)");
+
+    travel_to(&app, second_end, chrono::TimeDelta::hours(1), "a-admin").await;
+    server::workers::sweeper::run_once(&app.state).await.expect("sweeps");
+    assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "all of it ends with the edition");
+});
+
+on_both_databases!(ren_1_an_expired_edition_is_renewed_from_the_moment_of_payment, |app| {
+    app.sign_in("a-admin").await;
+    app.buy(&edition("advanced", 1), "web").await;
     let (_, first_end) = term(&app).await;
     travel_to(&app, first_end, chrono::TimeDelta::days(10), "a-admin").await;
-    server::workers::sweeper::run_once(&state).await.expect("sweeps");
+    server::workers::sweeper::run_once(&app.state).await.expect("sweeps");
 
     let (status, renewal) = quote(&app, &edition("advanced", 1), "web").await;
     assert_eq!((status, renewal["lines"][0]["action"].as_str()), (StatusCode::OK, Some("renewal")), "{renewal}");
-    let order = buy(&app, &edition("advanced", 1), "web").await;
+    let order = app.buy(&edition("advanced", 1), "web").await;
     let paid_at = instant(&order["paid_at"]);
     let (starts, ends) = term(&app).await;
     assert_eq!((starts, Some(ends)), (paid_at, add_years(paid_at, 1)), "from the payment, not from the lapsed end");
@@ -97,7 +93,7 @@ on_both_databases_with_state!(ren_1_an_expired_edition_is_renewed_from_the_momen
 
 on_both_databases!(ren_1_renewal_may_not_take_the_expiry_more_than_three_years_ahead, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("advanced", 2), "web").await;
+    app.buy(&edition("advanced", 2), "web").await;
     let (status, body) = quote(&app, &edition("advanced", 2), "web").await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("term_exceeds_limit")), "{body}");
     let order = json!({ "selection": edition("advanced", 2), "channel": "web", "expected_total": "13960.00" });
@@ -110,7 +106,7 @@ on_both_databases!(ren_1_renewal_may_not_take_the_expiry_more_than_three_years_a
 
 on_both_databases!(ren_2_an_upgrade_charges_the_yearly_difference_for_the_remaining_days_and_keeps_the_expiry, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("advanced", 1), "web").await;
+    app.buy(&edition("advanced", 1), "web").await;
     let (started, expires) = term(&app).await;
     app.clock.advance(chrono::TimeDelta::days(100));
     app.sign_in("a-admin").await;
@@ -128,7 +124,7 @@ on_both_databases!(ren_2_an_upgrade_charges_the_yearly_difference_for_the_remain
     let (status, body) = quote(&app, &edition("professional", 1), "web").await;
     assert_eq!((status, body["field"].as_str()), (StatusCode::BAD_REQUEST, Some("years")), "an upgrade has no years");
 
-    buy(&app, &upgrade_to("professional"), "web").await;
+    app.buy(&upgrade_to("professional"), "web").await;
     let b = billing(&app).await;
     assert_eq!(b["edition"]["edition"], "professional");
     assert_eq!(term(&app).await, (started, expires), "the expiry stays");
@@ -137,7 +133,7 @@ on_both_databases!(ren_2_an_upgrade_charges_the_yearly_difference_for_the_remain
 
 on_both_databases!(sel_6_a_lower_edition_than_the_active_one_is_refused, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("professional", 1), "web").await;
+    app.buy(&edition("professional", 1), "web").await;
     let (status, body) = quote(&app, &edition("advanced", 1), "web").await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("downgrade_not_allowed")), "{body}");
     let order = json!({ "selection": edition("advanced", 1), "channel": "web", "expected_total": "6980.00" });
@@ -149,7 +145,7 @@ on_both_databases!(sel_6_a_lower_edition_than_the_active_one_is_refused, |app| {
 
 on_both_databases!(ren_3_professional_is_renewed_and_upgraded_to_on_the_web_only, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("professional", 1), "web").await;
+    app.buy(&edition("professional", 1), "web").await;
     let (status, body) = quote(&app, &edition("professional", 1), "mini_program").await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("mini_program_limit")), "{body}");
     let (_, mini) = app.get("/api/billing?channel=mini_program").await;
@@ -160,7 +156,7 @@ on_both_databases!(ren_3_professional_is_renewed_and_upgraded_to_on_the_web_only
 
     let b = app.another_client();
     b.sign_in("b-admin").await;
-    buy(&b, &edition("advanced", 1), "web").await;
+    b.buy(&edition("advanced", 1), "web").await;
     let (status, body) = quote(&b, &upgrade_to("professional"), "mini_program").await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("mini_program_limit")), "{body}");
     let (status, _) = quote(&b, &edition("advanced", 1), "mini_program").await;
@@ -169,7 +165,7 @@ on_both_databases!(ren_3_professional_is_renewed_and_upgraded_to_on_the_web_only
 
 on_both_databases!(ord_3_no_self_service_refund_and_a_paid_order_cannot_be_cancelled, |app| {
     app.sign_in("a-admin").await;
-    let order = buy(&app, &edition("advanced", 1), "web").await;
+    let order = app.buy(&edition("advanced", 1), "web").await;
     let id = &order["id"];
     let (_, before) = app.get("/api/me").await;
     let (status, body) = app.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
@@ -218,7 +214,7 @@ on_both_databases!(tri_1_two_starts_at_once_make_one_trial, |app| {
 
 on_both_databases!(tri_1_no_trial_beside_a_paid_edition_and_none_for_a_person, |app| {
     app.sign_in("a-admin").await;
-    buy(&app, &edition("advanced", 1), "web").await;
+    app.buy(&edition("advanced", 1), "web").await;
     let (status, body) = app.post("/api/trial", &json!({})).await;
     assert_eq!((status, code(&body)), (StatusCode::UNPROCESSABLE_ENTITY, Some("enterprise_has_edition")), "{body}");
 
@@ -246,7 +242,7 @@ on_both_databases!(tri_1_buying_an_edition_ends_the_trial_and_clears_its_allotme
     assert_eq!(q["lines"][0]["action"], "new", "the trial is not an edition to renew");
     assert!(q["notes"].as_array().is_some_and(|n| n.iter().any(|n| n["rule"] == "TRI-1")), "the quote warns: {q}");
 
-    let order = buy(&app, &edition("advanced", 1), "web").await;
+    let order = app.buy(&edition("advanced", 1), "web").await;
     let b = billing(&app).await;
     assert_eq!(b["edition"]["trial"], false);
     assert_eq!(instant(&b["edition"]["starts_at"]), instant(&order["paid_at"]), "the edition starts at payment");

@@ -103,7 +103,7 @@ on_both_databases!(sal_1_flagship_is_bought_through_a_sales_quote_that_one_order
     let (status, again) = place_at_price(&app, &flagship(&quote), "web").await;
     assert_eq!(status, StatusCode::CREATED, "a closed order gives the quote back: {again}");
     let id = again["id"].as_i64().expect("id");
-    let (status, paid) = app.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await;
+    let (status, paid) = app.pay(id, "balance").await;
     assert_eq!(status, StatusCode::OK, "paid like any order: {paid}");
     app.wait_for_status(id, "delivered").await;
     let (_, me) = app.get("/api/me").await;

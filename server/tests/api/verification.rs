@@ -1,19 +1,12 @@
 //! Phone verification (VER-1): codes to the acting identity's phone through
 //! the bundled outbox, their lifetime, tries and send rate.
 
-use crate::helpers::{Backend, TestApp, fresh_database};
+use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
-use server::db::Db;
-use server::{Application, Settings};
 use sqlx::Row;
-
-/// The test's own connection to the server's database.
-pub async fn db_of(app: &TestApp) -> Db {
-    Db::connect(&app.database_url, 2).await.expect("the test reaches the database")
-}
 
 /// The six digits of the newest text message to `phone`, read from the development outbox.
 pub async fn code_sent_to(app: &TestApp, phone: &str) -> String {
@@ -61,7 +54,7 @@ on_both_databases!(ver_1_a_six_digit_code_goes_to_the_acting_identitys_phone_and
     let code = code_sent_to(&app, A_SECURITY_PHONE).await;
     assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()), "{code}");
 
-    let db = db_of(&app).await;
+    let db = app.db().await;
     let rows =
         sqlx::query("SELECT phone, salt, code_hash FROM verification_codes").fetch_all(&db.read).await.expect("rows");
     assert_eq!(rows.len(), 1);
@@ -146,12 +139,8 @@ on_both_databases!(ver_1_codes_expire_after_five_minutes, |app| {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ver_1_the_outbox_is_readable_in_development_only() {
-    let mut settings = Settings::local(fresh_database(Backend::Sqlite).await, "no-dist-in-api-tests");
-    settings.development = false;
-    let app = Application::build(settings).await.expect("the server starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    tokio::spawn(app.run_until_stopped());
-    let response = reqwest::get(format!("{address}/api/dev/sms-outbox")).await.expect("answered");
+    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.development = false).spawn().await;
+    let response = app.client.get(format!("{}/api/dev/sms-outbox", app.address)).send().await.expect("answered");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: Value = response.json().await.expect("json");
     assert_eq!(code_of(&body), Some("not_found"));
