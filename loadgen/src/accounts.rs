@@ -13,7 +13,7 @@ pub const PASSWORD: &str = "load-test";
 pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String> {
     let db = server::db::Db::connect(database_url, 2).await.map_err(|e| e.to_string())?;
     let hash = server::password::hash_password(PASSWORD).map_err(|e| e.to_string())?;
-    let roles = server::repo::sessions::format_roles(&[domain::Role::SuperAdmin]);
+    let roles = server::db::codec::format_roles(&[domain::Role::SuperAdmin]);
     let now = chrono::Utc::now();
     let year = to_ms(now + chrono::TimeDelta::days(365));
     let mut logins = Vec::with_capacity(n);

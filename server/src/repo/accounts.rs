@@ -1,9 +1,9 @@
 //! Accounts: what an enterprise or a person holds (edition, add-ons, quota,
 //! balance, vouchers), loaded into the domain's `Buyer` and written back.
 
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
 use crate::db::Lock;
-use crate::db::codec::{name_of, parse_name};
+use crate::db::codec::{instant, name_of, optional_instant, parse_name, parse_roles};
 use crate::repo::orders::OrderRow;
 use crate::repo::sessions::Caller;
 use domain::identity::{AccountState, Buyer, EditionTerm, Identity};
@@ -27,23 +27,23 @@ pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: Lock) 
     .bind(account_id)
     .fetch_one(&mut *conn)
     .await?;
-    let edition = match row.try_get::<Option<String>, _>(0)? {
+    let edition = match row.try_get::<Option<String>, _>("edition")? {
         None => None,
         Some(name) => Some(EditionTerm {
-            edition: parse_name::<Edition>(&name)?,
-            starts_at: from_ms(row.try_get(1)?),
-            expires_at: from_ms(row.try_get(2)?),
-            trial: row.try_get::<i64, _>(3)? == 1,
+            edition: parse_name::<Edition>("accounts.edition", &name)?,
+            starts_at: instant("accounts.edition_starts_at", row.try_get("edition_starts_at")?)?,
+            expires_at: instant("accounts.edition_expires_at", row.try_get("edition_expires_at")?)?,
+            trial: row.try_get::<i64, _>("edition_trial")? == 1,
         }),
     };
     Ok(AccountRow {
         state: AccountState {
             edition,
-            integration_until: row.try_get::<Option<i64>, _>(4)?.map(from_ms),
-            trial_used: row.try_get::<i64, _>(5)? == 1,
+            integration_until: optional_instant("accounts.integration_until", row.try_get("integration_until")?)?,
+            trial_used: row.try_get::<i64, _>("trial_used")? == 1,
         },
-        balance: Money::from_fen(row.try_get(6)?),
-        grants_issued: row.try_get(7)?,
+        balance: Money::from_fen(row.try_get("balance_fen")?),
+        grants_issued: row.try_get("grants_issued")?,
     })
 }
 
@@ -133,8 +133,7 @@ pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: Lock)
         None => (Identity::Person { person_id: order.placed_by, first_purchase: false }, None),
         Some(e) => {
             let linked: Option<String> = e.try_get("linked_cloud_account")?;
-            let roles =
-                crate::repo::sessions::parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default());
+            let roles = parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default())?;
             let identity = Identity::Enterprise {
                 person_id: order.placed_by,
                 enterprise_id: e.try_get("id")?,

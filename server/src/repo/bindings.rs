@@ -1,7 +1,7 @@
 //! SQL for binding personal orders (BND-2, BND-5) and the details a person
 //! gives before a first purchase in the mini-program (BND-3).
 
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
 use crate::db::codec::{self, Stored};
 use domain::Instant;
 use domain::ledger::GrantId;
@@ -91,5 +91,6 @@ pub async fn bound_to(conn: &mut AnyConnection, order_id: i64) -> Result<Option<
     .bind(order_id)
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|row| Ok((from_ms(row.try_get("bound_at")?), row.try_get("name")?))).transpose()
+    row.map(|row| Ok((codec::instant("order_bindings.bound_at", row.try_get("bound_at")?)?, row.try_get("name")?)))
+        .transpose()
 }

@@ -1,9 +1,9 @@
 //! SQL for contracts. A status change names the status it expects, so a
 //! transition happens once whatever runs twice.
 
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
 use crate::db::Lock;
-use crate::db::codec::{name_of, parse_name};
+use crate::db::codec::{instant, name_of, optional_instant, parse_name};
 use domain::Instant;
 use domain::ledger::{ContractStatus, GrantId};
 use sqlx::{AnyConnection, Row};
@@ -27,15 +27,15 @@ const COLUMNS: &str = "id, account_id, initiated_by, title, status, grant_no, cr
 
 fn contract_row(row: &sqlx::any::AnyRow) -> Result<ContractRow, sqlx::Error> {
     Ok(ContractRow {
-        id: row.try_get(0)?,
-        account_id: row.try_get(1)?,
-        initiated_by: row.try_get(2)?,
-        title: row.try_get(3)?,
-        status: parse_name(&row.try_get::<String, _>(4)?)?,
-        grant: row.try_get(5)?,
-        created_at: from_ms(row.try_get(6)?),
-        signed_at: row.try_get::<Option<i64>, _>(7)?.map(from_ms),
-        withdrawn_at: row.try_get::<Option<i64>, _>(8)?.map(from_ms),
+        id: row.try_get("id")?,
+        account_id: row.try_get("account_id")?,
+        initiated_by: row.try_get("initiated_by")?,
+        title: row.try_get("title")?,
+        status: parse_name("contracts.status", &row.try_get::<String, _>("status")?)?,
+        grant: row.try_get("grant_no")?,
+        created_at: instant("contracts.created_at", row.try_get("created_at")?)?,
+        signed_at: optional_instant("contracts.signed_at", row.try_get("signed_at")?)?,
+        withdrawn_at: optional_instant("contracts.withdrawn_at", row.try_get("withdrawn_at")?)?,
     })
 }
 

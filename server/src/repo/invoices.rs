@@ -1,6 +1,7 @@
 //! SQL for invoices (INV-1).
 
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
+use crate::db::codec::instant;
 use domain::{Instant, Money};
 use serde::Serialize;
 use sqlx::{AnyConnection, Row};
@@ -25,13 +26,13 @@ const COLUMNS: &str = "id, order_id, amount_fen, title, status, requested_by, cr
 
 fn view(row: &sqlx::any::AnyRow) -> Result<InvoiceView, sqlx::Error> {
     Ok(InvoiceView {
-        id: row.try_get(0)?,
-        order_id: row.try_get(1)?,
-        amount: Money::from_fen(row.try_get(2)?),
-        title: row.try_get(3)?,
-        status: row.try_get(4)?,
-        requested_by: row.try_get(5)?,
-        created_at: from_ms(row.try_get(6)?),
+        id: row.try_get("id")?,
+        order_id: row.try_get("order_id")?,
+        amount: Money::from_fen(row.try_get("amount_fen")?),
+        title: row.try_get("title")?,
+        status: row.try_get("status")?,
+        requested_by: row.try_get("requested_by")?,
+        created_at: instant("invoices.created_at", row.try_get("created_at")?)?,
     })
 }
 

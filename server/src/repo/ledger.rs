@@ -3,9 +3,9 @@
 //! the move with what it was for.
 
 use crate::ApiError;
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
 use crate::db::Db;
-use crate::db::codec::{name_of, parse_name};
+use crate::db::codec::{self, MoveEntry, Stored, instant, name_of, parse_name, unsigned};
 use crate::repo::sweeps::lock_account;
 use domain::ledger::{GrantId, GrantSource, LedgerEntry, draw, give_back};
 use domain::{Instant, QuotaKind};
@@ -80,11 +80,11 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
     let mut entries = Vec::with_capacity(grants.len());
     for row in &grants {
         entries.push(LedgerEntry::Grant {
-            grant: row.try_get(0)?,
-            kind: parse_name::<QuotaKind>(&row.try_get::<String, _>(1)?)?,
-            amount: u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0),
-            expires_at: from_ms(row.try_get(3)?),
-            source: parse_name::<GrantSource>(&row.try_get::<String, _>(4)?)?,
+            grant: row.try_get("grant_no")?,
+            kind: parse_name::<QuotaKind>("quota_grants.kind", &row.try_get::<String, _>("kind")?)?,
+            amount: unsigned("quota_grants.amount", row.try_get("amount")?)?,
+            expires_at: instant("quota_grants.expires_at", row.try_get("expires_at")?)?,
+            source: parse_name::<GrantSource>("quota_grants.source", &row.try_get::<String, _>("source")?)?,
         });
     }
     let moves =
@@ -93,16 +93,27 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
             .fetch_all(&mut *conn)
             .await?;
     for row in &moves {
-        let grant: i64 = row.try_get(0)?;
-        let amount = u64::try_from(row.try_get::<i64, _>(2)?).unwrap_or(0);
-        entries.push(match row.try_get::<String, _>(1)?.as_str() {
-            "draw" => LedgerEntry::Draw { grant, amount },
-            "return" => LedgerEntry::Return { grant, amount },
-            "clear" => LedgerEntry::Clear { grant, amount },
-            _ => LedgerEntry::Move { grant, expires_at: from_ms(row.try_get::<Option<i64>, _>(3)?.unwrap_or(0)) },
+        let grant: i64 = row.try_get("grant_no")?;
+        let amount = || unsigned("quota_moves.amount", row.try_get("amount")?);
+        entries.push(match codec::parse::<MoveEntry>(&row.try_get::<String, _>("entry")?)? {
+            MoveEntry::Draw => LedgerEntry::Draw { grant, amount: amount()? },
+            MoveEntry::Return => LedgerEntry::Return { grant, amount: amount()? },
+            MoveEntry::Clear => LedgerEntry::Clear { grant, amount: amount()? },
+            MoveEntry::Move => {
+                let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.ok_or_else(|| {
+                    sqlx::Error::Decode(format!("a move of grant {grant} without quota_moves.expires_at").into())
+                })?;
+                LedgerEntry::Move { grant, expires_at: instant("quota_moves.expires_at", expires_at)? }
+            }
         });
     }
     Ok(entries)
+}
+
+/// An amount as `column` stores it, or an encode error naming the column
+/// and the amount when it does not fit (never clamped).
+fn stored_amount(column: &str, amount: u64) -> Result<i64, sqlx::Error> {
+    i64::try_from(amount).map_err(|_| sqlx::Error::Encode(format!("amount {amount} out of range for {column}").into()))
 }
 
 /// Appends ledger entries (grants get the numbers the plan gave them).
@@ -123,7 +134,7 @@ pub async fn append_ledger(
                 .bind(account_id)
                 .bind(*grant)
                 .bind(name_of(kind))
-                .bind(i64::try_from(*amount).unwrap_or(i64::MAX))
+                .bind(stored_amount("quota_grants.amount", *amount)?)
                 .bind(to_ms(*expires_at))
                 .bind(name_of(source))
                 .bind(order_id)
@@ -131,18 +142,18 @@ pub async fn append_ledger(
                 .await?;
                 continue;
             }
-            LedgerEntry::Draw { grant, amount } => (grant, "draw", *amount, None),
-            LedgerEntry::Return { grant, amount } => (grant, "return", *amount, None),
-            LedgerEntry::Clear { grant, amount } => (grant, "clear", *amount, None),
-            LedgerEntry::Move { grant, expires_at } => (grant, "move", 0, Some(to_ms(*expires_at))),
+            LedgerEntry::Draw { grant, amount } => (grant, MoveEntry::Draw, *amount, None),
+            LedgerEntry::Return { grant, amount } => (grant, MoveEntry::Return, *amount, None),
+            LedgerEntry::Clear { grant, amount } => (grant, MoveEntry::Clear, *amount, None),
+            LedgerEntry::Move { grant, expires_at } => (grant, MoveEntry::Move, 0, Some(to_ms(*expires_at))),
         };
         sqlx::query(
             "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(account_id)
         .bind(*grant)
-        .bind(kind)
-        .bind(i64::try_from(amount).unwrap_or(i64::MAX))
+        .bind(kind.name())
+        .bind(stored_amount("quota_moves.amount", amount)?)
         .bind(expires_at)
         .bind(to_ms(at))
         .execute(&mut *conn)

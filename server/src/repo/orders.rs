@@ -75,16 +75,16 @@ fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T,
 }
 
 fn instant(row: &AnyRow, column: &str) -> Result<Option<Instant>, sqlx::Error> {
-    Ok(row.try_get::<Option<i64>, _>(column)?.map(from_ms))
+    codec::optional_instant(&format!("orders.{column}"), row.try_get(column)?)
 }
 
 fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
-    let required = |column: &str| -> Result<Instant, sqlx::Error> { Ok(from_ms(row.try_get(column)?)) };
+    let required = |column: &str| codec::instant(&format!("orders.{column}"), row.try_get(column)?);
     Ok(OrderRow {
         id: row.try_get("id")?,
         account_id: row.try_get("account_id")?,
         placed_by: row.try_get("placed_by")?,
-        channel: crate::db::codec::parse_name(&row.try_get::<String, _>("channel")?)?,
+        channel: codec::parse_name("orders.channel", &row.try_get::<String, _>("channel")?)?,
         status: codec::parse(&row.try_get::<String, _>("status")?)?,
         selection: json(row, "selection")?,
         quote: json(row, "quote")?,
@@ -177,7 +177,7 @@ pub async fn unpaid_past_deadline(
             .bind(limit)
             .fetch_all(&mut *conn)
             .await?;
-    Ok(rows.into_iter().map(|(id, pay_by)| (id, from_ms(pay_by))).collect())
+    rows.into_iter().map(|(id, pay_by)| Ok((id, codec::instant("orders.pay_by", pay_by)?))).collect()
 }
 
 /// A new order awaiting payment.

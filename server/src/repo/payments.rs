@@ -3,7 +3,7 @@
 //! one is pending per order (a unique index), so a reload that pays again
 //! answers the same payment.
 
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
 use crate::gateways::payment::PaymentPrompt;
@@ -43,10 +43,10 @@ fn payment_row(row: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
         method: codec::parse(&row.try_get::<String, _>("method")?)?,
         amount_fen: row.try_get("amount_fen")?,
         status: codec::parse(&row.try_get::<String, _>("status")?)?,
-        created_at: from_ms(row.try_get("created_at")?),
+        created_at: codec::instant("payments.created_at", row.try_get("created_at")?)?,
         prompt,
         refund_reason: row.try_get::<Option<String>, _>("refund_reason")?.map(|r| codec::parse(&r)).transpose()?,
-        settled_at: row.try_get::<Option<i64>, _>("settled_at")?.map(from_ms),
+        settled_at: codec::optional_instant("payments.settled_at", row.try_get("settled_at")?)?,
     })
 }
 

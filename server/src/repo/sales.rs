@@ -1,7 +1,8 @@
 //! SQL for contact requests and sales quotes (SAL-1, CH-4).
 
 use crate::ApiError;
-use crate::clock::{from_ms, to_ms};
+use crate::clock::to_ms;
+use crate::db::codec::{instant, parse_name, unsigned};
 use crate::http::wire;
 use domain::identity::SalesQuote;
 use domain::sales::{Lead, LeadKind};
@@ -129,21 +130,21 @@ impl ToSchema for LeadKindSchema {
     }
 }
 
-const LEAD_COLUMNS: &str = "l.id, l.kind, l.account_id, COALESCE(e.name, p.name, ''), l.contact_name, l.phone, \
-    l.company, l.message, l.created_at FROM sales_leads l LEFT JOIN enterprises e ON e.account_id = l.account_id \
-    LEFT JOIN persons p ON p.account_id = l.account_id";
+const LEAD_COLUMNS: &str = "l.id, l.kind, l.account_id, COALESCE(e.name, p.name, '') AS account_name, \
+    l.contact_name, l.phone, l.company, l.message, l.created_at FROM sales_leads l \
+    LEFT JOIN enterprises e ON e.account_id = l.account_id LEFT JOIN persons p ON p.account_id = l.account_id";
 
 fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
     Ok(LeadView {
-        id: row.try_get(0)?,
-        kind: crate::db::codec::parse_name(&row.try_get::<String, _>(1)?)?,
-        account_id: row.try_get(2)?,
-        account_name: row.try_get(3)?,
-        contact_name: row.try_get(4)?,
-        phone: row.try_get(5)?,
-        company: row.try_get(6)?,
-        message: row.try_get(7)?,
-        created_at: from_ms(row.try_get(8)?),
+        id: row.try_get("id")?,
+        kind: parse_name("sales_leads.kind", &row.try_get::<String, _>("kind")?)?,
+        account_id: row.try_get("account_id")?,
+        account_name: row.try_get("account_name")?,
+        contact_name: row.try_get("contact_name")?,
+        phone: row.try_get("phone")?,
+        company: row.try_get("company")?,
+        message: row.try_get("message")?,
+        created_at: instant("sales_leads.created_at", row.try_get("created_at")?)?,
         quotes: Vec::new(),
     })
 }
@@ -153,15 +154,15 @@ const QUOTE_COLUMNS: &str =
 
 fn quote_view(row: &sqlx::any::AnyRow) -> Result<QuoteView, sqlx::Error> {
     Ok(QuoteView {
-        id: row.try_get(0)?,
-        years: u8::try_from(row.try_get::<i64, _>(1)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        price: Money::from_fen(row.try_get(2)?),
-        contracts: u64::try_from(row.try_get::<i64, _>(3)?).map_err(|e| sqlx::Error::Decode(e.into()))?,
-        expires_at: from_ms(row.try_get(4)?),
-        lead_id: row.try_get(5)?,
-        account_id: row.try_get(6)?,
-        issued_at: from_ms(row.try_get(7)?),
-        used_by_order: row.try_get(8)?,
+        id: row.try_get("id")?,
+        years: unsigned("sales_quotes.years", row.try_get("years")?)?,
+        price: Money::from_fen(row.try_get("price_fen")?),
+        contracts: unsigned("sales_quotes.contracts", row.try_get("contracts")?)?,
+        expires_at: instant("sales_quotes.expires_at", row.try_get("expires_at")?)?,
+        lead_id: row.try_get("lead_id")?,
+        account_id: row.try_get("account_id")?,
+        issued_at: instant("sales_quotes.issued_at", row.try_get("issued_at")?)?,
+        used_by_order: row.try_get("used_by_order")?,
     })
 }
 

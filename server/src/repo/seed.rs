@@ -4,8 +4,8 @@
 
 use crate::clock::to_ms;
 use crate::db::Db;
+use crate::db::codec::format_roles;
 use crate::password::hash_password;
-use crate::repo::sessions::format_roles;
 use domain::identity::Role;
 use domain::{AddOn, Instant, Product};
 use sqlx::{Any, Row, Transaction};
@@ -94,8 +94,11 @@ pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
     let chen = new_person(&mut tx, "p-chen", "陈静", "13912345678", &password, 10_000).await?;
     join(&mut tx, chen, a, &[Role::Staff]).await?;
     join(&mut tx, chen, c, &[Role::SuperAdmin]).await?;
-    let chen_account: i64 =
-        sqlx::query("SELECT account_id FROM persons WHERE id = $1").bind(chen).fetch_one(&mut *tx).await?.try_get(0)?;
+    let chen_account: i64 = sqlx::query("SELECT account_id FROM persons WHERE id = $1")
+        .bind(chen)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("account_id")?;
     voucher(&mut tx, "P-CHEN-100", chen_account, 100, None, None, now + chrono::TimeDelta::days(60)).await?;
     // SAL-1: the sales manager, a person with the flag (not an enterprise role).
     let sales = new_person(&mut tx, "sales", "黄磊（销售经理）", "13700000001", &password, 0).await?;

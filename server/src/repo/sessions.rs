@@ -4,6 +4,7 @@
 
 use crate::clock::to_ms;
 use crate::db::Db;
+use crate::db::codec::parse_roles;
 use domain::Instant;
 use domain::identity::{Identity, Membership, Role};
 use sha2::{Digest, Sha256};
@@ -64,22 +65,6 @@ pub fn token_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// Roles as stored: a comma-separated list of snake_case names.
-pub fn parse_roles(text: &str) -> Vec<Role> {
-    text.split(',')
-        .filter_map(|r| serde_json::from_value(serde_json::Value::String(r.trim().to_owned())).ok())
-        .collect()
-}
-
-/// Roles for storage.
-pub fn format_roles(roles: &[Role]) -> String {
-    roles
-        .iter()
-        .filter_map(|r| serde_json::to_value(r).ok().and_then(|v| v.as_str().map(str::to_owned)))
-        .collect::<Vec<_>>()
-        .join(",")
-}
-
 /// The enterprises a person has joined (ID-3).
 pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sqlx::Error> {
     let rows = sqlx::query(
@@ -92,10 +77,10 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sql
     rows.iter()
         .map(|row| {
             Ok(Membership {
-                enterprise_id: row.try_get(0)?,
-                enterprise_name: row.try_get(1)?,
-                verified: row.try_get::<i64, _>(2)? == 1,
-                roles: parse_roles(&row.try_get::<String, _>(3)?),
+                enterprise_id: row.try_get("id")?,
+                enterprise_name: row.try_get("name")?,
+                verified: row.try_get::<i64, _>("verified")? == 1,
+                roles: parse_roles(&row.try_get::<String, _>("roles")?)?,
             })
         })
         .collect()
@@ -104,8 +89,9 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sql
 /// The caller a live session token stands for.
 pub async fn caller_for_token(db: &Db, token: &str, now: Instant) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.person_id, p.account_id, s.acting_enterprise_id, e.account_id, e.verified, m.roles, \
-             e.linked_cloud_account FROM sessions s JOIN persons p ON p.id = s.person_id \
+        "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, \
+             e.account_id AS enterprise_account_id, e.verified, m.roles, e.linked_cloud_account \
+             FROM sessions s JOIN persons p ON p.id = s.person_id \
              LEFT JOIN enterprises e ON e.id = s.acting_enterprise_id \
              LEFT JOIN memberships m ON m.person_id = s.person_id AND m.enterprise_id = s.acting_enterprise_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2",
@@ -115,17 +101,22 @@ pub async fn caller_for_token(db: &Db, token: &str, now: Instant) -> Result<Opti
     .fetch_optional(&db.read)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let acting = match row.try_get::<Option<i64>, _>(2)? {
+    let acting = match row.try_get::<Option<i64>, _>("acting_enterprise_id")? {
         None => Acting::Person,
         Some(enterprise_id) => Acting::Enterprise {
             enterprise_id,
-            account_id: row.try_get(3)?,
-            verified: row.try_get::<i64, _>(4)? == 1,
-            roles: parse_roles(&row.try_get::<Option<String>, _>(5)?.unwrap_or_default()),
-            linked_cloud_account: row.try_get(6)?,
+            account_id: row.try_get("enterprise_account_id")?,
+            verified: row.try_get::<i64, _>("verified")? == 1,
+            roles: parse_roles(&row.try_get::<Option<String>, _>("roles")?.unwrap_or_default())?,
+            linked_cloud_account: row.try_get("linked_cloud_account")?,
         },
     };
-    Ok(Some(Caller { person_id: row.try_get(0)?, person_account_id: row.try_get(1)?, acting, cloud_account: None }))
+    Ok(Some(Caller {
+        person_id: row.try_get("person_id")?,
+        person_account_id: row.try_get("person_account_id")?,
+        acting,
+        cloud_account: None,
+    }))
 }
 
 /// The person signing in as `login`, with their stored password hash.

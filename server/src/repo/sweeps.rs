@@ -3,6 +3,7 @@
 
 use crate::clock::to_ms;
 use crate::db::Lock;
+use crate::db::codec::{MoveEntry, Stored};
 use domain::Instant;
 use domain::ledger::GrantId;
 use sqlx::AnyConnection;
@@ -26,11 +27,12 @@ pub async fn accounts_to_sweep(conn: &mut AnyConnection, now: Instant, limit: i6
     sqlx::query_scalar(
         "SELECT DISTINCT g.account_id FROM quota_grants g WHERE g.swept_at IS NULL AND \
          COALESCE((SELECT m.expires_at FROM quota_moves m WHERE m.account_id = g.account_id \
-           AND m.grant_no = g.grant_no AND m.entry = 'move' ORDER BY m.id DESC LIMIT 1), g.expires_at) <= $1 \
+           AND m.grant_no = g.grant_no AND m.entry = $3 ORDER BY m.id DESC LIMIT 1), g.expires_at) <= $1 \
          ORDER BY g.account_id LIMIT $2",
     )
     .bind(to_ms(now))
     .bind(limit)
+    .bind(MoveEntry::Move.name())
     .fetch_all(&mut *conn)
     .await
 }

@@ -6,6 +6,7 @@ use crate::ApiError;
 use crate::clock::{from_ms, to_ms};
 use crate::db::Db;
 use crate::db::Lock;
+use crate::db::codec::{instant, optional_instant, unsigned};
 use crate::repo::sessions::{Acting, Caller};
 use domain::Instant;
 use domain::verification::{self as rules, Code};
@@ -30,7 +31,7 @@ pub async fn phones(
     .bind(enterprise_id.unwrap_or(0))
     .fetch_one(&mut *conn)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?))
+    Ok((row.try_get("phone")?, row.try_get("security_phone")?))
 }
 
 /// When `phone` was last sent a code, read under a lock on its throttle row
@@ -46,7 +47,7 @@ pub async fn last_sent(conn: &mut AnyConnection, phone: &Phone, lock: Lock) -> R
     .bind(phone.as_str())
     .fetch_one(&mut *conn)
     .await?;
-    Ok((last > 0).then(|| from_ms(last)))
+    (last > 0).then(|| instant("sms_throttle.last_sent_at", last)).transpose()
 }
 
 /// Records that `phone` was sent a code at `at` (or, to undo a failed send, at its previous time).
@@ -110,13 +111,13 @@ pub async fn challenge(
     .await?;
     let Some(row) = row else { return Ok(None) };
     let challenge = Challenge {
-        phone: phone_of(&row.try_get::<String, _>(0)?)?,
-        salt: row.try_get(1)?,
-        digest: row.try_get(2)?,
-        sent_at: from_ms(row.try_get(3)?),
-        attempts: u32::try_from(row.try_get::<i64, _>(4)?).unwrap_or(u32::MAX),
+        phone: phone_of(&row.try_get::<String, _>("phone")?)?,
+        salt: row.try_get("salt")?,
+        digest: row.try_get("code_hash")?,
+        sent_at: instant("verification_codes.sent_at", row.try_get("sent_at")?)?,
+        attempts: unsigned("verification_codes.attempts", row.try_get("attempts")?)?,
     };
-    Ok(Some((challenge, row.try_get::<Option<i64>, _>(5)?.map(from_ms))))
+    Ok(Some((challenge, optional_instant("verification_codes.checked_at", row.try_get("checked_at")?)?)))
 }
 
 /// Counts a wrong code against the identity's code for `purpose`.
@@ -170,7 +171,11 @@ pub async fn verification(
         .bind(purpose.as_str())
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|row| Ok((phone_of(&row.try_get::<String, _>(0)?)?, from_ms(row.try_get(1)?)))).transpose()
+    row.map(|row| {
+        let phone = phone_of(&row.try_get::<String, _>("phone")?)?;
+        Ok((phone, instant("phone_verifications.verified_until", row.try_get("verified_until")?)?))
+    })
+    .transpose()
 }
 
 /// A message in the bundled gateway's outbox.
@@ -199,10 +204,10 @@ pub async fn outbox(
     rows.iter()
         .map(|row| {
             Ok(OutboxMessage {
-                id: row.try_get(0)?,
-                phone: row.try_get(1)?,
-                text: row.try_get(2)?,
-                sent_at: from_ms(row.try_get(3)?),
+                id: row.try_get("id")?,
+                phone: row.try_get("phone")?,
+                text: row.try_get("text")?,
+                sent_at: instant("sms_outbox.sent_at", row.try_get("sent_at")?)?,
             })
         })
         .collect()

@@ -1,6 +1,6 @@
 //! Vouchers (VOU-1, VOU-2): what an account holds, and spending one exactly once.
 
-use crate::clock::from_ms;
+use crate::db::codec::instant;
 use domain::identity::Voucher;
 use domain::{Money, Product};
 use sqlx::{AnyConnection, Row};
@@ -17,17 +17,17 @@ pub async fn of_account(conn: &mut AnyConnection, account_id: i64) -> Result<Vec
     rows.iter()
         .map(|row| {
             let scope = row
-                .try_get::<Option<String>, _>(3)?
+                .try_get::<Option<String>, _>("scope")?
                 .map(|s| serde_json::from_str::<Vec<Product>>(&s))
                 .transpose()
-                .map_err(|e| sqlx::Error::Decode(e.into()))?;
+                .map_err(|e| sqlx::Error::Decode(format!("vouchers.scope: {e}").into()))?;
             Ok(Voucher {
-                id: row.try_get(0)?,
-                face_value: Money::from_fen(row.try_get(1)?),
-                min_spend: row.try_get::<Option<i64>, _>(2)?.map(Money::from_fen),
+                id: row.try_get("id")?,
+                face_value: Money::from_fen(row.try_get("face_fen")?),
+                min_spend: row.try_get::<Option<i64>, _>("min_spend_fen")?.map(Money::from_fen),
                 scope,
-                expires_at: from_ms(row.try_get(4)?),
-                used: row.try_get::<Option<i64>, _>(5)?.is_some(),
+                expires_at: instant("vouchers.expires_at", row.try_get("expires_at")?)?,
+                used: row.try_get::<Option<i64>, _>("used_by_order")?.is_some(),
             })
         })
         .collect()

@@ -148,7 +148,7 @@ async fn use_addon(
     Path(kind): Path<String>,
 ) -> Result<Json<AddOnUsage>, ApiError> {
     let unknown = || ApiError::NotFound(format!("no add-on {kind:?} to use"));
-    let addon: AddOn = parse_name(&kind).map_err(|_| unknown())?;
+    let addon: AddOn = parse_name("add-on", &kind).map_err(|_| unknown())?;
     let quota = COUNTED_ADDONS.contains(&addon).then(|| addon.quota()).flatten().ok_or_else(unknown)?;
     let now = state.clock.now();
     let account_id = caller.account_id();
