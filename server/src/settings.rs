@@ -1,9 +1,16 @@
 //! Configuration from environment variables, each with a working default.
 
-use crate::StartupError;
 use crate::gateways::payment::wechat::ApiV3Key;
 use std::env;
 use std::path::PathBuf;
+
+/// A variable that is set to something it cannot be.
+#[derive(Debug, thiserror::Error)]
+#[error("{name} cannot be {value:?}")]
+pub struct SettingError {
+    pub name: &'static str,
+    pub value: String,
+}
 
 /// Everything the server reads from its environment.
 #[derive(Debug, Clone)]
@@ -69,7 +76,7 @@ impl Default for Settings {
 
 impl Settings {
     /// Reads the settings: each variable that is set replaces its default.
-    pub fn from_env() -> Result<Self, StartupError> {
+    pub fn from_env() -> Result<Self, SettingError> {
         let d = Self::default();
         Ok(Self {
             host: env::var("ESIGN_HOST").unwrap_or(d.host),
@@ -81,21 +88,19 @@ impl Settings {
                 Err(_) => d.development,
                 Ok("development") => true,
                 Ok("production") => false,
-                Ok(other) => return Err(StartupError::Setting { name: "ESIGN_ENV", value: other.to_owned() }),
+                Ok(other) => return Err(SettingError { name: "ESIGN_ENV", value: other.to_owned() }),
             },
             payment_timeout_secs: parse("ESIGN_PAYMENT_TIMEOUT_SECS", d.payment_timeout_secs)?,
             payment_apiv3_key: match env::var("ESIGN_PAYMENT_APIV3_KEY") {
                 // The value is a secret: the error names its required length, never the value.
-                Ok(value) => ApiV3Key::parse(&value).map_err(|_| StartupError::Setting {
-                    name: "ESIGN_PAYMENT_APIV3_KEY",
-                    value: "(not 32 bytes)".into(),
-                })?,
+                Ok(value) => ApiV3Key::parse(&value)
+                    .map_err(|_| SettingError { name: "ESIGN_PAYMENT_APIV3_KEY", value: "(not 32 bytes)".into() })?,
                 Err(_) => d.payment_apiv3_key,
             },
             sandbox_failure_rate: {
                 let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", d.sandbox_failure_rate)?;
                 if !(0.0..=1.0).contains(&rate) {
-                    return Err(StartupError::Setting { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
+                    return Err(SettingError { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
                 }
                 rate
             },
@@ -120,9 +125,9 @@ impl Settings {
 }
 
 /// The variable `name` parsed, or `default` when it is unset.
-fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, StartupError> {
+fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, SettingError> {
     match env::var(name) {
         Err(_) => Ok(default),
-        Ok(value) => value.parse().map_err(|_| StartupError::Setting { name, value }),
+        Ok(value) => value.parse().map_err(|_| SettingError { name, value }),
     }
 }

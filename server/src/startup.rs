@@ -25,8 +25,8 @@ pub fn router(state: AppState, dist: &Path) -> Router {
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("{name} cannot be {value:?}")]
-    Setting { name: &'static str, value: String },
+    #[error(transparent)]
+    Setting(#[from] crate::settings::SettingError),
     #[error("the default catalog is invalid: {0}")]
     Catalog(#[from] DomainError),
     #[error("cannot open the database: {0}")]

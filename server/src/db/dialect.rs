@@ -1,8 +1,14 @@
-//! What differs between the two dialects inside a query: how a read holds
-//! the rows it reads.
+//! The two dialects, and what differs between them inside a query: how a
+//! read holds the rows it reads.
 
-use super::Backend;
 use std::fmt;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
 
 /// How a `SELECT` inside a write transaction holds what it reads. It is
 /// written at the end of the statement (`{lock}` in the query text), so a

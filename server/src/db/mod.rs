@@ -5,19 +5,12 @@
 pub mod codec;
 mod dialect;
 
-pub use dialect::Lock;
+pub use dialect::{Backend, Lock};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::path::Path;
 use std::time::Duration;
-
-/// Which database is behind the pool.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
 
 /// The pools. On SQLite every write goes through one connection, so write
 /// transactions are serialised in the process and never hit SQLite's
