@@ -1,0 +1,268 @@
+//! The provider's own book: the `sandbox_payments` table, its row and the
+//! provider's statuses. Kept in the database rather than in memory so that
+//! payments and unsent notifications survive a restart of the server.
+
+use crate::clock::{from_ms, to_ms};
+use crate::db::Db;
+use crate::gateways::payment::{PayChannel, PaymentRequest};
+use domain::Instant;
+use rand::Rng;
+use sqlx::Row;
+
+// The provider's statuses, not the merchant's in `db/codec.rs`: the sandbox
+// plays WeChat, whose states are its own. The SQL below spells the same words.
+/// Opened, not paid yet.
+pub(super) const PENDING: &str = "pending";
+/// The payer paid.
+pub(super) const PAID: &str = "paid";
+/// The payer's payment failed; the merchant may close it.
+pub(super) const FAILED: &str = "failed";
+/// Closed by the merchant.
+pub(super) const CLOSED: &str = "closed";
+
+/// A payment in the sandbox's book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxPayment {
+    pub out_trade_no: String,
+    pub channel: PayChannel,
+    pub amount_fen: i64,
+    pub description: String,
+    /// `pending`, `paid`, `failed` or `closed`.
+    pub status: String,
+    pub transaction_id: Option<String>,
+    pub created_at: Instant,
+    pub paid_at: Option<Instant>,
+    pub expires_at: Option<Instant>,
+    pub notify_id: Option<String>,
+    pub notify_due_at: Option<Instant>,
+    pub notify_attempts: i64,
+}
+
+/// What happened when the payer pressed a button.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayerOutcome {
+    /// The button did what it says.
+    Done,
+    /// The payment was not pending (already paid, failed or closed).
+    NotPending,
+    /// The merchant's deadline has passed.
+    Expired,
+    /// No such payment.
+    Unknown,
+}
+
+/// A notification whose time has come.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Due {
+    pub(super) out_trade_no: String,
+    /// As stored: claiming compares against it, so two notifiers sharing the
+    /// book cannot both take the same notification.
+    due_at_ms: i64,
+    pub(super) attempts: i64,
+}
+
+/// The book over the server's database.
+#[derive(Debug)]
+pub(super) struct Book {
+    db: Db,
+}
+
+fn channel_name(channel: PayChannel) -> &'static str {
+    match channel {
+        PayChannel::WechatNative => "wechat_native",
+        PayChannel::WechatMiniProgram => "wechat_mini_program",
+        PayChannel::OnlineBanking => "online_banking",
+    }
+}
+
+fn parse_channel(name: &str) -> Result<PayChannel, sqlx::Error> {
+    match name {
+        "wechat_native" => Ok(PayChannel::WechatNative),
+        "wechat_mini_program" => Ok(PayChannel::WechatMiniProgram),
+        "online_banking" => Ok(PayChannel::OnlineBanking),
+        other => Err(sqlx::Error::Decode(format!("unknown sandbox channel {other}").into())),
+    }
+}
+
+/// A WeChat-like transaction id: 28 digits.
+fn new_transaction_id(at: Instant) -> String {
+    let mut rng = rand::thread_rng();
+    format!("4200{:06}{}{:010}", rng.gen_range(0..1_000_000), at.format("%Y%m%d"), rng.gen_range(0..10_000_000_000_i64))
+}
+
+/// A UUID-shaped notification id.
+fn new_notification_id() -> String {
+    let hex: String = (0..32).map(|_| char::from(b"0123456789abcdef"[rand::thread_rng().gen_range(0..16)])).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
+const COLUMNS: &str = "out_trade_no, method, amount_fen, description, status, transaction_id, created_at, paid_at, \
+    expires_at, notify_id, notify_due_at, notify_attempts";
+
+fn payment_row(row: &sqlx::any::AnyRow) -> Result<SandboxPayment, sqlx::Error> {
+    Ok(SandboxPayment {
+        out_trade_no: row.try_get(0)?,
+        channel: parse_channel(&row.try_get::<String, _>(1)?)?,
+        amount_fen: row.try_get(2)?,
+        description: row.try_get(3)?,
+        status: row.try_get(4)?,
+        transaction_id: row.try_get(5)?,
+        created_at: from_ms(row.try_get(6)?),
+        paid_at: row.try_get::<Option<i64>, _>(7)?.map(from_ms),
+        expires_at: row.try_get::<Option<i64>, _>(8)?.map(from_ms),
+        notify_id: row.try_get(9)?,
+        notify_due_at: row.try_get::<Option<i64>, _>(10)?.map(from_ms),
+        notify_attempts: row.try_get(11)?,
+    })
+}
+
+impl Book {
+    pub(super) fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// One payment of the book.
+    pub(super) async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, sqlx::Error> {
+        let row =
+            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sandbox_payments WHERE out_trade_no = $1")))
+                .bind(out_trade_no)
+                .fetch_optional(&self.db.read)
+                .await?;
+        row.as_ref().map(payment_row).transpose()
+    }
+
+    /// Opens a pending payment as of `now`; false when the number is in the
+    /// book already (the caller decides whether that is the same request).
+    pub(super) async fn open(&self, request: &PaymentRequest, now: Instant) -> Result<bool, sqlx::Error> {
+        let inserted = sqlx::query(
+            "INSERT INTO sandbox_payments (out_trade_no, method, amount_fen, description, status, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4, 'pending', $5, $6) ON CONFLICT (out_trade_no) DO NOTHING",
+        )
+        .bind(&request.out_trade_no)
+        .bind(channel_name(request.channel))
+        .bind(request.amount_fen)
+        .bind(&request.description)
+        .bind(to_ms(now))
+        .bind(to_ms(request.expires_at))
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        Ok(inserted == 1)
+    }
+
+    /// The payer pays at `now`: the payment becomes paid and its
+    /// notification due at once.
+    pub(super) async fn pay(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE sandbox_payments SET status = 'paid', transaction_id = $1, paid_at = $2, notify_due_at = $2, \
+             notify_id = $3 WHERE out_trade_no = $4 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(new_transaction_id(now))
+        .bind(to_ms(now))
+        .bind(new_notification_id())
+        .bind(out_trade_no)
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            tracing::info!(out_trade_no, "sandbox: the payer paid");
+            return Ok(PayerOutcome::Done);
+        }
+        self.why_not(out_trade_no, now).await
+    }
+
+    /// The payer's payment fails at `now`.
+    pub(super) async fn fail(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE sandbox_payments SET status = 'failed' WHERE out_trade_no = $1 AND status = 'pending' \
+             AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(out_trade_no)
+        .bind(to_ms(now))
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        if changed == 1 {
+            tracing::info!(out_trade_no, "sandbox: the payment failed");
+            return Ok(PayerOutcome::Done);
+        }
+        self.why_not(out_trade_no, now).await
+    }
+
+    async fn why_not(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
+        Ok(match self.find(out_trade_no).await? {
+            None => PayerOutcome::Unknown,
+            Some(p) if p.status == PENDING && p.expires_at.is_some_and(|at| at <= now) => PayerOutcome::Expired,
+            Some(_) => PayerOutcome::NotPending,
+        })
+    }
+
+    /// Closes a pending or failed payment; false when nothing changed (the
+    /// caller tells a closed one from one that cannot be closed).
+    pub(super) async fn close(&self, out_trade_no: &str) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE sandbox_payments SET status = 'closed' WHERE out_trade_no = $1 AND status IN ('pending', 'failed')",
+        )
+        .bind(out_trade_no)
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Up to 16 notifications due at `now_ms`, the oldest first.
+    pub(super) async fn due(&self, now_ms: i64) -> Result<Vec<Due>, sqlx::Error> {
+        let due: Vec<(String, i64, i64)> = sqlx::query_as(
+            "SELECT out_trade_no, notify_due_at, notify_attempts FROM sandbox_payments \
+             WHERE notify_due_at IS NOT NULL AND notify_due_at <= $1 ORDER BY notify_due_at LIMIT 16",
+        )
+        .bind(now_ms)
+        .fetch_all(&self.db.read)
+        .await?;
+        Ok(due
+            .into_iter()
+            .map(|(out_trade_no, due_at_ms, attempts)| Due { out_trade_no, due_at_ms, attempts })
+            .collect())
+    }
+
+    /// Takes `due` for sending until `until_ms`; false when another notifier
+    /// took it first.
+    pub(super) async fn claim(&self, due: &Due, until_ms: i64) -> Result<bool, sqlx::Error> {
+        let claimed = sqlx::query(
+            "UPDATE sandbox_payments SET notify_due_at = $1 WHERE out_trade_no = $2 AND notify_due_at = $3",
+        )
+        .bind(until_ms)
+        .bind(&due.out_trade_no)
+        .bind(due.due_at_ms)
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        Ok(claimed == 1)
+    }
+
+    /// Counts one attempt, due again at `next_due_ms` (none once delivered).
+    pub(super) async fn attempted(&self, out_trade_no: &str, next_due_ms: Option<i64>) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE sandbox_payments SET notify_due_at = $1, notify_attempts = notify_attempts + 1 \
+             WHERE out_trade_no = $2",
+        )
+        .bind(next_due_ms)
+        .bind(out_trade_no)
+        .execute(&self.db.write)
+        .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pay_4_transaction_ids_have_28_digits_and_notification_ids_are_uuid_shaped() {
+        let id = new_transaction_id(chrono::Utc::now());
+        assert_eq!(id.len(), 28, "{id}");
+        assert!(id.chars().all(|c| c.is_ascii_digit()));
+        assert_eq!(new_notification_id().len(), 36);
+    }
+}
