@@ -81,6 +81,7 @@ impl Application {
         let state = AppState {
             catalog: Arc::new(Catalog::load_default()?),
             gateway: sandbox.clone(),
+            sandbox: Some(sandbox.clone()),
             sms: Arc::new(OutboxSms::new(db.clone(), clock.clone())),
             db,
             clock,

@@ -704,7 +704,6 @@ fn server_scan() -> Scan {
 }
 
 #[test]
-#[ignore = "until the server restructuring lands"]
 fn no_circle_among_the_server_modules() {
     let report = circle_report(&server_scan());
     assert!(report.is_empty(), "modules of the server that refer to each other in a circle:\n{}", report.join("\n"));

@@ -31,7 +31,7 @@ pub fn app(state: AppState, dist: &Path) -> Router {
     let mut routes = Router::new().nest("/api", api());
     if state.settings.development {
         // The sandbox's payer pages: development only.
-        routes = routes.nest("/sandbox", crate::gateways::payment::sandbox::pages());
+        routes = routes.nest("/sandbox", crate::gateways::payment::sandbox::pages::pages());
     }
     let request_id = HeaderName::from_static(REQUEST_ID);
     let timeout = Duration::from_millis(state.settings.request_timeout_ms);

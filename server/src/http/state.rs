@@ -4,6 +4,7 @@ use crate::Settings;
 use crate::clock::Clock;
 use crate::db::Db;
 use crate::gateways::payment::PaymentGateway;
+use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::sms::SmsGateway;
 use domain::Catalog;
 use std::sync::Arc;
@@ -25,11 +26,18 @@ pub struct AppState {
     pub wake_delivery: Arc<Notify>,
     /// The SMS provider for verification codes (the bundled outbox unless configured otherwise).
     pub sms: Arc<dyn SmsGateway>,
+    /// The bundled payment sandbox, when it is the provider (its payer pages and tests drive it).
+    pub sandbox: Option<Arc<Sandbox>>,
     /// This API's OpenAPI document as JSON, built once at start-up.
     pub openapi: Arc<str>,
 }
 
 impl AppState {
+    /// The bundled payment sandbox, when it is the provider.
+    pub fn sandbox(&self) -> Option<&Sandbox> {
+        self.sandbox.as_deref()
+    }
+
     /// Tells followers of `order_id` (and the delivery worker) that it changed.
     pub fn order_changed(&self, order_id: i64) {
         // Nobody listening is fine: followers also poll.

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 /// The provider's routes under `/api`: `POST /payments/notify`, and the
 /// sandbox's confirm action (development only).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(receive)).routes(routes!(sandbox::confirm))
+    OpenApiRouter::new().routes(routes!(receive)).routes(routes!(sandbox::pages::confirm))
 }
 
 /// Receives one notification.

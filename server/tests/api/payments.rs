@@ -102,7 +102,7 @@ async fn post_notification(app: &TestApp, n: &SignedNotification) -> (StatusCode
 
 /// The sandbox's own notification for a paid payment, as of the app's now.
 async fn notification(app: &TestApp, out_trade_no: &str) -> SignedNotification {
-    let sandbox = app.state.gateway.sandbox().expect("the sandbox is the gateway");
+    let sandbox = app.state.sandbox().expect("the sandbox is the gateway");
     sandbox.notification_for(out_trade_no, app.clock.now()).await.expect("built").expect("the payment was paid")
 }
 
@@ -150,7 +150,7 @@ async fn payment_row(app: &TestApp, out_trade_no: &str) -> (String, Option<Strin
 }
 
 async fn sandbox_status(state: &AppState, out_trade_no: &str) -> String {
-    let sandbox = state.gateway.sandbox().expect("the sandbox");
+    let sandbox = state.sandbox().expect("the sandbox");
     sandbox.find(out_trade_no).await.expect("read").expect("in the book").status
 }
 
@@ -246,7 +246,7 @@ on_both_databases!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wech
     assert_eq!(prompt["nonce_str"].as_str().map(str::len), Some(32));
     let verifier = wechat::PlatformVerifier::from_pem(include_str!("../../sandbox/platform_public_key.pem"))
         .expect("the public key");
-    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.sandbox().expect("the sandbox").signer();
     assert_eq!(verifier.serial(), signer.serial());
     let pay_sign = prompt["pay_sign"].as_str().expect("a paySign");
     let signed_text = |app_id: &str| {
@@ -322,7 +322,7 @@ on_both_databases!(pay_4_a_replayed_notification_changes_nothing, settings = sil
 
     // A seen id is answered before anything else is looked at.
     let id: String = serde_json::from_slice::<Value>(&n.body).expect("json")["id"].as_str().expect("an id").to_owned();
-    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.sandbox().expect("the sandbox").signer();
     let other = wechat::Transaction {
         out_trade_no: "E999999999901".into(),
         transaction_id: "4200000000202401010000000002".into(),
@@ -378,7 +378,7 @@ on_both_databases!(pay_4_a_forged_notification_is_refused_and_changes_nothing, s
 on_both_databases!(pay_4_a_late_notification_is_refused_and_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
     press(&app, "pay", &out_trade_no, "pay").await;
-    let sandbox = app.state.gateway.sandbox().expect("the sandbox");
+    let sandbox = app.state.sandbox().expect("the sandbox");
     let stale =
         sandbox.notification_for(&out_trade_no, app.clock.now() - minutes(6)).await.expect("built").expect("paid");
 
@@ -393,7 +393,7 @@ on_both_databases!(pay_4_a_late_notification_is_refused_and_changes_nothing, set
 
 on_both_databases!(pay_4_a_notification_with_the_wrong_amount_changes_nothing, settings = silent_sandbox, |app| {
     let (id, out_trade_no) = order_with_open_payment(&app, &advanced()).await;
-    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.sandbox().expect("the sandbox").signer();
 
     for amount_fen in [697_999, 698_001, 1] {
         let wrong = notification_saying(&app.state, &out_trade_no, amount_fen, signer);
@@ -425,7 +425,7 @@ on_both_databases!(pay_4_a_notification_for_a_cancelled_order_changes_nothing, s
     assert_eq!(sandbox_status(&app.state, &out_trade_no).await, "closed", "the provider payment was closed too");
     let html = press(&app, "pay", &out_trade_no, "pay").await;
     assert!(html.contains("data-status=\"closed\""), "a closed payment cannot be paid");
-    let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+    let signer = app.state.sandbox().expect("the sandbox").signer();
 
     let (status, _) =
         post_notification(&app, &notification_saying(&app.state, &out_trade_no, 698_000 - 50_000, signer)).await;
@@ -444,7 +444,7 @@ on_both_databases!(
     pay_4_a_notification_for_an_unknown_payment_is_answered_404_so_the_provider_retries,
     settings = silent_sandbox,
     |app| {
-        let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+        let signer = app.state.sandbox().expect("the sandbox").signer();
 
         let (status, body) =
             post_notification(&app, &notification_saying(&app.state, "E999999999901", 100, signer)).await;
@@ -648,7 +648,7 @@ on_both_databases!(
         let second = url.strip_prefix("/sandbox/bank/").expect("the sandbox bank page").to_owned();
         assert_eq!(sandbox_status(&app.state, &first).await, "closed", "closed at the provider");
         assert_eq!(payment_row(&app, &first).await.0, "closed");
-        let signer = app.state.gateway.sandbox().expect("the sandbox").signer();
+        let signer = app.state.sandbox().expect("the sandbox").signer();
 
         // Money for the closed QR code arrives anyway (a provider racing its own close).
         let (status, _) = post_notification(&app, &notification_saying(&app.state, &first, 698_000, signer)).await;

@@ -93,8 +93,4 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     fn close<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
     /// Verifies a notification's signature and timestamp and decrypts it.
     fn verify_notice(&self, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<Notice, GatewayError>;
-    /// The bundled sandbox, when this is it (its payer pages need it).
-    fn sandbox(&self) -> Option<&sandbox::Sandbox> {
-        None
-    }
 }

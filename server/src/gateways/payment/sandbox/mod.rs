@@ -24,10 +24,9 @@
 
 mod book;
 mod notifier;
-mod pages;
+pub mod pages;
 
 pub use book::{PayerOutcome, SandboxPayment};
-pub use pages::{__path_confirm, Confirmed, confirm, pages};
 
 use super::wechat::{self, ApiV3Key, PlatformSigner, PlatformVerifier};
 use super::{
@@ -229,10 +228,6 @@ impl PaymentGateway for Sandbox {
             success,
             paid_at,
         })
-    }
-
-    fn sandbox(&self) -> Option<&Sandbox> {
-        Some(self)
     }
 }
 

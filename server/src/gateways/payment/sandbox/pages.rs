@@ -40,7 +40,6 @@ pub struct Confirmed {
 )]
 pub async fn confirm(State(state): State<AppState>, Path(key): Path<String>) -> Result<Json<Confirmed>, ApiError> {
     let sandbox = state
-        .gateway
         .sandbox()
         .filter(|_| state.settings.development)
         .ok_or_else(|| ApiError::NotFound("no payment sandbox outside development".into()))?;
@@ -113,7 +112,7 @@ fn not_found() -> Response {
 }
 
 async fn show(state: AppState, key: String, page: Page) -> Response {
-    let Some(sandbox) = state.gateway.sandbox() else { return not_found() };
+    let Some(sandbox) = state.sandbox() else { return not_found() };
     match lookup(sandbox, &key).await {
         Ok(Some(payment)) => Html(render(&payment, page, state.clock.now())).into_response(),
         Ok(None) => not_found(),
@@ -122,7 +121,7 @@ async fn show(state: AppState, key: String, page: Page) -> Response {
 }
 
 async fn act(state: AppState, key: String, page: Page, pay: bool) -> Response {
-    let Some(sandbox) = state.gateway.sandbox() else { return not_found() };
+    let Some(sandbox) = state.sandbox() else { return not_found() };
     let payment = match lookup(sandbox, &key).await {
         Ok(Some(payment)) => payment,
         Ok(None) => return not_found(),
