@@ -1,4 +1,5 @@
-//! The workspace's commands: `cargo xtask run`, `cargo xtask dist`, `cargo xtask test`, `cargo xtask bench`.
+//! The workspace's commands: `cargo xtask run`, `cargo xtask dist`, `cargo xtask test`, `cargo xtask soak`,
+//! `cargo xtask bench`.
 //!
 //! Standard library only, so it builds in seconds. It drives cargo and the
 //! other tools as child processes and never links them: a build script that
@@ -23,6 +24,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   run    build the app into dist/, then build and start the server
   dist   build the app into dist/ only
   test   everything CI runs: fmt, clippy, dist, all tests (with PostgreSQL), domain on wasm32
+  soak   the money model test (server/tests/model) with 10,000 sequences on SQLite and on a
+         throwaway PostgreSQL (port 55435), release build; SOAK_CASES=<n> changes the count,
+         PROPTEST_RNG_SEED=<seed> replays a run
   bench  every benchmark (domain native and in wasm, the app in Chromium, the server under
          load on SQLite and PostgreSQL), written to BENCHMARKS.md";
 
@@ -36,6 +40,7 @@ fn main() -> ExitCode {
         Some("run") => run(),
         Some("dist") => tools::ensure_wasm_tools().and_then(|()| dist::build()),
         Some("test") => test(),
+        Some("soak") => soak(),
         Some("bench") => bench::run(),
         _ => {
             eprintln!("{USAGE}");
@@ -86,6 +91,28 @@ fn test_stages(stages: &mut Stages) -> Result {
     drop(postgres);
     stages.run("domain wasm32", || cargo(&["build", "-p", "domain", "--target", tools::WASM_TARGET]))
 }
+
+/// The soak: the money model's sequences by the ten thousand, on both databases.
+fn soak() -> Result {
+    let cases = env::var("SOAK_CASES").unwrap_or_else(|_| "10000".into());
+    let mut stages = Stages::default();
+    let result = (|| {
+        let postgres = stages.run("postgres", || postgres::Cluster::start_on(SOAK_PG_PORT))?;
+        stages.run("model soak", || {
+            run_cmd(
+                Command::new("cargo")
+                    .args(["test", "--release", "-p", "server", "--test", "model", "--", "--nocapture"])
+                    .env("DATABASE_URL_PG", postgres.url())
+                    .env("PROPTEST_CASES", &cases),
+            )
+        })
+    })();
+    stages.print_summary();
+    result
+}
+
+/// Not the test command's port: a soak may run beside it.
+const SOAK_PG_PORT: u16 = 55435;
 
 /// The timed stages of a command, for the summary at its end.
 #[derive(Default)]

@@ -14,15 +14,21 @@ const DATABASE: &str = "esign_test";
 /// A running cluster.
 pub struct Cluster {
     data: PathBuf,
+    port: u16,
 }
 
 impl Cluster {
     /// Creates the cluster in a fresh temporary folder, starts it and creates the test database.
     pub fn start() -> Result<Self> {
-        let data = env::temp_dir().join(format!("esign-pg-{}", process::id()));
+        Self::start_on(PORT)
+    }
+
+    /// [`Cluster::start`] on another port (the soak runs beside a test run).
+    pub fn start_on(port: u16) -> Result<Self> {
+        let data = env::temp_dir().join(format!("esign-pg-{}-{port}", process::id()));
         fs::create_dir_all(&data).map_err(|e| format!("cannot create {}: {e}", data.display()))?;
         // From here on, dropping the cluster cleans up whatever was started.
-        let cluster = Cluster { data };
+        let cluster = Cluster { data, port };
         let data = &cluster.data;
         if is_root() {
             run_cmd(Command::new("chown").arg("postgres:").arg(data))?;
@@ -33,10 +39,10 @@ impl Cluster {
         run_cmd(&mut initdb)?;
         let log = data.join("log");
         // Every server test opens its own small pool on its own database.
-        let options = format!("-p {PORT} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400", data.display());
+        let options = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c max_connections=400", data.display());
         run_cmd(pg("pg_ctl").arg("-D").arg(data).args(["-o", &options, "-l"]).arg(&log).args(["-s", "-w", "start"]))
             .map_err(|e| format!("{e}\n{}", fs::read_to_string(&log).unwrap_or_default()))?;
-        let admin = format!("postgres://postgres@127.0.0.1:{PORT}/postgres");
+        let admin = format!("postgres://postgres@127.0.0.1:{port}/postgres");
         let create = format!("CREATE DATABASE {DATABASE}");
         run_cmd(Command::new(format!("{PGBIN}/psql")).args(["-q", "-d", &admin, "-c", &create]))?;
         Ok(cluster)
@@ -44,7 +50,7 @@ impl Cluster {
 
     /// The connection URL of the test database.
     pub fn url(&self) -> String {
-        format!("postgres://postgres@127.0.0.1:{PORT}/{DATABASE}")
+        format!("postgres://postgres@127.0.0.1:{}/{DATABASE}", self.port)
     }
 }
 
