@@ -405,6 +405,23 @@ impl World {
         Expect::Ok
     }
 
+    /// Whether binding `id` to E meets the known bug of
+    /// `bugs::bnd_1_binding_does_not_revive_grants_that_expired_before_it`:
+    /// an edition bound from its original payment time moves E's grants
+    /// that were live then, though they have expired since.
+    pub fn bind_revives(&self, id: i64) -> bool {
+        let o = self.order(id);
+        let (Some(_), Some(paid_at), St::Delivered) = (o.placed.edition_line(), o.paid_at, o.status) else {
+            return false;
+        };
+        self.books[0].paid_edition(self.now).is_none()
+            && self.books[0].grants.iter().any(|g| {
+                matches!(g.source, crate::books::Source::Edition | crate::books::Source::Pack)
+                    && g.live(paid_at)
+                    && !g.live(self.now)
+            })
+    }
+
     /// BND-2: P binds personal order `id` to E (`verified`) or U.
     pub fn bind(&mut self, id: i64, verified: bool) -> Expect {
         let o = self.order(id).clone();
