@@ -80,3 +80,77 @@ fn bnd_1_binding_does_not_revive_grants_that_expired_before_it_sqlite() {
 fn bnd_1_binding_does_not_revive_grants_that_expired_before_it_postgres() {
     on(Backend::Postgres);
 }
+
+/// ORD-1, PRI-2: E's Advanced has lapsed; a signing-reports order placed
+/// while it ran and a new Professional order are paid from the balance at
+/// one instant. Both are accepted: the reports order is held against the
+/// basis, which counts the Professional order paid a moment before. But the
+/// delivery jobs are taken `ORDER BY created_at`, and both were created at
+/// the same instant: when the reports order is delivered first there is no
+/// edition to stand on, so it ends `needs_attention` and its ¥1,960 is
+/// flagged to return, for an order the server itself accepted. Found by
+/// the soak (seed 1573269448 on SQLite). With a real clock it needs two
+/// payments in one millisecond; the order the basis applies orders of one
+/// instant in is not defined either. Tried on ten fresh accounts here.
+async fn same_instant_payments_are_delivered_in_held_order(backend: Backend) {
+    let server = Server::start(backend).await;
+    let mut failures = Vec::new();
+    for _ in 0..10 {
+        let opening = Opening {
+            edition: Some((Ed::Advanced, 0)),
+            balance_yuan: 200_000,
+            person_balance_yuan: 0,
+            vouchers: vec![],
+        };
+        let fx = server.fixture(&opening).await;
+        let e = &fx.clients[0];
+        let place = async |selection: serde_json::Value| -> i64 {
+            let (status, quote) = e.post("/api/quote", &json!({ "selection": selection, "channel": "web" })).await;
+            assert_eq!(status, StatusCode::OK, "{quote}");
+            let body = json!({ "selection": selection, "channel": "web", "expected_total": quote["payable"] });
+            let key = format!("ord-1-{}", rand::random::<u64>());
+            let (status, order) = e.post_keyed("/api/orders", &key, &body).await;
+            assert_eq!(status, StatusCode::CREATED, "{order}");
+            order["id"].as_i64().expect("an id")
+        };
+        let reports = place(json!({ "addons": [{ "addon": "signing_reports", "quantity": 2 }] })).await;
+        server.clock.advance(chrono::TimeDelta::hours(6));
+        server.keep_sessions(&fx.people).await;
+        let professional = place(json!({ "edition": { "edition": "professional", "years": 1 } })).await;
+        let pay =
+            |id: i64| async move { e.post(&format!("/api/orders/{id}/pay"), &json!({ "method": "balance" })).await };
+        let (a, b) = tokio::join!(pay(professional), pay(reports));
+        if !(a.0.is_success() && b.0.is_success()) {
+            continue;
+        }
+        for _ in 0..200 {
+            let status = e.get(&format!("/api/orders/{reports}")).await.1["status"].clone();
+            if status != "paid" && status != "delivering" {
+                if status != "delivered" {
+                    failures.push(format!("order {reports} accepted, then {status}"));
+                }
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    assert!(failures.is_empty(), "an order the server accepted was not delivered: {failures:?}");
+}
+
+fn on_two(backend: Backend) {
+    let runtime =
+        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a runtime");
+    runtime.block_on(same_instant_payments_are_delivered_in_held_order(backend));
+}
+
+#[test]
+#[ignore = "bug: orders paid at one instant are delivered by created_at with ties in any order, so an add-on held on an edition paid with it can be delivered first and end needs_attention"]
+fn ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held_sqlite() {
+    on_two(Backend::Sqlite);
+}
+
+#[test]
+#[ignore = "bug: orders paid at one instant are delivered by created_at with ties in any order, so an add-on held on an edition paid with it can be delivered first and end needs_attention"]
+fn ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held_postgres() {
+    on_two(Backend::Postgres);
+}

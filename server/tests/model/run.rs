@@ -401,6 +401,10 @@ impl Run<'_> {
             }
         }
         let _ = write!(self.log, "  → order {x} by {mx} and order {y} by {my}");
+        if self.world.same_instant_delivery_bug(x, y) {
+            self.skip("a known bug: bugs::ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held");
+            return Ok(());
+        }
         let mut ab = self.world.clone();
         let e0 = ab.pay(x, mx, 0);
         let e1 = ab.pay(y, my, 1);
@@ -411,7 +415,23 @@ impl Run<'_> {
             Expect::SamePrompt(s) if s.starts_with('?') => Expect::PromptOf(s[1..].parse().unwrap_or(0)),
             e => e,
         };
-        let candidates = vec![(ab, vec![fix(e0), fix(e1)]), (ba, vec![fix(f0), fix(f1)])];
+        let mut candidates = vec![(ab, vec![fix(e0), fix(e1)]), (ba, vec![fix(f0), fix(f1)])];
+        // A provider payment answered again is asked about at the provider
+        // (`still_payable`): money it collected meanwhile is settled then,
+        // after the other payment, which a serial order does not show.
+        for (w, e) in candidates.clone() {
+            let mut settled = w.clone();
+            for p in 0..settled.payments.len() {
+                let q = &settled.payments[p];
+                if (q.order == x || q.order == y)
+                    && q.srv == crate::world::Srv::Pending
+                    && let Prov::Paid(at) = q.prov
+                {
+                    settled.settle(p, at);
+                }
+            }
+            candidates.push((settled, e));
+        }
         let (r0, r1) = tokio::join!(self.pay_request(x, mx), self.pay_request(y, my));
         self.check(&[r0, r1], candidates, true).await
     }

@@ -422,6 +422,17 @@ impl World {
             })
     }
 
+    /// Whether paying `x` and `y` at one instant meets the known bug of
+    /// `bugs::ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held`:
+    /// one account, no paid edition running, one order with an edition and
+    /// the other of add-ons, which stand on it.
+    pub fn same_instant_delivery_bug(&self, x: i64, y: i64) -> bool {
+        let (a, b) = (self.order(x), self.order(y));
+        a.who == b.who
+            && self.books[a.who].paid_edition(self.now).is_none()
+            && a.placed.edition_line().is_some() != b.placed.edition_line().is_some()
+    }
+
     /// BND-2: P binds personal order `id` to E (`verified`) or U.
     pub fn bind(&mut self, id: i64, verified: bool) -> Expect {
         let o = self.order(id).clone();
