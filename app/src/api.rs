@@ -6,6 +6,7 @@
 use domain::billing::Billing;
 use domain::identity::Membership;
 use domain::order::OrderStatus;
+use domain::payment::RefundReason;
 use domain::sales::LeadRequest;
 use domain::verification::Purpose;
 use domain::{Buyer, Catalog, Channel, DomainError, ErrorCode, Instant, Money, PaymentMethod, Quote, Selection};
@@ -113,6 +114,24 @@ pub struct Order {
     pub paid_at: Option<Instant>,
     pub delivered_at: Option<Instant>,
     pub closed_at: Option<Instant>,
+    /// Why a paid order could not be delivered (`needs_attention`).
+    #[serde(default)]
+    pub attention: Option<String>,
+    /// Money received for the order that is not its payment, or that paid
+    /// for what could not be delivered: it will be returned (PAY-4, ORD-1).
+    #[serde(default)]
+    pub returns: Vec<MoneyToReturn>,
+}
+
+/// Money received for an order that will be returned to the payer.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct MoneyToReturn {
+    pub out_trade_no: String,
+    pub method: PaymentMethod,
+    pub amount: Money,
+    /// Why it is not the order's payment; `None` when the server does not say.
+    pub reason: Option<RefundReason>,
+    pub received_at: Option<Instant>,
 }
 
 /// What the payer is shown for WeChat Pay and online banking.

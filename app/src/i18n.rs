@@ -12,9 +12,10 @@ use domain::catalog::{AddOnValidity, Allotment};
 use domain::eligibility::Remedy;
 use domain::identity::Role;
 use domain::order::OrderStatus;
+use domain::payment::RefundReason;
 use domain::quote::Unit;
 use domain::terms::EditionAction;
-use domain::{AddOn, Instant, Lang, Money, PaymentMethod, QuotaKind};
+use domain::{AddOn, ErrorCode, Instant, Lang, Money, PaymentMethod, QuotaKind};
 use leptos::prelude::*;
 
 use crate::api::ApiClientError;
@@ -335,6 +336,69 @@ pub fn order_status(lang: Lang, status: OrderStatus) -> &'static str {
         (OrderStatus::Bound, Lang::En) => "Bound to an enterprise",
         (OrderStatus::Closed, Lang::Zh) => "已关闭",
         (OrderStatus::Closed, Lang::En) => "Closed",
+        (OrderStatus::NeedsAttention, Lang::Zh) => "待人工处理",
+        (OrderStatus::NeedsAttention, Lang::En) => "Needs attention",
+    }
+}
+
+/// A sentence on what a state means for the buyer, where the name alone
+/// does not say it.
+pub fn order_status_note(lang: Lang, status: OrderStatus) -> Option<&'static str> {
+    match status {
+        OrderStatus::NeedsAttention => Some(pick(
+            lang,
+            "订单已支付但无法交付，款项将原路退回，工作人员会尽快处理。",
+            "The order was paid but cannot be delivered; the payment will be returned to where it came from.",
+        )),
+        OrderStatus::AwaitingPayment
+        | OrderStatus::Paid
+        | OrderStatus::Delivering
+        | OrderStatus::Delivered
+        | OrderStatus::Bound
+        | OrderStatus::Closed => None,
+    }
+}
+
+/// Why a paid order could not be delivered, from the server's `attention`
+/// text: a refusal (`code: message`) in the buyer's language, anything else
+/// (a delivery that kept failing) as the server wrote it.
+pub fn attention(lang: Lang, text: &str) -> String {
+    let code = text.split_once(':').map_or(text, |(code, _)| code).trim();
+    match serde_json::from_value::<ErrorCode>(serde_json::Value::String(code.to_owned())) {
+        Ok(code) => code.message(lang).to_owned(),
+        Err(_) => match lang {
+            Lang::Zh => "多次发货未成功。".to_owned(),
+            Lang::En => "Delivery failed several times.".to_owned(),
+        },
+    }
+}
+
+/// Why money received is to be returned (PAY-4, ORD-1).
+pub fn refund_reason(lang: Lang, reason: RefundReason) -> &'static str {
+    match (reason, lang) {
+        (RefundReason::OrderClosed, Lang::Zh) => "付款到账时订单已关闭",
+        (RefundReason::OrderClosed, Lang::En) => "the order had closed when the payment arrived",
+        (RefundReason::AlreadyPaid, Lang::Zh) => "订单已支付，此笔为重复付款",
+        (RefundReason::AlreadyPaid, Lang::En) => "the order was already paid; this is a second payment",
+        (RefundReason::PaymentClosed, Lang::Zh) => "该笔支付已关闭",
+        (RefundReason::PaymentClosed, Lang::En) => "this payment had been closed",
+        (RefundReason::OrderChanged, Lang::Zh) => "下单后账户状态已变化，订单需重新下单",
+        (RefundReason::OrderChanged, Lang::En) => {
+            "the account changed after the order was placed; the order has to be placed again"
+        }
+        (RefundReason::NotDeliverable, Lang::Zh) => "订单无法交付",
+        (RefundReason::NotDeliverable, Lang::En) => "the order could not be delivered",
+    }
+}
+
+/// "已收到款项 ¥12780.00，将原路退回（原因）".
+pub fn money_to_return(lang: Lang, amount: Money, reason: Option<RefundReason>) -> String {
+    let amount = yuan(amount);
+    match (lang, reason.map(|r| refund_reason(lang, r))) {
+        (Lang::Zh, Some(why)) => format!("已收到款项 {amount}，将原路退回（{why}）"),
+        (Lang::Zh, None) => format!("已收到款项 {amount}，将原路退回"),
+        (Lang::En, Some(why)) => format!("Payment of {amount} received; it will be returned ({why})"),
+        (Lang::En, None) => format!("Payment of {amount} received; it will be returned"),
     }
 }
 
@@ -347,6 +411,8 @@ pub fn payment_method(lang: Lang, method: PaymentMethod) -> &'static str {
         (PaymentMethod::WechatPay, Lang::En) => "WeChat Pay",
         (PaymentMethod::OnlineBanking, Lang::Zh) => "网银支付",
         (PaymentMethod::OnlineBanking, Lang::En) => "Online banking",
+        (PaymentMethod::Voucher, Lang::Zh) => "代金券全额抵扣",
+        (PaymentMethod::Voucher, Lang::En) => "Covered by a voucher",
     }
 }
 
@@ -389,5 +455,22 @@ mod tests {
         assert_eq!(count(999), "999");
         assert_eq!(count(1000), "1,000");
         assert_eq!(count(2_000_000), "2,000,000");
+    }
+
+    #[test]
+    fn ord_1_attention_shows_a_refusal_in_the_buyers_language() {
+        let text = format!("no_active_edition: {}", ErrorCode::NoActiveEdition.message(Lang::Zh));
+        assert_eq!(attention(Lang::En, &text), ErrorCode::NoActiveEdition.message(Lang::En));
+        assert_eq!(attention(Lang::Zh, "delivery failed 5 times: database is locked"), "多次发货未成功。");
+    }
+
+    #[test]
+    fn pay_4_money_to_return_says_how_much_and_why() {
+        let amount: Money = "12780.00".parse().expect("money");
+        assert_eq!(
+            money_to_return(Lang::Zh, amount, Some(RefundReason::AlreadyPaid)),
+            "已收到款项 ¥12780.00，将原路退回（订单已支付，此笔为重复付款）"
+        );
+        assert_eq!(money_to_return(Lang::En, amount, None), "Payment of ¥12780.00 received; it will be returned");
     }
 }

@@ -327,6 +327,203 @@ async fn pri_2_a_changed_price_is_shown_and_confirmed_before_the_order_is_placed
     .await;
 }
 
+fn edition(edition: &str, years: u8) -> serde_json::Value {
+    serde_json::json!({ "edition": { "edition": edition, "years": years } })
+}
+
+/// PAY-2, VOU-2: a voucher that covers a contract pack in full makes the
+/// order ¥0.00; the pay page offers the one action that completes it (no
+/// method to choose, no provider), for a member without the balance
+/// permission too, and the order is delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pay_2_an_order_a_voucher_covers_in_full_is_completed_from_the_pay_page_and_delivered() {
+    let server = Arc::new(TestServer::start().await);
+    // SEL-4: packs stand on an edition; the super admin buys one first.
+    server.signed_in("a-admin").await.buy(&edition("advanced", 1)).await;
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-staff", "/billing").await;
+        BillingPage::open(page.clone(), "/billing").await.buy_packs().await;
+        PurchasePage::ready(page.clone()).await.buy_now().await;
+
+        let review = ReviewPage::ready(page.clone()).await;
+        assert!(review.voucher_enabled("A-PACK-FULL-2000").await, "the pack voucher applies to a pack");
+        review.choose_voucher("A-PACK-FULL-2000").await;
+        review.page.wait_for_text("total", "¥0.00").await;
+        let order = review.place_order().await;
+
+        let pay = PayPage::ready(page.clone()).await;
+        assert_eq!(pay.page.text("pay-total").await, "¥0.00");
+        assert!(pay.offers_voucher_completion().await, "one action completes a ¥0.00 order");
+        for method in ["balance", "wechat_pay", "online_banking"] {
+            assert!(!pay.method_offered(method).await, "{method} is not offered for ¥0.00");
+        }
+        let label = pay.complete_with_voucher().await;
+        assert_eq!(label, "代金券已全额抵扣，确认完成订单");
+
+        let progress = OrderPage::ready(page.clone()).await;
+        assert_eq!(progress.page.path().await, format!("/orders/{order}"));
+        progress.wait_for_status("delivered").await;
+        let (_, delivered) = s.signed_in("a-admin").await.get(&format!("/api/orders/{order}")).await;
+        assert_eq!(delivered["payment_method"], "voucher", "{delivered}");
+        assert_eq!(delivered["returns"], serde_json::json!([]), "nothing to return");
+    })
+    .await;
+}
+
+/// PRI-2, PAY-4: an upgrade is placed and its WeChat Pay QR code opened;
+/// then a renewal is paid, so the upgrade would lift a longer term. The
+/// payer pays the QR code anyway: the money is not believed as the order's
+/// payment, and the order page and the records say it will be returned and
+/// why. Paying the order again answers `quote_changed`: the pay page shows
+/// the fresh total (the domain's, for the account as it is now) and leads
+/// back to the chooser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pri_2_an_order_the_account_outgrew_shows_the_new_total_and_the_money_to_return() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    admin.buy(&edition("advanced", 1)).await;
+    let upgrade_selection = serde_json::json!({ "edition": { "edition": "professional" } });
+    let upgrade = admin.place(&upgrade_selection).await;
+    let id = upgrade["id"].as_i64().expect("an order id");
+    let placed_at = format!("¥{}", upgrade["payable"].as_str().expect("an amount"));
+    let (status, opened) = admin.pay(id, "wechat_pay").await;
+    assert_eq!(status, 200, "{opened}");
+    let code_url = opened["prompt"]["code_url"].as_str().expect("a QR code").to_owned();
+    let out_trade_no = code_url.split_once("pr=").map(|(_, no)| no.to_owned()).expect("the payment's number");
+    admin.buy(&edition("advanced", 1)).await;
+    let (status, confirmed) =
+        admin.post(&format!("/api/dev/payments/{out_trade_no}/confirm"), &serde_json::json!({})).await;
+    assert_eq!(status, 200, "the payer pays the old QR code: {confirmed}");
+    let held = admin
+        .wait_for_order(id, "holding money to return", |o| o["returns"].as_array().is_some_and(|r| !r.is_empty()))
+        .await;
+    assert_eq!(
+        (held["status"].as_str(), held["returns"][0]["reason"].as_str()),
+        (Some("awaiting_payment"), Some("order_changed")),
+        "{held}"
+    );
+    let upgrade_now = Selection {
+        edition: Some(EditionChoice { edition: Edition::Professional, years: None, sales_quote: None }),
+        ..Selection::default()
+    };
+    let fresh = expected_total(&server.catalog().await, &server.buyer("a-admin").await, &upgrade_now);
+    assert_ne!(fresh, placed_at, "the renewal changed the upgrade's price");
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", &format!("/orders/{id}")).await;
+        let progress = OrderPage::ready(page.clone()).await;
+        let returns = progress.returns().await;
+        assert!(returns.contains(&format!("已收到款项 {placed_at}，将原路退回")), "the buyer is told: {returns}");
+        assert!(returns.contains("下单后账户状态已变化"), "and why: {returns}");
+
+        let orders = OrdersPage::open(page.clone(), "/orders").await;
+        let listed = orders.returns(id).await;
+        assert!(listed.contains(&format!("已收到款项 {placed_at}，将原路退回")), "the records say it too: {listed}");
+
+        page.goto(&format!("/orders/{id}/pay")).await;
+        let pay = PayPage::ready(page.clone()).await;
+        assert_eq!(pay.page.text("pay-total").await, placed_at, "the order as it was placed");
+        pay.pay_with("balance").await;
+        let (code, message) = pay.refusal().await;
+        assert_eq!((code.as_str(), message.as_str()), ("quote_changed", ErrorCode::QuoteChanged.message(Lang::Zh)));
+        assert_eq!(pay.new_total().await, fresh, "the fresh total is shown");
+        assert_eq!(pay.order_again_link().await, "/", "and the way back to the chooser");
+        assert!(!pay.page.has("pay").await, "no method is offered for an order that no longer holds");
+    })
+    .await;
+}
+
+/// SEL-6, PRI-2: Professional and Advanced are ordered side by side and
+/// Professional is paid first; paying Advanced then is refused by the rule
+/// (a downgrade), shown with its message, and the order can be cancelled
+/// from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sel_6_paying_a_lower_edition_after_a_higher_one_shows_the_rule_that_refuses_it() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    let professional = admin.place(&edition("professional", 3)).await["id"].as_i64().expect("an order id");
+    let advanced = admin.place(&edition("advanced", 1)).await["id"].as_i64().expect("an order id");
+    let (status, paid) = admin.pay(professional, "balance").await;
+    assert_eq!(status, 200, "{paid}");
+    admin.wait_for_order(professional, "delivered", |o| o["status"] == "delivered").await;
+    let reason = ErrorCode::DowngradeNotAllowed.message(Lang::Zh);
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", &format!("/orders/{advanced}/pay")).await;
+        let pay = PayPage::ready(page.clone()).await;
+        pay.pay_with("balance").await;
+        let (code, message) = pay.refusal().await;
+        assert_eq!((code.as_str(), message.as_str()), ("downgrade_not_allowed", reason));
+        assert!(pay.refusal_reasons().await.contains(reason), "the rule is named");
+        pay.page.click("cancel-order").await;
+        let order = OrderPage::ready(page.clone()).await;
+        order.wait_for_status("closed").await;
+    })
+    .await;
+}
+
+/// ORD-1: a paid order that cannot be delivered (here a downgrade, paid as
+/// a database restored from before a fix could leave it) ends in
+/// `needs_attention`: the page following it live stops at delivery, marked
+/// failed, says why and that the money will be returned; the records show
+/// the state by its name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ord_1_an_order_that_cannot_be_delivered_shows_it_needs_attention_and_its_money_to_return() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    let professional = admin.place(&edition("professional", 3)).await["id"].as_i64().expect("an order id");
+    let advanced = admin.place(&edition("advanced", 1)).await["id"].as_i64().expect("an order id");
+    let (status, paid) = admin.pay(professional, "balance").await;
+    assert_eq!(status, 200, "{paid}");
+    admin.wait_for_order(professional, "delivered", |o| o["status"] == "delivered").await;
+    let reason = ErrorCode::DowngradeNotAllowed.message(Lang::Zh);
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", &format!("/orders/{advanced}")).await;
+        let progress = OrderPage::ready(page.clone()).await;
+        progress.wait_for_status("awaiting_payment").await;
+
+        // Arrange: paid from the balance behind the rules' back, its delivery queued.
+        let db = server::db::Db::connect(&s.database_url, 1).await.expect("the test's database");
+        let at = now().timestamp_millis();
+        sqlx::query("UPDATE orders SET status = 'paid', payment_method = 'balance', paid_at = $1 WHERE id = $2")
+            .bind(at)
+            .bind(advanced)
+            .execute(&db.write)
+            .await
+            .expect("marked paid");
+        sqlx::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
+            .bind(advanced)
+            .bind(at)
+            .execute(&db.write)
+            .await
+            .expect("its delivery queued");
+
+        progress.wait_for_status("needs_attention").await;
+        assert_eq!(progress.page.text("order-status").await, "待人工处理");
+        let attention = progress.attention().await;
+        assert!(attention.contains("订单已支付但无法交付") && attention.contains(reason), "why: {attention}");
+        let returns = progress.returns().await;
+        assert!(returns.contains("已收到款项 ¥6980.00，将原路退回（订单无法交付）"), "{returns}");
+        assert!(progress.step_class(2).await.contains("is-failed"), "the delivery step is marked failed");
+        assert!(progress.step_class(1).await.contains("is-done"), "the payment step is done");
+        page.wait_until("the page stops following a final state", || async {
+            page.find_css(".progress-connection").await.text().await.unwrap_or_default().is_empty()
+        })
+        .await;
+
+        let orders = OrdersPage::open(page.clone(), "/orders").await;
+        assert_eq!(orders.status(advanced).await, "待人工处理");
+        assert!(orders.returns(advanced).await.contains("将原路退回"), "the records show the money to return");
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tri_1_an_enterprise_starts_its_free_trial_from_billing_management() {
     let server = Arc::new(TestServer::start().await);

@@ -41,7 +41,7 @@ pub fn follow_order_to_binding(
     let stream = RwSignal::new(Stream::Connecting);
     let bound = RwSignal::new(None);
     let finished = match initial.status {
-        OrderStatus::Closed => true,
+        OrderStatus::Closed | OrderStatus::NeedsAttention => true,
         OrderStatus::Delivered | OrderStatus::Bound => !personal,
         OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
     };
@@ -78,7 +78,9 @@ pub fn follow_order_to_binding(
     (progress.read_only(), stream.read_only(), bound.read_only())
 }
 
-/// The order's way from payment to delivery (ORD-1, FUL-1), live.
+/// The order's way from payment to delivery (ORD-1, FUL-1), live. An order
+/// that could not be delivered (`needs_attention`, final) ends at the
+/// delivery step, marked failed.
 #[component]
 pub fn DeliverySteps(
     lang: Lang,
@@ -96,28 +98,27 @@ pub fn DeliverySteps(
     if personal {
         steps.push((OrderStatus::Bound, pick(lang, "绑定企业", "Bound to an enterprise")));
     }
-    let rank = |status: OrderStatus| match status {
-        OrderStatus::AwaitingPayment | OrderStatus::Closed => 0,
-        OrderStatus::Paid => 1,
-        OrderStatus::Delivering => 2,
-        OrderStatus::Delivered => 3,
-        OrderStatus::Bound => 4,
-    };
     let items = steps
         .into_iter()
         .map(|(status, label)| {
+            let mine = rank(status);
             let class = move || {
-                let now = rank(progress.get().status);
-                let mine = rank(status);
-                if mine < now || (mine == now && mine == 3) || (mine == now && mine == 4) {
-                    "step is-done"
-                } else if mine == now {
-                    "step is-current"
-                } else {
-                    "step"
+                let now = progress.get().status;
+                match step_state(now, mine) {
+                    StepState::Done => "step is-done",
+                    StepState::Current => "step is-current",
+                    StepState::Failed => "step is-failed",
+                    StepState::Ahead => "step",
                 }
             };
-            let current = move || (rank(progress.get().status) == rank(status)).then_some("step");
+            let current = move || (rank(progress.get().status) == mine).then_some("step");
+            let label = move || {
+                if mine == rank(OrderStatus::Delivering) && progress.get().status == OrderStatus::NeedsAttention {
+                    pick(lang, "无法交付", "Not delivered")
+                } else {
+                    label
+                }
+            };
             view! {
                 <li class=class aria-current=current>
                     <span class="step-mark" aria-hidden="true"></span>
@@ -154,8 +155,67 @@ pub fn DeliverySteps(
             >
                 {move || i18n::order_status(lang, status())}
             </p>
+            {move || i18n::order_status_note(lang, status()).map(|note| view! { <p class="progress-note">{note}</p> })}
             {times}
             <p class="muted progress-connection">{connection}</p>
         </div>
+    }
+}
+
+/// Where a step stands against the order's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum StepState {
+    Done,
+    Current,
+    /// The step the order could not get past (`needs_attention`).
+    Failed,
+    Ahead,
+}
+
+/// The place of a state on the way: the step it has reached. A closed
+/// order never left the first step; an order that needs attention stopped
+/// at delivery.
+fn rank(status: OrderStatus) -> u8 {
+    match status {
+        OrderStatus::AwaitingPayment | OrderStatus::Closed => 0,
+        OrderStatus::Paid => 1,
+        OrderStatus::Delivering | OrderStatus::NeedsAttention => 2,
+        OrderStatus::Delivered => 3,
+        OrderStatus::Bound => 4,
+    }
+}
+
+/// How the step of rank `mine` shows while the order is `now`. Delivered
+/// and bound, reached, are done rather than current: nothing more is awaited
+/// of them.
+fn step_state(now: OrderStatus, mine: u8) -> StepState {
+    let reached = rank(now);
+    if now == OrderStatus::NeedsAttention && mine == reached {
+        StepState::Failed
+    } else if mine < reached || (mine == reached && mine >= rank(OrderStatus::Delivered)) {
+        StepState::Done
+    } else if mine == reached {
+        StepState::Current
+    } else {
+        StepState::Ahead
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ord_1_needs_attention_stops_at_delivery_marked_failed() {
+        let now = OrderStatus::NeedsAttention;
+        let shown: Vec<StepState> = (0..=3).map(|mine| step_state(now, mine)).collect();
+        assert_eq!(shown, [StepState::Done, StepState::Done, StepState::Failed, StepState::Ahead]);
+    }
+
+    #[test]
+    fn ord_1_delivered_is_done_and_delivering_is_current() {
+        assert_eq!(step_state(OrderStatus::Delivered, 3), StepState::Done);
+        assert_eq!(step_state(OrderStatus::Delivering, 2), StepState::Current);
+        assert_eq!(step_state(OrderStatus::Closed, 0), StepState::Current);
     }
 }

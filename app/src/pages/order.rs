@@ -1,9 +1,10 @@
 //! 订单详情: one order, what it holds, and its way from payment to delivery,
-//! followed live (FUL-1) until it is delivered, and a personal order's on to
-//! its binding (BND-2).
+//! followed live (FUL-1) until it is delivered (or, paid but undeliverable,
+//! needs attention, ORD-1), and a personal order's on to its binding
+//! (BND-2); with any money received for it that will be returned (PAY-4).
 
-use crate::api::{self, ApiClientError, Me, Order, Progress};
-use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, follow_order_to_binding};
+use crate::api::{self, ApiClientError, Me, MoneyToReturn, Order, Progress};
+use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, ReturnsNote, follow_order_to_binding};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::pay::order_id;
 use crate::session::{signed_in, use_shell};
@@ -11,6 +12,7 @@ use domain::order::OrderStatus;
 use domain::{DomainError, Lang, Quote};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
+use leptos::task::spawn_local;
 use leptos_router::components::A;
 
 /// One order's page.
@@ -56,6 +58,20 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
     let (progress, stream, bound) = follow_order_to_binding(id, initial, personal);
     let quote: Result<Quote, Vec<DomainError>> = Ok(order.quote);
     let quote = Signal::derive(move || quote.clone());
+    // Why it could not be delivered and the money to return: as loaded, and
+    // read again when the order reaches needs_attention while it is watched.
+    let details = RwSignal::new((order.attention, order.returns));
+    let loaded = order.status;
+    Effect::new(move |_| {
+        let now = progress.get().status;
+        if now == OrderStatus::NeedsAttention && loaded != OrderStatus::NeedsAttention {
+            spawn_local(async move {
+                if let Ok(fresh) = api::order(id).await {
+                    details.set((fresh.attention, fresh.returns));
+                }
+            });
+        }
+    });
     let next = move || {
         let lang = lang.get();
         match progress.get().status {
@@ -77,8 +93,20 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
             OrderStatus::Delivered | OrderStatus::Bound => Some(view! {
                 <A href=shell.href("/billing")>{pick(lang, "前往费用管理查看", "See it in billing management")}</A>
             }.into_any()),
+            OrderStatus::NeedsAttention => Some(view! {
+                <div class="notice-inline notice-danger" role="alert" data-testid="order-attention">
+                    <p class="notice-title">{i18n::order_status_note(lang, OrderStatus::NeedsAttention)}</p>
+                    {move || details.with(|(attention, _)| attention.as_deref().map(|text| view! {
+                        <p>{i18n::labelled(lang, pick(lang, "原因", "Reason"), &i18n::attention(lang, text))}</p>
+                    }))}
+                </div>
+            }.into_any()),
             OrderStatus::Paid | OrderStatus::Delivering | OrderStatus::Closed => None,
         }
+    };
+    let returns = move || {
+        let returns: Vec<MoneyToReturn> = details.with(|(_, r)| r.clone());
+        view! { <ReturnsNote lang=lang.get() returns testid="order-returns".to_owned() /> }
     };
     move || {
         let lang = lang.get();
@@ -91,6 +119,7 @@ fn OrderView(order: Order, personal: bool) -> impl IntoView {
                     <section class="panel" aria-labelledby="progress-title">
                         <h2 class="section-title" id="progress-title">{pick(lang, "订单进度", "Progress")}</h2>
                         <DeliverySteps lang progress stream personal />
+                        {returns}
                         <div class="actions">{next}</div>
                     </section>
                 </div>

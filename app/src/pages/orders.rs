@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiClientError, Me, Order, Progress};
 use crate::clock;
-use crate::components::{ErrorView, Loading, follow_order_to_binding, orders_title};
+use crate::components::{ErrorView, Loading, ReturnsNote, follow_order_to_binding, orders_title};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_shell};
 use domain::access::can_view_order_records;
@@ -112,6 +112,7 @@ fn OrderRow(
     let names_en: Vec<String> = order.quote.lines.iter().map(|l| l.name_en.clone()).collect();
     let status = order.status;
     let memberships = me.memberships.clone();
+    let returns = order.returns.clone();
     move || {
         let lang = lang.get();
         let names = match lang {
@@ -164,6 +165,10 @@ fn OrderRow(
                     {bind_button}
                     <A href=shell.href(&format!("/orders/{id}"))>{pick(lang, "详情", "Details")}</A>
                 </div>
+                {i18n::order_status_note(lang, status).map(|note| view! {
+                    <p class="order-note" data-testid=format!("order-{id}-attention")>{note}</p>
+                })}
+                <ReturnsNote lang returns=returns.clone() testid=format!("order-{id}-returns") />
                 {panel.clone()}
             </li>
         }

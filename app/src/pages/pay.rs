@@ -1,16 +1,20 @@
 //! 订单支付: the methods this buyer may use for this order (PAY-1..3), each
 //! refused one with the domain's reason; then the provider's prompt (a QR
 //! code, the bank's page, the mini-program's payment sheet) while the order
-//! is followed live until it is paid.
+//! is followed live until it is paid. An order a voucher covers in full
+//! (¥0.00) has one action instead, completing it with method `voucher`.
+//! Paying holds the order against the account as it is now (PRI-2): when it
+//! no longer holds, the page says why (the fresh total, or the rule) and
+//! leads back to ordering again.
 
-use crate::api::{self, ApiClientError, Me, Order, PaymentPrompt, Progress};
+use crate::api::{self, ApiClientError, Me, Order, PaymentPrompt, Progress, ServerError};
 use crate::clock;
-use crate::components::{ErrorView, Loading, QrCodeSvg, follow_order};
+use crate::components::{ErrorView, Loading, PriceBreakdown, QrCodeSvg, follow_order, wire_name};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_session, use_shell};
 use domain::order::OrderStatus;
 use domain::payment::payment_refusals;
-use domain::{Catalog, Channel, Context, DomainError, ErrorCode, Lang, PaymentMethod};
+use domain::{Catalog, Channel, Context, DomainError, ErrorCode, Lang, PaymentMethod, Quote};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -73,6 +77,26 @@ enum Stage {
     Opening,
     Prompt(PaymentPrompt),
     Failed(ApiClientError),
+    /// Held against the account as it is now, the order no longer holds:
+    /// `quote_changed` with the fresh quote, or the rule that refuses it.
+    NoLongerHolds(Box<ServerError>),
+}
+
+/// A refusal of paying that is about the order itself, not the way of
+/// paying: `quote_changed`, or a rule about what is bought or its voucher
+/// (the codes between `invalid_duration` and `voucher_used`, in the order
+/// `ErrorCode` keeps them). Another method would be refused the same; the
+/// buyer orders again.
+fn no_longer_holds(error: &ApiClientError) -> Option<Box<ServerError>> {
+    match error {
+        ApiClientError::Server(e)
+            if e.error.code == ErrorCode::QuoteChanged
+                || (ErrorCode::InvalidDuration..=ErrorCode::VoucherUsed).contains(&e.error.code) =>
+        {
+            Some(e.clone())
+        }
+        _ => None,
+    }
 }
 
 #[component]
@@ -82,9 +106,13 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
     let session = use_session();
     let navigate = use_navigate();
     let ctx = Context { catalog: &catalog, buyer: &me.buyer, channel: order.channel, now: clock::now() };
+    // Nothing to pay (a voucher covers it all): the domain allows `voucher`
+    // alone, and the page offers that one action instead of a list.
+    let covered = payment_refusals(&ctx, PaymentMethod::Voucher, order.payable).is_empty();
     // PAY-3: the mini-program offers WeChat Pay only, so what its limit refuses is not listed there.
     let methods: Vec<(PaymentMethod, Vec<DomainError>)> = PaymentMethod::ALL
         .iter()
+        .filter(|&&m| m != PaymentMethod::Voucher)
         .map(|&m| (m, payment_refusals(&ctx, m, order.payable)))
         .filter(|(_, refusals)| {
             !(shell.channel == Channel::MiniProgram && refusals.iter().any(|e| e.code == ErrorCode::MiniProgramLimit))
@@ -98,11 +126,12 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
     let balance = me.buyer.balance;
     let progress_page = shell.href(&format!("/orders/{id}"));
 
-    let pay = {
-        let navigate = navigate.clone();
+    let pay_with = {
         let progress_page = progress_page.clone();
-        move |_| {
-            let Some(method) = chosen.get_untracked() else { return };
+        Callback::new(move |method: PaymentMethod| {
+            if stage.with_untracked(|s| *s == Stage::Opening) {
+                return;
+            }
             stage.set(Stage::Opening);
             let navigate = navigate.clone();
             let progress_page = progress_page.clone();
@@ -112,12 +141,20 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
                         None => navigate(&progress_page, Default::default()),
                         Some(prompt) => stage.set(Stage::Prompt(prompt)),
                     },
-                    Err(error) => stage.set(Stage::Failed(error)),
+                    Err(error) => stage.set(match no_longer_holds(&error) {
+                        Some(refusal) => Stage::NoLongerHolds(refusal),
+                        None => Stage::Failed(error),
+                    }),
                 }
             });
+        })
+    };
+    let pay = move |_| {
+        if let Some(method) = chosen.get_untracked() {
+            pay_with.run(method);
         }
     };
-    let cancel = move |_| {
+    let cancel = move |()| {
         spawn_local(async move {
             match api::cancel(id).await {
                 Ok(_) => on_closed.run(()),
@@ -137,6 +174,7 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
                 view! { <ErrorView lang title=pick(lang, "支付未完成", "Payment did not go through") message=i18n::api_error(lang, &error) inline=true /> }
                     .into_any(),
             ),
+            Stage::NoLongerHolds(refusal) => Some(view! { <NoLongerHolds lang refusal on_cancel=Callback::new(cancel) /> }.into_any()),
             Stage::Choosing | Stage::Opening => None,
         }
     };
@@ -149,7 +187,47 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
             Lang::Zh => i18n::list(lang, &lines),
             Lang::En => i18n::list(lang, &lines_en),
         };
-        let prompting = matches!(stage.get(), Stage::Prompt(_));
+        let prompting = stage.with(|s| matches!(s, Stage::Prompt(_) | Stage::NoLongerHolds(_)));
+        let opening = move || stage.get() == Stage::Opening;
+        let actions = if covered {
+            Either::Left(view! {
+                <p class="muted">{pick(lang, "所选代金券已抵扣全部金额，无需支付。", "The voucher chosen covers the whole amount: there is nothing to pay.")}</p>
+                <div class="actions">
+                    <button
+                        type="button"
+                        class="button button-primary"
+                        data-testid="pay-voucher"
+                        disabled=opening
+                        on:click=move |_| pay_with.run(PaymentMethod::Voucher)
+                    >
+                        {move || if opening() { pick(lang, "正在完成订单…", "Completing the order…") } else { pick(lang, "代金券已全额抵扣，确认完成订单", "Covered by your voucher: complete the order") }}
+                    </button>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                        {pick(lang, "取消订单", "Cancel the order")}
+                    </button>
+                </div>
+            })
+        } else {
+            Either::Right(view! {
+                <ul class="choice-list" role="radiogroup" aria-labelledby="methods-title">
+                    {method_list(lang, &methods, chosen, balance)}
+                </ul>
+                <div class="actions">
+                    <button
+                        type="button"
+                        class="button button-primary"
+                        data-testid="pay"
+                        disabled=move || chosen.get().is_none() || opening()
+                        on:click=pay
+                    >
+                        {move || if opening() { pick(lang, "正在发起支付…", "Opening the payment…") } else { pick(lang, "确认支付", "Pay now") }}
+                    </button>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                        {pick(lang, "取消订单", "Cancel the order")}
+                    </button>
+                </div>
+            })
+        };
         view! {
             <h1 class="page-title">{pick(lang, "订单支付", "Pay")}</h1>
             <section class="panel pay-summary" aria-labelledby="pay-summary-title">
@@ -173,31 +251,70 @@ fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>
                     </div>
                 </dl>
             </section>
-            <section class="panel" aria-labelledby="methods-title" hidden=prompting>
-                <h2 class="section-title" id="methods-title">{pick(lang, "支付方式", "Payment method")}</h2>
-                <ul class="choice-list" role="radiogroup" aria-labelledby="methods-title">
-                    {method_list(lang, &methods, chosen, balance)}
-                </ul>
-                <div class="actions">
-                    <button
-                        type="button"
-                        class="button button-primary"
-                        data-testid="pay"
-                        disabled=move || chosen.get().is_none() || stage.get() == Stage::Opening
-                        on:click=pay.clone()
-                    >
-                        {move || if stage.get() == Stage::Opening { pick(lang, "正在发起支付…", "Opening the payment…") } else { pick(lang, "确认支付", "Pay now") }}
-                    </button>
-                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=cancel>
-                        {pick(lang, "取消订单", "Cancel the order")}
-                    </button>
-                </div>
-            </section>
+            {(!prompting).then(|| view! {
+                <section class="panel" aria-labelledby="methods-title">
+                    <h2 class="section-title" id="methods-title">{pick(lang, "支付方式", "Payment method")}</h2>
+                    {actions}
+                </section>
+            })}
             {prompt_view}
             <p class="muted">
                 <A href=progress_page.clone()>{pick(lang, "查看订单详情", "Order details")}</A>
             </p>
         }
+    }
+}
+
+/// The order no longer holds against the account (PRI-2): what changed —
+/// the fresh total the same choice costs now, or the rule that refuses it —
+/// and the way on: order again from the chooser, or cancel this order (it
+/// also closes by itself when its time to pay runs out).
+#[component]
+fn NoLongerHolds(lang: Lang, refusal: Box<ServerError>, on_cancel: Callback<()>) -> impl IntoView {
+    let shell = use_shell();
+    let again = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
+    let code = refusal.error.code;
+    let fresh = refusal.quote.filter(|_| code == ErrorCode::QuoteChanged);
+    let body = match fresh {
+        Some(fresh) => {
+            let payable = fresh.payable;
+            let fresh: Result<Quote, Vec<DomainError>> = Ok(fresh);
+            Either::Left(view! {
+                <p>{pick(lang, "下单后账户状态发生了变化（例如另一笔订单已支付），此订单无法按下单时的价格支付。", "The account changed after this order was placed (another order was paid, for one), so it cannot be paid at the price it was placed at.")}</p>
+                <p class="pay-new-total">
+                    {pick(lang, "同样的选择现在应付：", "The same choice now costs: ")}
+                    <span class="num total" data-testid="pay-new-total">{i18n::yuan(payable)}</span>
+                </p>
+                <PriceBreakdown lang quote=Signal::derive(move || fresh.clone()) />
+            })
+        }
+        None => {
+            let mut reasons: Vec<String> = refusal.reasons.iter().map(|e| e.message(lang)).collect();
+            if reasons.is_empty() {
+                reasons.push(refusal.error.message(lang));
+            }
+            Either::Right(view! {
+                <p>{pick(lang, "下单后账户状态发生了变化，此订单已无法支付：", "The account changed after this order was placed, and it can no longer be paid:")}</p>
+                <ul class="refusal-list" data-testid="pay-refused-reasons">
+                    {reasons.into_iter().map(|r| view! { <li>{r}</li> }).collect_view()}
+                </ul>
+            })
+        }
+    };
+    view! {
+        <section class="panel quote-changed" role="alert" data-testid="pay-refused" data-code=wire_name(&code)>
+            <h2 class="section-title" data-testid="pay-refused-message">{refusal.error.message(lang)}</h2>
+            {body}
+            <p class="muted">{pick(lang, "请重新选购并下单；此订单可以取消，未支付的订单到期后也会自动关闭。", "Choose again and place a new order; this one can be cancelled, and an unpaid order also closes by itself when its time runs out.")}</p>
+            <div class="actions">
+                <A href=again attr:class="button button-primary" attr:data-testid="order-again">
+                    {pick(lang, "重新选购并下单", "Choose again and order")}
+                </A>
+                <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| on_cancel.run(())>
+                    {pick(lang, "取消此订单", "Cancel this order")}
+                </button>
+            </div>
+        </section>
     }
 }
 

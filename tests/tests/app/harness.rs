@@ -41,6 +41,9 @@ pub fn artifacts() -> PathBuf {
 pub struct TestServer {
     /// The server itself, for the test's own HTTP calls.
     pub direct: String,
+    /// Its database, for the rare test that arranges a state no request
+    /// can reach (as a restored backup or a second server could leave it).
+    pub database_url: String,
     /// The proxy in front of it: the browser's base URL.
     pub base: String,
     requests: Arc<AtomicU64>,
@@ -53,7 +56,8 @@ impl TestServer {
     pub async fn start() -> TestServer {
         // The folder outlives the test process's server: the OS cleans temp.
         let dir = tempfile::tempdir().expect("a temp dir").keep();
-        let settings = Settings::local(format!("sqlite://{}/esign.sqlite", dir.display()), dist());
+        let database_url = format!("sqlite://{}/esign.sqlite", dir.display());
+        let settings = Settings::local(database_url.clone(), dist());
         let app = Application::build(settings).await.expect("the server starts");
         let port = app.port();
         tokio::spawn(app.run_until_stopped());
@@ -62,6 +66,7 @@ impl TestServer {
         let proxy = counting_proxy(port, Arc::clone(&requests), Arc::clone(&log)).await;
         TestServer {
             direct: format!("http://127.0.0.1:{port}"),
+            database_url,
             base: format!("http://127.0.0.1:{proxy}"),
             requests,
             log,
@@ -165,6 +170,51 @@ impl Http {
     /// `PUT path` with a JSON body.
     pub async fn put(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         self.send(reqwest::Method::PUT, path, body).await
+    }
+
+    /// Places an order for `selection` on the web console at the amount the
+    /// server quotes for it now; returns the order.
+    pub async fn place(&self, selection: &serde_json::Value) -> serde_json::Value {
+        let (status, quote) =
+            self.post("/api/quote", &serde_json::json!({ "selection": selection, "channel": "web" })).await;
+        assert_eq!(status, 200, "{selection} is quoted: {quote}");
+        let body = serde_json::json!({ "selection": selection, "channel": "web", "expected_total": quote["payable"] });
+        let (status, order) = self.post("/api/orders", &body).await;
+        assert_eq!(status, 201, "{selection} is ordered: {order}");
+        order
+    }
+
+    /// `POST /api/orders/{id}/pay` with `method`.
+    pub async fn pay(&self, id: i64, method: &str) -> (u16, serde_json::Value) {
+        self.post(&format!("/api/orders/{id}/pay"), &serde_json::json!({ "method": method })).await
+    }
+
+    /// Places `selection`, pays it from the balance and waits until it is delivered.
+    pub async fn buy(&self, selection: &serde_json::Value) -> i64 {
+        let id = self.place(selection).await["id"].as_i64().expect("an order id");
+        let (status, paid) = self.pay(id, "balance").await;
+        assert_eq!(status, 200, "{selection} is paid: {paid}");
+        self.wait_for_order(id, "delivered", |o| o["status"] == "delivered").await;
+        id
+    }
+
+    /// `GET /api/orders/{id}` until `check` holds of it (`what` names it for the failure).
+    pub async fn wait_for_order(
+        &self,
+        id: i64,
+        what: &str,
+        check: impl Fn(&serde_json::Value) -> bool,
+    ) -> serde_json::Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let (status, order) = self.get(&format!("/api/orders/{id}")).await;
+            assert_eq!(status, 200, "order {id}: {order}");
+            if check(&order) {
+                return order;
+            }
+            assert!(std::time::Instant::now() < deadline, "order {id} is {what}: {order}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
     }
 
     async fn send(&self, method: reqwest::Method, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {

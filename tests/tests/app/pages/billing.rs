@@ -20,6 +20,12 @@ impl BillingPage {
         self.page.text("billing-edition").await
     }
 
+    /// 购买合同加量包: on to the chooser with a 1,000-contract pack chosen.
+    pub async fn buy_packs(&self) {
+        self.page.click("action-packages").await;
+        self.page.wait_for_path("the chooser", |p| p == "/" || p == "/mp/buy").await;
+    }
+
     /// 申请7天免费试用, then waits until the edition shows the trial.
     pub async fn start_trial(&self) {
         self.page.click("start-trial").await;

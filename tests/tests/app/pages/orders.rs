@@ -42,4 +42,14 @@ impl OrdersPage {
         self.page.click(&format!("bind-confirm-{order}")).await;
         self.page.text("bound-note").await
     }
+
+    /// An order's status badge as shown.
+    pub async fn status(&self, order: i64) -> String {
+        self.page.text(&format!("order-{order}-status")).await
+    }
+
+    /// The note on an order's money to return, once shown.
+    pub async fn returns(&self, order: i64) -> String {
+        self.page.text(&format!("order-{order}-returns")).await
+    }
 }

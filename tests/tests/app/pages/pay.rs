@@ -1,4 +1,5 @@
-//! 订单支付 (`/orders/{id}/pay`): methods, then the provider's prompt.
+//! 订单支付 (`/orders/{id}/pay`): methods (or, for ¥0.00, the voucher's one
+//! action), then the provider's prompt; or why the order no longer holds.
 
 use super::Page;
 
@@ -51,5 +52,39 @@ impl PayPage {
         let amount = self.page.text("sheet-amount").await;
         self.page.click("confirm-payment").await;
         amount
+    }
+
+    /// Whether the page offers the one action of an order a voucher covers in full.
+    pub async fn offers_voucher_completion(&self) -> bool {
+        self.page.has("pay-voucher").await
+    }
+
+    /// 代金券已全额抵扣，确认完成订单: returns the button's text.
+    pub async fn complete_with_voucher(&self) -> String {
+        let text = self.page.text("pay-voucher").await;
+        self.page.click("pay-voucher").await;
+        text
+    }
+
+    /// Once paying was refused because the order no longer holds: the
+    /// deciding code (its wire name) and its message as shown.
+    pub async fn refusal(&self) -> (String, String) {
+        let code = self.page.attr("pay-refused", "data-code").await.unwrap_or_default();
+        (code, self.page.text("pay-refused-message").await)
+    }
+
+    /// The fresh total shown with `quote_changed`.
+    pub async fn new_total(&self) -> String {
+        self.page.text("pay-new-total").await
+    }
+
+    /// The reasons shown when a rule refuses the order now.
+    pub async fn refusal_reasons(&self) -> String {
+        self.page.text("pay-refused-reasons").await
+    }
+
+    /// Where 重新选购并下单 leads.
+    pub async fn order_again_link(&self) -> String {
+        self.page.attr("order-again", "href").await.unwrap_or_default()
     }
 }
