@@ -18,14 +18,16 @@ use crate::identity::AccountState;
 use crate::quote::{Quote, QuoteLine, quote};
 use crate::time::{Instant, add_years};
 
-/// The basis: `delivered` with each paid, undelivered order applied in the
-/// order it was paid (`pending`: its quote and payment time). An order that
-/// could not be delivered is left out: it will end in `needs_attention`.
+/// The basis: `delivered` with each paid, undelivered order applied in turn
+/// (`pending`: its quote and payment time, in the order the payments were
+/// accepted, which is the order delivery applies them in). Not by payment
+/// time: two payments can carry one instant, and a provider payment is dated
+/// when its money was collected, which may be before a payment accepted
+/// earlier. An order that could not be delivered is left out: it will end
+/// in `needs_attention`.
 pub fn basis(delivered: &AccountState, pending: &[(&Quote, Instant)]) -> AccountState {
     let mut state = delivered.clone();
-    let mut sorted: Vec<&(&Quote, Instant)> = pending.iter().collect();
-    sorted.sort_by_key(|(_, paid_at)| *paid_at);
-    for (quote, paid_at) in sorted {
+    for (quote, paid_at) in pending {
         // Grants do not enter a price: the ledger and the grant numbers are not needed here.
         if deliverable(quote, &state, *paid_at).is_err() {
             continue;

@@ -68,6 +68,7 @@ fn unbindable() -> DomainError {
 /// plan it, from the original payment time, so the validity that started at
 /// payment keeps its start; each grant it receives holds what is left of the
 /// person's matching grant (contracts used personally are not given twice).
+/// The enterprise's own grants that expired before the binding stay expired.
 /// The person's account loses the order's edition (and with it integration,
 /// which never outlives the edition, INT-2), its integration term, and the
 /// grants the order delivered, which expire now and are cleared.
@@ -107,6 +108,15 @@ pub fn plan_binding(
         }
     };
     let mut enterprise = plan_delivery(quote, input.enterprise_account, input.enterprise_ledger, at, next_grant)?;
+    // Planned at `at`, which may be long past, delivery would move every
+    // grant live then to the new edition's end; one that has expired since
+    // stays expired (QUO-4).
+    let live_now: Vec<GrantId> =
+        grants(input.enterprise_ledger).iter().filter(|g| g.is_live(input.now)).map(|g| g.grant).collect();
+    enterprise.entries.retain(|entry| match entry {
+        LedgerEntry::Move { grant, .. } => live_now.contains(grant),
+        _ => true,
+    });
 
     let held = grants(input.person_ledger);
     let delivered: Vec<&GrantBalance> = input

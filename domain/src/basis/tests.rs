@@ -131,16 +131,28 @@ fn ren_2_time_alone_reprices_an_upgrade_paid_from_the_balance_a_day_later() {
 }
 
 #[test]
-fn pri_2_the_basis_applies_paid_orders_in_the_order_they_were_paid() {
+fn pri_2_the_basis_applies_paid_orders_in_the_order_they_were_accepted() {
     let catalog = catalog();
     let buyer = admin();
     let (adv, pro) = (buy(Edition::Advanced, 1), buy(Edition::Professional, 1));
     let (a, p) = (placed(&catalog, &buyer, &adv), placed(&catalog, &buyer, &pro));
-    let later = now() + TimeDelta::seconds(1);
-    // Professional paid first, Advanced after it: Advanced cannot be delivered and is left out.
-    let state = basis(&buyer.account, &[(&a, later), (&p, now())]);
+    // Professional accepted first, Advanced after it: Advanced cannot be delivered and is left out.
+    let state = basis(&buyer.account, &[(&p, now()), (&a, now())]);
     assert_eq!(state.edition.as_ref().map(|t| t.edition), Some(Edition::Professional));
-    // Advanced paid first: Professional was sold as a new edition, not as an upgrade, and is left out.
-    let state = basis(&buyer.account, &[(&p, later), (&a, now())]);
+    // Advanced accepted first: Professional was sold as a new edition, not as an upgrade, and is left out.
+    let state = basis(&buyer.account, &[(&a, now()), (&p, now())]);
     assert_eq!(state.edition.as_ref().map(|t| t.edition), Some(Edition::Advanced));
+}
+
+#[test]
+fn pri_2_acceptance_not_payment_time_decides_a_provider_payment_collected_earlier() {
+    let catalog = catalog();
+    let buyer = admin();
+    let (adv, pro) = (buy(Edition::Advanced, 1), buy(Edition::Professional, 1));
+    let (a, p) = (placed(&catalog, &buyer, &adv), placed(&catalog, &buyer, &pro));
+    let earlier = now() - TimeDelta::seconds(1);
+    // Professional accepted first; Advanced's money was collected a second
+    // before it but accepted after: Advanced is the one left out.
+    let state = basis(&buyer.account, &[(&p, now()), (&a, earlier)]);
+    assert_eq!(state.edition.as_ref().map(|t| t.edition), Some(Edition::Professional));
 }

@@ -122,6 +122,41 @@ mod moving {
     }
 
     #[test]
+    fn bnd_1_grants_of_the_enterprise_that_expired_before_the_binding_stay_expired() {
+        let paid_at = now();
+        let ended = paid_at + chrono::TimeDelta::hours(5);
+        let enterprise = AccountState {
+            edition: Some(EditionTerm {
+                edition: Edition::Professional,
+                starts_at: paid_at - chrono::TimeDelta::days(300),
+                expires_at: ended,
+                trial: false,
+            }),
+            ..AccountState::default()
+        };
+        let own = LedgerEntry::Grant {
+            grant: 1,
+            kind: QuotaKind::Contracts,
+            amount: 50,
+            expires_at: ended,
+            source: crate::ledger::GrantSource::Edition,
+        };
+        let c = case(&buy(Edition::Advanced, 2), paid_at, 0, enterprise);
+        let later = days(30);
+        let ledger = [own];
+        let input = BindingInput { enterprise_ledger: &ledger, ..c.input(paid_at, later) };
+        let plan = plan_binding(&input, &mut ids(40)).expect("binds");
+        assert!(
+            !plan.enterprise.entries.iter().any(|e| matches!(e, LedgerEntry::Move { grant: 1, .. })),
+            "the enterprise's expired grant is not moved to the new edition's end: {:?}",
+            plan.enterprise.entries
+        );
+        let mut after = ledger.to_vec();
+        after.extend(plan.enterprise.entries.iter().cloned());
+        assert_eq!(balance(&after, QuotaKind::Contracts, later).remaining, 2_000);
+    }
+
+    #[test]
     fn bnd_2_the_person_loses_what_the_order_delivered() {
         let paid_at = now();
         let selection = buy(Edition::Advanced, 1).and(&[(AddOn::ContractPack1k, 1)]);

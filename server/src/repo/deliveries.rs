@@ -13,13 +13,13 @@ use sqlx::{Any, Row, Transaction};
 pub struct Claimed {
     pub order_id: i64,
     pub attempts: i64,
-    /// When the order was paid (the job's creation), in milliseconds.
-    pub paid_at: i64,
+    /// Its place in the order payments were accepted.
+    pub seq: i64,
 }
 
 /// Claims up to `batch` due jobs for `owner` until `lease_until`, in the
-/// order they were paid (the basis applies them in that order), and marks
-/// their orders delivering.
+/// order their payments were accepted (the basis applies them in that
+/// order), and marks their orders delivering.
 pub async fn claim(
     tx: &mut Transaction<'static, Any>,
     owner: &str,
@@ -33,8 +33,8 @@ pub async fn claim(
     let rows = sqlx::query(
         "UPDATE delivery_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
          WHERE order_id IN (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL \
-           AND (lease_until IS NULL OR lease_until < $3) ORDER BY created_at LIMIT $4) \
-         AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $3) RETURNING order_id, attempts, created_at",
+           AND (lease_until IS NULL OR lease_until < $3) ORDER BY seq, order_id LIMIT $4) \
+         AND done_at IS NULL AND (lease_until IS NULL OR lease_until < $3) RETURNING order_id, attempts, seq",
     )
     .bind(owner)
     .bind(lease_until)
@@ -48,11 +48,11 @@ pub async fn claim(
             Ok(Claimed {
                 order_id: row.try_get("order_id")?,
                 attempts: row.try_get("attempts")?,
-                paid_at: row.try_get("created_at")?,
+                seq: row.try_get("seq")?,
             })
         })
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
-    claimed.sort_by_key(|c| (c.paid_at, c.order_id));
+    claimed.sort_by_key(|c| (c.seq, c.order_id));
     if !claimed.is_empty() {
         let event = OrderEvent::StartDelivery;
         let sql = format!(

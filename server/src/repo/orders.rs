@@ -33,11 +33,17 @@ pub async fn mark_paid(
     if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
-        .bind(order_id)
-        .bind(to_ms(paid_at))
-        .execute(&mut **tx)
-        .await?;
+    // The job's number is its place in the order payments were accepted
+    // (ORD-1): under the account's row lock no other payment of the account
+    // can take the same one.
+    sqlx::query(
+        "INSERT INTO delivery_jobs (order_id, created_at, seq) \
+         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1 FROM delivery_jobs",
+    )
+    .bind(order_id)
+    .bind(to_ms(paid_at))
+    .execute(&mut **tx)
+    .await?;
     let detail = serde_json::json!({ "method": method.name() });
     super::audit::append(tx, paid_at, "payment", None, Some(order_id), "order.paid", &detail).await?;
     Ok(true)
@@ -144,17 +150,21 @@ pub async fn list(
 }
 
 /// The basis's second half: the account's paid orders still to be
-/// delivered, with their quotes and payment times.
+/// delivered, with their quotes and payment times, in the order their
+/// payments were accepted.
 pub async fn awaiting_delivery(
     conn: &mut AnyConnection,
     account_id: i64,
 ) -> Result<Vec<(Quote, Instant)>, sqlx::Error> {
-    let rows = sqlx::query("SELECT quote, paid_at FROM orders WHERE account_id = $1 AND status IN ($2, $3)")
-        .bind(account_id)
-        .bind(OrderStatus::Paid.name())
-        .bind(OrderStatus::Delivering.name())
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT o.quote, o.paid_at FROM orders o JOIN delivery_jobs j ON j.order_id = o.id \
+         WHERE o.account_id = $1 AND o.status IN ($2, $3) ORDER BY j.seq, o.id",
+    )
+    .bind(account_id)
+    .bind(OrderStatus::Paid.name())
+    .bind(OrderStatus::Delivering.name())
+    .fetch_all(&mut *conn)
+    .await?;
     rows.iter()
         .map(|row| {
             let paid_at =

@@ -1,6 +1,7 @@
 //! Bugs the model found, each with a test of its own named after its rule.
-//! A test stays `#[ignore]`d until the bug is fixed (the model skips the
-//! step that meets it meanwhile, and says so in its log).
+//! A test stays `#[ignore]`d until its bug is fixed (the model skips the
+//! step that meets it meanwhile, and says so in its log); fixed, it stays
+//! as the bug's regression test.
 
 use crate::books::Ed;
 use crate::harness::{Backend, Server};
@@ -16,9 +17,11 @@ use std::time::Duration;
 /// and delivery at that past moment moves every edition grant that was live
 /// *then* to the new expiry: E's expired grant comes back. Found by the
 /// model (seed 2438857459 on SQLite, shrunk to 18 steps); on both databases
-/// E's billing then shows 2,050 contracts in total but 2,000 remaining (the
+/// E's billing then showed 2,050 contracts in total but 2,000 remaining (the
 /// sweeper had cleared the 50), and had the sweeper not run yet, the 50
-/// expired contracts would be usable again.
+/// expired contracts would have been usable again. Fixed in
+/// `domain::binding::plan_binding`: grants expired before the binding are
+/// not moved.
 async fn binding_keeps_expired_grants_expired(backend: Backend) {
     let server = Server::start(backend).await;
     let opening = Opening {
@@ -70,13 +73,11 @@ fn on(backend: Backend) {
 }
 
 #[test]
-#[ignore = "bug: binding an edition delivers it at the original payment time and moves the enterprise's grants that expired since (QUO-4)"]
 fn bnd_1_binding_does_not_revive_grants_that_expired_before_it_sqlite() {
     on(Backend::Sqlite);
 }
 
 #[test]
-#[ignore = "bug: binding an edition delivers it at the original payment time and moves the enterprise's grants that expired since (QUO-4)"]
 fn bnd_1_binding_does_not_revive_grants_that_expired_before_it_postgres() {
     on(Backend::Postgres);
 }
@@ -84,14 +85,14 @@ fn bnd_1_binding_does_not_revive_grants_that_expired_before_it_postgres() {
 /// ORD-1, PRI-2: E's Advanced has lapsed; a signing-reports order placed
 /// while it ran and a new Professional order are paid from the balance at
 /// one instant. Both are accepted: the reports order is held against the
-/// basis, which counts the Professional order paid a moment before. But the
-/// delivery jobs are taken `ORDER BY created_at`, and both were created at
-/// the same instant: when the reports order is delivered first there is no
-/// edition to stand on, so it ends `needs_attention` and its ¥1,960 is
-/// flagged to return, for an order the server itself accepted. Found by
-/// the soak (seed 1573269448 on SQLite). With a real clock it needs two
-/// payments in one millisecond; the order the basis applies orders of one
-/// instant in is not defined either. Tried on ten fresh accounts here.
+/// basis, which counts the Professional order paid a moment before. The
+/// delivery jobs were taken `ORDER BY created_at`, both created at the same
+/// instant: when the reports order was delivered first there was no edition
+/// to stand on, so it ended `needs_attention` and its ¥1,960 was flagged to
+/// return, for an order the server itself accepted. Found by the soak (seed
+/// 1573269448 on SQLite). Fixed by numbering payments as they are accepted
+/// (`delivery_jobs.seq`): delivery and the basis both follow that number.
+/// Tried on ten fresh accounts here.
 async fn same_instant_payments_are_delivered_in_held_order(backend: Backend) {
     let server = Server::start(backend).await;
     let mut failures = Vec::new();
@@ -144,13 +145,11 @@ fn on_two(backend: Backend) {
 }
 
 #[test]
-#[ignore = "bug: orders paid at one instant are delivered by created_at with ties in any order, so an add-on held on an edition paid with it can be delivered first and end needs_attention"]
 fn ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held_sqlite() {
     on_two(Backend::Sqlite);
 }
 
 #[test]
-#[ignore = "bug: orders paid at one instant are delivered by created_at with ties in any order, so an add-on held on an edition paid with it can be delivered first and end needs_attention"]
 fn ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held_postgres() {
     on_two(Backend::Postgres);
 }

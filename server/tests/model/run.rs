@@ -227,10 +227,6 @@ impl Run<'_> {
                     return Ok(());
                 };
                 let _ = write!(self.log, "  → order {id}");
-                if *verified && self.world.bind_revives(id) {
-                    self.skip("a known bug: bugs::bnd_1_binding_does_not_revive_grants_that_expired_before_it");
-                    return Ok(());
-                }
                 let mut w = self.world.clone();
                 let e = w.bind(id, *verified);
                 let to = if *verified { self.fx.e } else { self.fx.u };
@@ -401,10 +397,6 @@ impl Run<'_> {
             }
         }
         let _ = write!(self.log, "  → order {x} by {mx} and order {y} by {my}");
-        if self.world.same_instant_delivery_bug(x, y) {
-            self.skip("a known bug: bugs::ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held");
-            return Ok(());
-        }
         let mut ab = self.world.clone();
         let e0 = ab.pay(x, mx, 0);
         let e1 = ab.pay(y, my, 1);

@@ -405,34 +405,6 @@ impl World {
         Expect::Ok
     }
 
-    /// Whether binding `id` to E meets the known bug of
-    /// `bugs::bnd_1_binding_does_not_revive_grants_that_expired_before_it`:
-    /// an edition bound from its original payment time moves E's grants
-    /// that were live then, though they have expired since.
-    pub fn bind_revives(&self, id: i64) -> bool {
-        let o = self.order(id);
-        let (Some(_), Some(paid_at), St::Delivered) = (o.placed.edition_line(), o.paid_at, o.status) else {
-            return false;
-        };
-        self.books[0].paid_edition(self.now).is_none()
-            && self.books[0].grants.iter().any(|g| {
-                matches!(g.source, crate::books::Source::Edition | crate::books::Source::Pack)
-                    && g.live(paid_at)
-                    && !g.live(self.now)
-            })
-    }
-
-    /// Whether paying `x` and `y` at one instant meets the known bug of
-    /// `bugs::ord_1_orders_paid_at_one_instant_are_delivered_in_the_order_they_were_held`:
-    /// one account, no paid edition running, one order with an edition and
-    /// the other of add-ons, which stand on it.
-    pub fn same_instant_delivery_bug(&self, x: i64, y: i64) -> bool {
-        let (a, b) = (self.order(x), self.order(y));
-        a.who == b.who
-            && self.books[a.who].paid_edition(self.now).is_none()
-            && a.placed.edition_line().is_some() != b.placed.edition_line().is_some()
-    }
-
     /// BND-2: P binds personal order `id` to E (`verified`) or U.
     pub fn bind(&mut self, id: i64, verified: bool) -> Expect {
         let o = self.order(id).clone();
@@ -477,6 +449,13 @@ impl World {
         let before = self.books[0].clone();
         if let Err(c) = self.books[0].deliver(&o.placed, id, at, Some(&amounts)) {
             return Expect::Refused(vec![c]);
+        }
+        // Delivered at `at`, E's grants live then moved with the edition;
+        // those that have expired since stay expired (QUO-4).
+        for (g, was) in self.books[0].grants.iter_mut().zip(&before.grants) {
+            if !was.live(now) {
+                g.expires = was.expires;
+            }
         }
         let mut received = periods_of(0, id, &o.placed, &before, &self.books[0], at);
         for p in &mut received {
