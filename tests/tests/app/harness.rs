@@ -232,11 +232,13 @@ impl Http {
     }
 }
 
-/// Now, for the domain.
+/// Now, for the domain, to the millisecond as the server keeps time: cut
+/// to the second it could fall before a term the server started within
+/// that second, and a price over whole days would count one day more.
 pub fn now() -> Instant {
     let since_epoch = SystemTime::now().duration_since(UNIX_EPOCH).expect("the clock is after 1970");
-    let seconds = i64::try_from(since_epoch.as_secs()).expect("seconds fit");
-    Instant::from_timestamp(seconds, 0).expect("a valid instant")
+    let millis = i64::try_from(since_epoch.as_millis()).expect("milliseconds fit");
+    Instant::from_timestamp_millis(millis).expect("a valid instant")
 }
 
 /// The amount due `domain::quote` gives `buyer` on the web console, as the page shows it.
