@@ -1,18 +1,18 @@
 //! The one module that talks to the server. Every call returns
-//! `Result<T, ApiClientError>` and uses the domain's wire types, so the
+//! `Result<T, ApiClientError>` and uses the API's wire types (`api_types`, the server's own), so the
 //! client and the server cannot drift apart. Nothing else in the app does
 //! HTTP, and no error is swallowed into an `Option`.
 
+use api_types::{
+    BindRequest, CheckRequest, ErrorBody, InvoiceRequest, PayRequest, SendRequest, SignIn, StartTrial, SwitchIdentity,
+};
 use domain::billing::Billing;
-use domain::identity::Membership;
-use domain::order::OrderStatus;
-use domain::payment::RefundReason;
 use domain::sales::LeadRequest;
 use domain::verification::Purpose;
-use domain::{Buyer, Catalog, Channel, DomainError, ErrorCode, Instant, Money, PaymentMethod, Quote, Selection};
+use domain::{Catalog, Channel, DomainError, ErrorCode, PaymentMethod, Quote};
 use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::Serialize;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
 use std::fmt;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
@@ -68,196 +68,12 @@ impl fmt::Display for ApiClientError {
 
 impl std::error::Error for ApiClientError {}
 
-// ---- Wire types the server defines (the domain's where it has them) ----
+// ---- Wire types: the API's own, defined once in `api_types` ----
 
-/// `GET /api/me`: the signed-in person, the enterprises they joined, the
-/// acting identity (ID-4) and what the rules need about the acting account.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Me {
-    pub person: Person,
-    pub memberships: Vec<Membership>,
-    /// `None` while acting as the person.
-    pub acting_enterprise_id: Option<i64>,
-    pub buyer: Buyer,
-}
-
-/// The signed-in person.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Person {
-    pub id: i64,
-    pub login: String,
-    pub name: String,
-}
-
-/// A demo person the sign-in page lists in development.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct DemoAccount {
-    pub login: String,
-    pub name: String,
-    pub password: String,
-    pub description: String,
-}
-
-/// An order as the API shows it, with the quote it was sold at (PRI-4).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Order {
-    pub id: i64,
-    pub status: OrderStatus,
-    pub channel: Channel,
-    pub quote: Quote,
-    pub payable: Money,
-    pub voucher_id: Option<String>,
-    pub payment_method: Option<PaymentMethod>,
-    pub placed_by: i64,
-    pub created_at: Instant,
-    pub pay_by: Instant,
-    pub paid_at: Option<Instant>,
-    pub delivered_at: Option<Instant>,
-    pub closed_at: Option<Instant>,
-    /// Why a paid order could not be delivered (`needs_attention`).
-    #[serde(default)]
-    pub attention: Option<String>,
-    /// Money received for the order that is not its payment, or that paid
-    /// for what could not be delivered: it will be returned (PAY-4, ORD-1).
-    #[serde(default)]
-    pub returns: Vec<MoneyToReturn>,
-}
-
-/// Money received for an order that will be returned to the payer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct MoneyToReturn {
-    pub out_trade_no: String,
-    pub method: PaymentMethod,
-    pub amount: Money,
-    /// Why it is not the order's payment; `None` when the server does not say.
-    pub reason: Option<RefundReason>,
-    pub received_at: Option<Instant>,
-}
-
-/// What the payer is shown for WeChat Pay and online banking.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PaymentPrompt {
-    /// Render `code_url` as a QR code (web console).
-    QrCode { code_url: String },
-    /// The in-app payment prompt (mini-program).
-    MiniProgram { prepay_id: String, time_stamp: String, nonce_str: String, package: String, pay_sign: String },
-    /// Send the payer to the bank's page.
-    BankRedirect { url: String },
-}
-
-/// `POST /api/orders/{id}/pay`'s answer.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Payment {
-    pub order: Order,
-    /// `None` when the balance paid at once.
-    pub prompt: Option<PaymentPrompt>,
-}
-
-/// One `status` event of `GET /api/orders/{id}/events`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct Progress {
-    pub status: OrderStatus,
-    pub paid_at: Option<Instant>,
-    pub delivered_at: Option<Instant>,
-}
-
-/// One `status` event as sent: the progress, where a bound order went, and
-/// whether it is the stream's last.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct StatusEvent {
-    pub status: OrderStatus,
-    pub paid_at: Option<Instant>,
-    pub delivered_at: Option<Instant>,
-    #[serde(default)]
-    pub bound_at: Option<Instant>,
-    /// The enterprise a personal order was bound to (BND-2).
-    #[serde(default)]
-    pub bound_to: Option<String>,
-    /// The server sends nothing after it and ends the stream.
-    #[serde(default)]
-    pub last: bool,
-}
-
-impl StatusEvent {
-    pub fn progress(&self) -> Progress {
-        Progress { status: self.status, paid_at: self.paid_at, delivered_at: self.delivered_at }
-    }
-}
-
-/// `GET /api/environment`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-pub struct Environment {
-    /// Development has the payment sandbox's payer pages and confirm action.
-    pub development: bool,
-}
-
-/// A contact request as stored (SAL-1, CH-4).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Lead {
-    pub id: i64,
-    pub created_at: Instant,
-}
-
-/// A Flagship sales quote issued to the acting account (SAL-1).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct SalesQuote {
-    pub id: String,
-    pub years: u8,
-    pub price: Money,
-    pub contracts: u64,
-    pub expires_at: Instant,
-    pub issued_at: Instant,
-    /// The open or paid order that holds it.
-    pub used_by_order: Option<i64>,
-}
-
-/// `POST /api/orders/{id}/bind`'s answer (BND-2).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Bound {
-    pub order: Order,
-    pub enterprise_id: i64,
-    pub bound_at: Instant,
-}
-
-/// An invoice (INV-1).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct Invoice {
-    pub id: i64,
-    pub order_id: i64,
-    pub amount: Money,
-    pub title: String,
-    pub status: String,
-    pub created_at: Instant,
-}
-
-/// Where a verification code went (VER-1).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-pub struct CodeSent {
-    /// Masked, e.g. `139****5678`.
-    pub phone: String,
-    pub expires_at: Instant,
-    pub resend_at: Instant,
-}
-
-/// What a person adds to a first purchase in the mini-program (BND-3).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PersonDetails {
-    pub enterprise_name: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_code: Option<String>,
-}
-
-/// `POST /api/orders`'s body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct NewOrder {
-    pub selection: Selection,
-    pub channel: Channel,
-    /// The amount due the buyer saw (PRI-2).
-    pub expected_total: Money,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub person_details: Option<PersonDetails>,
-}
+pub use api_types::{
+    Bound, DemoAccount, Environment, InvoiceView, LeadView, Me, MoneyToReturn, OrderView, PayResponse, PaymentPrompt,
+    PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
+};
 
 // ---- Calls ----
 
@@ -269,12 +85,8 @@ pub async fn catalog() -> Result<Catalog, ApiClientError> {
 
 /// `POST /api/session`: signs in (the session is an HttpOnly cookie).
 pub async fn sign_in(login: &str, password: &str) -> Result<(), ApiClientError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        login: &'a str,
-        password: &'a str,
-    }
-    send_empty(Request::post("/api/session"), Some(&Body { login, password })).await
+    let body = SignIn { login: login.to_owned(), password: password.to_owned() };
+    send_empty(Request::post("/api/session"), Some(&body)).await
 }
 
 /// `DELETE /api/session`: signs out.
@@ -289,11 +101,7 @@ pub async fn me() -> Result<Me, ApiClientError> {
 
 /// `PUT /api/session/identity` (ID-4): act as an enterprise joined, or as the person (`None`).
 pub async fn switch_identity(enterprise_id: Option<i64>) -> Result<Me, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        enterprise_id: Option<i64>,
-    }
-    send(Request::put("/api/session/identity"), &Body { enterprise_id }).await
+    send(Request::put("/api/session/identity"), &SwitchIdentity { enterprise_id }).await
 }
 
 /// `GET /api/environment`: whether the server runs in development.
@@ -302,12 +110,12 @@ pub async fn environment() -> Result<Environment, ApiClientError> {
 }
 
 /// `POST /api/sales/leads`: a contact request for a sales manager (SAL-1, CH-4).
-pub async fn leave_lead(lead: &LeadRequest) -> Result<Lead, ApiClientError> {
+pub async fn leave_lead(lead: &LeadRequest) -> Result<LeadView, ApiClientError> {
     send(Request::post("/api/sales/leads"), lead).await
 }
 
 /// `GET /api/sales/quotes`: every sales quote issued to the acting account, newest first.
-pub async fn sales_quotes() -> Result<Vec<SalesQuote>, ApiClientError> {
+pub async fn sales_quotes() -> Result<Vec<QuoteView>, ApiClientError> {
     get("/api/sales/quotes").await
 }
 
@@ -317,31 +125,27 @@ pub async fn demo_accounts() -> Result<Vec<DemoAccount>, ApiClientError> {
 }
 
 /// `POST /api/orders` with an `Idempotency-Key` (ORD-2).
-pub async fn place_order(key: &str, order: &NewOrder) -> Result<Order, ApiClientError> {
+pub async fn place_order(key: &str, order: &PlaceOrder) -> Result<OrderView, ApiClientError> {
     send(Request::post("/api/orders").header("Idempotency-Key", key), order).await
 }
 
 /// `GET /api/orders`: the orders this identity may see (VIS-1), newest first.
-pub async fn orders() -> Result<Vec<Order>, ApiClientError> {
+pub async fn orders() -> Result<Vec<OrderView>, ApiClientError> {
     get("/api/orders").await
 }
 
 /// `GET /api/orders/{id}`.
-pub async fn order(id: i64) -> Result<Order, ApiClientError> {
+pub async fn order(id: i64) -> Result<OrderView, ApiClientError> {
     get(&format!("/api/orders/{id}")).await
 }
 
 /// `POST /api/orders/{id}/pay`.
-pub async fn pay(id: i64, method: PaymentMethod) -> Result<Payment, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        method: PaymentMethod,
-    }
-    send(Request::post(&format!("/api/orders/{id}/pay")), &Body { method }).await
+pub async fn pay(id: i64, method: PaymentMethod) -> Result<PayResponse, ApiClientError> {
+    send(Request::post(&format!("/api/orders/{id}/pay")), &PayRequest { method }).await
 }
 
 /// `POST /api/orders/{id}/cancel` (ORD-3).
-pub async fn cancel(id: i64) -> Result<Order, ApiClientError> {
+pub async fn cancel(id: i64) -> Result<OrderView, ApiClientError> {
     send_no_body(Request::post(&format!("/api/orders/{id}/cancel"))).await
 }
 
@@ -367,7 +171,7 @@ impl Drop for OrderEvents {
 /// browser does not reconnect.
 pub fn order_events(
     id: i64,
-    mut on_progress: impl FnMut(Result<StatusEvent, ApiClientError>) + 'static,
+    mut on_progress: impl FnMut(Result<Progress, ApiClientError>) + 'static,
     mut on_error: impl FnMut(bool) + 'static,
 ) -> Result<OrderEvents, ApiClientError> {
     let source =
@@ -376,8 +180,7 @@ pub fn order_events(
         let source = source.clone();
         Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
             let data = event.data().as_string().unwrap_or_default();
-            let progress =
-                serde_json::from_str::<StatusEvent>(&data).map_err(|e| ApiClientError::Decode(e.to_string()));
+            let progress = serde_json::from_str::<Progress>(&data).map_err(|e| ApiClientError::Decode(e.to_string()));
             if progress.as_ref().is_ok_and(|p| p.last) {
                 source.close();
             }
@@ -399,11 +202,7 @@ pub fn order_events(
 
 /// `POST /api/orders/{id}/bind` (BND-2).
 pub async fn bind(id: i64, enterprise_id: i64) -> Result<Bound, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        enterprise_id: i64,
-    }
-    send(Request::post(&format!("/api/orders/{id}/bind")), &Body { enterprise_id }).await
+    send(Request::post(&format!("/api/orders/{id}/bind")), &BindRequest { enterprise_id }).await
 }
 
 /// `GET /api/billing?channel=…`: billing management (QUO-1, ADD-2, VIS-2).
@@ -413,45 +212,28 @@ pub async fn billing(channel: Channel) -> Result<Billing, ApiClientError> {
 
 /// `POST /api/trial` (TRI-1): answers billing management as it now is.
 pub async fn start_trial(channel: Channel) -> Result<Billing, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        channel: Channel,
-    }
-    send(Request::post("/api/trial"), &Body { channel }).await
+    send(Request::post("/api/trial"), &StartTrial { channel: Some(channel) }).await
 }
 
 /// `GET /api/invoices` (INV-1).
-pub async fn invoices() -> Result<Vec<Invoice>, ApiClientError> {
+pub async fn invoices() -> Result<Vec<InvoiceView>, ApiClientError> {
     get("/api/invoices").await
 }
 
 /// `POST /api/invoices` (INV-1), after the phone was verified for `invoice`.
-pub async fn request_invoice(order_id: i64) -> Result<Invoice, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        order_id: i64,
-        channel: Channel,
-    }
-    send(Request::post("/api/invoices"), &Body { order_id, channel: Channel::Web }).await
+pub async fn request_invoice(order_id: i64) -> Result<InvoiceView, ApiClientError> {
+    send(Request::post("/api/invoices"), &InvoiceRequest { order_id, channel: Channel::Web }).await
 }
 
 /// `POST /api/verification/send` (VER-1): a code to the acting identity's phone.
-pub async fn send_code(purpose: Purpose) -> Result<CodeSent, ApiClientError> {
-    #[derive(Serialize)]
-    struct Body {
-        purpose: Purpose,
-    }
-    send(Request::post("/api/verification/send"), &Body { purpose }).await
+pub async fn send_code(purpose: Purpose) -> Result<Sent, ApiClientError> {
+    send(Request::post("/api/verification/send"), &SendRequest { purpose }).await
 }
 
 /// `POST /api/verification/check` (VER-1).
 pub async fn check_code(purpose: Purpose, code: &str) -> Result<(), ApiClientError> {
-    #[derive(Serialize)]
-    struct Body<'a> {
-        purpose: Purpose,
-        code: &'a str,
-    }
-    send_empty(Request::post("/api/verification/check"), Some(&Body { purpose, code })).await
+    let body = CheckRequest { purpose, code: code.to_owned() };
+    send_empty(Request::post("/api/verification/check"), Some(&body)).await
 }
 
 /// Development only: the payer confirms in the sandbox
@@ -513,20 +295,6 @@ async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiClientErr
     } else {
         Err(server_error(status, &text))
     }
-}
-
-/// The API's error body. The code is parsed into the domain's closed set; a
-/// body without a known code is only a status.
-#[derive(Deserialize)]
-struct ErrorBody {
-    code: ErrorCode,
-    message: String,
-    #[serde(default)]
-    field: Option<String>,
-    #[serde(default)]
-    reasons: Vec<DomainError>,
-    #[serde(default)]
-    quote: Option<Quote>,
 }
 
 fn server_error(status: u16, body: &str) -> ApiClientError {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A quick action on the billing-management page (VIS-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum QuickAction {
     Orders,
     Packages,

@@ -32,7 +32,7 @@ pub fn basis(delivered: &AccountState, pending: &[(&Quote, Instant)]) -> Account
         if deliverable(quote, &state, *paid_at).is_err() {
             continue;
         }
-        if let Ok(delivery) = plan_delivery(quote, &state, &[], *paid_at, &mut || 0) {
+        if let Ok(delivery) = plan_delivery(quote, &state, &[], *paid_at, *paid_at, &mut || 0) {
             state = delivery.account;
         }
     }

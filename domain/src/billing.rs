@@ -17,13 +17,16 @@ use serde::{Deserialize, Serialize};
 
 /// The edition the account holds (or held), as billing management shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditionSummary {
     pub edition: Edition,
     pub name_zh: String,
     pub name_en: String,
     /// A free trial (TRI-1).
     pub trial: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Instant,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
     /// Still running at the time of the overview.
     pub active: bool,
@@ -31,6 +34,7 @@ pub struct EditionSummary {
 
 /// An add-on's uses (ADD-2), over its packs still valid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddOnUsage {
     pub addon: AddOn,
     pub total: u64,
@@ -40,6 +44,7 @@ pub struct AddOnUsage {
 
 /// What the caller could do next, each allowed or refused with its reasons.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct NextSteps {
     /// Renew the edition held (REN-1, REN-3).
     pub renew: Verdict,
@@ -52,11 +57,14 @@ pub struct NextSteps {
 
 /// The billing-management page (费用管理).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Billing {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub as_of: Instant,
     pub channel: Channel,
     pub edition: Option<EditionSummary>,
     /// Until when third-party integration runs, if it was ever bought.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub integration_until: Option<Instant>,
     /// QUO-1: remaining contracts = allotment + packs − used.
     pub contracts: Balance,

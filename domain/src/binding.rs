@@ -107,16 +107,10 @@ pub fn plan_binding(
             input.paid_at.max(current.starts_at)
         }
     };
-    let mut enterprise = plan_delivery(quote, input.enterprise_account, input.enterprise_ledger, at, next_grant)?;
-    // Planned at `at`, which may be long past, delivery would move every
-    // grant live then to the new edition's end; one that has expired since
-    // stays expired (QUO-4).
-    let live_now: Vec<GrantId> =
-        grants(input.enterprise_ledger).iter().filter(|g| g.is_live(input.now)).map(|g| g.grant).collect();
-    enterprise.entries.retain(|entry| match entry {
-        LedgerEntry::Move { grant, .. } => live_now.contains(grant),
-        _ => true,
-    });
+    // Planned at `at`, which may be long past; a grant of the enterprise
+    // that has expired since stays expired (QUO-4).
+    let mut enterprise =
+        plan_delivery(quote, input.enterprise_account, input.enterprise_ledger, at, input.now, next_grant)?;
 
     let held = grants(input.person_ledger);
     let delivered: Vec<&GrantBalance> = input

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// The buyer's choices (SEL-1: at most one edition, any add-ons).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Selection {
     #[serde(default)]
     pub edition: Option<EditionChoice>,
@@ -24,6 +25,7 @@ pub struct Selection {
 /// An edition and its term. `years` is absent for an upgrade, whose expiry
 /// stays (REN-2); a Flagship choice names the accepted sales quote (SAL-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditionChoice {
     pub edition: Edition,
     #[serde(default)]
@@ -34,6 +36,7 @@ pub struct EditionChoice {
 
 /// An add-on and how many: packs, or years for integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddOnChoice {
     pub addon: AddOn,
     pub quantity: u32,

@@ -13,6 +13,7 @@ const DEFAULT_CATALOG: &str = include_str!("../catalog/default.json");
 /// An edition's contract allotment (CAT-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Allotment {
     /// Granted once per year bought.
     PerYear(u64),
@@ -22,6 +23,7 @@ pub enum Allotment {
 
 /// An edition as sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditionOffer {
     pub edition: Edition,
     pub name_zh: String,
@@ -34,6 +36,7 @@ pub struct EditionOffer {
 /// How long what an add-on grants stays valid (QUO-3, INT-2, ADD-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AddOnValidity {
     /// Expires with the edition (contract packs).
     FollowsEdition,
@@ -45,6 +48,7 @@ pub enum AddOnValidity {
 
 /// An add-on as sold.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AddOnOffer {
     pub addon: AddOn,
     pub name_zh: String,
@@ -58,6 +62,7 @@ pub struct AddOnOffer {
 
 /// Limits that are policy, not code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Limits {
     /// CAT-2: the longest term, in years.
     pub max_years: u8,
@@ -73,11 +78,41 @@ pub struct Limits {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct CatalogData {
     currency: String,
     editions: Vec<EditionOffer>,
     addons: Vec<AddOnOffer>,
     limits: Limits,
+}
+
+/// One object on the wire: the content's fields and `version` beside them.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Catalog {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{Object, Schema, Type};
+        let mut schema = <CatalogData as utoipa::PartialSchema>::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            let version = Object::builder()
+                .schema_type(Type::String)
+                .description(Some("A hash of the content: a quote names the catalog it was priced from."));
+            object.properties.insert("version".to_owned(), version.into());
+            object.required.push("version".to_owned());
+        }
+        schema
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Catalog {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Catalog")
+    }
+
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>)>) {
+        <CatalogData as utoipa::ToSchema>::schemas(schemas);
+    }
 }
 
 #[derive(Deserialize)]

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// Where a refused buyer can go instead.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Remedy {
     /// Buy on the web console (CH-2, CH-3).
     WebConsole,
@@ -28,6 +29,7 @@ pub enum Remedy {
 
 /// Allowed, or refused with every reason (the deciding one first).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Verdict {
     pub refusals: Vec<DomainError>,
     pub remedy: Option<Remedy>,

@@ -8,6 +8,7 @@ use std::fmt;
 /// Every error code the product uses. Stable snake_case on the wire.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ErrorCode {
     // General (SPEC.md, top).
     Unauthenticated,
@@ -58,6 +59,7 @@ pub enum ErrorCode {
 /// The language a message is shown in; zh-CN is the product's default.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Lang {
     #[default]
     #[serde(rename = "zh-CN")]
@@ -259,6 +261,7 @@ impl fmt::Display for ErrorCode {
 
 /// A refusal: the code, and the input field it concerns when there is one.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DomainError {
     pub code: ErrorCode,
     #[serde(default, skip_serializing_if = "Option::is_none")]

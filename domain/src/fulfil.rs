@@ -59,7 +59,7 @@ pub fn deliverable(quote: &Quote, account: &AccountState, paid_at: Instant) -> R
     Ok(())
 }
 
-/// Plans the delivery of `quote` paid at `paid_at`. `next_grant` hands out
+/// Plans the delivery of `quote` paid at `paid_at`, made at `now`. `next_grant` hands out
 /// ids for new grants. A personal order is planned the same way on the
 /// person's account: its validity starts at payment (BND-1).
 pub fn plan_delivery(
@@ -67,12 +67,13 @@ pub fn plan_delivery(
     account: &AccountState,
     ledger: &[LedgerEntry],
     paid_at: Instant,
+    now: Instant,
     next_grant: &mut dyn FnMut() -> GrantId,
 ) -> Result<Delivery, DomainError> {
     let mut state = account.clone();
     let mut entries = Vec::new();
     for line in quote.lines.iter().filter(|l| matches!(l.product, Product::Edition(_))) {
-        deliver_edition(line, &mut state, ledger, paid_at, &mut entries, next_grant)?;
+        deliver_edition(line, &mut state, ledger, paid_at, now, &mut entries, next_grant)?;
     }
     let edition_end = state.paid_edition(paid_at).map(|t| t.expires_at);
     for line in quote.lines.iter().filter(|l| matches!(l.product, Product::AddOn(_))) {
@@ -98,6 +99,7 @@ fn deliver_edition(
     state: &mut AccountState,
     ledger: &[LedgerEntry],
     paid_at: Instant,
+    now: Instant,
     entries: &mut Vec<LedgerEntry>,
     next_grant: &mut dyn FnMut() -> GrantId,
 ) -> Result<(), DomainError> {
@@ -111,7 +113,10 @@ fn deliver_edition(
         (EditionAction::Renewal | EditionAction::Upgrade, Some(current)) => current.starts_at,
         _ => starts_at,
     };
-    entries.extend(follow_edition(ledger, expires_at, paid_at));
+    // A grant live at payment that expired before delivery (a late
+    // notification) stays expired: QUO-4 cleared it at its end, whether or
+    // not the sweeper has written that down yet.
+    entries.extend(follow_edition(ledger, expires_at, paid_at.max(now)));
     state.edition = Some(EditionTerm { edition, starts_at: started, expires_at, trial: false });
     grant(line, expires_at, GrantSource::Edition, entries, next_grant);
     Ok(())

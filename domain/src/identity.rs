@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 /// A member's role in an enterprise (ID-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     LegalRepresentative,
     SuperAdmin,
@@ -20,6 +21,7 @@ pub enum Role {
 
 /// One enterprise a person belongs to (ID-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Membership {
     pub enterprise_id: i64,
     pub enterprise_name: String,
@@ -30,6 +32,7 @@ pub struct Membership {
 /// The identity a signed-in user acts as, one at a time (ID-1, ID-4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Identity {
     /// Buying personally, e.g. before the enterprise is verified.
     Person {
@@ -88,6 +91,7 @@ impl Identity {
 /// Where the purchase is made (CH-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     Web,
     MiniProgram,
@@ -101,9 +105,12 @@ impl Channel {
 
 /// The edition an account holds (or held), and for how long.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EditionTerm {
     pub edition: Edition,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Instant,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
     /// A free trial (TRI-1), which does not count as an active edition for add-ons.
     pub trial: bool,
@@ -118,9 +125,11 @@ impl EditionTerm {
 
 /// What an account (enterprise or person) holds now.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountState {
     pub edition: Option<EditionTerm>,
     /// Until when third-party integration runs, if it was ever bought.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub integration_until: Option<Instant>,
     /// TRI-1: the one trial has been started at some time.
     pub trial_used: bool,
@@ -140,9 +149,11 @@ impl AccountState {
 
 /// A voucher held by the account (VOU-2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Voucher {
     pub id: String,
     pub face_value: Money,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
     #[serde(default)]
     pub min_spend: Option<Money>,
@@ -155,16 +166,19 @@ pub struct Voucher {
 
 /// A Flagship price issued by a sales manager (SAL-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SalesQuote {
     pub id: String,
     pub years: u8,
     pub price: Money,
     pub contracts: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
 }
 
 /// Everything the rules need to know about the buyer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Buyer {
     pub identity: Identity,
     pub account: AccountState,
@@ -180,6 +194,7 @@ pub struct Buyer {
 
 /// What a person adds before a first purchase in the mini-program (BND-3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PersonDetails {
     pub enterprise_name: String,
     /// Set by the server once the phone code was checked (VER-1).

@@ -15,6 +15,7 @@ pub type GrantId = i64;
 /// Where a grant came from; edition and pack grants follow the edition (QUO-3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum GrantSource {
     Edition,
     Pack,
@@ -54,10 +55,12 @@ pub enum LedgerEntry {
 
 /// A grant and what happened to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrantBalance {
     pub grant: GrantId,
     pub kind: QuotaKind,
     pub source: GrantSource,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
     pub granted: u64,
     pub drawn: u64,
@@ -115,6 +118,7 @@ pub fn grants(entries: &[LedgerEntry]) -> Vec<GrantBalance> {
 
 /// Totals of one kind of quota, as billing management shows them (QUO-1, ADD-2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Balance {
     pub kind: Option<QuotaKind>,
     /// Granted by grants still live.
@@ -213,6 +217,7 @@ pub fn clear_trial(entries: &[LedgerEntry], at: Instant) -> Vec<LedgerEntry> {
 /// A contract's signing state, for withdrawal (QUO-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ContractStatus {
     /// Initiated, signing not complete.
     Initiated,

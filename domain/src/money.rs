@@ -135,6 +135,27 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// On the wire an amount is a string with two decimals, never a JSON number.
+#[cfg(feature = "openapi")]
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r"^-?\d+\.\d{2}$"))
+            .examples([serde_json::json!("1990.00")])
+            .description(Some("An exact amount in CNY (yuan) with two decimals, as a string: \"1990.00\"."))
+            .into()
+    }
+}
+
+#[cfg(feature = "openapi")]
+impl utoipa::ToSchema for Money {
+    fn name() -> std::borrow::Cow<'static, str> {
+        std::borrow::Cow::Borrowed("Money")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

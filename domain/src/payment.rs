@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 /// How an order is paid (PAY-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PaymentMethod {
     /// The cloud account balance (账户余额).
     Balance,
@@ -73,6 +74,7 @@ pub fn check_payment(ctx: &Context<'_>, method: PaymentMethod, payable: Money) -
 /// A payment at a provider, as this side records it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PaymentStatus {
     /// Opened at the provider; the payer may still pay it.
     Pending,
@@ -108,6 +110,7 @@ impl PaymentStatus {
 /// Why collected money is to be returned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RefundReason {
     /// The order was cancelled or timed out before the money arrived.
     OrderClosed,

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 /// A product edition, in rank order (CAT-1): comparing two editions compares rank.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Edition {
     Advanced,
     Professional,
@@ -27,6 +28,7 @@ impl Edition {
 /// An add-on service (CAT-5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AddOn {
     #[serde(rename = "contract_pack_1k")]
     ContractPack1k,
@@ -71,6 +73,7 @@ impl AddOn {
 /// A line's product: the edition or one add-on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Product {
     Edition(Edition),
     AddOn(AddOn),
@@ -79,6 +82,7 @@ pub enum Product {
 /// What a quota counts (QUO, ADD-2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum QuotaKind {
     Contracts,
     SigningReports,

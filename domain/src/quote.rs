@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 /// A human reason: the rule that shaped a figure, in both languages.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Note {
     pub rule: String,
     pub zh: String,
@@ -52,6 +53,7 @@ impl Wording {
 /// What a line's quantity counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Unit {
     Year,
     Day,
@@ -61,6 +63,7 @@ pub enum Unit {
 
 /// Quota a line grants at delivery.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuotaGrant {
     pub kind: QuotaKind,
     pub amount: u64,
@@ -68,6 +71,7 @@ pub struct QuotaGrant {
 
 /// One line of a quote.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteLine {
     pub product: Product,
     pub name_zh: String,
@@ -88,16 +92,20 @@ pub struct QuoteLine {
     pub grants: Option<QuotaGrant>,
     /// The validity the line grants, as of the quote (delivery recomputes
     /// it from the payment time with the same rules).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Instant,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
     pub reason: Note,
 }
 
 /// A priced selection (PRI-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Quote {
     pub catalog_version: String,
     pub channel: Channel,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub quoted_at: Instant,
     pub lines: Vec<QuoteLine>,
     pub subtotal: Money,

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// Why the buyer asks to be contacted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum LeadKind {
     /// Flagship: "a sales manager will quote for you" (CAT-4, SAL-1).
     Flagship,
@@ -32,6 +33,7 @@ impl LeadKind {
 
 /// A contact request as the form sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LeadRequest {
     pub contact_name: String,
     pub phone: String,
@@ -83,10 +85,12 @@ impl Lead {
 
 /// What a sales manager offers (SAL-1).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct QuoteOffer {
     pub years: u8,
     pub price: Money,
     pub contracts: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub expires_at: Instant,
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// What an edition line does to the account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EditionAction {
     /// A first edition, or a different one after the last expired.
     New,

@@ -27,6 +27,7 @@ pub const VERIFIED_FOR: TimeDelta = TimeDelta::minutes(10);
 /// What a code is for; a code checked for one purpose proves nothing for another.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Purpose {
     /// Requesting invoices (INV-1): the enterprise's security phone.
     Invoice,
@@ -58,6 +59,7 @@ impl Purpose {
 /// A mainland mobile number: 11 digits starting with 1.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(value_type = String))]
 pub struct Phone(String);
 
 impl Phone {

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// The voucher a quote uses, and what it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AppliedVoucher {
     pub id: String,
     pub face_value: Money,

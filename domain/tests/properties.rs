@@ -678,7 +678,7 @@ proptest! {
             next += 1;
             next
         };
-        let delivery = plan_delivery(&q, &case.buyer.account, &[], case.now, &mut ids).expect("an Ok quote delivers");
+        let delivery = plan_delivery(&q, &case.buyer.account, &[], case.now, case.now, &mut ids).expect("an Ok quote delivers");
         let granted: Vec<(QuotaKind, u64, Instant, GrantSource)> = delivery
             .entries
             .iter()

@@ -2,11 +2,11 @@
 //! `{ "code": "...", "message": "..." }` with the domain's stable codes; the
 //! status for each code is decided here and nowhere else.
 
+use api_types::ErrorBody;
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::{DomainError, ErrorCode, Lang, Quote};
-use serde::Serialize;
 
 /// Every way a request can fail.
 #[derive(Debug, thiserror::Error)]
@@ -146,29 +146,22 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-#[derive(Serialize)]
-struct ErrorBody<'a> {
-    code: ErrorCode,
-    message: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    field: Option<&'a str>,
-    /// Every reason when several rules refused.
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    reasons: &'a [DomainError],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    quote: Option<&'a Quote>,
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (field, reasons, quote) = match &self {
-            Self::Refused(errors) => (errors.first().and_then(|e| e.field.as_deref()), errors.as_slice(), None),
-            Self::QuoteChanged(quote) => (None, [].as_slice(), Some(quote.as_ref())),
-            _ => (None, [].as_slice(), None),
-        };
-        let body = ErrorBody { code: self.error_code(), message: self.to_string(), field, reasons, quote };
-        let mut response = (self.status_code(), Json(body)).into_response();
-        if let Self::Internal(cause) = self {
+        let (status, code, message) = (self.status_code(), self.error_code(), self.to_string());
+        let mut body = ErrorBody { code, message, field: None, reasons: Vec::new(), quote: None };
+        let mut cause = None;
+        match self {
+            Self::Refused(errors) => {
+                body.field = errors.first().and_then(|e| e.field.clone());
+                body.reasons = errors;
+            }
+            Self::QuoteChanged(quote) => body.quote = Some(*quote),
+            Self::Internal(internal) => cause = Some(internal),
+            _ => {}
+        }
+        let mut response = (status, Json(body)).into_response();
+        if let Some(cause) = cause {
             response.extensions_mut().insert(InternalCause(std::sync::Arc::new(cause)));
         }
         response

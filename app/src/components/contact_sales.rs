@@ -4,7 +4,7 @@
 //! and names every wrong field; the form shows each under its field.
 
 use super::ErrorView;
-use crate::api::{self, ApiClientError, Lead};
+use crate::api::{self, ApiClientError, LeadView};
 use crate::i18n::{self, pick};
 use domain::sales::{COMPANY_MAX_CHARS, LeadKind, LeadRequest, MESSAGE_MAX_CHARS, NAME_MAX_CHARS};
 use domain::{ErrorCode, Lang};
@@ -18,7 +18,7 @@ use leptos::task::spawn_local;
 enum Stage {
     Editing,
     Sending,
-    Sent(Lead),
+    Sent(LeadView),
     Refused(ApiClientError),
 }
 

@@ -19,7 +19,7 @@ pub use contact_sales::ContactSalesForm;
 pub use edition_card::EditionCard;
 pub use header::{Header, IdentitySwitch, LangSwitch, SignOut, orders_title};
 pub use price_breakdown::{PriceBreakdown, TotalBar};
-pub use progress::{DeliverySteps, follow_order, follow_order_to_binding};
+pub use progress::{DeliverySteps, Progress, follow_order, follow_order_to_binding};
 pub use qr::QrCodeSvg;
 pub use returns::ReturnsNote;
 pub use sales_quotes::SalesQuoteList;

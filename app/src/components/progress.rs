@@ -1,4 +1,4 @@
-use crate::api::{self, OrderEvents, Progress};
+use crate::api::{self, OrderEvents};
 use crate::i18n::{self, pick};
 use domain::order::OrderStatus;
 use domain::{Instant, Lang};
@@ -16,6 +16,21 @@ pub enum Stream {
     Ended,
     /// The browser gave up; reloading the page starts again.
     Failed,
+}
+
+/// Where an order is, as its page follows it: the part of each progress
+/// event (`api::Progress`) that moves the steps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub status: OrderStatus,
+    pub paid_at: Option<Instant>,
+    pub delivered_at: Option<Instant>,
+}
+
+impl From<&api::Progress> for Progress {
+    fn from(event: &api::Progress) -> Self {
+        Progress { status: event.status, paid_at: event.paid_at, delivered_at: event.delivered_at }
+    }
 }
 
 /// When a personal order was bound, and the enterprise's name (BND-2).
@@ -53,7 +68,7 @@ pub fn follow_order_to_binding(
         id,
         move |event| match event {
             Ok(event) => {
-                progress.set(event.progress());
+                progress.set(Progress::from(&event));
                 if let (Some(at), Some(name)) = (event.bound_at, event.bound_to) {
                     bound.set(Some((at, name)));
                 }

@@ -1,4 +1,4 @@
-use crate::api::SalesQuote;
+use crate::api::QuoteView;
 use crate::i18n::{self, pick};
 use domain::{DomainError, ErrorCode, Lang};
 use leptos::prelude::*;
@@ -6,7 +6,7 @@ use leptos::prelude::*;
 /// Why a quote cannot buy Flagship, from the domain's refusal of it: used
 /// by an order (the server says which), expired (the domain's
 /// `quote_required` for a quote it was given), or the domain's own words.
-fn refusal_text(lang: Lang, quote: &SalesQuote, refusals: &[DomainError]) -> Option<String> {
+fn refusal_text(lang: Lang, quote: &QuoteView, refusals: &[DomainError]) -> Option<String> {
     if let Some(order) = quote.used_by_order {
         return Some(match lang {
             Lang::Zh => format!("已用于订单 #{order}，每份报价仅可下单一次。"),
@@ -33,7 +33,7 @@ fn refusal_text(lang: Lang, quote: &SalesQuote, refusals: &[DomainError]) -> Opt
 pub fn SalesQuoteList(
     lang: Lang,
     /// Each quote with the domain's refusals of Flagship bought with it (none: usable).
-    quotes: Vec<(SalesQuote, Vec<DomainError>)>,
+    quotes: Vec<(QuoteView, Vec<DomainError>)>,
     /// The quote in the selection.
     #[prop(into)]
     chosen: Signal<Option<String>>,

@@ -4,7 +4,7 @@
 //! after phone verification (INV-1). Every figure and verdict comes from the
 //! server's `domain::billing::overview`.
 
-use crate::api::{self, ApiClientError, Invoice, Me, Order};
+use crate::api::{self, ApiClientError, InvoiceView, Me, OrderView};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_cart, use_shell};
@@ -369,8 +369,8 @@ fn InvoicePanel() -> impl IntoView {
 /// Each paid order with its invoice, or what could be invoiced for it.
 fn invoice_rows(
     lang: Lang,
-    invoices: &[Invoice],
-    orders: &[Order],
+    invoices: &[InvoiceView],
+    orders: &[OrderView],
     verified: RwSignal<bool>,
     request: Callback<i64>,
 ) -> AnyView {

@@ -3,8 +3,10 @@
 //! needs attention, ORD-1), and a personal order's on to its binding
 //! (BND-2); with any money received for it that will be returned (PAY-4).
 
-use crate::api::{self, ApiClientError, Me, MoneyToReturn, Order, Progress};
-use crate::components::{DeliverySteps, ErrorView, Loading, PriceBreakdown, ReturnsNote, follow_order_to_binding};
+use crate::api::{self, ApiClientError, Me, MoneyToReturn, OrderView};
+use crate::components::{
+    DeliverySteps, ErrorView, Loading, PriceBreakdown, Progress, ReturnsNote, follow_order_to_binding,
+};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::pay::order_id;
 use crate::session::{signed_in, use_shell};
@@ -45,12 +47,12 @@ fn LoadOrder(id: Option<i64>, personal: bool) -> impl IntoView {
                 />
             }
         }),
-        Some(Ok(o)) => EitherOf3::C(view! { <OrderView order=o personal /> }),
+        Some(Ok(o)) => EitherOf3::C(view! { <OrderDetail order=o personal /> }),
     }
 }
 
 #[component]
-fn OrderView(order: Order, personal: bool) -> impl IntoView {
+fn OrderDetail(order: OrderView, personal: bool) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let id = order.id;

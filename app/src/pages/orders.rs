@@ -1,9 +1,9 @@
 //! 订单记录 (an enterprise's purchase records, VIS-1) and 我的订单 (a
 //! person's orders, with binding to an enterprise, BND-2).
 
-use crate::api::{self, ApiClientError, Me, Order, Progress};
+use crate::api::{self, ApiClientError, Me, OrderView};
 use crate::clock;
-use crate::components::{ErrorView, Loading, ReturnsNote, follow_order_to_binding, orders_title};
+use crate::components::{ErrorView, Loading, Progress, ReturnsNote, follow_order_to_binding, orders_title};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_shell};
 use domain::access::can_view_order_records;
@@ -94,7 +94,7 @@ fn Orders(me: Arc<Me>) -> impl IntoView {
 /// One order: what, how much, where it is, and what can be done next.
 #[component]
 fn OrderRow(
-    order: Order,
+    order: OrderView,
     me: Arc<Me>,
     /// The order whose binding panel is open.
     binding: RwSignal<Option<i64>>,

@@ -7,9 +7,9 @@
 //! no longer holds, the page says why (the fresh total, or the rule) and
 //! leads back to ordering again.
 
-use crate::api::{self, ApiClientError, Me, Order, PaymentPrompt, Progress, ServerError};
+use crate::api::{self, ApiClientError, Me, OrderView, PaymentPrompt, ServerError};
 use crate::clock;
-use crate::components::{ErrorView, Loading, PriceBreakdown, QrCodeSvg, follow_order, wire_name};
+use crate::components::{ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, follow_order, wire_name};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_session, use_shell};
 use domain::order::OrderStatus;
@@ -100,7 +100,7 @@ fn no_longer_holds(error: &ApiClientError) -> Option<Box<ServerError>> {
 }
 
 #[component]
-fn Pay(order: Order, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>) -> impl IntoView {
+fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback<()>) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let session = use_session();

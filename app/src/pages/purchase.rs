@@ -379,7 +379,7 @@ struct SalesQuotes {
     /// The edition sold only through a quote (the catalog lists no price for it).
     edition: Option<Edition>,
     /// Loaded on the web console only: the mini-program does not sell it (CH-2).
-    list: Option<LocalResource<Result<Vec<api::SalesQuote>, api::ApiClientError>>>,
+    list: Option<LocalResource<Result<Vec<api::QuoteView>, api::ApiClientError>>>,
     first_usable: StoredValue<Option<String>>,
     judge: StoredValue<Arc<Judge>>,
 }
@@ -412,7 +412,7 @@ impl SalesQuotes {
             let edition = self.edition?;
             let quotes = self.list?.get()?.ok().filter(|q| !q.is_empty())?;
             let judge = self.judge.get_value();
-            let judged: Vec<(api::SalesQuote, Vec<DomainError>)> = quotes
+            let judged: Vec<(api::QuoteView, Vec<DomainError>)> = quotes
                 .into_iter()
                 .map(|q| {
                     let refusals = judge.quote(&with_quote(edition, &q.id)).err().unwrap_or_default();

@@ -2,7 +2,7 @@
 //! the details a first personal purchase in the mini-program needs (BND-3),
 //! and the idempotent submit (ORD-2) that answers a changed price (PRI-2).
 
-use crate::api::{self, ApiClientError, CodeSent, Me, NewOrder, PersonDetails};
+use crate::api::{self, ApiClientError, Me, PersonDetailsRequest, PlaceOrder, Sent};
 use crate::clock;
 use crate::components::{ErrorView, PriceBreakdown, TotalBar};
 use crate::i18n::{self, pick, use_lang, use_title};
@@ -67,17 +67,17 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     let submission = RwSignal::new(Submission::Idle);
     // One key per review and body: a retry of the same body is the same
     // order (ORD-2); a changed voucher or total is a new request.
-    let key = StoredValue::new(None::<(NewOrder, String)>);
+    let key = StoredValue::new(None::<(PlaceOrder, String)>);
 
     let submit = Callback::new(move |expected_total: Money| {
         if submission.with_untracked(|s| *s == Submission::Sending) {
             return;
         }
-        let person_details = details_needed.then(|| PersonDetails {
+        let person_details = details_needed.then(|| PersonDetailsRequest {
             enterprise_name: details.name.get_untracked().trim().to_owned(),
             phone_code: Some(details.code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
         });
-        let body = NewOrder { selection: chosen.get_untracked(), channel, expected_total, person_details };
+        let body = PlaceOrder { selection: chosen.get_untracked(), channel, expected_total, person_details };
         let idempotency_key = key.with_value(|k| match k {
             Some((sent, key)) if *sent == body => key.clone(),
             _ => new_key(),
@@ -333,7 +333,7 @@ fn voucher_terms(lang: Lang, catalog: &Catalog, v: &Voucher) -> String {
 struct Details {
     name: RwSignal<String>,
     code: RwSignal<String>,
-    sent: RwSignal<Option<CodeSent>>,
+    sent: RwSignal<Option<Sent>>,
     sending: RwSignal<bool>,
     failure: RwSignal<Option<ApiClientError>>,
 }

@@ -57,7 +57,7 @@ mod moving {
 
     /// The person's account after delivering `q` paid at `paid_at`, with `used` contracts drawn.
     fn delivered(q: &Quote, paid_at: Instant, used: u64) -> (AccountState, Vec<LedgerEntry>, Vec<GrantId>) {
-        let d = plan_delivery(q, &AccountState::default(), &[], paid_at, &mut ids(0)).expect("delivers");
+        let d = plan_delivery(q, &AccountState::default(), &[], paid_at, paid_at, &mut ids(0)).expect("delivers");
         let mut ledger = d.entries.clone();
         let order_grants: Vec<GrantId> = ledger
             .iter()
@@ -179,7 +179,8 @@ mod moving {
         let paid_at = now();
         let person_with_edition = holding(person(), Edition::Professional, 400);
         let packs = bought(&person_with_edition, &addons(&[(AddOn::SigningReports, 1), (AddOn::Integration, 1)]));
-        let d = plan_delivery(&packs, &person_with_edition.account, &[], paid_at, &mut ids(0)).expect("delivers");
+        let d =
+            plan_delivery(&packs, &person_with_edition.account, &[], paid_at, paid_at, &mut ids(0)).expect("delivers");
         let order_grants: Vec<GrantId> = d
             .entries
             .iter()
@@ -221,7 +222,7 @@ mod moving {
         let paid_at = now();
         let person_with_edition = holding(person(), Edition::Advanced, 200);
         let q = bought(&person_with_edition, &upgrade_to(Edition::Professional));
-        let d = plan_delivery(&q, &person_with_edition.account, &[], paid_at, &mut ids(0)).expect("delivers");
+        let d = plan_delivery(&q, &person_with_edition.account, &[], paid_at, paid_at, &mut ids(0)).expect("delivers");
         let c = Case {
             quote: q,
             person: d.account,

@@ -8,5 +8,3 @@ pub mod openapi;
 pub mod router;
 pub mod state;
 pub mod views;
-pub mod wire;
-pub mod wire_billing;

@@ -1,13 +1,13 @@
 //! The OpenAPI 3.1 document of the API, served at `GET /api/openapi.json`.
 //!
 //! Its paths come from the handlers' `#[utoipa::path]`, registered and
-//! documented in one line by `routes!` (see `routes::documented`). `domain`
-//! stays free of utoipa, so its wire types are described in [`wire`]. The
+//! documented in one line by `routes!` (see `routes::documented`); its schemas
+//! from the bodies' own types (`api_types`, and `domain`'s with its `openapi`
+//! feature), collected from the paths that use them. The
 //! test `openapi` checks that every route the server registers is here, that
 //! every path here is routed, and that real answers fit their schemas.
 
 use super::extract::SESSION_COOKIE;
-use super::wire;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -26,14 +26,7 @@ use utoipa::{Modify, OpenApi};
         (name = "payments", description = "The payment provider's notifications"),
         (name = "ops", description = "Operations staff: money to return"),
     ),
-    components(schemas(
-        wire::Money, wire::Catalog, wire::EditionOffer, wire::Allotment, wire::AddOnOffer, wire::Limits,
-        wire::Buyer, wire::Edition, wire::AddOn, wire::Channel,
-        wire::PaymentMethod, wire::OrderStatus, wire::RefundReason, wire::PaymentStatus, wire::ErrorCode, wire::QuotaKind, wire::Role,
-        wire::Unit, wire::EditionAction, wire::AddOnValidity, wire::Product, wire::Selection,
-        wire::EditionChoice, wire::AddOnChoice, wire::Note, wire::QuotaGrant, wire::AppliedVoucher,
-        wire::QuoteLine, wire::Quote, wire::Membership, wire::Reason, wire::Error,
-    )),
+    components(schemas(api_types::ErrorBody, domain::Quote, domain::Catalog, domain::Buyer)),
     modifiers(&SessionCookie),
 )]
 struct ApiDoc;

@@ -2,25 +2,9 @@
 
 use crate::clock::to_ms;
 use crate::db::codec::instant;
+use api_types::InvoiceView;
 use domain::{Instant, Money};
-use serde::Serialize;
 use sqlx::{AnyConnection, Row};
-
-/// An invoice as the API shows it.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct InvoiceView {
-    pub id: i64,
-    pub order_id: i64,
-    /// What was paid (INV-1: not what a voucher covered).
-    #[schema(value_type = crate::http::wire::Money)]
-    pub amount: Money,
-    /// The enterprise the invoice is made out to.
-    pub title: String,
-    pub status: String,
-    pub requested_by: i64,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Instant,
-}
 
 const COLUMNS: &str = "id, order_id, amount_fen, title, status, requested_by, created_at";
 

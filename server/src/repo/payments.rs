@@ -6,7 +6,7 @@
 use crate::clock::to_ms;
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
-use crate::gateways::payment::PaymentPrompt;
+use api_types::PaymentPrompt;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::{Instant, PaymentMethod};

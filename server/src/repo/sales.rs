@@ -3,15 +3,13 @@
 use crate::ApiError;
 use crate::clock::to_ms;
 use crate::db::codec::{instant, parse_name, unsigned};
-use crate::http::wire;
+use api_types::{LeadView, QuoteView};
 use domain::identity::SalesQuote;
-use domain::sales::{Lead, LeadKind};
+use domain::sales::Lead;
 use domain::{ErrorCode, Selection};
 use domain::{Instant, Money};
-use serde::Serialize;
 use sqlx::{Any, Transaction};
 use sqlx::{AnyConnection, Row};
-use utoipa::ToSchema;
 
 /// Whether the person is a sales manager.
 pub async fn is_sales_manager(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
@@ -46,87 +44,34 @@ pub async fn insert_lead(
     .await
 }
 
-/// A contact request as the sales manager sees it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct LeadView {
-    pub id: i64,
-    #[schema(value_type = LeadKindSchema)]
-    pub kind: LeadKind,
-    pub account_id: i64,
-    /// The enterprise's name, or the person's when they asked personally.
-    pub account_name: String,
-    pub contact_name: String,
-    pub phone: String,
-    pub company: String,
-    pub message: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Instant,
-    pub quotes: Vec<QuoteView>,
-}
-
-/// A sales quote as stored, with who it is for and whether an order used it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct QuoteView {
-    /// What the buyer names in `{"edition": {"edition": "flagship", "sales_quote": id}}`.
-    pub id: String,
-    pub years: u8,
-    #[schema(value_type = wire::Money)]
-    pub price: Money,
-    pub contracts: u64,
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: Instant,
-    pub lead_id: i64,
-    pub account_id: i64,
-    #[schema(value_type = String, format = DateTime)]
-    pub issued_at: Instant,
-    /// The order that uses it (a closed order gives it back).
-    pub used_by_order: Option<i64>,
-}
-
-impl QuoteView {
-    fn new(quote: &SalesQuote, lead_id: i64, account_id: i64, issued_at: Instant, used_by_order: Option<i64>) -> Self {
-        QuoteView {
-            id: quote.id.clone(),
-            years: quote.years,
-            price: quote.price,
-            contracts: quote.contracts,
-            expires_at: quote.expires_at,
-            lead_id,
-            account_id,
-            issued_at,
-            used_by_order,
-        }
-    }
-
-    /// The quote as the rules see it.
-    pub fn quote(&self) -> SalesQuote {
-        SalesQuote {
-            id: self.id.clone(),
-            years: self.years,
-            price: self.price,
-            contracts: self.contracts,
-            expires_at: self.expires_at,
-        }
+fn issued_view(
+    quote: &SalesQuote,
+    lead_id: i64,
+    account_id: i64,
+    issued_at: Instant,
+    used_by_order: Option<i64>,
+) -> QuoteView {
+    QuoteView {
+        id: quote.id.clone(),
+        years: quote.years,
+        price: quote.price,
+        contracts: quote.contracts,
+        expires_at: quote.expires_at,
+        lead_id,
+        account_id,
+        issued_at,
+        used_by_order,
     }
 }
 
-/// The schema of [`LeadKind`].
-#[derive(Debug)]
-pub struct LeadKindSchema;
-
-impl utoipa::PartialSchema for LeadKindSchema {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        utoipa::openapi::schema::ObjectBuilder::new()
-            .schema_type(utoipa::openapi::schema::Type::String)
-            .enum_values(Some([LeadKind::Flagship, LeadKind::Consultation].map(LeadKind::as_str)))
-            .description(Some("`flagship` (contact to buy, CAT-4) or `consultation` (purchase consultation, CH-4)"))
-            .into()
-    }
-}
-
-impl ToSchema for LeadKindSchema {
-    fn name() -> std::borrow::Cow<'static, str> {
-        std::borrow::Cow::Borrowed("LeadKind")
+/// The quote as the rules see it.
+fn as_sales_quote(view: QuoteView) -> SalesQuote {
+    SalesQuote {
+        id: view.id,
+        years: view.years,
+        price: view.price,
+        contracts: view.contracts,
+        expires_at: view.expires_at,
     }
 }
 
@@ -224,7 +169,7 @@ pub async fn insert_quote(
     .bind(to_ms(at))
     .execute(&mut *conn)
     .await?;
-    Ok(QuoteView::new(quote, lead_id, account_id, at, None))
+    Ok(issued_view(quote, lead_id, account_id, at, None))
 }
 
 /// A quote is free when no order uses it, or the order that did was closed.
@@ -243,7 +188,7 @@ pub async fn held_by_order(conn: &mut AnyConnection, order_id: i64) -> Result<Op
             .bind(order_id)
             .fetch_optional(&mut *conn)
             .await?;
-    row.as_ref().map(|row| quote_view(row).map(|v| v.quote())).transpose()
+    row.as_ref().map(|row| quote_view(row).map(as_sales_quote)).transpose()
 }
 
 /// The account's sales quotes that no open or paid order uses (the domain
@@ -256,7 +201,7 @@ pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Ve
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter().map(|row| quote_view(row).map(|v| v.quote())).collect()
+    rows.iter().map(|row| quote_view(row).map(as_sales_quote)).collect()
 }
 
 /// Every sales quote issued to the account, newest first; `used_by_order`

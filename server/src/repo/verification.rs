@@ -8,6 +8,7 @@ use crate::db::Db;
 use crate::db::Lock;
 use crate::db::codec::{instant, optional_instant, unsigned};
 use crate::repo::sessions::{Acting, Caller};
+use api_types::OutboxMessage;
 use domain::Instant;
 use domain::verification::{self as rules, Code};
 use domain::verification::{Challenge, Phone, Purpose};
@@ -176,16 +177,6 @@ pub async fn verification(
         Ok((phone, instant("phone_verifications.verified_until", row.try_get("verified_until")?)?))
     })
     .transpose()
-}
-
-/// A message in the bundled gateway's outbox.
-#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
-pub struct OutboxMessage {
-    pub id: i64,
-    pub phone: String,
-    pub text: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub sent_at: Instant,
 }
 
 /// The newest messages of the outbox, to one phone when given.

@@ -5,11 +5,11 @@
 use crate::db::Lock;
 use crate::db::codec::{name_of, parse_name};
 use crate::http::extract::ApiJson;
-use crate::http::wire_billing as wire;
 use crate::repo::accounts::{account_state, load_buyer, reserve_grant_numbers, save_grant_numbers, save_state};
 use crate::repo::ledger::{self, append_ledger};
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
+use api_types::StartTrial;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -18,7 +18,6 @@ use domain::billing::{AddOnUsage, Billing, COUNTED_ADDONS, overview, usage};
 use domain::trial::start_trial;
 use domain::{AddOn, Channel, Context};
 use serde::Deserialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,11 +50,11 @@ async fn billing_of(state: &AppState, caller: &Caller, channel: Channel) -> Resu
     path = "/billing",
     tag = "billing",
     security(("session" = [])),
-    params(("channel" = Option<crate::http::wire::Channel>, Query, description = "The channel the verdicts are judged for (default `web`)")),
+    params(("channel" = Option<domain::Channel>, Query, description = "The channel the verdicts are judged for (default `web`)")),
     responses(
-        (status = 200, description = "Billing management of the acting account", body = wire::Billing),
-        (status = 400, description = "`invalid_input`: an unknown channel", body = crate::http::wire::Error),
-        (status = 401, description = "`unauthenticated`", body = crate::http::wire::Error),
+        (status = 200, description = "Billing management of the acting account", body = domain::billing::Billing),
+        (status = 400, description = "`invalid_input`: an unknown channel", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
     ),
 )]
 async fn get_billing(
@@ -67,14 +66,6 @@ async fn get_billing(
     Ok(Json(billing_of(&state, &caller, query.channel.unwrap_or(Channel::Web)).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct StartTrial {
-    /// Where the trial is started (default `web`).
-    #[serde(default)]
-    #[schema(value_type = Option<crate::http::wire::Channel>, required = false)]
-    channel: Option<Channel>,
-}
-
 /// Starts the free trial (TRI-1): once per enterprise, never beside a paid
 /// edition; delivered like an order, in one transaction, and audited.
 #[utoipa::path(
@@ -84,12 +75,12 @@ struct StartTrial {
     security(("session" = [])),
     request_body = StartTrial,
     responses(
-        (status = 201, description = "Started: billing management as it now is", body = wire::Billing),
-        (status = 400, description = "`invalid_input` (malformed body)", body = crate::http::wire::Error),
-        (status = 401, description = "`unauthenticated`", body = crate::http::wire::Error),
-        (status = 403, description = "`forbidden`: a person cannot start one", body = crate::http::wire::Error),
-        (status = 409, description = "`trial_already_used`", body = crate::http::wire::Error),
-        (status = 422, description = "`enterprise_has_edition`, `enterprise_not_verified`, `cloud_account_not_linked`", body = crate::http::wire::Error),
+        (status = 201, description = "Started: billing management as it now is", body = domain::billing::Billing),
+        (status = 400, description = "`invalid_input` (malformed body)", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: a person cannot start one", body = api_types::ErrorBody),
+        (status = 409, description = "`trial_already_used`", body = api_types::ErrorBody),
+        (status = 422, description = "`enterprise_has_edition`, `enterprise_not_verified`, `cloud_account_not_linked`", body = api_types::ErrorBody),
     ),
 )]
 async fn start_free_trial(
@@ -134,12 +125,12 @@ async fn start_free_trial(
     path = "/addons/{kind}/use",
     tag = "billing",
     security(("session" = [])),
-    params(("kind" = inline(wire::CountedAddOn), Path, description = "The add-on whose use this is")),
+    params(("kind" = inline(domain::AddOn), Path, description = "The add-on whose use this is")),
     responses(
-        (status = 200, description = "Used: the add-on's uses now", body = wire::AddOnUsage),
-        (status = 401, description = "`unauthenticated`", body = crate::http::wire::Error),
-        (status = 404, description = "`not_found`: not an add-on counted in uses", body = crate::http::wire::Error),
-        (status = 422, description = "`quota_exhausted`: nothing left", body = crate::http::wire::Error),
+        (status = 200, description = "Used: the add-on's uses now", body = domain::billing::AddOnUsage),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: not an add-on counted in uses", body = api_types::ErrorBody),
+        (status = 422, description = "`quota_exhausted`: nothing left", body = api_types::ErrorBody),
     ),
 )]
 async fn use_addon(

@@ -13,22 +13,20 @@
 
 use crate::db::Lock;
 use crate::http::extract::ApiJson;
-use crate::http::views::OrderView;
-use crate::http::wire;
 use crate::repo::accounts::{account_state, reserve_grant_numbers, save_grant_numbers, save_state};
 use crate::repo::bindings as store;
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders;
 use crate::repo::sessions::{Acting, Caller, memberships};
 use crate::{ApiError, AppState};
+use api_types::OrderView;
+use api_types::{BindRequest, Bound};
 use axum::Json;
 use axum::extract::{Path, State};
+use domain::ErrorCode;
 use domain::binding::{BindingInput, plan_binding};
 use domain::identity::AccountState;
 use domain::order::OrderStatus;
-use domain::{ErrorCode, Instant};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -51,8 +49,8 @@ fn person_only(caller: &Caller) -> Result<(), ApiError> {
     security(("session" = [])),
     responses(
         (status = 200, description = "Paid, unbound personal orders (delivered ones can be bound)", body = Vec<OrderView>),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: acting as an enterprise; act as the person", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: acting as an enterprise; act as the person", body = api_types::ErrorBody),
     ),
 )]
 async fn my_orders(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrderView>>, ApiError> {
@@ -61,20 +59,6 @@ async fn my_orders(State(state): State<AppState>, caller: Caller) -> Result<Json
     let mine = orders::list(&mut conn, caller.person_account_id, None).await?;
     let unbound = mine.into_iter().filter(|o| o.status.keeps_payment() && o.status != OrderStatus::Bound);
     Ok(Json(unbound.map(OrderView::from).collect()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-struct BindRequest {
-    /// A verified enterprise the person has joined.
-    enterprise_id: i64,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct Bound {
-    order: OrderView,
-    enterprise_id: i64,
-    #[schema(value_type = String, format = DateTime)]
-    bound_at: Instant,
 }
 
 /// BND-2: moves a paid, unbound personal order to a verified enterprise the
@@ -88,12 +72,12 @@ struct Bound {
     request_body = BindRequest,
     responses(
         (status = 200, description = "Bound: the purchase now belongs to the enterprise", body = Bound),
-        (status = 400, description = "`invalid_input`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: acting as an enterprise; act as the person", body = wire::Error),
-        (status = 404, description = "`not_found`: no such order of the person", body = wire::Error),
-        (status = 409, description = "`already_bound`, `invalid_state` (not delivered yet, or an upgrade of the person's own edition)", body = wire::Error),
-        (status = 422, description = "`not_a_member`, `enterprise_not_verified`, `enterprise_has_edition`, `no_active_edition`, `integration_requires_professional`", body = wire::Error),
+        (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: acting as an enterprise; act as the person", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such order of the person", body = api_types::ErrorBody),
+        (status = 409, description = "`already_bound`, `invalid_state` (not delivered yet, or an upgrade of the person's own edition)", body = api_types::ErrorBody),
+        (status = 422, description = "`not_a_member`, `enterprise_not_verified`, `enterprise_has_edition`, `no_active_edition`, `integration_requires_professional`", body = api_types::ErrorBody),
     ),
 )]
 async fn bind_order(

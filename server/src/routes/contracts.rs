@@ -5,19 +5,16 @@
 
 use crate::db::Lock;
 use crate::http::extract::ApiJson;
-use crate::http::wire::Error;
-use crate::http::wire_billing as wire;
 use crate::repo::contracts::{self as store, ContractRow, NewContract};
 use crate::repo::ledger::{self, draw_one, give_one_back, locked_ledger};
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
+use api_types::{ContractView, Initiate};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
-use domain::ledger::{ContractStatus, GrantId};
+use domain::ledger::ContractStatus;
 use domain::{DomainError, ErrorCode, Instant, QuotaKind};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -27,26 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_contract))
         .routes(routes!(sign))
         .routes(routes!(withdraw))
-}
-
-/// A contract as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Contract)]
-pub struct ContractView {
-    pub id: i64,
-    pub title: String,
-    #[schema(value_type = wire::ContractStatus)]
-    pub status: ContractStatus,
-    /// The person who initiated it.
-    pub initiated_by: i64,
-    /// The grant its contract was drawn from (QUO-2).
-    pub grant: GrantId,
-    #[schema(value_type = String, format = DateTime)]
-    pub created_at: Instant,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub signed_at: Option<Instant>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    pub withdrawn_at: Option<Instant>,
 }
 
 impl From<ContractRow> for ContractView {
@@ -80,13 +57,6 @@ impl Title {
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct Initiate {
-    /// 1–200 characters once trimmed.
-    #[schema(example = "采购合同 2026-001")]
-    title: String,
-}
-
 fn actor(caller: &Caller) -> String {
     format!("person:{}", caller.person_id)
 }
@@ -112,9 +82,9 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     responses(
         (status = 201, description = "Initiated; one contract drawn", body = ContractView),
         (status = 200, description = "A retry: the contract this key initiated", body = ContractView),
-        (status = 400, description = "`invalid_input` (malformed body, a title that is empty or too long, a bad key)", body = Error),
-        (status = 401, description = "`unauthenticated`", body = Error),
-        (status = 422, description = "`quota_exhausted`: no contract left; `idempotency_key_reused`: same key, another title", body = Error),
+        (status = 400, description = "`invalid_input` (malformed body, a title that is empty or too long, a bad key)", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 422, description = "`quota_exhausted`: no contract left; `idempotency_key_reused`: same key, another title", body = api_types::ErrorBody),
     ),
 )]
 async fn initiate(
@@ -167,7 +137,7 @@ async fn initiate(
     security(("session" = [])),
     responses(
         (status = 200, description = "The contracts", body = Vec<ContractView>),
-        (status = 401, description = "`unauthenticated`", body = Error),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
     ),
 )]
 async fn list(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<ContractView>>, ApiError> {
@@ -189,9 +159,9 @@ fn not_found() -> ApiError {
     params(("id" = i64, Path, description = "The contract's id")),
     responses(
         (status = 200, description = "The contract", body = ContractView),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
-        (status = 401, description = "`unauthenticated`", body = Error),
-        (status = 404, description = "`not_found`: no such contract for this account", body = Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such contract for this account", body = api_types::ErrorBody),
     ),
 )]
 async fn get_contract(
@@ -213,10 +183,10 @@ async fn get_contract(
     params(("id" = i64, Path, description = "The contract's id")),
     responses(
         (status = 200, description = "Signed", body = ContractView),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
-        (status = 401, description = "`unauthenticated`", body = Error),
-        (status = 404, description = "`not_found`", body = Error),
-        (status = 409, description = "`invalid_state`: already signed or withdrawn", body = Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`", body = api_types::ErrorBody),
+        (status = 409, description = "`invalid_state`: already signed or withdrawn", body = api_types::ErrorBody),
     ),
 )]
 async fn sign(
@@ -275,10 +245,10 @@ impl Step<'_> {
     params(("id" = i64, Path, description = "The contract's id")),
     responses(
         (status = 200, description = "Withdrawn; its contract given back", body = ContractView),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = Error),
-        (status = 401, description = "`unauthenticated`", body = Error),
-        (status = 404, description = "`not_found`", body = Error),
-        (status = 409, description = "`contract_already_signed`; `invalid_state`: already withdrawn", body = Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`", body = api_types::ErrorBody),
+        (status = 409, description = "`contract_already_signed`; `invalid_state`: already withdrawn", body = api_types::ErrorBody),
     ),
 )]
 async fn withdraw(

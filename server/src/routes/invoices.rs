@@ -5,12 +5,12 @@
 //! paid.
 
 use crate::http::extract::ApiJson;
-use crate::http::wire;
-use crate::repo::invoices::{self as store, InvoiceView, NewInvoice};
+use crate::repo::invoices::{self as store, NewInvoice};
 use crate::repo::orders;
 use crate::repo::sessions::{Acting, Caller};
 use crate::repo::verification;
 use crate::{ApiError, AppState};
+use api_types::{InvoiceRequest, InvoiceView};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
@@ -19,7 +19,7 @@ use domain::access::{invoice_refusals, invoiceable_amount};
 use domain::verification::Purpose;
 use domain::{Channel, ErrorCode};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -32,19 +32,6 @@ fn refusals(caller: &Caller, channel: Channel) -> Result<(), ApiError> {
     if refused.is_empty() { Ok(()) } else { Err(refused.into()) }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct InvoiceRequest {
-    order_id: i64,
-    /// Where the request comes from (default `web`); invoices are a web console feature.
-    #[serde(default = "web")]
-    #[schema(value_type = Option<wire::Channel>)]
-    channel: Channel,
-}
-
-fn web() -> Channel {
-    Channel::Web
-}
-
 /// INV-1: one invoice for a paid order of the acting enterprise, for what
 /// was paid, after the security phone was verified (purpose `invoice`).
 #[utoipa::path(
@@ -55,12 +42,12 @@ fn web() -> Channel {
     request_body = InvoiceRequest,
     responses(
         (status = 201, description = "Issued", body = InvoiceView),
-        (status = 400, description = "`invalid_input`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: not a super admin or billing staff of an enterprise, or not on the web console", body = wire::Error),
-        (status = 404, description = "`not_found`: no such order of this enterprise", body = wire::Error),
-        (status = 409, description = "`already_invoiced`, `invalid_state` (not paid)", body = wire::Error),
-        (status = 422, description = "`phone_not_verified`: verify the security phone first", body = wire::Error),
+        (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not a super admin or billing staff of an enterprise, or not on the web console", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such order of this enterprise", body = api_types::ErrorBody),
+        (status = 409, description = "`already_invoiced`, `invalid_state` (not paid)", body = api_types::ErrorBody),
+        (status = 422, description = "`phone_not_verified`: verify the security phone first", body = api_types::ErrorBody),
     ),
 )]
 async fn request_invoice(
@@ -105,7 +92,6 @@ async fn request_invoice(
 #[into_params(parameter_in = Query)]
 struct ListQuery {
     /// Where the request comes from (default `web`).
-    #[param(value_type = Option<wire::Channel>)]
     channel: Option<Channel>,
 }
 
@@ -118,9 +104,9 @@ struct ListQuery {
     params(ListQuery),
     responses(
         (status = 200, description = "Newest first", body = Vec<InvoiceView>),
-        (status = 400, description = "`invalid_input`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`", body = wire::Error),
+        (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`", body = api_types::ErrorBody),
     ),
 )]
 async fn list_invoices(

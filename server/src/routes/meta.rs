@@ -2,12 +2,11 @@
 //! OpenAPI document.
 
 use crate::AppState;
+use api_types::Health;
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -15,20 +14,14 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(health)).routes(routes!(catalog)).routes(routes!(openapi_json))
 }
 
-#[derive(Serialize, ToSchema)]
-struct Health {
-    #[schema(example = "ok")]
-    status: &'static str,
-}
-
 /// Whether the server answers.
 #[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "The server answers", body = Health)))]
 async fn health() -> Json<Health> {
-    Json(Health { status: "ok" })
+    Json(Health { status: "ok".to_owned() })
 }
 
 /// The catalog on sale: editions, add-ons, prices, limits and its version.
-#[utoipa::path(get, path = "/catalog", tag = "meta", responses((status = 200, description = "The catalog", body = crate::http::wire::Catalog)))]
+#[utoipa::path(get, path = "/catalog", tag = "meta", responses((status = 200, description = "The catalog", body = domain::Catalog)))]
 async fn catalog(State(state): State<AppState>) -> Response {
     // Serialised straight from the shared catalog, without a copy.
     Json(state.catalog.as_ref()).into_response()

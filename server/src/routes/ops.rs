@@ -4,18 +4,17 @@
 //! match (`disputed`). Returning the money is a person's work (ORD-3).
 
 use crate::db::codec;
-use crate::http::wire;
 use crate::repo::payments::{self as payments, PaymentRow};
 use crate::repo::sessions::{self, Caller};
 use crate::{ApiError, AppState};
+use api_types::OpsPayment;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use domain::Money;
 use domain::access::check_operator;
-use domain::payment::{PaymentStatus, RefundReason};
-use domain::{Money, PaymentMethod};
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use domain::payment::PaymentStatus;
+use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -26,25 +25,6 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[derive(Debug, Deserialize)]
 struct PaymentsQuery {
     status: String,
-}
-
-/// One payment an operator looks at.
-#[derive(Debug, Serialize, ToSchema)]
-struct OpsPayment {
-    out_trade_no: String,
-    order_id: i64,
-    #[schema(value_type = wire::PaymentMethod)]
-    method: PaymentMethod,
-    #[schema(value_type = wire::Money)]
-    amount: Money,
-    #[schema(value_type = wire::PaymentStatus)]
-    status: PaymentStatus,
-    #[schema(value_type = Option<wire::RefundReason>)]
-    reason: Option<RefundReason>,
-    #[schema(value_type = String, format = DateTime)]
-    opened_at: domain::Instant,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    received_at: Option<domain::Instant>,
 }
 
 impl From<PaymentRow> for OpsPayment {
@@ -71,9 +51,9 @@ impl From<PaymentRow> for OpsPayment {
     params(("status" = String, Query, description = "`refund_due` or `disputed`")),
     responses(
         (status = 200, description = "The payments in that status, oldest received first", body = Vec<OpsPayment>),
-        (status = 400, description = "`invalid_input`: another status, or none", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: not an operator", body = wire::Error),
+        (status = 400, description = "`invalid_input`: another status, or none", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not an operator", body = api_types::ErrorBody),
     ),
 )]
 async fn list_payments(

@@ -35,9 +35,9 @@ pub fn router() -> OpenApiRouter<AppState> {
     request_body(content = Object, content_type = "application/json", description = "The provider's signed, encrypted notification"),
     responses(
         (status = 204, description = "Taken (also a replay, or an authentic notice not believed: the audit log holds it)"),
-        (status = 400, description = "`invalid_input`: malformed notification", body = crate::http::wire::Error),
-        (status = 401, description = "`unauthenticated`: the signature does not verify, or the timestamp is stale", body = crate::http::wire::Error),
-        (status = 404, description = "`not_found`: no such payment here (the provider retries later)", body = crate::http::wire::Error),
+        (status = 400, description = "`invalid_input`: malformed notification", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`: the signature does not verify, or the timestamp is stale", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such payment here (the provider retries later)", body = api_types::ErrorBody),
     ),
 )]
 pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Result<StatusCode, ApiError> {

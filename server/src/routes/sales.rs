@@ -7,16 +7,15 @@
 //! one; the order uses the quote up (a closed order gives it back).
 
 use crate::http::extract::ApiJson;
-use crate::http::wire;
-use crate::repo::sales::{self as store, LeadKindSchema, LeadView, QuoteView};
+use crate::repo::sales as store;
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
+use api_types::{LeadView, QuoteView};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use domain::sales::{Lead, LeadRequest, QuoteOffer, check_sales_manager, issue_quote};
 use rand::RngCore;
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -25,36 +24,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(create_lead, list_leads))
         .routes(routes!(create_quote))
         .routes(routes!(account_quotes))
-}
-
-/// The body of `POST /api/sales/leads` (`domain::sales::LeadRequest`).
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-struct NewLead {
-    /// 1–50 characters.
-    contact_name: String,
-    /// A mainland mobile number (11 digits).
-    phone: String,
-    /// 1–100 characters.
-    company: String,
-    /// Up to 1,000 characters.
-    message: Option<String>,
-    #[schema(value_type = LeadKindSchema)]
-    kind: (),
-}
-
-/// The body of `POST /api/sales/leads/{id}/quotes` (`domain::sales::QuoteOffer`).
-#[derive(Debug, ToSchema)]
-#[allow(dead_code)]
-struct NewQuote {
-    /// 1–3.
-    years: u8,
-    #[schema(value_type = wire::Money)]
-    price: (),
-    /// At least 2,000,000.
-    contracts: u64,
-    #[schema(value_type = String, format = DateTime)]
-    expires_at: (),
 }
 
 async fn require_sales_manager(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
@@ -69,11 +38,11 @@ async fn require_sales_manager(state: &AppState, caller: &Caller) -> Result<(), 
     path = "/sales/leads",
     tag = "sales",
     security(("session" = [])),
-    request_body = NewLead,
+    request_body = domain::sales::LeadRequest,
     responses(
         (status = 201, description = "Left for a sales manager", body = LeadView),
-        (status = 400, description = "`invalid_input` naming the field (`reasons` lists each)", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 400, description = "`invalid_input` naming the field (`reasons` lists each)", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
     ),
 )]
 async fn create_lead(
@@ -99,8 +68,8 @@ async fn create_lead(
     security(("session" = [])),
     responses(
         (status = 200, description = "Newest first, each with the quotes issued for it", body = Vec<LeadView>),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: not a sales manager", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not a sales manager", body = api_types::ErrorBody),
     ),
 )]
 async fn list_leads(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<LeadView>>, ApiError> {
@@ -119,7 +88,7 @@ async fn list_leads(State(state): State<AppState>, caller: Caller) -> Result<Jso
     security(("session" = [])),
     responses(
         (status = 200, description = "The acting account's quotes; `used_by_order` names the open or paid order that holds one", body = Vec<QuoteView>),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
     ),
 )]
 async fn account_quotes(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<QuoteView>>, ApiError> {
@@ -134,13 +103,13 @@ async fn account_quotes(State(state): State<AppState>, caller: Caller) -> Result
     tag = "sales",
     security(("session" = [])),
     params(("id" = i64, Path, description = "The lead's id")),
-    request_body = NewQuote,
+    request_body = domain::sales::QuoteOffer,
     responses(
         (status = 201, description = "Issued: the buyer sees it in `/api/me` (`buyer.sales_quotes`)", body = QuoteView),
-        (status = 400, description = "`invalid_duration` (years), `invalid_input` (price, contracts below 2,000,000, expires_at)", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`: not a sales manager", body = wire::Error),
-        (status = 404, description = "`not_found`: no such lead", body = wire::Error),
+        (status = 400, description = "`invalid_duration` (years), `invalid_input` (price, contracts below 2,000,000, expires_at)", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not a sales manager", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such lead", body = api_types::ErrorBody),
     ),
 )]
 async fn create_quote(

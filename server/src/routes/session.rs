@@ -5,21 +5,18 @@
 
 use crate::db::Lock;
 use crate::http::extract::{ApiJson, SESSION_COOKIE, session_token};
-use crate::http::wire::Error;
 use crate::password::verify_password;
 use crate::repo::accounts::load_buyer;
 use crate::repo::sessions::{self as sessions, Acting, Caller, SESSION_DAYS, caller_for_token, memberships};
 use crate::{ApiError, AppState};
+use api_types::{DemoAccount, Environment, Me, PersonView, SignIn, SwitchIdentity};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::identity::{Buyer, Membership};
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -30,12 +27,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(demo_accounts))
         .routes(routes!(environment))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-struct SignIn {
-    login: String,
-    password: String,
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
@@ -52,8 +43,8 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
     request_body = SignIn,
     responses(
         (status = 204, description = "Signed in: `Set-Cookie: esign_session=…`, acting as the first verified enterprise joined, else as the person"),
-        (status = 400, description = "`invalid_input`: the body is not `{login, password}`", body = Error),
-        (status = 401, description = "`unauthenticated`: unknown login or wrong password", body = Error),
+        (status = 400, description = "`invalid_input`: the body is not `{login, password}`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`: unknown login or wrong password", body = api_types::ErrorBody),
     ),
 )]
 async fn sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<SignIn>) -> Result<Response, ApiError> {
@@ -96,12 +87,6 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct SwitchIdentity {
-    /// `null` to act as the person.
-    enterprise_id: Option<i64>,
-}
-
 /// Switches the acting identity (ID-4): an enterprise joined, or the person.
 #[utoipa::path(
     put,
@@ -111,9 +96,9 @@ struct SwitchIdentity {
     request_body = SwitchIdentity,
     responses(
         (status = 200, description = "The caller, acting as asked", body = Me),
-        (status = 400, description = "`invalid_input`: malformed body", body = Error),
-        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
-        (status = 422, description = "`not_a_member`: the person has not joined that enterprise", body = Error),
+        (status = 400, description = "`invalid_input`: malformed body", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`: not signed in", body = api_types::ErrorBody),
+        (status = 422, description = "`not_a_member`: the person has not joined that enterprise", body = api_types::ErrorBody),
     ),
 )]
 async fn switch_identity(
@@ -130,26 +115,6 @@ async fn switch_identity(
         .await?
         .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
     me_of(&state, &caller).await.map(Json)
-}
-
-/// The signed-in person, the enterprises they joined, the acting identity and
-/// everything the rules need about the acting account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Me {
-    person: PersonView,
-    #[schema(value_type = Vec<crate::http::wire::Membership>)]
-    memberships: Vec<Membership>,
-    /// `null` when acting as the person.
-    acting_enterprise_id: Option<i64>,
-    #[schema(value_type = crate::http::wire::Buyer)]
-    buyer: Buyer,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct PersonView {
-    id: i64,
-    login: String,
-    name: String,
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
@@ -178,19 +143,11 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     security(("session" = [])),
     responses(
         (status = 200, description = "The caller", body = Me),
-        (status = 401, description = "`unauthenticated`: not signed in", body = Error),
+        (status = 401, description = "`unauthenticated`: not signed in", body = api_types::ErrorBody),
     ),
 )]
 async fn me(State(state): State<AppState>, caller: Caller) -> Result<Json<Me>, ApiError> {
     me_of(&state, &caller).await.map(Json)
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct DemoAccount {
-    login: String,
-    name: String,
-    password: &'static str,
-    description: String,
 }
 
 /// Development only: the demo people, so the sign-in page can list them.
@@ -200,7 +157,7 @@ struct DemoAccount {
     tag = "session",
     responses(
         (status = 200, description = "The demo people and their password", body = Vec<DemoAccount>),
-        (status = 404, description = "`not_found`: outside development", body = Error),
+        (status = 404, description = "`not_found`: outside development", body = api_types::ErrorBody),
     ),
 )]
 async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAccount>>, ApiError> {
@@ -216,20 +173,12 @@ async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAcc
             None => out.push(DemoAccount {
                 login,
                 name,
-                password: crate::repo::seed::DEMO_PASSWORD,
+                password: crate::repo::seed::DEMO_PASSWORD.to_owned(),
                 description: membership.trim().to_owned(),
             }),
         }
     }
     Ok(Json(out))
-}
-
-/// The mode the server runs in (`ESIGN_ENV`).
-#[derive(Debug, Serialize, ToSchema)]
-struct Environment {
-    /// In development the server lists demo accounts, has the payment
-    /// sandbox's payer pages and confirm action, and shows the SMS outbox.
-    development: bool,
 }
 
 /// Whether the server runs in development, so the app offers what only

@@ -12,68 +12,22 @@
 
 use crate::gateways::sms::SmsMessage;
 use crate::http::extract::ApiJson;
-use crate::http::wire;
 use crate::repo::sessions::Caller;
 use crate::repo::verification::{self as store, check_code, subject, target_phone};
 use crate::{ApiError, AppState};
+use api_types::{CheckRequest, Checked, SendRequest, Sent};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use domain::Instant;
 use domain::verification::{self as rules, Challenge, Code, Purpose};
 use rand::{Rng, RngCore};
-use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
-use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
-use utoipa::{IntoParams, PartialSchema, ToSchema};
+use serde::Deserialize;
+use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(send)).routes(routes!(check)).routes(routes!(dev_outbox))
-}
-
-/// The schema of [`Purpose`]: what a code is for.
-#[derive(Debug)]
-pub struct PurposeSchema;
-
-impl PartialSchema for PurposeSchema {
-    fn schema() -> RefOr<Schema> {
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .enum_values(Some(Purpose::ALL.map(Purpose::as_str)))
-            .description(Some(
-                "What a code is for: `invoice` (sent to the enterprise's security phone) or \
-                 `person_details` (a first personal purchase in the mini-program: the person's phone).",
-            ))
-            .into()
-    }
-}
-
-impl ToSchema for PurposeSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("VerificationPurpose")
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-struct SendRequest {
-    #[schema(value_type = PurposeSchema)]
-    purpose: Purpose,
-}
-
-/// Where the code went, masked, and when it may be sent again.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Sent {
-    #[schema(value_type = PurposeSchema)]
-    pub purpose: Purpose,
-    /// The phone, masked: `138****0001`.
-    pub phone: String,
-    #[schema(value_type = String, format = DateTime)]
-    pub expires_at: Instant,
-    #[schema(value_type = String, format = DateTime)]
-    pub resend_at: Instant,
 }
 
 fn random_hex(bytes: usize) -> String {
@@ -133,10 +87,10 @@ pub async fn send_code(state: &AppState, caller: &Caller, purpose: Purpose) -> R
     request_body = SendRequest,
     responses(
         (status = 200, description = "Sent; it expires in 5 minutes", body = Sent),
-        (status = 400, description = "`invalid_input`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 429, description = "`send_too_often`: this phone was sent a code less than a minute ago", body = wire::Error),
-        (status = 503, description = "The SMS gateway is unavailable", body = wire::Error),
+        (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 429, description = "`send_too_often`: this phone was sent a code less than a minute ago", body = api_types::ErrorBody),
+        (status = 503, description = "The SMS gateway is unavailable", body = api_types::ErrorBody),
     ),
 )]
 async fn send(
@@ -145,23 +99,6 @@ async fn send(
     ApiJson(body): ApiJson<SendRequest>,
 ) -> Result<Json<Sent>, ApiError> {
     Ok(Json(send_code(&state, &caller, body.purpose).await?))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-struct CheckRequest {
-    #[schema(value_type = PurposeSchema)]
-    purpose: Purpose,
-    /// The six digits received.
-    code: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct Checked {
-    #[schema(value_type = PurposeSchema)]
-    purpose: Purpose,
-    /// The identity counts as verified for this purpose until then.
-    #[schema(value_type = String, format = DateTime)]
-    verified_until: Instant,
 }
 
 /// VER-1: checks the code; the right one verifies the acting identity for
@@ -174,10 +111,10 @@ struct Checked {
     request_body = CheckRequest,
     responses(
         (status = 200, description = "Verified", body = Checked),
-        (status = 400, description = "`invalid_input`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 422, description = "`code_invalid` (wrong, or none sent), `code_expired` (after 5 minutes)", body = wire::Error),
-        (status = 429, description = "`too_many_attempts`: five wrong tries; request a new code", body = wire::Error),
+        (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 422, description = "`code_invalid` (wrong, or none sent), `code_expired` (after 5 minutes)", body = api_types::ErrorBody),
+        (status = 429, description = "`too_many_attempts`: five wrong tries; request a new code", body = api_types::ErrorBody),
     ),
 )]
 async fn check(
@@ -203,14 +140,14 @@ struct OutboxQuery {
     tag = "verification",
     params(OutboxQuery),
     responses(
-        (status = 200, description = "The newest messages first", body = Vec<store::OutboxMessage>),
-        (status = 404, description = "`not_found` outside development", body = wire::Error),
+        (status = 200, description = "The newest messages first", body = Vec<api_types::OutboxMessage>),
+        (status = 404, description = "`not_found` outside development", body = api_types::ErrorBody),
     ),
 )]
 async fn dev_outbox(
     State(state): State<AppState>,
     query: Result<Query<OutboxQuery>, QueryRejection>,
-) -> Result<Json<Vec<store::OutboxMessage>>, ApiError> {
+) -> Result<Json<Vec<api_types::OutboxMessage>>, ApiError> {
     if !state.settings.development {
         return Err(ApiError::NotFound("no SMS outbox outside development".into()));
     }

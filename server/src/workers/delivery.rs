@@ -72,7 +72,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
     // Add-ons alone never read the ledger, and an account's ledger only grows.
     let entries = if reads_ledger(&order.quote) { ledger(tx, order.account_id).await? } else { Vec::new() };
     let mut issued = account.grants_issued;
-    let planned = plan_delivery(&order.quote, &account.state, &entries, paid_at, &mut || {
+    let planned = plan_delivery(&order.quote, &account.state, &entries, paid_at, now, &mut || {
         issued += 1;
         issued
     });

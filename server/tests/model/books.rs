@@ -519,9 +519,17 @@ impl Books {
         Ok(())
     }
 
-    /// Delivers `q` (order `order`, paid at `at`); grants take the quote's
-    /// amounts, or `amounts` when given (binding moves what is left).
-    pub fn deliver(&mut self, q: &MQuote, order: i64, at: T, amounts: Option<&[u64]>) -> Result<(), &'static str> {
+    /// Delivers `q` (order `order`, paid at `at`) at `now`; grants take the
+    /// quote's amounts, or `amounts` when given (binding moves what is left).
+    /// Grants that expired between `at` and `now` stay expired (QUO-4).
+    pub fn deliver(
+        &mut self,
+        q: &MQuote,
+        order: i64,
+        at: T,
+        now: T,
+        amounts: Option<&[u64]>,
+    ) -> Result<(), &'static str> {
         let mut next = self.clone();
         let mut granted = 0usize;
         let mut grant = |books: &mut Books, l: &Line, expires: T, source: Source| {
@@ -556,7 +564,7 @@ impl Books {
                 _ => starts,
             };
             for g in next.grants.iter_mut() {
-                if g.live(at) && matches!(g.source, Source::Edition | Source::Pack) {
+                if g.live(at.max(now)) && matches!(g.source, Source::Edition | Source::Pack) {
                     g.expires = expires;
                 }
             }

@@ -183,7 +183,7 @@ impl World {
             self.books[who].debits += placed.payable;
         }
         let before = self.books[who].clone();
-        match self.books[who].deliver(&placed, id, at, None) {
+        match self.books[who].deliver(&placed, id, at, self.now, None) {
             Ok(()) => self.periods.extend(periods_of(who, id, &placed, &before, &self.books[who], at)),
             Err(_) => {
                 self.order_mut(id).status = St::NeedsAttention;
@@ -447,15 +447,8 @@ impl World {
             })
             .collect();
         let before = self.books[0].clone();
-        if let Err(c) = self.books[0].deliver(&o.placed, id, at, Some(&amounts)) {
+        if let Err(c) = self.books[0].deliver(&o.placed, id, at, now, Some(&amounts)) {
             return Expect::Refused(vec![c]);
-        }
-        // Delivered at `at`, E's grants live then moved with the edition;
-        // those that have expired since stay expired (QUO-4).
-        for (g, was) in self.books[0].grants.iter_mut().zip(&before.grants) {
-            if !was.live(now) {
-                g.expires = was.expires;
-            }
         }
         let mut received = periods_of(0, id, &o.placed, &before, &self.books[0], at);
         for p in &mut received {

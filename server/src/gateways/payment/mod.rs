@@ -5,6 +5,7 @@
 pub mod sandbox;
 pub mod wechat;
 
+use api_types::PaymentPrompt;
 use axum::http::HeaderMap;
 use domain::Instant;
 use std::future::Future;
@@ -33,18 +34,6 @@ pub struct PaymentRequest {
     pub description: String,
     pub channel: PayChannel,
     pub expires_at: Instant,
-}
-
-/// What the UI shows the payer.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PaymentPrompt {
-    /// Render `code_url` as a QR code.
-    QrCode { code_url: String },
-    /// Open the in-app payment prompt with these parameters.
-    MiniProgram { prepay_id: String, time_stamp: String, nonce_str: String, package: String, pay_sign: String },
-    /// Send the payer to the bank's page.
-    BankRedirect { url: String },
 }
 
 /// The provider's word on a payment.

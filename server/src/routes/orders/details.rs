@@ -5,25 +5,11 @@ use crate::repo::bindings as store;
 use crate::repo::sessions::{Acting, Caller};
 use crate::repo::verification;
 use crate::{ApiError, AppState};
+use api_types::PersonDetailsRequest;
 use domain::identity::{Identity, PersonDetails, check_person_details, needs_person_details};
 use domain::verification::Purpose;
 use domain::{Channel, Instant};
-use serde::{Deserialize, Serialize};
 use sqlx::{Any, Transaction};
-use utoipa::ToSchema;
-
-/// What a person sends with a first purchase in the mini-program (BND-3):
-/// the enterprise name, and the code texted to their phone for purpose
-/// `person_details` (or nothing, when they checked it within ten minutes).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-pub struct PersonDetailsRequest {
-    /// 1–100 characters.
-    pub enterprise_name: String,
-    /// The code texted for purpose `person_details`; absent when the phone
-    /// was checked through `/api/verification/check` within ten minutes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone_code: Option<String>,
-}
 
 /// BND-3, before the order's transaction: checks the code sent with the
 /// details (a wrong code counts as a try even though the order fails). A

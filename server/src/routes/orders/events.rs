@@ -3,16 +3,14 @@
 //! binding to an enterprise (BND-2).
 
 use super::visible::visible_order;
-use crate::http::wire;
 use crate::repo::sessions::{Acting, Caller};
 use crate::{ApiError, AppState};
+use api_types::Progress;
 use axum::extract::{Path, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use domain::order::{OrderEvent, OrderStatus};
-use serde::Serialize;
 use std::convert::Infallible;
 use std::time::Duration;
-use utoipa::ToSchema;
 
 /// How often a follower looks at the order besides being woken by this
 /// process: changes made by another process sharing the database show up
@@ -20,24 +18,6 @@ use utoipa::ToSchema;
 /// days away) is looked at less often.
 const POLL_PROGRESS: Duration = Duration::from_millis(250);
 const POLL_BINDING: Duration = Duration::from_secs(2);
-
-/// The data of each `status` event.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Progress {
-    #[schema(value_type = wire::OrderStatus)]
-    status: OrderStatus,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    paid_at: Option<domain::Instant>,
-    #[schema(value_type = Option<String>, format = DateTime)]
-    delivered_at: Option<domain::Instant>,
-    /// When a personal order was bound (`bound` only).
-    #[schema(value_type = Option<String>, format = DateTime)]
-    bound_at: Option<domain::Instant>,
-    /// The enterprise it was bound to (`bound` only).
-    bound_to: Option<String>,
-    /// True on the stream's last event: nothing follows, the server closes it.
-    last: bool,
-}
 
 /// FUL-1, BND-2: the order's progress, one event per change. It ends after
 /// `closed`, after `delivered` for an enterprise's order, and after `bound`
@@ -51,9 +31,9 @@ pub struct Progress {
     params(("id" = i64, Path, description = "The order's id")),
     responses(
         (status = 200, description = "Server-sent events: `event: status` with a `Progress` as `data` at each change; `last` is true on the final one (after `closed`, after `delivered` for an enterprise's order, after `bound` for a personal one)", content_type = "text/event-stream", body = Progress),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 404, description = "`not_found`", body = wire::Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`", body = api_types::ErrorBody),
     ),
 )]
 pub async fn order_events(

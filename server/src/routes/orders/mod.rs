@@ -6,25 +6,23 @@ mod pay;
 mod visible;
 
 use crate::db::Lock;
-use crate::gateways::payment::PaymentPrompt;
 use crate::http::extract::ApiJson;
-use crate::http::views::OrderView;
-use crate::http::wire;
+use crate::http::views;
 use crate::repo::accounts::load_buyer;
 use crate::repo::orders::{self as store, NewOrder};
 use crate::repo::sessions::Caller;
 use crate::repo::{idempotency, vouchers};
 use crate::{ApiError, AppState};
+use api_types::OrderView;
+use api_types::{PayRequest, PayResponse, PlaceOrder, QuoteRequest};
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::access::can_view_order_records;
 use domain::order::OrderEvent;
 use domain::payment::check_payment;
-use domain::{Channel, Context, ErrorCode, Money, PaymentMethod, Quote, Selection};
-use serde::{Deserialize, Serialize};
+use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
-use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use visible::{order_view, visible_order};
@@ -39,14 +37,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(events::order_events))
 }
 
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-struct QuoteRequest {
-    #[schema(value_type = wire::Selection)]
-    selection: Selection,
-    #[schema(value_type = wire::Channel)]
-    channel: Channel,
-}
-
 /// PRI-1: the same domain function the browser runs, on the caller's account.
 #[utoipa::path(
     post,
@@ -55,12 +45,12 @@ struct QuoteRequest {
     security(("session" = [])),
     request_body = QuoteRequest,
     responses(
-        (status = 200, description = "The quote for this account and channel", body = wire::Quote),
-        (status = 400, description = "`invalid_input` (malformed body, a quantity out of range), `invalid_duration`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`", body = wire::Error),
-        (status = 409, description = "`trial_already_used`, `voucher_used`", body = wire::Error),
-        (status = 422, description = "A rule refused (`reasons` lists every one): `enterprise_not_verified`, `mini_program_limit`, `cloud_account_not_linked`, `person_details_required`, `integration_requires_professional`, `no_active_edition`, `integration_exceeds_edition`, `downgrade_not_allowed`, `term_exceeds_limit`, `quote_required`, `voucher_expired`, `voucher_min_spend`, `voucher_not_applicable`, …", body = wire::Error),
+        (status = 200, description = "The quote for this account and channel", body = domain::Quote),
+        (status = 400, description = "`invalid_input` (malformed body, a quantity out of range), `invalid_duration`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`", body = api_types::ErrorBody),
+        (status = 409, description = "`trial_already_used`, `voucher_used`", body = api_types::ErrorBody),
+        (status = 422, description = "A rule refused (`reasons` lists every one): `enterprise_not_verified`, `mini_program_limit`, `cloud_account_not_linked`, `person_details_required`, `integration_requires_professional`, `no_active_edition`, `integration_exceeds_edition`, `downgrade_not_allowed`, `term_exceeds_limit`, `quote_required`, `voucher_expired`, `voucher_min_spend`, `voucher_not_applicable`, …", body = api_types::ErrorBody),
     ),
 )]
 async fn quote(
@@ -72,20 +62,6 @@ async fn quote(
     let buyer = load_buyer(&mut conn, &caller, Lock::None).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now: state.clock.now() };
     Ok(Json(domain::quote(&ctx, &body.selection)?))
-}
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-struct PlaceOrder {
-    #[schema(value_type = wire::Selection)]
-    selection: Selection,
-    #[schema(value_type = wire::Channel)]
-    channel: Channel,
-    /// The payable total the buyer saw; a different fresh quote refuses with `quote_changed`.
-    #[schema(value_type = wire::Money)]
-    expected_total: Money,
-    /// BND-3: what a first personal purchase in the mini-program needs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    person_details: Option<details::PersonDetailsRequest>,
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
@@ -108,11 +84,11 @@ fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     responses(
         (status = 201, description = "Placed, awaiting payment", body = OrderView),
         (status = 200, description = "A retry: the order this key placed", body = OrderView),
-        (status = 400, description = "`invalid_input` (malformed body, missing Idempotency-Key), `invalid_duration`", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`forbidden`", body = wire::Error),
-        (status = 409, description = "`quote_changed` (with the fresh `quote`), `voucher_used`, `trial_already_used`", body = wire::Error),
-        (status = 422, description = "`idempotency_key_reused` (same key, another body), or a rule refused as for `/quote`", body = wire::Error),
+        (status = 400, description = "`invalid_input` (malformed body, missing Idempotency-Key), `invalid_duration`", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`", body = api_types::ErrorBody),
+        (status = 409, description = "`quote_changed` (with the fresh `quote`), `voucher_used`, `trial_already_used`", body = api_types::ErrorBody),
+        (status = 422, description = "`idempotency_key_reused` (same key, another body), or a rule refused as for `/quote`", body = api_types::ErrorBody),
     ),
 )]
 async fn place_order(
@@ -196,9 +172,9 @@ async fn place_order(
     params(("id" = i64, Path, description = "The order's id")),
     responses(
         (status = 200, description = "The order", body = OrderView),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 404, description = "`not_found`: no such order for this caller", body = wire::Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such order for this caller", body = api_types::ErrorBody),
     ),
 )]
 async fn get_order(
@@ -218,7 +194,7 @@ async fn get_order(
     security(("session" = [])),
     responses(
         (status = 200, description = "The orders the caller may see, newest first", body = Vec<OrderView>),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
     ),
 )]
 async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Json<Vec<OrderView>>, ApiError> {
@@ -226,7 +202,7 @@ async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Js
     let mut conn = state.db.read.acquire().await?;
     let orders = store::list(&mut conn, caller.account_id(), (!sees_all).then_some(caller.person_id)).await?;
     let returns = crate::repo::payments::returns_of_account(&mut conn, caller.account_id()).await?;
-    Ok(Json(orders.into_iter().map(|o| OrderView::with_returns(o, &returns)).collect()))
+    Ok(Json(orders.into_iter().map(|o| views::order_with_returns(o, &returns)).collect()))
 }
 
 /// ORD-3: an unpaid order can be cancelled; its voucher comes back.
@@ -238,10 +214,10 @@ async fn list_orders(State(state): State<AppState>, caller: Caller) -> Result<Js
     params(("id" = i64, Path, description = "The order's id")),
     responses(
         (status = 200, description = "Cancelled (closed)", body = OrderView),
-        (status = 400, description = "`invalid_input`: the id is not a number", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 404, description = "`not_found`", body = wire::Error),
-        (status = 409, description = "`invalid_state`: no longer awaiting payment", body = wire::Error),
+        (status = 400, description = "`invalid_input`: the id is not a number", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`", body = api_types::ErrorBody),
+        (status = 409, description = "`invalid_state`: no longer awaiting payment", body = api_types::ErrorBody),
     ),
 )]
 async fn cancel_order(
@@ -267,19 +243,6 @@ async fn cancel_order(
     Ok(Json(order_view(&state, &caller, id).await?))
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-struct PayRequest {
-    #[schema(value_type = wire::PaymentMethod)]
-    method: PaymentMethod,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-struct PayResponse {
-    order: OrderView,
-    /// What to show the payer (WeChat Pay and online banking).
-    prompt: Option<PaymentPrompt>,
-}
-
 /// PAY-1..4, PRI-2: the order is held against the account as it is now
 /// before any money moves. The balance is debited in the same transaction as
 /// the change to paid; an order a voucher covers in full completes with
@@ -294,13 +257,13 @@ struct PayResponse {
     request_body = PayRequest,
     responses(
         (status = 200, description = "Paid from the balance (`prompt` null), or a payment opened at the provider (`prompt` says what to show)", body = PayResponse),
-        (status = 400, description = "`invalid_input`: malformed body or id", body = wire::Error),
-        (status = 401, description = "`unauthenticated`", body = wire::Error),
-        (status = 403, description = "`balance_not_permitted`: this role cannot pay from the enterprise's balance", body = wire::Error),
-        (status = 404, description = "`not_found`", body = wire::Error),
-        (status = 409, description = "`invalid_state`: not awaiting payment; `quote_changed` (with the fresh `quote`): the account changed since the order was placed, place it again", body = wire::Error),
-        (status = 422, description = "`insufficient_balance`, `mini_program_limit` (the mini-program pays by WeChat Pay only), or a rule that now refuses the order (`downgrade_not_allowed`, `no_active_edition`, `term_exceeds_limit`, …)", body = wire::Error),
-        (status = 503, description = "`invalid_state`: the payment provider is unavailable; try again", body = wire::Error),
+        (status = 400, description = "`invalid_input`: malformed body or id", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`balance_not_permitted`: this role cannot pay from the enterprise's balance", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`", body = api_types::ErrorBody),
+        (status = 409, description = "`invalid_state`: not awaiting payment; `quote_changed` (with the fresh `quote`): the account changed since the order was placed, place it again", body = api_types::ErrorBody),
+        (status = 422, description = "`insufficient_balance`, `mini_program_limit` (the mini-program pays by WeChat Pay only), or a rule that now refuses the order (`downgrade_not_allowed`, `no_active_edition`, `term_exceeds_limit`, …)", body = api_types::ErrorBody),
+        (status = 503, description = "`invalid_state`: the payment provider is unavailable; try again", body = api_types::ErrorBody),
     ),
 )]
 async fn pay_order(

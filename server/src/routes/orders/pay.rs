@@ -1,13 +1,14 @@
 //! Paying an order (PAY-1..4, PRI-2): the order is held against its basis
 //! now before any money moves, and it has one provider payment at a time.
 
-use crate::gateways::payment::{PayChannel, PaymentPrompt, PaymentRequest, ProviderStatus};
+use crate::gateways::payment::{PayChannel, PaymentRequest, ProviderStatus};
 use crate::repo::accounts::order_buyer;
 use crate::repo::orders::{self as store, OrderRow};
 use crate::repo::payments;
 use crate::repo::sessions::Caller;
 use crate::workers::settle::{Collected, Source, settle};
 use crate::{ApiError, AppState};
+use api_types::PaymentPrompt;
 use domain::basis::reassess;
 use domain::order::OrderEvent;
 use domain::payment::PaymentStatus;

@@ -2,10 +2,11 @@
 //! the order's event stream.
 
 use crate::db::Lock;
-use crate::http::views::OrderView;
+use crate::http::views;
 use crate::repo::orders::{self as store, OrderRow};
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
+use api_types::OrderView;
 use domain::access::may_follow_order;
 
 /// The caller's view of one order: their acting account's, and for an
@@ -24,5 +25,5 @@ pub async fn order_view(state: &AppState, caller: &Caller, id: i64) -> Result<Or
     let order = visible_order(state, caller, id).await?;
     let mut conn = state.db.read.acquire().await?;
     let returns = crate::repo::payments::returns_of_account(&mut conn, order.account_id).await?;
-    Ok(OrderView::with_returns(order, &returns))
+    Ok(views::order_with_returns(order, &returns))
 }

@@ -29,12 +29,11 @@ pub mod pages;
 pub use book::{PayerOutcome, SandboxPayment};
 
 use super::wechat::{self, ApiV3Key, PlatformSigner, PlatformVerifier};
-use super::{
-    BoxFuture, GatewayError, Notice, PayChannel, PaymentGateway, PaymentPrompt, PaymentRequest, ProviderStatus,
-};
+use super::{BoxFuture, GatewayError, Notice, PayChannel, PaymentGateway, PaymentRequest, ProviderStatus};
 use crate::Settings;
 use crate::clock::Clock;
 use crate::db::Db;
+use api_types::PaymentPrompt;
 use axum::http::HeaderMap;
 use book::{Book, CLOSED, FAILED, PAID, PENDING};
 use domain::Instant;

@@ -34,8 +34,8 @@ pub struct Confirmed {
     params(("key" = String, Path, description = "The payment's out_trade_no, or a mini-program prepay_id (`wx` + out_trade_no)")),
     responses(
         (status = 200, description = "Paid at the provider; the merchant is notified", body = Confirmed),
-        (status = 404, description = "`not_found`: no such payment, or outside development", body = crate::http::wire::Error),
-        (status = 409, description = "`invalid_state`: the payment is not pending (field `payment`: paid, failed or closed already; `expires_at`: past the merchant's deadline)", body = crate::http::wire::Error),
+        (status = 404, description = "`not_found`: no such payment, or outside development", body = api_types::ErrorBody),
+        (status = 409, description = "`invalid_state`: the payment is not pending (field `payment`: paid, failed or closed already; `expires_at`: past the merchant's deadline)", body = api_types::ErrorBody),
     ),
 )]
 pub async fn confirm(State(state): State<AppState>, Path(key): Path<String>) -> Result<Json<Confirmed>, ApiError> {

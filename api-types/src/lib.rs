@@ -1,0 +1,31 @@
+//! Every JSON body the API sends or accepts, defined once. The server
+//! answers with these types, the app decodes them, and with the `openapi`
+//! feature they describe themselves in the server's OpenAPI document, so a
+//! field cannot drift between the three. Values the rules own (a quote, a
+//! selection, a buyer, billing management) are `domain`'s types, used here
+//! as they are.
+
+mod binding;
+mod contracts;
+mod error;
+mod invoices;
+mod meta;
+mod ops;
+mod orders;
+mod sales;
+mod session;
+mod verification;
+
+pub use binding::{BindRequest, Bound};
+pub use contracts::{ContractView, Initiate};
+pub use error::ErrorBody;
+pub use invoices::{InvoiceRequest, InvoiceView};
+pub use meta::{Environment, Health};
+pub use ops::OpsPayment;
+pub use orders::{
+    MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
+    QuoteRequest, StartTrial,
+};
+pub use sales::{LeadView, QuoteView};
+pub use session::{DemoAccount, Me, PersonView, SignIn, SwitchIdentity};
+pub use verification::{CheckRequest, Checked, OutboxMessage, SendRequest, Sent};

@@ -1,0 +1,40 @@
+use domain::sales::LeadKind;
+use domain::{Instant, Money};
+use serde::{Deserialize, Serialize};
+
+/// A contact request as stored (SAL-1, CH-4), with the quotes issued for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadView {
+    pub id: i64,
+    pub kind: LeadKind,
+    pub account_id: i64,
+    /// The enterprise's name, or the person's when they asked personally.
+    pub account_name: String,
+    pub contact_name: String,
+    pub phone: String,
+    pub company: String,
+    pub message: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Instant,
+    pub quotes: Vec<QuoteView>,
+}
+
+/// A Flagship sales quote (SAL-1).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct QuoteView {
+    /// What the buyer names in `{"edition": {"edition": "flagship", "sales_quote": id}}`.
+    pub id: String,
+    pub years: u8,
+    pub price: Money,
+    pub contracts: u64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub expires_at: Instant,
+    pub lead_id: i64,
+    pub account_id: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub issued_at: Instant,
+    /// The open or paid order that uses it (a closed order gives it back).
+    pub used_by_order: Option<i64>,
+}

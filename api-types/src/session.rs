@@ -1,0 +1,50 @@
+use domain::Buyer;
+use domain::identity::Membership;
+use serde::{Deserialize, Serialize};
+
+/// `POST /api/session`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignIn {
+    pub login: String,
+    pub password: String,
+}
+
+/// `PUT /api/session/identity` (ID-4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SwitchIdentity {
+    /// `null` to act as the person.
+    pub enterprise_id: Option<i64>,
+}
+
+/// `GET /api/me`: the signed-in person, the enterprises they joined, the
+/// acting identity and everything the rules need about the acting account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Me {
+    pub person: PersonView,
+    pub memberships: Vec<Membership>,
+    /// `null` when acting as the person.
+    pub acting_enterprise_id: Option<i64>,
+    pub buyer: Buyer,
+}
+
+/// The signed-in person.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct PersonView {
+    pub id: i64,
+    pub login: String,
+    pub name: String,
+}
+
+/// A demo person the sign-in page lists in development.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemoAccount {
+    pub login: String,
+    pub name: String,
+    pub password: String,
+    pub description: String,
+}
