@@ -91,6 +91,7 @@ impl Application {
             openapi: Arc::from(
                 crate::http::openapi::document().to_json().map_err(|e| StartupError::OpenApi(e.to_string()))?,
             ),
+            csp_reports: Arc::default(),
         };
         tokio::spawn(workers::delivery::run(state.clone()));
         tokio::spawn(workers::sweeper::run(state.clone()));

@@ -760,6 +760,37 @@ async fn the_app_speaks_chinese_by_default_and_english_on_request() {
     .await;
 }
 
+/// The security policy holds in the browser: the app runs under it (every
+/// browser test fails on a reported violation, see `TestServer`'s drop),
+/// and a script injected inline is refused and reported, so a page that
+/// broke the policy would be seen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sec_an_inline_script_is_refused_and_reported() {
+    let server = Arc::new(TestServer::start().await);
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
+        assert!(s.take_csp_reports().is_empty(), "the app itself breaks nothing");
+        page.page
+            .script(
+                "const s = document.createElement('script'); s.textContent = 'window.injected = true'; \
+                 document.head.appendChild(s); return 0",
+            )
+            .await;
+        assert_eq!(page.page.script("return window.injected === true").await, false, "the inline script did not run");
+        let mut reports = Vec::new();
+        for _ in 0..50 {
+            reports.extend(s.take_csp_reports());
+            if !reports.is_empty() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(reports.iter().any(|r| r.contains("script-src")), "the browser reported it: {reports:?}");
+    })
+    .await;
+}
+
 /// Screenshots of every page at 1280 and 390 px (in target/e2e-artifacts/),
 /// nothing overflowing sideways, and tap targets of at least 44 px at 375
 /// and 430 px.

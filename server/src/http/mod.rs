@@ -6,5 +6,6 @@ pub mod extract;
 pub mod middleware;
 pub mod openapi;
 pub mod router;
+pub mod security;
 pub mod state;
 pub mod views;

@@ -4,6 +4,7 @@
 //! every request passes through.
 
 use super::middleware::{BODY_LIMIT_BYTES, REQUEST_ID, api_error_shape, log_internal_errors, request_span};
+use super::security;
 use crate::{ApiError, AppState};
 use axum::Router;
 use axum::extract::OriginalUri;
@@ -25,10 +26,12 @@ use tracing::Level;
 /// echoed in the answer and carried by the request's tracing span; bodies
 /// over 64 KiB are refused with 413; an answer not begun within
 /// `request_timeout_ms` becomes 503. The timeout ends when the response
-/// starts, so a stream that has begun (order events) is never cut.
+/// starts, so a stream that has begun (order events) is never cut. Every
+/// answer carries the security headers; a state-changing API request from
+/// another site is refused (`http::security`).
 pub fn app(state: AppState, dist: &Path) -> Router {
     let app = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
-    let mut routes = Router::new().nest("/api", api());
+    let mut routes = Router::new().nest("/api", security::no_store(api()));
     if state.settings.development {
         // The sandbox's payer pages: development only.
         routes = routes.nest("/sandbox", crate::gateways::payment::sandbox::pages::pages());
@@ -37,8 +40,10 @@ pub fn app(state: AppState, dist: &Path) -> Router {
     let timeout = Duration::from_millis(state.settings.request_timeout_ms);
     // Each layer wraps the ones before it: the request id is set first, the
     // timeout is the innermost.
-    routes
+    let production = !state.settings.development;
+    let routes = routes
         .fallback_service(app)
+        .layer(axum::middleware::from_fn(security::same_site_only))
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, timeout))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT_BYTES))
         .layer(axum::middleware::from_fn(api_error_shape))
@@ -49,8 +54,8 @@ pub fn app(state: AppState, dist: &Path) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+    security::with_headers(routes, production).with_state(state)
 }
 
 /// Every route under `/api`.

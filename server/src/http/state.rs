@@ -7,7 +7,8 @@ use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::sms::SmsGateway;
 use domain::Catalog;
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, broadcast};
 
 /// What every handler can reach.
@@ -30,6 +31,8 @@ pub struct AppState {
     pub sandbox: Option<Arc<Sandbox>>,
     /// This API's OpenAPI document as JSON, built once at start-up.
     pub openapi: Arc<str>,
+    /// The newest Content-Security-Policy violations browsers reported.
+    pub csp_reports: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl AppState {

@@ -1,17 +1,66 @@
-//! What the API says about itself: health, the catalog on sale, and its
-//! OpenAPI document.
+//! What the API says about itself: health, the catalog on sale, its
+//! OpenAPI document, and what browsers report of its security policy.
 
-use crate::AppState;
+use crate::{ApiError, AppState};
 use api_types::Health;
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(health)).routes(routes!(catalog)).routes(routes!(openapi_json))
+    OpenApiRouter::new()
+        .routes(routes!(health))
+        .routes(routes!(catalog))
+        .routes(routes!(openapi_json))
+        .routes(routes!(csp_report))
+        .routes(routes!(csp_reports))
+}
+
+/// How many reports are kept: the newest, for a person (or a test) to read.
+const CSP_REPORTS_KEPT: usize = 100;
+
+/// A browser reports a Content-Security-Policy violation (`report-uri`):
+/// logged, and the newest kept. Whatever the body, it is only text here.
+#[utoipa::path(
+    post,
+    path = "/csp-reports",
+    tag = "meta",
+    request_body(content = String, content_type = "application/csp-report", description = "The browser's report"),
+    responses((status = 204, description = "Noted")),
+)]
+async fn csp_report(State(state): State<AppState>, body: Bytes) -> StatusCode {
+    let report: String = String::from_utf8_lossy(&body).chars().take(2_000).collect();
+    tracing::warn!(report = %report, "content security policy violated");
+    if let Ok(mut kept) = state.csp_reports.lock() {
+        if kept.len() == CSP_REPORTS_KEPT {
+            kept.pop_front();
+        }
+        kept.push_back(report);
+    }
+    StatusCode::NO_CONTENT
+}
+
+/// Development only: the violations reported, oldest first.
+#[utoipa::path(
+    get,
+    path = "/dev/csp-reports",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Each report's body as the browser sent it", body = Vec<String>),
+        (status = 404, description = "`not_found`: outside development", body = api_types::ErrorBody),
+    ),
+)]
+async fn csp_reports(State(state): State<AppState>) -> Result<Json<Vec<String>>, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no API route for GET /api/dev/csp-reports".into()));
+    }
+    let kept = state.csp_reports.lock().map(|k| k.iter().cloned().collect()).unwrap_or_default();
+    Ok(Json(kept))
 }
 
 /// Whether the server answers.

@@ -21,4 +21,5 @@ mod quota;
 mod renewals;
 mod robustness;
 mod sales;
+mod security;
 mod verification;

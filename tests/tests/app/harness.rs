@@ -5,6 +5,7 @@
 use domain::{Buyer, Catalog, Channel, Context, Instant, Selection};
 use reqwest::header::{COOKIE, SET_COOKIE};
 use server::{Application, Settings};
+use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -48,6 +49,19 @@ pub struct TestServer {
     pub base: String,
     requests: Arc<AtomicU64>,
     log: Arc<Mutex<Vec<String>>>,
+    /// What browsers reported breaking the server's security policy.
+    csp_reports: Arc<Mutex<VecDeque<String>>>,
+}
+
+/// Every page a test visited ran under the security headers: a violation
+/// the browser reported fails the test that caused it.
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let reports: Vec<String> = self.csp_reports.lock().map(|r| r.iter().cloned().collect()).unwrap_or_default();
+        if !std::thread::panicking() {
+            assert!(reports.is_empty(), "the pages broke the content security policy: {reports:#?}");
+        }
+    }
 }
 
 impl TestServer {
@@ -60,6 +74,7 @@ impl TestServer {
         let settings = Settings::local(database_url.clone(), dist());
         let app = Application::build(settings).await.expect("the server starts");
         let port = app.port();
+        let csp_reports = Arc::clone(&app.state().csp_reports);
         tokio::spawn(app.run_until_stopped());
         let requests = Arc::new(AtomicU64::new(0));
         let log = Arc::new(Mutex::new(Vec::new()));
@@ -70,7 +85,14 @@ impl TestServer {
             base: format!("http://127.0.0.1:{proxy}"),
             requests,
             log,
+            csp_reports,
         }
+    }
+
+    /// The policy violations the browser has reported so far, taken: a test
+    /// that provokes one on purpose takes it before the server is dropped.
+    pub fn take_csp_reports(&self) -> Vec<String> {
+        self.csp_reports.lock().map(|mut r| r.drain(..).collect()).unwrap_or_default()
     }
 
     /// How many HTTP requests the browser has sent to the server so far,

@@ -1,0 +1,116 @@
+//! What a browser is told on every answer, and state-changing requests
+//! another site makes with a buyer's session cookie.
+
+use crate::helpers::{Backend, TestApp};
+use crate::on_both_databases;
+use reqwest::StatusCode;
+use serde_json::json;
+use server::Settings;
+
+fn advanced() -> serde_json::Value {
+    json!({ "edition": { "edition": "advanced", "years": 1 } })
+}
+
+async fn orders_stored(app: &TestApp) -> i64 {
+    let db = app.db().await;
+    sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.read).await.expect("the orders are counted")
+}
+
+on_both_databases!(every_answer_carries_the_security_headers_and_api_answers_are_not_stored, |app| {
+    app.sign_in("a-admin").await;
+    for path in ["/", "/orders/1", "/api/me", "/api/catalog", "/api/nope"] {
+        let response = app.client.get(format!("{}{path}", app.address)).send().await.expect("answered");
+        let headers = response.headers();
+        let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        let csp = header("content-security-policy");
+        for directive in ["script-src 'self' 'wasm-unsafe-eval'", "frame-ancestors 'none'", "object-src 'none'"] {
+            assert!(csp.contains(directive), "{path}: the policy has {directive}: {csp}");
+        }
+        assert!(!csp.contains("unsafe-inline"), "{path}: nothing inline: {csp}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+        assert_eq!(header("referrer-policy"), "strict-origin-when-cross-origin", "{path}");
+        assert_eq!(header("strict-transport-security"), "", "{path}: no HSTS on a development server over HTTP");
+        let cache = header("cache-control");
+        if path.starts_with("/api") {
+            assert_eq!(cache, "no-store", "{path}: a person's data is not cached");
+        } else {
+            assert_ne!(cache, "no-store", "{path}: the app's files may be cached");
+        }
+    }
+});
+
+fn production(settings: &mut Settings) {
+    settings.development = false;
+}
+
+on_both_databases!(a_production_server_asks_for_https_for_two_years, settings = production, |app| {
+    let response = app.client.get(format!("{}/api/health", app.address)).send().await.expect("answered");
+    let hsts = response.headers().get("strict-transport-security").and_then(|v| v.to_str().ok());
+    assert_eq!(hsts, Some("max-age=63072000; includeSubDomains"));
+});
+
+on_both_databases!(an_order_placed_from_another_site_is_refused_and_not_stored, |app| {
+    app.sign_in("a-admin").await;
+    let quote = app.quote(&advanced(), "web").await;
+    let body = json!({ "selection": advanced(), "channel": "web", "expected_total": quote["payable"] });
+    let from = |headers: &[(&str, &str)]| {
+        let mut request = app
+            .client
+            .post(format!("{}/api/orders", app.address))
+            .header("Idempotency-Key", format!("k-{}", headers.len()))
+            .json(&body);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request
+    };
+    for foreign in [
+        vec![("Origin", "https://evil.example")],
+        vec![("Origin", "null")],
+        vec![("Sec-Fetch-Site", "cross-site"), ("Origin", "https://evil.example")],
+        vec![("Sec-Fetch-Site", "same-site")],
+    ] {
+        let (status, refused) = app.send(from(&foreign), "POST /api/orders from another site").await;
+        assert_eq!((status, refused["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{foreign:?}");
+    }
+    assert_eq!(orders_stored(&app).await, 0, "nothing was stored");
+
+    let host = app.address.trim_start_matches("http://").to_owned();
+    let own = format!("http://{host}");
+    let (status, placed) =
+        app.send(from(&[("Origin", own.as_str()), ("Sec-Fetch-Site", "same-origin")]), "POST /api/orders").await;
+    assert_eq!(status, StatusCode::CREATED, "the app's own page places it: {placed}");
+    assert_eq!(orders_stored(&app).await, 1);
+});
+
+on_both_databases!(the_payment_notification_is_judged_by_its_signature_not_its_origin, |app| {
+    let request = app
+        .client
+        .post(format!("{}/api/payments/notify", app.address))
+        .header("Origin", "https://api.mch.weixin.qq.com")
+        .json(&json!({ "id": "forged" }));
+    let (status, body) = app.send(request, "POST /api/payments/notify").await;
+    assert_ne!(status, StatusCode::FORBIDDEN, "not refused for its origin: {body}");
+    assert!(status.is_client_error(), "an unsigned notice is still refused: {status} {body}");
+});
+
+on_both_databases!(a_browser_report_of_a_policy_violation_is_kept_for_development, |app| {
+    let report = r#"{"csp-report":{"document-uri":"http://x/","violated-directive":"script-src-elem"}}"#;
+    let request = app
+        .client
+        .post(format!("{}/api/csp-reports", app.address))
+        .header("Content-Type", "application/csp-report")
+        .body(report);
+    let response = request.send().await.expect("answered");
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let (status, kept) = app.get("/api/dev/csp-reports").await;
+    assert_eq!((status, kept), (StatusCode::OK, json!([report])));
+});
+
+#[tokio::test]
+async fn csp_reports_are_not_shown_outside_development() {
+    let app = TestApp::builder(Backend::Sqlite).settings(production).spawn().await;
+    let (status, body) = app.get("/api/dev/csp-reports").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
