@@ -23,6 +23,7 @@ pub mod retry;
 pub mod routes;
 mod settings;
 mod startup;
+pub mod throttle;
 pub mod workers;
 
 pub use error::ApiError;

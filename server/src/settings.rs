@@ -47,6 +47,10 @@ pub struct Settings {
     /// `ESIGN_REQUEST_TIMEOUT_MS`: a request whose answer has not begun by
     /// then gets 503 (a stream that has begun, like order events, goes on).
     pub request_timeout_ms: u64,
+    /// `ESIGN_SIGN_IN_PER_LOGIN`: sign-in attempts a minute for one login.
+    pub sign_in_per_login: u32,
+    /// `ESIGN_SIGN_IN_PER_ADDRESS`: sign-in attempts a minute from one client address.
+    pub sign_in_per_address: u32,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -70,6 +74,8 @@ impl Default for Settings {
             reconcile_interval_ms: 3000,
             reconcile_after_secs: 60,
             request_timeout_ms: 15_000,
+            sign_in_per_login: 10,
+            sign_in_per_address: 60,
         }
     }
 }
@@ -108,6 +114,8 @@ impl Settings {
             reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", d.reconcile_interval_ms)?,
             reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", d.reconcile_after_secs)?,
             request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", d.request_timeout_ms)?,
+            sign_in_per_login: parse("ESIGN_SIGN_IN_PER_LOGIN", d.sign_in_per_login)?,
+            sign_in_per_address: parse("ESIGN_SIGN_IN_PER_ADDRESS", d.sign_in_per_address)?,
         })
     }
 
@@ -119,6 +127,9 @@ impl Settings {
             dist: dist.into(),
             database_url: database_url.into(),
             database_max_connections: 4,
+            // Every test client signs in from 127.0.0.1, many times a minute.
+            sign_in_per_login: 100_000,
+            sign_in_per_address: 100_000,
             ..Self::default()
         }
     }

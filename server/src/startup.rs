@@ -6,6 +6,7 @@ use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::sms::OutboxSms;
 use crate::http::router::app;
 use crate::repo::seed;
+use crate::throttle::SignInThrottle;
 use crate::{AppState, Settings, gateways, workers};
 use axum::Router;
 use axum::serve::ListenerExt;
@@ -92,8 +93,10 @@ impl Application {
                 crate::http::openapi::document().to_json().map_err(|e| StartupError::OpenApi(e.to_string()))?,
             ),
             csp_reports: Arc::default(),
+            sign_in: Arc::new(SignInThrottle::new(settings.sign_in_per_login, settings.sign_in_per_address)),
         };
         tokio::spawn(workers::delivery::run(state.clone()));
+        tokio::spawn(forget_idle_sign_ins(state.sign_in.clone()));
         tokio::spawn(workers::sweeper::run(state.clone()));
         if state.settings.sandbox_notify {
             tokio::spawn(sandbox.run_notifier());
@@ -122,7 +125,18 @@ impl Application {
                 tracing::warn!(error = %e, "cannot set TCP_NODELAY");
             }
         });
-        axum::serve(listener, self.router).with_graceful_shutdown(shutdown_signal()).await
+        // The peer's address, for the sign-in throttle.
+        let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+    }
+}
+
+/// Once a minute, the throttle forgets the logins and addresses allowed again.
+async fn forget_idle_sign_ins(throttle: Arc<SignInThrottle>) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+    loop {
+        every.tick().await;
+        throttle.forget_idle();
     }
 }
 

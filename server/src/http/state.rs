@@ -6,6 +6,7 @@ use crate::db::Db;
 use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::sms::SmsGateway;
+use crate::throttle::SignInThrottle;
 use domain::Catalog;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -33,6 +34,8 @@ pub struct AppState {
     pub openapi: Arc<str>,
     /// The newest Content-Security-Policy violations browsers reported.
     pub csp_reports: Arc<Mutex<VecDeque<String>>>,
+    /// Sign-in attempts counted per login and per client address.
+    pub sign_in: Arc<SignInThrottle>,
 }
 
 impl AppState {

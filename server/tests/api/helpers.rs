@@ -308,6 +308,8 @@ pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<Stri
         .env("ESIGN_PORT", "0")
         .env("ESIGN_DIST", "no-dist")
         .env("RUST_LOG", "warn")
+        .env("ESIGN_SIGN_IN_PER_LOGIN", "1000000")
+        .env("ESIGN_SIGN_IN_PER_ADDRESS", "1000000")
         .env_remove("ESIGN_CRASH_AT")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());

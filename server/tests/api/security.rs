@@ -114,3 +114,57 @@ async fn csp_reports_are_not_shown_outside_development() {
     let (status, body) = app.get("/api/dev/csp-reports").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
 }
+
+/// Five attempts a minute: one comes back every 12 s, far longer than the
+/// tests take to try five times, so the sixth is refused however slow the machine.
+const FIVE: u32 = 5;
+
+fn five_per_login(settings: &mut Settings) {
+    settings.sign_in_per_login = FIVE;
+}
+
+fn five_per_address(settings: &mut Settings) {
+    settings.sign_in_per_address = FIVE;
+}
+
+on_both_databases!(guessing_one_login_s_password_is_throttled_with_retry_after, settings = five_per_login, |app| {
+    let limit = FIVE;
+    let wrong = json!({ "login": "a-admin", "password": "guess" });
+    for attempt in 1..=limit {
+        let (status, body) = app.post("/api/session", &wrong).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "attempt {attempt} is judged: {body}");
+    }
+    let response = app
+        .client
+        .post(format!("{}/api/session", app.address))
+        .json(&json!({ "login": "a-admin", "password": "demo1234" }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS, "even the right password waits now");
+    let retry_after: u64 = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After in seconds");
+    assert!((1..=12).contains(&retry_after), "one attempt comes back within 12 s: {retry_after}");
+    let body: serde_json::Value = response.json().await.expect("the error shape");
+    assert_eq!(body["code"], "too_many_attempts");
+    assert_eq!(app.get("/api/me").await.0, StatusCode::UNAUTHORIZED, "no session was opened");
+
+    let (status, body) = app.post("/api/session", &json!({ "login": "b-admin", "password": "demo1234" })).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "another login signs in: {body}");
+});
+
+on_both_databases!(one_client_trying_many_logins_is_throttled, settings = five_per_address, |app| {
+    let limit = FIVE;
+    let mut refused = 0;
+    for n in 0..=limit {
+        let (status, _) = app.post("/api/session", &json!({ "login": format!("nobody-{n}"), "password": "x" })).await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            refused += 1;
+        }
+    }
+    assert_eq!(refused, 1, "the attempt past {limit} a minute from one address is refused");
+});

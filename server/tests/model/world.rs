@@ -90,6 +90,11 @@ pub struct Payment {
     pub prov: Prov,
     pub srv: Srv,
     pub notified: bool,
+    /// The payer failed it at the provider. Closed for an order that no
+    /// longer holds, the server may record it `failed` instead of `closed`:
+    /// a concurrent request for the same order may have learned of the
+    /// failure first. Either way it has ended and took no money.
+    pub payer_failed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -286,6 +291,7 @@ impl World {
                         prov: Prov::Pending,
                         srv: Srv::Pending,
                         notified: false,
+                        payer_failed: false,
                     });
                     return Expect::NewPrompt;
                 }
@@ -327,6 +333,7 @@ impl World {
             return Expect::Refused(vec!["invalid_state"]);
         }
         self.payments[p].prov = if pays { Prov::Paid(self.now) } else { Prov::Failed };
+        self.payments[p].payer_failed |= !pays;
         Expect::Ok
     }
 
