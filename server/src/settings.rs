@@ -4,12 +4,14 @@ use crate::gateways::payment::wechat::ApiV3Key;
 use std::env;
 use std::path::PathBuf;
 
-/// A variable that is set to something it cannot be.
+/// A variable that is set to something it cannot be, or that this
+/// environment cannot do without.
 #[derive(Debug, thiserror::Error)]
-#[error("{name} cannot be {value:?}")]
-pub struct SettingError {
-    pub name: &'static str,
-    pub value: String,
+pub enum SettingError {
+    #[error("{name} cannot be {value:?}")]
+    Invalid { name: &'static str, value: String },
+    #[error("{name} must be set: {why}")]
+    Missing { name: &'static str, why: &'static str },
 }
 
 /// Everything the server reads from its environment.
@@ -84,7 +86,7 @@ impl Settings {
     /// Reads the settings: each variable that is set replaces its default.
     pub fn from_env() -> Result<Self, SettingError> {
         let d = Self::default();
-        Ok(Self {
+        let settings = Self {
             host: env::var("ESIGN_HOST").unwrap_or(d.host),
             port: parse("ESIGN_PORT", d.port)?,
             dist: env::var("ESIGN_DIST").map_or(d.dist, PathBuf::from),
@@ -94,19 +96,21 @@ impl Settings {
                 Err(_) => d.development,
                 Ok("development") => true,
                 Ok("production") => false,
-                Ok(other) => return Err(SettingError { name: "ESIGN_ENV", value: other.to_owned() }),
+                Ok(other) => return Err(SettingError::Invalid { name: "ESIGN_ENV", value: other.to_owned() }),
             },
             payment_timeout_secs: parse("ESIGN_PAYMENT_TIMEOUT_SECS", d.payment_timeout_secs)?,
             payment_apiv3_key: match env::var("ESIGN_PAYMENT_APIV3_KEY") {
                 // The value is a secret: the error names its required length, never the value.
-                Ok(value) => ApiV3Key::parse(&value)
-                    .map_err(|_| SettingError { name: "ESIGN_PAYMENT_APIV3_KEY", value: "(not 32 bytes)".into() })?,
+                Ok(value) => ApiV3Key::parse(&value).map_err(|_| SettingError::Invalid {
+                    name: "ESIGN_PAYMENT_APIV3_KEY",
+                    value: "(not 32 bytes)".into(),
+                })?,
                 Err(_) => d.payment_apiv3_key,
             },
             sandbox_failure_rate: {
                 let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", d.sandbox_failure_rate)?;
                 if !(0.0..=1.0).contains(&rate) {
-                    return Err(SettingError { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
+                    return Err(SettingError::Invalid { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
                 }
                 rate
             },
@@ -116,7 +120,16 @@ impl Settings {
             request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", d.request_timeout_ms)?,
             sign_in_per_login: parse("ESIGN_SIGN_IN_PER_LOGIN", d.sign_in_per_login)?,
             sign_in_per_address: parse("ESIGN_SIGN_IN_PER_ADDRESS", d.sign_in_per_address)?,
-        })
+        };
+        // The default key is the sandbox's, published in this repository:
+        // notifications "encrypted" with it could be forged by anyone.
+        if !settings.development && env::var_os("ESIGN_PAYMENT_APIV3_KEY").is_none() {
+            return Err(SettingError::Missing {
+                name: "ESIGN_PAYMENT_APIV3_KEY",
+                why: "production decrypts payment notifications with the merchant's own APIv3 key",
+            });
+        }
+        Ok(settings)
     }
 
     /// Settings for a server on a free loopback port with this database and
@@ -139,6 +152,6 @@ impl Settings {
 fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, SettingError> {
     match env::var(name) {
         Err(_) => Ok(default),
-        Ok(value) => value.parse().map_err(|_| SettingError { name, value }),
+        Ok(value) => value.parse().map_err(|_| SettingError::Invalid { name, value }),
     }
 }

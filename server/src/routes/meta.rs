@@ -24,16 +24,24 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// How many reports are kept: the newest, for a person (or a test) to read.
 const CSP_REPORTS_KEPT: usize = 100;
 
-/// A browser reports a Content-Security-Policy violation (`report-uri`):
-/// logged, and the newest kept. Whatever the body, it is only text here.
+/// A browser reports a Content-Security-Policy violation (`report-uri`:
+/// `{"csp-report": {…}}`, sent as `application/csp-report`): logged, and
+/// the newest kept. Anything else is refused and not kept.
 #[utoipa::path(
     post,
     path = "/csp-reports",
     tag = "meta",
-    request_body(content = String, content_type = "application/csp-report", description = "The browser's report"),
-    responses((status = 204, description = "Noted")),
+    request_body(content = Object, content_type = "application/csp-report", description = "`{\"csp-report\": {…}}`"),
+    responses(
+        (status = 204, description = "Noted"),
+        (status = 400, description = "`invalid_input`: not a report", body = api_types::ErrorBody),
+    ),
 )]
-async fn csp_report(State(state): State<AppState>, body: Bytes) -> StatusCode {
+async fn csp_report(State(state): State<AppState>, body: Bytes) -> Result<StatusCode, ApiError> {
+    let parsed: Option<serde_json::Value> = serde_json::from_slice(&body).ok();
+    if !parsed.is_some_and(|report| report.get("csp-report").is_some_and(serde_json::Value::is_object)) {
+        return Err(ApiError::InvalidInput("a report is {\"csp-report\": {…}}".into()));
+    }
     let report: String = String::from_utf8_lossy(&body).chars().take(2_000).collect();
     tracing::warn!(report = %report, "content security policy violated");
     if let Ok(mut kept) = state.csp_reports.lock() {
@@ -42,7 +50,7 @@ async fn csp_report(State(state): State<AppState>, body: Bytes) -> StatusCode {
         }
         kept.push_back(report);
     }
-    StatusCode::NO_CONTENT
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Development only: the violations reported, oldest first.
