@@ -154,14 +154,28 @@ pub async fn close(conn: &mut AnyConnection, token: &str) -> Result<(), sqlx::Er
     Ok(())
 }
 
-/// Makes the session act as `enterprise_id`, or as the person (ID-4).
-pub async fn act_as(conn: &mut AnyConnection, token: &str, enterprise_id: Option<i64>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sessions SET acting_enterprise_id = $1 WHERE token_hash = $2")
+/// Makes the session act as `enterprise_id`, or as the person (ID-4), under
+/// a new token `fresh`: the old one stops working. False when the session
+/// had already ended.
+pub async fn act_as(
+    conn: &mut AnyConnection,
+    token: &str,
+    fresh: &str,
+    enterprise_id: Option<i64>,
+) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query("UPDATE sessions SET acting_enterprise_id = $1, token_hash = $2 WHERE token_hash = $3")
         .bind(enterprise_id)
+        .bind(token_hash(fresh))
         .bind(token_hash(token))
         .execute(&mut *conn)
         .await?;
-    Ok(())
+    Ok(changed.rows_affected() == 1)
+}
+
+/// Ends every session of a person (signing out everywhere); how many.
+pub async fn close_all(conn: &mut AnyConnection, person_id: i64) -> Result<u64, sqlx::Error> {
+    let closed = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+    Ok(closed.rows_affected())
 }
 
 /// A person's login and name.

@@ -26,10 +26,18 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(sign_in, sign_out))
+        .routes(routes!(sign_out_everywhere))
         .routes(routes!(switch_identity))
         .routes(routes!(me))
         .routes(routes!(demo_accounts))
         .routes(routes!(environment))
+}
+
+/// A fresh session token: 32 random bytes in hex (only its hash is stored).
+fn new_token() -> String {
+    let mut raw = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut raw);
+    raw.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
@@ -75,9 +83,7 @@ async fn sign_in(
     if !verify_password(body.password, stored).await {
         return Err(ApiError::code(ErrorCode::Unauthenticated));
     }
-    let mut raw = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut raw);
-    let token: String = raw.iter().map(|b| format!("{b:02x}")).collect();
+    let token = new_token();
     let expires = state.clock.now() + chrono::TimeDelta::days(SESSION_DAYS);
     // Act as the first verified enterprise joined, else as the person.
     let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
@@ -103,7 +109,28 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     Ok((StatusCode::NO_CONTENT, out).into_response())
 }
 
+/// Signs the person out of every session they have, this one included.
+#[utoipa::path(
+    delete,
+    path = "/sessions",
+    tag = "session",
+    security(("session" = [])),
+    responses(
+        (status = 204, description = "Every session of the person ended; the cookie is cleared"),
+        (status = 401, description = "`unauthenticated`: not signed in", body = api_types::ErrorBody),
+    ),
+)]
+async fn sign_out_everywhere(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
+    let closed = sessions::close_all(&mut *state.db.write.acquire().await?, caller.person_id).await?;
+    tracing::info!(person.id = caller.person_id, sessions = closed, "signed out everywhere");
+    let mut out = HeaderMap::new();
+    out.insert(SET_COOKIE, session_cookie(&state, "", 0));
+    Ok((StatusCode::NO_CONTENT, out).into_response())
+}
+
 /// Switches the acting identity (ID-4): an enterprise joined, or the person.
+/// The session gets a new token (a new cookie): one identity's token never
+/// stands for another.
 #[utoipa::path(
     put,
     path = "/session/identity",
@@ -111,7 +138,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     security(("session" = [])),
     request_body = SwitchIdentity,
     responses(
-        (status = 200, description = "The caller, acting as asked", body = Me),
+        (status = 200, description = "The caller, acting as asked; `Set-Cookie` carries the session's new token", body = Me),
         (status = 400, description = "`invalid_input`: malformed body", body = api_types::ErrorBody),
         (status = 401, description = "`unauthenticated`: not signed in", body = api_types::ErrorBody),
         (status = 422, description = "`not_a_member`: the person has not joined that enterprise", body = api_types::ErrorBody),
@@ -122,15 +149,21 @@ async fn switch_identity(
     caller: Caller,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SwitchIdentity>,
-) -> Result<Json<Me>, ApiError> {
+) -> Result<Response, ApiError> {
     let joined = memberships(&state.db, caller.person_id).await?;
     Identity::acting_as(caller.person_id, false, &joined, body.enterprise_id, None)?;
     let token = session_token(&headers).unwrap_or_default();
-    sessions::act_as(&mut *state.db.write.acquire().await?, &token, body.enterprise_id).await?;
-    let caller = caller_for_token(&state.db, &token, state.clock.now())
+    let fresh = new_token();
+    if !sessions::act_as(&mut *state.db.write.acquire().await?, &token, &fresh, body.enterprise_id).await? {
+        return Err(ApiError::code(ErrorCode::Unauthenticated));
+    }
+    let caller = caller_for_token(&state.db, &fresh, state.clock.now())
         .await?
         .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
-    me_of(&state, &caller).await.map(Json)
+    let me = me_of(&state, &caller).await?;
+    let mut out = HeaderMap::new();
+    out.insert(SET_COOKIE, session_cookie(&state, &fresh, SESSION_DAYS * 86_400));
+    Ok((out, Json(me)).into_response())
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {

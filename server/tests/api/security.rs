@@ -224,3 +224,51 @@ on_both_databases!(what_is_not_a_csp_report_is_refused_and_not_kept, |app| {
     }
     assert_eq!(app.get("/api/dev/csp-reports").await.1, json!([]));
 });
+
+/// The session token a `Set-Cookie` answer carries.
+fn session_of(response: &reqwest::Response) -> Option<String> {
+    let cookie = response.headers().get("set-cookie")?.to_str().ok()?;
+    let token = cookie.strip_prefix("esign_session=")?.split(';').next()?;
+    (!token.is_empty()).then(|| token.to_owned())
+}
+
+on_both_databases!(switching_identity_gives_the_session_a_new_token_and_ends_the_old, |app| {
+    let plain = reqwest::Client::new();
+    let signed = plain
+        .post(format!("{}/api/session", app.address))
+        .json(&json!({ "login": "a-admin", "password": "demo1234" }))
+        .send()
+        .await
+        .expect("answered");
+    let old = session_of(&signed).expect("a session cookie");
+    let switched = plain
+        .put(format!("{}/api/session/identity", app.address))
+        .header("Cookie", format!("esign_session={old}"))
+        .json(&json!({ "enterprise_id": null }))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(switched.status(), StatusCode::OK);
+    let fresh = session_of(&switched).expect("a new session cookie");
+    assert_ne!(fresh, old);
+    let me = |token: String| {
+        let request = plain.get(format!("{}/api/me", app.address)).header("Cookie", format!("esign_session={token}"));
+        async move { request.send().await.expect("answered") }
+    };
+    assert_eq!(me(old).await.status(), StatusCode::UNAUTHORIZED, "the old token ended");
+    let acting: serde_json::Value = me(fresh).await.json().await.expect("the caller");
+    assert_eq!(acting["acting_enterprise_id"], serde_json::Value::Null, "the new one acts as the person");
+});
+
+on_both_databases!(signing_out_everywhere_ends_every_session_of_the_person_only, |app| {
+    app.sign_in("a-admin").await;
+    let laptop = app.another_client();
+    laptop.sign_in("a-admin").await;
+    let colleague = app.another_client();
+    colleague.sign_in("b-admin").await;
+    let out = app.client.delete(format!("{}/api/sessions", app.address)).send().await.expect("answered");
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(app.get("/api/me").await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(laptop.get("/api/me").await.0, StatusCode::UNAUTHORIZED, "the other device too");
+    assert_eq!(colleague.get("/api/me").await.0, StatusCode::OK, "another person stays signed in");
+});
