@@ -143,14 +143,8 @@ impl TestServer {
             .await
             .expect("POST /api/session");
         assert!(response.status().is_success(), "{login} signs in: {}", response.status());
-        let cookie = response
-            .headers()
-            .get(SET_COOKIE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .expect("a session cookie")
-            .to_owned();
-        Http { client, cookie, base: self.direct.clone() }
+        let cookie = session_cookie(&response).expect("a session cookie");
+        Http { client, cookie: Mutex::new(cookie), base: self.direct.clone() }
     }
 
     /// The newest verification code texted to `phone` (the sandbox SMS outbox, development only).
@@ -169,19 +163,40 @@ impl TestServer {
     }
 }
 
-/// A signed-in person's HTTP calls to the server, outside the browser.
+/// The `esign_session=…` pair a `Set-Cookie` answer carries, if any.
+fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    let pair = response.headers().get(SET_COOKIE)?.to_str().ok()?.split(';').next()?;
+    (pair.len() > "esign_session=".len()).then(|| pair.to_owned())
+}
+
+/// A signed-in person's HTTP calls to the server, outside the browser. The
+/// session cookie follows what the server sets (a new token at an identity
+/// switch), as a browser's would.
 pub struct Http {
     client: reqwest::Client,
-    cookie: String,
+    cookie: Mutex<String>,
     base: String,
 }
 
 impl Http {
+    fn cookie(&self) -> String {
+        self.cookie.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    async fn read(&self, response: reqwest::Response) -> (u16, serde_json::Value) {
+        if let Some(fresh) = session_cookie(&response)
+            && let Ok(mut cookie) = self.cookie.lock()
+        {
+            *cookie = fresh;
+        }
+        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
+    }
+
     /// `GET path`: the status and the JSON body.
     pub async fn get(&self, path: &str) -> (u16, serde_json::Value) {
         let response =
-            self.client.get(format!("{}{path}", self.base)).header(COOKIE, &self.cookie).send().await.expect("GET");
-        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
+            self.client.get(format!("{}{path}", self.base)).header(COOKIE, self.cookie()).send().await.expect("GET");
+        self.read(response).await
     }
 
     /// `POST path` with a JSON body (and an idempotency key, which only orders read).
@@ -244,13 +259,13 @@ impl Http {
         let response = self
             .client
             .request(method, format!("{}{path}", self.base))
-            .header(COOKIE, &self.cookie)
+            .header(COOKIE, self.cookie())
             .header("Idempotency-Key", key)
             .json(body)
             .send()
             .await
             .expect("POST");
-        (response.status().as_u16(), response.json().await.expect("a JSON answer"))
+        self.read(response).await
     }
 }
 
