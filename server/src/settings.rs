@@ -53,6 +53,9 @@ pub struct Settings {
     pub sign_in_per_login: u32,
     /// `ESIGN_SIGN_IN_PER_ADDRESS`: sign-in attempts a minute from one client address.
     pub sign_in_per_address: u32,
+    /// `ESIGN_SESSION_IDLE_MINUTES`: a session unused this long has ended
+    /// (it also ends 7 days after sign-in, used or not).
+    pub session_idle_minutes: u32,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -78,11 +81,17 @@ impl Default for Settings {
             request_timeout_ms: 15_000,
             sign_in_per_login: 10,
             sign_in_per_address: 60,
+            session_idle_minutes: 120,
         }
     }
 }
 
 impl Settings {
+    /// How long a session may go unused.
+    pub fn session_idle(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes))
+    }
+
     /// Reads the settings: each variable that is set replaces its default.
     pub fn from_env() -> Result<Self, SettingError> {
         let d = Self::default();
@@ -120,6 +129,7 @@ impl Settings {
             request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", d.request_timeout_ms)?,
             sign_in_per_login: parse("ESIGN_SIGN_IN_PER_LOGIN", d.sign_in_per_login)?,
             sign_in_per_address: parse("ESIGN_SIGN_IN_PER_ADDRESS", d.sign_in_per_address)?,
+            session_idle_minutes: parse("ESIGN_SESSION_IDLE_MINUTES", d.session_idle_minutes)?,
         };
         // The default key is the sandbox's, published in this repository:
         // notifications "encrypted" with it could be forged by anyone.
@@ -143,6 +153,9 @@ impl Settings {
             // Every test client signs in from 127.0.0.1, many times a minute.
             sign_in_per_login: 100_000,
             sign_in_per_address: 100_000,
+            // Tests move their clock by days and years between requests:
+            // only the 7-day expiry ends their sessions.
+            session_idle_minutes: 7 * 24 * 60,
             ..Self::default()
         }
     }

@@ -57,7 +57,7 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
-        let mut caller = caller_for_token(&state.db, &token, state.clock.now())
+        let mut caller = caller_for_token(&state.db, &token, state.clock.now(), state.settings.session_idle())
             .await?
             .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
         caller.cloud_account = cloud_account(&parts.headers);

@@ -86,21 +86,40 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sql
         .collect()
 }
 
-/// The caller a live session token stands for.
-pub async fn caller_for_token(db: &Db, token: &str, now: Instant) -> Result<Option<Caller>, sqlx::Error> {
+/// How stale a session's `last_seen_at` may get before a request writes it
+/// again: touching at most once a minute keeps reads reads.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// The caller a live session token stands for: not past its expiry, and
+/// used within `idle` (a session untouched that long has ended).
+pub async fn caller_for_token(
+    db: &Db,
+    token: &str,
+    now: Instant,
+    idle: chrono::TimeDelta,
+) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
-        "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, \
+        "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, s.last_seen_at, \
              e.account_id AS enterprise_account_id, e.verified, m.roles, e.linked_cloud_account \
              FROM sessions s JOIN persons p ON p.id = s.person_id \
              LEFT JOIN enterprises e ON e.id = s.acting_enterprise_id \
              LEFT JOIN memberships m ON m.person_id = s.person_id AND m.enterprise_id = s.acting_enterprise_id \
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
+             WHERE s.token_hash = $1 AND s.expires_at > $2 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)",
     )
     .bind(token_hash(token))
     .bind(to_ms(now))
+    .bind(to_ms(now - idle))
     .fetch_optional(&db.read)
     .await?;
     let Some(row) = row else { return Ok(None) };
+    let seen: Option<i64> = row.try_get("last_seen_at")?;
+    if seen.is_none_or(|at| to_ms(now) - at >= TOUCH_EVERY_MS) {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(to_ms(now))
+            .bind(token_hash(token))
+            .execute(&db.write)
+            .await?;
+    }
     let acting = match row.try_get::<Option<i64>, _>("acting_enterprise_id")? {
         None => Acting::Person,
         Some(enterprise_id) => Acting::Enterprise {
@@ -134,15 +153,18 @@ pub async fn open(
     token: &str,
     person_id: i64,
     acting_enterprise_id: Option<i64>,
+    now: Instant,
     expires_at: Instant,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at) VALUES ($1, $2, $3, $4)",
+        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5)",
     )
     .bind(token_hash(token))
     .bind(person_id)
     .bind(acting_enterprise_id)
     .bind(to_ms(expires_at))
+    .bind(to_ms(now))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -84,10 +84,11 @@ async fn sign_in(
         return Err(ApiError::code(ErrorCode::Unauthenticated));
     }
     let token = new_token();
-    let expires = state.clock.now() + chrono::TimeDelta::days(SESSION_DAYS);
+    let now = state.clock.now();
+    let expires = now + chrono::TimeDelta::days(SESSION_DAYS);
     // Act as the first verified enterprise joined, else as the person.
     let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
-    sessions::open(&mut *state.db.write.acquire().await?, &token, person_id, acting, expires).await?;
+    sessions::open(&mut *state.db.write.acquire().await?, &token, person_id, acting, now, expires).await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, session_cookie(&state, &token, SESSION_DAYS * 86_400));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -157,7 +158,7 @@ async fn switch_identity(
     if !sessions::act_as(&mut *state.db.write.acquire().await?, &token, &fresh, body.enterprise_id).await? {
         return Err(ApiError::code(ErrorCode::Unauthenticated));
     }
-    let caller = caller_for_token(&state.db, &fresh, state.clock.now())
+    let caller = caller_for_token(&state.db, &fresh, state.clock.now(), state.settings.session_idle())
         .await?
         .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
     let me = me_of(&state, &caller).await?;

@@ -272,3 +272,39 @@ on_both_databases!(signing_out_everywhere_ends_every_session_of_the_person_only,
     assert_eq!(laptop.get("/api/me").await.0, StatusCode::UNAUTHORIZED, "the other device too");
     assert_eq!(colleague.get("/api/me").await.0, StatusCode::OK, "another person stays signed in");
 });
+
+fn idle_after_30_minutes(settings: &mut Settings) {
+    settings.session_idle_minutes = 30;
+}
+
+on_both_databases!(
+    a_session_unused_for_its_idle_time_ends_and_one_in_use_goes_on,
+    settings = idle_after_30_minutes,
+    |app| {
+        app.sign_in("a-admin").await;
+        let minutes = chrono::TimeDelta::minutes;
+        for _ in 0..3 {
+            app.clock.advance(minutes(20));
+            assert_eq!(app.get("/api/me").await.0, StatusCode::OK, "used every 20 minutes, it goes on");
+        }
+        app.clock.advance(minutes(31));
+        assert_eq!(app.get("/api/me").await.0, StatusCode::UNAUTHORIZED, "31 minutes unused: it ended");
+    }
+);
+
+on_both_databases!(a_session_is_touched_at_most_once_a_minute, |app| {
+    app.sign_in("a-admin").await;
+    let seen = || async {
+        let db = app.db().await;
+        let at: Option<i64> =
+            sqlx::query_scalar("SELECT last_seen_at FROM sessions").fetch_one(&db.read).await.expect("the session");
+        at.expect("seen at sign-in")
+    };
+    let signed_in = seen().await;
+    app.clock.advance(chrono::TimeDelta::seconds(30));
+    assert_eq!(app.get("/api/me").await.0, StatusCode::OK);
+    assert_eq!(seen().await, signed_in, "30 s later: not written again");
+    app.clock.advance(chrono::TimeDelta::seconds(31));
+    assert_eq!(app.get("/api/me").await.0, StatusCode::OK);
+    assert_eq!(seen().await, signed_in + 61_000, "past a minute: written once more");
+});
