@@ -86,13 +86,14 @@ impl Server {
         self.clock.now()
     }
 
-    /// Sessions last 7 days of the server's clock; the model moves it by
-    /// years, so the test keeps its own sessions open.
+    /// Sessions last 7 days of the server's clock and end when unused; the
+    /// model moves it by years, so the test keeps its own sessions open.
     pub async fn keep_sessions(&self, people: &[i64]) {
         let until = to_ms(self.now() + chrono::TimeDelta::days(7));
         for p in people {
-            sqlx::query("UPDATE sessions SET expires_at = $1 WHERE person_id = $2")
+            sqlx::query("UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE person_id = $3")
                 .bind(until)
+                .bind(to_ms(self.now()))
                 .bind(*p)
                 .execute(&self.db.write)
                 .await
