@@ -86,7 +86,12 @@ fn test_stages(stages: &mut Stages) -> Result {
     stages.run("dist", dist::build)?;
     let postgres = stages.run("postgres", postgres::Cluster::start)?;
     stages.run("test", || {
-        run_cmd(Command::new("cargo").args(["test", "--workspace"]).env("DATABASE_URL_PG", postgres.url()))
+        run_cmd(
+            Command::new("cargo")
+                .args(["test", "--workspace"])
+                .env("CARGO_INCREMENTAL", "0")
+                .env("DATABASE_URL_PG", postgres.url()),
+        )
     })?;
     drop(postgres);
     stages.run("domain wasm32", || cargo(&["build", "-p", "domain", "--target", tools::WASM_TARGET]))
@@ -144,8 +149,10 @@ impl Stages {
 }
 
 /// Runs `cargo` with these arguments; see [`run_cmd`].
+/// The test command builds from scratch as CI does, where incremental
+/// caches only take disk.
 fn cargo(args: &[&str]) -> Result {
-    run_cmd(Command::new("cargo").args(args))
+    run_cmd(Command::new("cargo").args(args).env("CARGO_INCREMENTAL", "0"))
 }
 
 /// Runs a command with the terminal as its output; a failure names the command.
