@@ -338,6 +338,8 @@ pub fn order_status(lang: Lang, status: OrderStatus) -> &'static str {
         (OrderStatus::Closed, Lang::En) => "Closed",
         (OrderStatus::NeedsAttention, Lang::Zh) => "待人工处理",
         (OrderStatus::NeedsAttention, Lang::En) => "Needs attention",
+        (OrderStatus::Refunded, Lang::Zh) => "已退款",
+        (OrderStatus::Refunded, Lang::En) => "Refunded",
     }
 }
 
@@ -349,6 +351,11 @@ pub fn order_status_note(lang: Lang, status: OrderStatus) -> Option<&'static str
             lang,
             "订单已支付但无法交付，款项将原路退回，工作人员会尽快处理。",
             "The order was paid but cannot be delivered; the payment will be returned to where it came from.",
+        )),
+        OrderStatus::Refunded => Some(pick(
+            lang,
+            "订单未能交付，款项已原路退回。",
+            "The order could not be delivered; its payment was returned to where it came from.",
         )),
         OrderStatus::AwaitingPayment
         | OrderStatus::Paid

@@ -54,6 +54,11 @@ pub enum ErrorCode {
     TooManyAttempts,
     SendTooOften,
     PhoneNotVerified,
+    // Returning money (ORD-3 by an operator).
+    NotRefundable,
+    DeliveryInProgress,
+    RefundUnderway,
+    InvoiceOutstanding,
 }
 
 /// The language a message is shown in; zh-CN is the product's default.
@@ -71,7 +76,7 @@ pub enum Lang {
 impl ErrorCode {
     /// Every code, in the order SPEC.md uses to choose one when several apply:
     /// identity and channel → what is bought → voucher → payment.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 42] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -110,6 +115,10 @@ impl ErrorCode {
         Self::TooManyAttempts,
         Self::SendTooOften,
         Self::PhoneNotVerified,
+        Self::NotRefundable,
+        Self::DeliveryInProgress,
+        Self::RefundUnderway,
+        Self::InvoiceOutstanding,
     ];
 
     /// The stable wire name, e.g. `mini_program_limit`.
@@ -153,6 +162,10 @@ impl ErrorCode {
             Self::TooManyAttempts => "too_many_attempts",
             Self::SendTooOften => "send_too_often",
             Self::PhoneNotVerified => "phone_not_verified",
+            Self::NotRefundable => "not_refundable",
+            Self::DeliveryInProgress => "delivery_in_progress",
+            Self::RefundUnderway => "refund_underway",
+            Self::InvoiceOutstanding => "invoice_outstanding",
         }
     }
 
@@ -245,6 +258,19 @@ impl ErrorCode {
                 ("发送过于频繁，请一分钟后再试。", "Codes are sent at most once a minute; try again shortly.")
             }
             Self::PhoneNotVerified => ("请先完成手机验证。", "Verify the phone with a code first."),
+            Self::NotRefundable => {
+                ("该款项不是待退款项，无法退款。", "This payment is not money to return, so it cannot be refunded.")
+            }
+            Self::DeliveryInProgress => {
+                ("该订单正在重新发货，请等待结果。", "This order is being delivered again; wait for the result.")
+            }
+            Self::RefundUnderway => {
+                ("该款项已在退款中或已退款。", "This payment is being refunded or has been refunded.")
+            }
+            Self::InvoiceOutstanding => (
+                "该订单已开具发票，请先红冲发票再退款。",
+                "An invoice stands on this order: reverse it with a red invoice before refunding.",
+            ),
         };
         match lang {
             Lang::Zh => zh,

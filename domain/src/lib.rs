@@ -25,6 +25,7 @@ pub mod order;
 pub mod payment;
 pub mod product;
 pub mod quote;
+pub mod refund;
 pub mod sales;
 pub mod terms;
 #[cfg(test)]

@@ -24,6 +24,8 @@ pub enum OrderStatus {
     /// Paid, but the rules say it cannot be delivered (or delivery failed
     /// past its retries): its payment is to be returned.
     NeedsAttention,
+    /// Its payment was returned to the payer (after `needs_attention`).
+    Refunded,
 }
 
 /// What can happen to an order.
@@ -38,13 +40,17 @@ pub enum OrderEvent {
     Bind,
     Cancel,
     TimeOut,
+    /// An operator tries a delivery that needed a person again.
+    Retry,
+    /// The provider returned the order's payment.
+    Refund,
 }
 
 use OrderStatus as S;
 
 impl OrderEvent {
     /// Every event.
-    pub const ALL: [OrderEvent; 7] = [
+    pub const ALL: [OrderEvent; 9] = [
         OrderEvent::Pay,
         OrderEvent::StartDelivery,
         OrderEvent::FinishDelivery,
@@ -52,6 +58,8 @@ impl OrderEvent {
         OrderEvent::Bind,
         OrderEvent::Cancel,
         OrderEvent::TimeOut,
+        OrderEvent::Retry,
+        OrderEvent::Refund,
     ];
 
     /// ORD-1 as a table: the states this event may leave, and the state it reaches.
@@ -65,6 +73,9 @@ impl OrderEvent {
             OrderEvent::FailDelivery => (&[S::Paid, S::Delivering], S::NeedsAttention),
             OrderEvent::Bind => (&[S::Delivered], S::Bound),
             OrderEvent::Cancel | OrderEvent::TimeOut => (&[S::AwaitingPayment], S::Closed),
+            // Back to paid: the delivery worker takes it from there.
+            OrderEvent::Retry => (&[S::NeedsAttention], S::Paid),
+            OrderEvent::Refund => (&[S::NeedsAttention], S::Refunded),
         }
     }
 
@@ -81,7 +92,7 @@ impl OrderEvent {
 
 impl OrderStatus {
     /// Every state.
-    pub const ALL: [OrderStatus; 7] = [
+    pub const ALL: [OrderStatus; 8] = [
         OrderStatus::AwaitingPayment,
         OrderStatus::Paid,
         OrderStatus::Delivering,
@@ -89,6 +100,7 @@ impl OrderStatus {
         OrderStatus::Bound,
         OrderStatus::Closed,
         OrderStatus::NeedsAttention,
+        OrderStatus::Refunded,
     ];
 
     /// The state after `event`, or `invalid_state` (`already_bound` for a
@@ -107,7 +119,7 @@ impl OrderStatus {
 
     /// Paid at some point (and so never closable, never refunded by itself).
     pub fn is_paid(self) -> bool {
-        matches!(self, S::Paid | S::Delivering | S::Delivered | S::Bound | S::NeedsAttention)
+        matches!(self, S::Paid | S::Delivering | S::Delivered | S::Bound | S::NeedsAttention | S::Refunded)
     }
 
     /// Paid, and its money kept: what can be invoiced (a `needs_attention`
@@ -123,7 +135,7 @@ impl OrderStatus {
 
     /// Nothing more happens to it by itself (a delivered personal order may still be bound).
     pub fn is_settled(self) -> bool {
-        matches!(self, S::Delivered | S::Bound | S::Closed | S::NeedsAttention)
+        matches!(self, S::Delivered | S::Bound | S::Closed | S::NeedsAttention | S::Refunded)
     }
 }
 
@@ -144,6 +156,8 @@ mod tests {
             (S::Paid, E::FailDelivery, S::NeedsAttention),
             (S::Delivering, E::FailDelivery, S::NeedsAttention),
             (S::Delivered, E::Bind, S::Bound),
+            (S::NeedsAttention, E::Retry, S::Paid),
+            (S::NeedsAttention, E::Refund, S::Refunded),
         ];
         for from in S::ALL {
             for event in E::ALL {
@@ -165,17 +179,22 @@ mod tests {
     }
 
     #[test]
-    fn ord_1_needs_attention_is_paid_and_final() {
+    fn ord_1_needs_attention_is_left_only_by_a_person_and_refunded_is_final() {
         assert!(S::NeedsAttention.is_paid());
         assert!(!S::NeedsAttention.keeps_payment(), "its money is to be returned, not invoiced");
         assert!(S::NeedsAttention.is_settled());
         assert!(!S::NeedsAttention.awaits_delivery());
+        let by_a_person = [E::Retry, E::Refund];
         for event in E::ALL {
-            assert!(
-                S::NeedsAttention.apply(event, true).is_err(),
-                "nothing leaves needs_attention by itself: {event:?}"
+            assert_eq!(
+                S::NeedsAttention.apply(event, true).is_ok(),
+                by_a_person.contains(&event),
+                "only an operator's retry or a refund leaves needs_attention: {event:?}"
             );
+            assert!(S::Refunded.apply(event, true).is_err(), "nothing leaves refunded: {event:?}");
         }
+        assert!(!S::Refunded.keeps_payment(), "a refunded order leaves the invoiceable set");
+        assert!(S::Refunded.is_settled() && !S::Refunded.awaits_delivery());
     }
 
     #[test]

@@ -88,22 +88,35 @@ pub enum PaymentStatus {
     RefundDue,
     /// Money was collected that does not match what was asked: a person looks.
     Disputed,
+    /// An operator asked the provider to return it; its word is awaited.
+    Refunding,
+    /// Returned to the payer.
+    Refunded,
 }
 
 impl PaymentStatus {
     /// Every status.
-    pub const ALL: [PaymentStatus; 6] = [
+    pub const ALL: [PaymentStatus; 8] = [
         PaymentStatus::Pending,
         PaymentStatus::Paid,
         PaymentStatus::Failed,
         PaymentStatus::Closed,
         PaymentStatus::RefundDue,
         PaymentStatus::Disputed,
+        PaymentStatus::Refunding,
+        PaymentStatus::Refunded,
     ];
 
     /// A provider's word on it has already been taken.
     pub fn is_settled(self) -> bool {
-        matches!(self, PaymentStatus::Paid | PaymentStatus::RefundDue | PaymentStatus::Disputed)
+        matches!(
+            self,
+            PaymentStatus::Paid
+                | PaymentStatus::RefundDue
+                | PaymentStatus::Disputed
+                | PaymentStatus::Refunding
+                | PaymentStatus::Refunded
+        )
     }
 }
 
@@ -175,7 +188,8 @@ pub fn judge_collection(
         | OrderStatus::Delivering
         | OrderStatus::Delivered
         | OrderStatus::Bound
-        | OrderStatus::NeedsAttention => Collection::RefundDue(RefundReason::AlreadyPaid),
+        | OrderStatus::NeedsAttention
+        | OrderStatus::Refunded => Collection::RefundDue(RefundReason::AlreadyPaid),
     }
 }
 

@@ -101,7 +101,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::ContractAlreadySigned
         | C::TrialAlreadyUsed
         | C::TrialNotFirstUse
-        | C::VoucherUsed => StatusCode::CONFLICT,
+        | C::VoucherUsed
+        | C::NotRefundable
+        | C::DeliveryInProgress
+        | C::RefundUnderway
+        | C::InvoiceOutstanding => StatusCode::CONFLICT,
         C::TooManyAttempts | C::SendTooOften => StatusCode::TOO_MANY_REQUESTS,
         C::IdempotencyKeyReused
         | C::EnterpriseNotVerified

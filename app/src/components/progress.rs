@@ -56,7 +56,7 @@ pub fn follow_order_to_binding(
     let stream = RwSignal::new(Stream::Connecting);
     let bound = RwSignal::new(None);
     let finished = match initial.status {
-        OrderStatus::Closed | OrderStatus::NeedsAttention => true,
+        OrderStatus::Closed | OrderStatus::NeedsAttention | OrderStatus::Refunded => true,
         OrderStatus::Delivered | OrderStatus::Bound => !personal,
         OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
     };
@@ -194,7 +194,7 @@ fn rank(status: OrderStatus) -> u8 {
     match status {
         OrderStatus::AwaitingPayment | OrderStatus::Closed => 0,
         OrderStatus::Paid => 1,
-        OrderStatus::Delivering | OrderStatus::NeedsAttention => 2,
+        OrderStatus::Delivering | OrderStatus::NeedsAttention | OrderStatus::Refunded => 2,
         OrderStatus::Delivered => 3,
         OrderStatus::Bound => 4,
     }
@@ -205,7 +205,7 @@ fn rank(status: OrderStatus) -> u8 {
 /// of them.
 fn step_state(now: OrderStatus, mine: u8) -> StepState {
     let reached = rank(now);
-    if now == OrderStatus::NeedsAttention && mine == reached {
+    if matches!(now, OrderStatus::NeedsAttention | OrderStatus::Refunded) && mine == reached {
         StepState::Failed
     } else if mine < reached || (mine == reached && mine >= rank(OrderStatus::Delivered)) {
         StepState::Done

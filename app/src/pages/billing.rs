@@ -376,11 +376,11 @@ fn invoice_rows(
 ) -> AnyView {
     let rows = orders
         .iter()
-        .filter(|o| o.status.is_paid())
+        .filter(|o| o.status.keeps_payment())
         .map(|o| {
             let id = o.id;
             let issued = invoices.iter().find(|i| i.order_id == id);
-            let right = match (issued, invoiceable_amount(&o.quote, o.status.is_paid(), issued.is_some())) {
+            let right = match (issued, invoiceable_amount(&o.quote, o.status.keeps_payment(), issued.is_some())) {
                 (Some(invoice), _) => Either::Left(view! {
                     <span class="badge">{format!("{} {}", pick(lang, "已开票", "Invoiced"), i18n::yuan(invoice.amount))}</span>
                 }),

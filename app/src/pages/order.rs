@@ -103,7 +103,7 @@ fn OrderDetail(order: OrderView, personal: bool) -> impl IntoView {
                     }))}
                 </div>
             }.into_any()),
-            OrderStatus::Paid | OrderStatus::Delivering | OrderStatus::Closed => None,
+            OrderStatus::Paid | OrderStatus::Delivering | OrderStatus::Closed | OrderStatus::Refunded => None,
         }
     };
     let returns = move || {

@@ -54,6 +54,7 @@ impl Stored for OrderStatus {
             OrderStatus::Bound => "bound",
             OrderStatus::Closed => "closed",
             OrderStatus::NeedsAttention => "needs_attention",
+            OrderStatus::Refunded => "refunded",
         }
     }
 }
@@ -71,6 +72,8 @@ impl Stored for PaymentStatus {
             PaymentStatus::Closed => "closed",
             PaymentStatus::RefundDue => "refund_due",
             PaymentStatus::Disputed => "disputed",
+            PaymentStatus::Refunding => "refunding",
+            PaymentStatus::Refunded => "refunded",
         }
     }
 }

@@ -59,7 +59,10 @@ pub async fn order_events(
             };
             let waits_for_binding = order.status.apply(OrderEvent::Bind, personal).is_ok();
             let ends = match order.status {
-                OrderStatus::Closed | OrderStatus::Bound | OrderStatus::NeedsAttention => true,
+                OrderStatus::Closed
+                | OrderStatus::Bound
+                | OrderStatus::NeedsAttention
+                | OrderStatus::Refunded => true,
                 OrderStatus::Delivered => !waits_for_binding,
                 OrderStatus::AwaitingPayment | OrderStatus::Paid | OrderStatus::Delivering => false,
             };
