@@ -57,6 +57,40 @@ pub struct Notice {
     pub paid_at: Instant,
 }
 
+/// What the server asks the provider to return: all of one payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundRequest {
+    pub out_refund_no: String,
+    pub out_trade_no: String,
+    pub amount_fen: i64,
+    /// What the payment collected (WeChat asks for both).
+    pub total_fen: i64,
+    /// Shown to the payer with the money.
+    pub reason: String,
+}
+
+/// The provider's word on a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefundState {
+    /// Accepted; the money is on its way (a notification follows).
+    Processing { refund_id: String },
+    /// The money is back with the payer.
+    Succeeded { refund_id: String, at: Instant },
+    /// It could not be returned (the payer's account is closed, say): a person decides.
+    Failed { refund_id: String, why: String },
+}
+
+/// A refund notification, believed only after the same checks as a payment's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefundNotice {
+    /// The notification's own id, for replay detection.
+    pub id: String,
+    pub out_refund_no: String,
+    pub out_trade_no: String,
+    pub amount_fen: i64,
+    pub state: RefundState,
+}
+
 /// Why the gateway failed.
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
@@ -82,4 +116,16 @@ pub trait PaymentGateway: Send + Sync + std::fmt::Debug {
     fn close<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<(), GatewayError>>;
     /// Verifies a notification's signature and timestamp and decrypts it.
     fn verify_notice(&self, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<Notice, GatewayError>;
+    /// Asks the provider to return a payment; the same `out_refund_no` again
+    /// answers the same refund.
+    fn refund<'a>(&'a self, request: &'a RefundRequest) -> BoxFuture<'a, Result<RefundState, GatewayError>>;
+    /// Asks the provider about a refund (reconciliation).
+    fn query_refund<'a>(&'a self, out_refund_no: &'a str) -> BoxFuture<'a, Result<RefundState, GatewayError>>;
+    /// Verifies a refund notification as [`PaymentGateway::verify_notice`] does.
+    fn verify_refund_notice(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: Instant,
+    ) -> Result<RefundNotice, GatewayError>;
 }

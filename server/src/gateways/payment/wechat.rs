@@ -3,6 +3,10 @@
 //! decrypts (the server uses it). Only the crates' cryptography is used here:
 //! RSA PKCS#1 v1.5 with SHA-256 (`rsa`) and AES-256-GCM (`aes-gcm`).
 //!
+//! Two kinds of notification share the format: a payment's
+//! (`TRANSACTION.SUCCESS`, resource `transaction`) and a refund's
+//! (`REFUND.SUCCESS`, `REFUND.ABNORMAL` or `REFUND.CLOSED`, resource `refund`).
+//!
 //! The platform signs `"{timestamp}\n{nonce}\n{body}\n"` with its private key
 //! and sends the signature in `Wechatpay-Signature` (base64) beside
 //! `Wechatpay-Timestamp`, `Wechatpay-Nonce` and `Wechatpay-Serial` (which key
@@ -22,6 +26,7 @@ use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
 use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
 use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::fmt;
@@ -35,10 +40,8 @@ pub const HEADER_SERIAL: &str = "wechatpay-serial";
 /// own guidance: five minutes).
 pub const MAX_SKEW_SECS: i64 = 5 * 60;
 
-const EVENT_SUCCESS: &str = "TRANSACTION.SUCCESS";
 const RESOURCE_TYPE: &str = "encrypt-resource";
 const ALGORITHM: &str = "AEAD_AES_256_GCM";
-const ORIGINAL_TYPE: &str = "transaction";
 const GCM_NONCE_LEN: usize = 12;
 
 /// A key could not be read.
@@ -173,6 +176,75 @@ pub struct Amount {
     pub currency: String,
 }
 
+/// The decrypted resource of a refund notification (and what a refund
+/// query answers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Refund {
+    pub out_trade_no: String,
+    pub transaction_id: String,
+    pub out_refund_no: String,
+    pub refund_id: String,
+    /// `SUCCESS`, `ABNORMAL` (the payer's account cannot take it back) or
+    /// `CLOSED`; `PROCESSING` only in a query's answer.
+    pub refund_status: String,
+    /// RFC 3339; only when it succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub success_time: Option<String>,
+    pub amount: RefundAmount,
+}
+
+/// A refund's amounts in fen: of the payment (`total`) and returned (`refund`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundAmount {
+    pub total: i64,
+    pub refund: i64,
+    pub payer_total: i64,
+    pub payer_refund: i64,
+}
+
+/// What a notification can carry: the resource's type, and the event and
+/// summary the platform names it by.
+pub trait Notified: Serialize + DeserializeOwned {
+    /// The resource's `original_type` (and its associated data).
+    const ORIGINAL_TYPE: &'static str;
+    /// The body's `event_type`.
+    fn event_type(&self) -> &'static str;
+    /// The body's `summary`, in the platform's words.
+    fn summary(&self) -> &'static str;
+}
+
+impl Notified for Transaction {
+    const ORIGINAL_TYPE: &'static str = "transaction";
+
+    fn event_type(&self) -> &'static str {
+        "TRANSACTION.SUCCESS"
+    }
+
+    fn summary(&self) -> &'static str {
+        "支付成功"
+    }
+}
+
+impl Notified for Refund {
+    const ORIGINAL_TYPE: &'static str = "refund";
+
+    fn event_type(&self) -> &'static str {
+        match self.refund_status.as_str() {
+            "SUCCESS" => "REFUND.SUCCESS",
+            "CLOSED" => "REFUND.CLOSED",
+            _ => "REFUND.ABNORMAL",
+        }
+    }
+
+    fn summary(&self) -> &'static str {
+        match self.refund_status.as_str() {
+            "SUCCESS" => "退款成功",
+            "CLOSED" => "退款关闭",
+            _ => "退款异常",
+        }
+    }
+}
+
 /// The notification body, as WeChat sends it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct Body {
@@ -245,35 +317,36 @@ pub fn rfc3339_cst(at: Instant) -> String {
     }
 }
 
-/// The provider's side: encrypts `transaction` under `key`, wraps it in a
+/// The provider's side: encrypts `resource` under `key`, wraps it in a
 /// notification with this `id`, and signs it as of `at`.
-pub fn seal(
+pub fn seal<T: Notified>(
     signer: &PlatformSigner,
     key: &ApiV3Key,
     id: &str,
-    transaction: &Transaction,
+    resource: &T,
     at: Instant,
 ) -> Result<SignedNotification, GatewayError> {
+    let original_type = T::ORIGINAL_TYPE;
     let plaintext =
-        serde_json::to_vec(transaction).map_err(|e| GatewayError::Malformed(format!("transaction: {e}")))?;
+        serde_json::to_vec(resource).map_err(|e| GatewayError::Malformed(format!("{original_type}: {e}")))?;
     let nonce = random_nonce(GCM_NONCE_LEN);
     let cipher = Aes256Gcm::new_from_slice(&key.0).map_err(|_| GatewayError::Malformed("APIv3 key".into()))?;
     // The output is the ciphertext followed by the 16-byte tag, as WeChat sends it.
     let ciphertext = cipher
-        .encrypt(Nonce::from_slice(nonce.as_bytes()), Payload { msg: &plaintext, aad: ORIGINAL_TYPE.as_bytes() })
+        .encrypt(Nonce::from_slice(nonce.as_bytes()), Payload { msg: &plaintext, aad: original_type.as_bytes() })
         .map_err(|_| GatewayError::Malformed("cannot encrypt".into()))?;
     let body = Body {
         id: id.to_owned(),
         create_time: rfc3339_cst(at),
-        event_type: EVENT_SUCCESS.to_owned(),
+        event_type: resource.event_type().to_owned(),
         resource_type: RESOURCE_TYPE.to_owned(),
-        summary: "支付成功".to_owned(),
+        summary: resource.summary().to_owned(),
         resource: Resource {
             algorithm: ALGORITHM.to_owned(),
             ciphertext: BASE64.encode(ciphertext),
-            associated_data: ORIGINAL_TYPE.to_owned(),
+            associated_data: original_type.to_owned(),
             nonce,
-            original_type: ORIGINAL_TYPE.to_owned(),
+            original_type: original_type.to_owned(),
         },
     };
     let body = serde_json::to_vec(&body).map_err(|e| GatewayError::Malformed(format!("body: {e}")))?;
@@ -283,11 +356,11 @@ pub fn seal(
     Ok(SignedNotification { timestamp, nonce: header_nonce, signature, serial: signer.serial().to_owned(), body })
 }
 
-/// A notification that checked out: its id and the decrypted transaction.
+/// A notification that checked out: its id and the decrypted resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Opened {
+pub struct Opened<T> {
     pub id: String,
-    pub transaction: Transaction,
+    pub resource: T,
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, GatewayError> {
@@ -299,15 +372,15 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, GatewayErro
 
 /// The merchant's side: believes a notification only when the serial names
 /// the platform key, the signature verifies with its public key, the
-/// timestamp is within [`MAX_SKEW_SECS`] of `now`, and the resource decrypts
-/// under `key`.
-pub fn open(
+/// timestamp is within [`MAX_SKEW_SECS`] of `now`, and the resource is of
+/// the kind expected and decrypts under `key`.
+pub fn open<T: Notified>(
     verifier: &PlatformVerifier,
     key: &ApiV3Key,
     headers: &HeaderMap,
     body: &[u8],
     now: Instant,
-) -> Result<Opened, GatewayError> {
+) -> Result<Opened<T>, GatewayError> {
     let timestamp = header(headers, HEADER_TIMESTAMP)?;
     let nonce = header(headers, HEADER_NONCE)?;
     let signature = header(headers, HEADER_SIGNATURE)?;
@@ -323,6 +396,13 @@ pub fn open(
     }
     let body: Body = serde_json::from_slice(body).map_err(|e| GatewayError::Malformed(format!("body: {e}")))?;
     let resource = &body.resource;
+    if resource.original_type != T::ORIGINAL_TYPE {
+        return Err(GatewayError::Malformed(format!(
+            "a {} notification where a {} one was expected",
+            resource.original_type,
+            T::ORIGINAL_TYPE
+        )));
+    }
     if resource.algorithm != ALGORITHM {
         return Err(GatewayError::Malformed(format!("unknown algorithm {}", resource.algorithm)));
     }
@@ -339,9 +419,9 @@ pub fn open(
             Payload { msg: &ciphertext, aad: resource.associated_data.as_bytes() },
         )
         .map_err(|_| GatewayError::Malformed("the resource does not decrypt under the APIv3 key".into()))?;
-    let transaction: Transaction =
-        serde_json::from_slice(&plaintext).map_err(|e| GatewayError::Malformed(format!("transaction: {e}")))?;
-    Ok(Opened { id: body.id, transaction })
+    let resource: T = serde_json::from_slice(&plaintext)
+        .map_err(|e| GatewayError::Malformed(format!("{}: {e}", T::ORIGINAL_TYPE)))?;
+    Ok(Opened { id: body.id, resource })
 }
 
 /// Parses an RFC 3339 instant such as `success_time`.
@@ -382,7 +462,7 @@ mod tests {
         seal(&signer, &ApiV3Key::parse(KEY).unwrap(), "n-1", &transaction(), now()).unwrap()
     }
 
-    fn open_it(n: &SignedNotification) -> Result<Opened, GatewayError> {
+    fn open_it(n: &SignedNotification) -> Result<Opened<Transaction>, GatewayError> {
         let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
         open(&verifier, &ApiV3Key::parse(KEY).unwrap(), &n.headers(), &n.body, now())
     }
@@ -391,7 +471,7 @@ mod tests {
     fn pay_4_a_sealed_notification_opens_to_the_same_transaction() {
         let opened = open_it(&sealed()).unwrap();
 
-        assert_eq!(opened, Opened { id: "n-1".into(), transaction: transaction() });
+        assert_eq!(opened, Opened { id: "n-1".into(), resource: transaction() });
     }
 
     #[test]
@@ -406,6 +486,37 @@ mod tests {
         assert_eq!(body["resource"]["nonce"].as_str().unwrap().len(), 12);
         assert!(!String::from_utf8_lossy(&n.body).contains("o1-abc"), "the trade number is encrypted");
         assert_eq!(n.serial.len(), 40, "a 40-hex-digit serial like WeChat's");
+    }
+
+    #[test]
+    fn ord_3_a_refund_notification_opens_as_a_refund_and_never_as_a_payment() {
+        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
+        let refund = Refund {
+            out_trade_no: "o1-abc".into(),
+            transaction_id: "4200000001202405011234567890".into(),
+            out_refund_no: "o1-abc-1".into(),
+            refund_id: "50000000382019052709732678859".into(),
+            refund_status: "SUCCESS".into(),
+            success_time: Some("2024-05-01T11:59:58+08:00".into()),
+            amount: RefundAmount { total: 199_000, refund: 199_000, payer_total: 199_000, payer_refund: 199_000 },
+        };
+        let n = seal(&signer, &ApiV3Key::parse(KEY).unwrap(), "n-2", &refund, now()).unwrap();
+        let body: serde_json::Value = serde_json::from_slice(&n.body).unwrap();
+        let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
+        let key = ApiV3Key::parse(KEY).unwrap();
+
+        assert_eq!(body["event_type"], "REFUND.SUCCESS");
+        assert_eq!(body["resource"]["original_type"], "refund");
+        let opened = open::<Refund>(&verifier, &key, &n.headers(), &n.body, now()).unwrap();
+        assert_eq!(opened.resource, refund);
+        assert!(matches!(open_it(&n), Err(GatewayError::Malformed(_))), "a refund is not a payment");
+        assert!(
+            matches!(
+                open::<Refund>(&verifier, &key, &sealed().headers(), &sealed().body, now()),
+                Err(GatewayError::Malformed(_))
+            ),
+            "nor a payment a refund"
+        );
     }
 
     #[test]
@@ -451,7 +562,7 @@ mod tests {
         let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
         let key = ApiV3Key::parse(KEY).unwrap();
         let n = sealed();
-        let open_at = |now| open(&verifier, &key, &n.headers(), &n.body, now);
+        let open_at = |now| open::<Transaction>(&verifier, &key, &n.headers(), &n.body, now);
 
         assert!(open_at(now() + TimeDelta::seconds(MAX_SKEW_SECS)).is_ok(), "five minutes late is still in time");
         assert!(open_at(now() - TimeDelta::seconds(MAX_SKEW_SECS)).is_ok(), "five minutes early is still in time");
@@ -494,7 +605,7 @@ mod tests {
             headers.remove(name);
             let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
 
-            let result = open(&verifier, &ApiV3Key::parse(KEY).unwrap(), &headers, &n.body, now());
+            let result = open::<Transaction>(&verifier, &ApiV3Key::parse(KEY).unwrap(), &headers, &n.body, now());
 
             assert!(matches!(result, Err(GatewayError::Malformed(_))), "without {name}");
         }

@@ -1,6 +1,7 @@
-//! The provider's own book: the `sandbox_payments` table, its row and the
-//! provider's statuses. Kept in the database rather than in memory so that
-//! payments and unsent notifications survive a restart of the server.
+//! The provider's own book: the `sandbox_payments` and `sandbox_refunds`
+//! tables, their rows and the provider's statuses. Kept in the database
+//! rather than in memory so that payments, refunds and unsent notifications
+//! survive a restart of the server.
 
 use crate::clock::{from_ms, to_ms};
 use crate::db::Db;
@@ -19,6 +20,10 @@ pub(super) const PAID: &str = "paid";
 pub(super) const FAILED: &str = "failed";
 /// Closed by the merchant.
 pub(super) const CLOSED: &str = "closed";
+/// A refund the payer has received.
+pub(super) const SUCCESS: &str = "success";
+/// A refund the payer's account could not take.
+pub(super) const ABNORMAL: &str = "abnormal";
 
 /// A payment in the sandbox's book.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,6 +43,53 @@ pub struct SandboxPayment {
     pub notify_attempts: i64,
 }
 
+/// A refund in the sandbox's book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SandboxRefund {
+    pub out_refund_no: String,
+    pub out_trade_no: String,
+    pub refund_id: String,
+    pub amount_fen: i64,
+    /// `processing`, `success` or `abnormal`.
+    pub status: String,
+    pub succeeded_at: Option<Instant>,
+    pub notify_id: String,
+}
+
+/// Why the book did not take a refund.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum RefundRefused {
+    /// No paid payment under that number.
+    NotPaid,
+    /// The refund number is taken by another refund.
+    NumberTaken,
+    /// More than is left of the payment.
+    NotEnough,
+}
+
+/// What a notifier sends: a payment's notification or a refund's, each from its table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Notifies {
+    Payments,
+    Refunds,
+}
+
+impl Notifies {
+    fn table(self) -> &'static str {
+        match self {
+            Notifies::Payments => "sandbox_payments",
+            Notifies::Refunds => "sandbox_refunds",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Notifies::Payments => "out_trade_no",
+            Notifies::Refunds => "out_refund_no",
+        }
+    }
+}
+
 /// What happened when the payer pressed a button.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PayerOutcome {
@@ -54,7 +106,9 @@ pub enum PayerOutcome {
 /// A notification whose time has come.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Due {
-    pub(super) out_trade_no: String,
+    pub(super) kind: Notifies,
+    /// The payment's or the refund's number.
+    pub(super) key: String,
     /// As stored: claiming compares against it, so two notifiers sharing the
     /// book cannot both take the same notification.
     due_at_ms: i64,
@@ -88,6 +142,12 @@ fn parse_channel(name: &str) -> Result<PayChannel, sqlx::Error> {
 fn new_transaction_id(at: Instant) -> String {
     let mut rng = rand::thread_rng();
     format!("4200{:06}{}{:010}", rng.gen_range(0..1_000_000), at.format("%Y%m%d"), rng.gen_range(0..10_000_000_000_i64))
+}
+
+/// A WeChat-like refund id: 29 digits.
+fn new_refund_id(at: Instant) -> String {
+    let mut rng = rand::thread_rng();
+    format!("5030{}{:017}", at.format("%Y%m%d"), rng.gen_range(0..100_000_000_000_000_000_i64))
 }
 
 /// A UUID-shaped notification id.
@@ -210,29 +270,136 @@ impl Book {
         Ok(changed == 1)
     }
 
-    /// Up to 16 notifications due at `now_ms`, the oldest first.
-    pub(super) async fn due(&self, now_ms: i64) -> Result<Vec<Due>, sqlx::Error> {
-        let due: Vec<(String, i64, i64)> = sqlx::query_as(
-            "SELECT out_trade_no, notify_due_at, notify_attempts FROM sandbox_payments \
-             WHERE notify_due_at IS NOT NULL AND notify_due_at <= $1 ORDER BY notify_due_at LIMIT 16",
+    /// One refund of the book.
+    pub(super) async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT out_refund_no, out_trade_no, refund_id, amount_fen, status, succeeded_at, notify_id \
+             FROM sandbox_refunds WHERE out_refund_no = $1",
         )
+        .bind(out_refund_no)
+        .fetch_optional(&self.db.read)
+        .await?;
+        row.map(|row| {
+            Ok(SandboxRefund {
+                out_refund_no: row.try_get("out_refund_no")?,
+                out_trade_no: row.try_get("out_trade_no")?,
+                refund_id: row.try_get("refund_id")?,
+                amount_fen: row.try_get("amount_fen")?,
+                status: row.try_get("status")?,
+                succeeded_at: row.try_get::<Option<i64>, _>("succeeded_at")?.map(from_ms),
+                notify_id: row.try_get("notify_id")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// Takes a refund of `amount_fen` from the paid payment `out_trade_no`,
+    /// processing from `now`. The same number with the same payment and
+    /// amount answers the refund already taken.
+    pub(super) async fn take_refund(
+        &self,
+        out_refund_no: &str,
+        out_trade_no: &str,
+        amount_fen: i64,
+        now: Instant,
+    ) -> Result<Result<SandboxRefund, RefundRefused>, sqlx::Error> {
+        if let Some(existing) = self.find_refund(out_refund_no).await? {
+            let same = existing.out_trade_no == out_trade_no && existing.amount_fen == amount_fen;
+            return Ok(if same { Ok(existing) } else { Err(RefundRefused::NumberTaken) });
+        }
+        let mut tx = self.db.write.begin().await?;
+        // The payment's row, written first, orders two refunds of one payment.
+        let touched =
+            sqlx::query("UPDATE sandbox_payments SET status = status WHERE out_trade_no = $1 AND status = 'paid'")
+                .bind(out_trade_no)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        if touched != 1 {
+            return Ok(Err(RefundRefused::NotPaid));
+        }
+        let (paid, taken): (i64, i64) = sqlx::query_as(
+            "SELECT p.amount_fen, COALESCE((SELECT SUM(r.amount_fen) FROM sandbox_refunds r \
+             WHERE r.out_trade_no = p.out_trade_no AND r.status <> 'abnormal'), 0) \
+             FROM sandbox_payments p WHERE p.out_trade_no = $1",
+        )
+        .bind(out_trade_no)
+        .fetch_one(&mut *tx)
+        .await?;
+        if amount_fen <= 0 || taken + amount_fen > paid {
+            return Ok(Err(RefundRefused::NotEnough));
+        }
+        let inserted = sqlx::query(
+            "INSERT INTO sandbox_refunds (out_refund_no, out_trade_no, refund_id, amount_fen, status, created_at, \
+             settle_at, notify_id) VALUES ($1, $2, $3, $4, 'processing', $5, $5, $6) ON CONFLICT DO NOTHING",
+        )
+        .bind(out_refund_no)
+        .bind(out_trade_no)
+        .bind(new_refund_id(now))
+        .bind(amount_fen)
+        .bind(to_ms(now))
+        .bind(new_notification_id())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        tx.commit().await?;
+        if inserted != 1 {
+            // Another request under this number came first: it is the same refund or another.
+            return Box::pin(self.take_refund(out_refund_no, out_trade_no, amount_fen, now)).await;
+        }
+        self.find_refund(out_refund_no).await?.map(Ok).ok_or(sqlx::Error::RowNotFound)
+    }
+
+    /// Ends the refunds whose time has come at `now`: returned to the payer,
+    /// their notifications due.
+    pub(super) async fn settle_refunds(&self, now: Instant) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE sandbox_refunds SET status = 'success', succeeded_at = $1, notify_due_at = $1 \
+             WHERE status = 'processing' AND settle_at <= $1",
+        )
+        .bind(to_ms(now))
+        .execute(&self.db.write)
+        .await?
+        .rows_affected())
+    }
+
+    /// A processing refund the payer's account cannot take: abnormal, its
+    /// notification due at `now`; false when it was not processing.
+    pub(super) async fn refund_abnormal(&self, out_refund_no: &str, now: Instant) -> Result<bool, sqlx::Error> {
+        let changed = sqlx::query(
+            "UPDATE sandbox_refunds SET status = 'abnormal', notify_due_at = $1 \
+             WHERE out_refund_no = $2 AND status = 'processing'",
+        )
+        .bind(to_ms(now))
+        .bind(out_refund_no)
+        .execute(&self.db.write)
+        .await?
+        .rows_affected();
+        Ok(changed == 1)
+    }
+
+    /// Up to 16 notifications of `kind` due at `now_ms`, the oldest first.
+    pub(super) async fn due(&self, kind: Notifies, now_ms: i64) -> Result<Vec<Due>, sqlx::Error> {
+        let (table, key) = (kind.table(), kind.key());
+        let due: Vec<(String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {key}, notify_due_at, notify_attempts FROM {table} \
+             WHERE notify_due_at IS NOT NULL AND notify_due_at <= $1 ORDER BY notify_due_at LIMIT 16"
+        )))
         .bind(now_ms)
         .fetch_all(&self.db.read)
         .await?;
-        Ok(due
-            .into_iter()
-            .map(|(out_trade_no, due_at_ms, attempts)| Due { out_trade_no, due_at_ms, attempts })
-            .collect())
+        Ok(due.into_iter().map(|(key, due_at_ms, attempts)| Due { kind, key, due_at_ms, attempts }).collect())
     }
 
     /// Takes `due` for sending until `until_ms`; false when another notifier
     /// took it first.
     pub(super) async fn claim(&self, due: &Due, until_ms: i64) -> Result<bool, sqlx::Error> {
-        let claimed = sqlx::query(
-            "UPDATE sandbox_payments SET notify_due_at = $1 WHERE out_trade_no = $2 AND notify_due_at = $3",
-        )
+        let (table, key) = (due.kind.table(), due.kind.key());
+        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET notify_due_at = $1 WHERE {key} = $2 AND notify_due_at = $3"
+        )))
         .bind(until_ms)
-        .bind(&due.out_trade_no)
+        .bind(&due.key)
         .bind(due.due_at_ms)
         .execute(&self.db.write)
         .await?
@@ -241,13 +408,13 @@ impl Book {
     }
 
     /// Counts one attempt, due again at `next_due_ms` (none once delivered).
-    pub(super) async fn attempted(&self, out_trade_no: &str, next_due_ms: Option<i64>) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "UPDATE sandbox_payments SET notify_due_at = $1, notify_attempts = notify_attempts + 1 \
-             WHERE out_trade_no = $2",
-        )
+    pub(super) async fn attempted(&self, due: &Due, next_due_ms: Option<i64>) -> Result<(), sqlx::Error> {
+        let (table, key) = (due.kind.table(), due.kind.key());
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "UPDATE {table} SET notify_due_at = $1, notify_attempts = notify_attempts + 1 WHERE {key} = $2"
+        )))
         .bind(next_due_ms)
-        .bind(out_trade_no)
+        .bind(&due.key)
         .execute(&self.db.write)
         .await?;
         Ok(())
@@ -263,6 +430,9 @@ mod tests {
         let id = new_transaction_id(chrono::Utc::now());
         assert_eq!(id.len(), 28, "{id}");
         assert!(id.chars().all(|c| c.is_ascii_digit()));
+        let refund = new_refund_id(chrono::Utc::now());
+        assert_eq!(refund.len(), 29, "{refund}");
+        assert!(refund.chars().all(|c| c.is_ascii_digit()));
         assert_eq!(new_notification_id().len(), 36);
     }
 }

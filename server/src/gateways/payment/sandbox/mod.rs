@@ -11,6 +11,11 @@
 //!   `/sandbox/pay/{prepay_id}` works too.
 //! - Online banking: `url` is `/sandbox/bank/{out_trade_no}`.
 //!
+//! Refunds (`POST /v3/refund/domestic/refunds` at WeChat) are taken as
+//! processing and returned to the payer at the notifier's next round, which
+//! then notifies `/api/refunds/notify` the same way; tests make one fail with
+//! [`Sandbox::refund_abnormal`], as a closed bank card would.
+//!
 //! The app confirms a mini-program payment through the JSON action
 //! `POST /api/dev/payments/{key}/confirm` (development only), the same as
 //! the payer page's button.
@@ -26,16 +31,19 @@ mod book;
 mod notifier;
 pub mod pages;
 
-pub use book::{PayerOutcome, SandboxPayment};
+pub use book::{PayerOutcome, SandboxPayment, SandboxRefund};
 
 use super::wechat::{self, ApiV3Key, PlatformSigner, PlatformVerifier};
-use super::{BoxFuture, GatewayError, Notice, PayChannel, PaymentGateway, PaymentRequest, ProviderStatus};
+use super::{
+    BoxFuture, GatewayError, Notice, PayChannel, PaymentGateway, PaymentRequest, ProviderStatus, RefundNotice,
+    RefundRequest, RefundState,
+};
 use crate::Settings;
 use crate::clock::Clock;
 use crate::db::Db;
 use api_types::PaymentPrompt;
 use axum::http::HeaderMap;
-use book::{Book, CLOSED, FAILED, PAID, PENDING};
+use book::{ABNORMAL, Book, CLOSED, FAILED, PAID, PENDING, RefundRefused, SUCCESS};
 use domain::Instant;
 use rand::Rng;
 use std::sync::Arc;
@@ -55,6 +63,7 @@ pub struct Sandbox {
     apiv3_key: ApiV3Key,
     failure_rate: f64,
     notify_url: String,
+    refund_notify_url: String,
     http: reqwest::Client,
 }
 
@@ -77,6 +86,21 @@ fn is_trade_no(text: &str) -> bool {
     (6..=32).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-|*".contains(c))
 }
 
+/// WeChat's out_refund_no: 1 to 64 letters, digits, `_`, `-`, `|`, `*`, `@`.
+fn is_refund_no(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.chars().all(|c| c.is_ascii_alphanumeric() || "_-|*@".contains(c))
+}
+
+/// The provider's word on a refund of its book.
+fn refund_state(refund: &SandboxRefund) -> RefundState {
+    let refund_id = refund.refund_id.clone();
+    match refund.status.as_str() {
+        SUCCESS => RefundState::Succeeded { refund_id, at: refund.succeeded_at.unwrap_or_default() },
+        ABNORMAL => RefundState::Failed { refund_id, why: "退款异常：用户银行卡作废或冻结".into() },
+        _ => RefundState::Processing { refund_id },
+    }
+}
+
 impl Sandbox {
     /// The sandbox over `db`'s book, telling time by `clock`, with the
     /// APIv3 key and failure rate of `settings`, notifying the merchant
@@ -91,6 +115,7 @@ impl Sandbox {
             apiv3_key: settings.payment_apiv3_key.clone(),
             failure_rate: settings.sandbox_failure_rate,
             notify_url: format!("{}/api/payments/notify", base_url.trim_end_matches('/')),
+            refund_notify_url: format!("{}/api/refunds/notify", base_url.trim_end_matches('/')),
             http,
         })
     }
@@ -108,6 +133,17 @@ impl Sandbox {
     /// The payer pays: the payment becomes paid and its notification due.
     pub async fn pay(&self, out_trade_no: &str) -> Result<PayerOutcome, sqlx::Error> {
         self.book.pay(out_trade_no, self.clock.now()).await
+    }
+
+    /// One refund of the book.
+    pub async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, sqlx::Error> {
+        self.book.find_refund(out_refund_no).await
+    }
+
+    /// A refund on its way cannot reach the payer (a closed account): it
+    /// ends abnormal and its notification is due. False when it was not on its way.
+    pub async fn refund_abnormal(&self, out_refund_no: &str) -> Result<bool, sqlx::Error> {
+        self.book.refund_abnormal(out_refund_no, self.clock.now()).await
     }
 
     /// The payer's payment fails (wrong password, no funds): it stays unpaid
@@ -194,6 +230,54 @@ impl Sandbox {
     }
 }
 
+impl Sandbox {
+    async fn take_refund(&self, request: &RefundRequest) -> Result<RefundState, GatewayError> {
+        if self.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.failure_rate.min(1.0)) {
+            return Err(GatewayError::Unavailable("the sandbox simulates an outage".into()));
+        }
+        if !is_refund_no(&request.out_refund_no) {
+            return Err(GatewayError::Rejected(format!("invalid out_refund_no {:?}", request.out_refund_no)));
+        }
+        let paid = self.find(&request.out_trade_no).await.map_err(unavailable)?;
+        if paid.as_ref().is_some_and(|p| p.amount_fen != request.total_fen) {
+            return Err(GatewayError::Rejected("amount.total is not what the payment collected".into()));
+        }
+        let taken = self
+            .book
+            .take_refund(&request.out_refund_no, &request.out_trade_no, request.amount_fen, self.clock.now())
+            .await
+            .map_err(unavailable)?;
+        match taken {
+            Ok(refund) => {
+                tracing::info!(
+                    out_refund_no = refund.out_refund_no,
+                    amount_fen = refund.amount_fen,
+                    "sandbox: refund taken"
+                );
+                Ok(refund_state(&refund))
+            }
+            Err(RefundRefused::NotPaid) => {
+                Err(GatewayError::Rejected(format!("no paid payment {}", request.out_trade_no)))
+            }
+            Err(RefundRefused::NumberTaken) => {
+                Err(GatewayError::Rejected("out_refund_no already used for another refund".into()))
+            }
+            Err(RefundRefused::NotEnough) => {
+                Err(GatewayError::Rejected("NOT_ENOUGH: more than is left to refund".into()))
+            }
+        }
+    }
+
+    async fn query_refund_state(&self, out_refund_no: &str) -> Result<RefundState, GatewayError> {
+        let refund = self
+            .find_refund(out_refund_no)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| GatewayError::Rejected(format!("no refund {out_refund_no}")))?;
+        Ok(refund_state(&refund))
+    }
+}
+
 impl PaymentGateway for Sandbox {
     fn create<'a>(&'a self, request: &'a PaymentRequest) -> BoxFuture<'a, Result<PaymentPrompt, GatewayError>> {
         Box::pin(self.create_payment(request))
@@ -209,7 +293,7 @@ impl PaymentGateway for Sandbox {
 
     fn verify_notice(&self, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<Notice, GatewayError> {
         let opened = wechat::open(&self.verifier, &self.apiv3_key, headers, body, now)?;
-        let transaction = opened.transaction;
+        let transaction: wechat::Transaction = opened.resource;
         if transaction.amount.currency != "CNY" {
             return Err(GatewayError::Malformed(format!("currency {}", transaction.amount.currency)));
         }
@@ -228,6 +312,46 @@ impl PaymentGateway for Sandbox {
             paid_at,
         })
     }
+
+    fn refund<'a>(&'a self, request: &'a RefundRequest) -> BoxFuture<'a, Result<RefundState, GatewayError>> {
+        Box::pin(self.take_refund(request))
+    }
+
+    fn query_refund<'a>(&'a self, out_refund_no: &'a str) -> BoxFuture<'a, Result<RefundState, GatewayError>> {
+        Box::pin(self.query_refund_state(out_refund_no))
+    }
+
+    fn verify_refund_notice(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: Instant,
+    ) -> Result<RefundNotice, GatewayError> {
+        let opened = wechat::open(&self.verifier, &self.apiv3_key, headers, body, now)?;
+        let refund: wechat::Refund = opened.resource;
+        let refund_id = refund.refund_id;
+        let state = match refund.refund_status.as_str() {
+            "SUCCESS" => {
+                let at = refund
+                    .success_time
+                    .as_deref()
+                    .ok_or_else(|| GatewayError::Malformed("a success without success_time".into()))?;
+                RefundState::Succeeded { refund_id, at: wechat::parse_time(at)? }
+            }
+            "ABNORMAL" | "CLOSED" => RefundState::Failed {
+                refund_id,
+                why: format!("the provider reports the refund {}", refund.refund_status),
+            },
+            other => return Err(GatewayError::Malformed(format!("refund_status {other}"))),
+        };
+        Ok(RefundNotice {
+            id: opened.id,
+            out_refund_no: refund.out_refund_no,
+            out_trade_no: refund.out_trade_no,
+            amount_fen: refund.amount.refund,
+            state,
+        })
+    }
 }
 
 #[cfg(test)]
@@ -240,5 +364,8 @@ mod tests {
         assert!(!is_trade_no("short"));
         assert!(!is_trade_no("with space 123"));
         assert!(!is_trade_no("<script>alert(1)</script>"));
+        assert!(is_refund_no("E000000000101-1"));
+        assert!(!is_refund_no(""));
+        assert!(!is_refund_no(&"9".repeat(65)));
     }
 }

@@ -1,11 +1,13 @@
-//! The notifier: tells the merchant of paid payments by signed, encrypted
-//! notifications over HTTP, as WeChat does, retried with back-off until the
-//! merchant answers 2xx.
+//! The notifier: tells the merchant of paid payments and of refunds that
+//! ended by signed, encrypted notifications over HTTP, as WeChat does,
+//! retried with back-off until the merchant answers 2xx. Each round it also
+//! returns the money of the refunds taken since the last.
 
+use super::book::{Due, Notifies};
 use super::{Sandbox, unavailable};
 use crate::clock::to_ms;
 use crate::gateways::payment::GatewayError;
-use crate::gateways::payment::wechat::{self, SignedNotification, Transaction};
+use crate::gateways::payment::wechat::{self, Refund, RefundAmount, SignedNotification, Transaction};
 use domain::Instant;
 use std::sync::Arc;
 use std::time::Duration;
@@ -52,49 +54,88 @@ impl Sandbox {
         wechat::seal(&self.signer, &self.apiv3_key, id, &transaction, at).map(Some)
     }
 
-    /// Sends every due notification once; returns how many were delivered.
+    /// The notification of a refund that ended, signed and encrypted as of
+    /// `at`, under the refund's one notification id.
+    pub async fn refund_notification_for(
+        &self,
+        out_refund_no: &str,
+        at: Instant,
+    ) -> Result<Option<SignedNotification>, GatewayError> {
+        let Some(refund) = self.find_refund(out_refund_no).await.map_err(unavailable)? else { return Ok(None) };
+        let Some(payment) = self.find(&refund.out_trade_no).await.map_err(unavailable)? else { return Ok(None) };
+        let refund_status = match refund.status.as_str() {
+            super::SUCCESS => "SUCCESS",
+            super::ABNORMAL => "ABNORMAL",
+            _ => return Ok(None),
+        };
+        let resource = Refund {
+            out_trade_no: refund.out_trade_no.clone(),
+            transaction_id: payment.transaction_id.unwrap_or_default(),
+            out_refund_no: refund.out_refund_no.clone(),
+            refund_id: refund.refund_id.clone(),
+            refund_status: refund_status.into(),
+            success_time: refund.succeeded_at.map(wechat::rfc3339_cst),
+            amount: RefundAmount {
+                total: payment.amount_fen,
+                refund: refund.amount_fen,
+                payer_total: payment.amount_fen,
+                payer_refund: refund.amount_fen,
+            },
+        };
+        wechat::seal(&self.signer, &self.apiv3_key, &refund.notify_id, &resource, at).map(Some)
+    }
+
+    /// Returns the refunds taken, then sends every due notification once;
+    /// returns how many were delivered.
     pub async fn notify_due(&self) -> Result<usize, sqlx::Error> {
-        let url = &self.notify_url;
+        self.book.settle_refunds(self.clock.now()).await?;
         let now = to_ms(self.clock.now());
         let mut delivered = 0;
-        for due in self.book.due(now).await? {
-            if !self.book.claim(&due, now + NOTIFY_LEASE_MS).await? {
-                continue;
+        for kind in [Notifies::Payments, Notifies::Refunds] {
+            for due in self.book.due(kind, now).await? {
+                if !self.book.claim(&due, now + NOTIFY_LEASE_MS).await? {
+                    continue;
+                }
+                let ok = self.send(&due).await;
+                let next_due = if ok {
+                    delivered += 1;
+                    None
+                } else {
+                    Some(now + backoff_ms(due.attempts))
+                };
+                self.book.attempted(&due, next_due).await?;
             }
-            let ok = self.send(url, &due.out_trade_no, due.attempts).await;
-            let next_due = if ok {
-                delivered += 1;
-                None
-            } else {
-                Some(now + backoff_ms(due.attempts))
-            };
-            self.book.attempted(&due.out_trade_no, next_due).await?;
         }
         Ok(delivered)
     }
 
     /// POSTs one notification; true when the merchant answered 2xx.
-    async fn send(&self, url: &str, out_trade_no: &str, attempts: i64) -> bool {
-        let notification = match self.notification_for(out_trade_no, self.clock.now()).await {
+    async fn send(&self, due: &Due) -> bool {
+        let (key, attempts, now) = (due.key.as_str(), due.attempts, self.clock.now());
+        let (built, url) = match due.kind {
+            Notifies::Payments => (self.notification_for(key, now).await, &self.notify_url),
+            Notifies::Refunds => (self.refund_notification_for(key, now).await, &self.refund_notify_url),
+        };
+        let notification = match built {
             Ok(Some(n)) => n,
             Ok(None) => return true, // Nothing to send any more.
             Err(e) => {
-                tracing::warn!(out_trade_no, error = %e, "sandbox: cannot build the notification");
+                tracing::warn!(key, error = %e, "sandbox: cannot build the notification");
                 return false;
             }
         };
         let response = self.http.post(url).headers(notification.headers()).body(notification.body).send().await;
         match response {
             Ok(r) if r.status().is_success() => {
-                tracing::info!(out_trade_no, attempt = attempts + 1, "sandbox: notification delivered");
+                tracing::info!(key, attempt = attempts + 1, "sandbox: notification delivered");
                 true
             }
             Ok(r) => {
-                tracing::warn!(out_trade_no, attempt = attempts + 1, status = %r.status(), "sandbox: notification refused; will retry");
+                tracing::warn!(key, attempt = attempts + 1, status = %r.status(), "sandbox: notification refused; will retry");
                 false
             }
             Err(e) => {
-                tracing::warn!(out_trade_no, attempt = attempts + 1, error = %e, "sandbox: notification not delivered; will retry");
+                tracing::warn!(key, attempt = attempts + 1, error = %e, "sandbox: notification not delivered; will retry");
                 false
             }
         }
