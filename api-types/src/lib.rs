@@ -21,7 +21,7 @@ pub use contracts::{ContractView, Initiate};
 pub use error::ErrorBody;
 pub use invoices::{InvoiceRequest, InvoiceView};
 pub use meta::{Environment, Health};
-pub use ops::OpsPayment;
+pub use ops::{OpsDelivery, OpsPayment, OpsRefund};
 pub use orders::{
     MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
     QuoteRequest, StartTrial,

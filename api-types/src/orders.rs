@@ -1,5 +1,5 @@
 use domain::order::OrderStatus;
-use domain::payment::RefundReason;
+use domain::payment::{PaymentStatus, RefundReason};
 use domain::{Channel, Instant, Money, PaymentMethod, Quote, Selection};
 use serde::{Deserialize, Serialize};
 
@@ -79,6 +79,8 @@ pub struct MoneyToReturn {
     pub reason: Option<RefundReason>,
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub received_at: Option<Instant>,
+    /// To be returned (`refund_due`), on its way back (`refunding`) or returned (`refunded`).
+    pub status: PaymentStatus,
 }
 
 /// `POST /api/orders/{id}/pay`.

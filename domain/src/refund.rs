@@ -11,6 +11,7 @@
 use crate::error::{DomainError, ErrorCode};
 use crate::order::OrderStatus;
 use crate::payment::{PaymentStatus, RefundReason};
+use serde::{Deserialize, Serialize};
 
 use PaymentStatus as P;
 
@@ -65,6 +66,48 @@ impl PaymentEvent {
     }
 }
 
+/// A request to return money, as this side records it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RefundStatus {
+    /// Written before the provider is asked: a crash leaves it to be asked again.
+    Requested,
+    /// The provider took it; its word on the outcome is awaited.
+    Processing,
+    /// The money is back with the payer (or in the balance).
+    Succeeded,
+    /// The provider could not return it: the payment is money to return again.
+    Failed,
+}
+
+impl RefundStatus {
+    /// Every status.
+    pub const ALL: [RefundStatus; 4] =
+        [RefundStatus::Requested, RefundStatus::Processing, RefundStatus::Succeeded, RefundStatus::Failed];
+
+    /// Still waiting for the provider's word.
+    pub fn is_open(self) -> bool {
+        matches!(self, RefundStatus::Requested | RefundStatus::Processing)
+    }
+
+    /// What this outcome does to the payment being refunded.
+    pub fn payment_event(self) -> Option<PaymentEvent> {
+        match self {
+            RefundStatus::Succeeded => Some(PaymentEvent::Refunded),
+            RefundStatus::Failed => Some(PaymentEvent::RefundFailed),
+            RefundStatus::Requested | RefundStatus::Processing => None,
+        }
+    }
+}
+
+/// Whether returning money kept for `reason` ends its order (`refunded`):
+/// only the order's own payment does; money that was never the order's
+/// payment leaves the order as it is.
+pub fn refunds_the_order(reason: Option<RefundReason>) -> bool {
+    reason == Some(RefundReason::NotDeliverable)
+}
+
 /// What an operator's refund comes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RefundStart {
@@ -88,7 +131,7 @@ pub fn check_refund(
     if payment != P::RefundDue {
         return Err(DomainError::new(ErrorCode::NotRefundable));
     }
-    if reason == Some(RefundReason::NotDeliverable) {
+    if refunds_the_order(reason) {
         // The order's own payment: it may go back only while the order
         // waits for a person, and never from under an invoice.
         if invoiced {
@@ -115,6 +158,20 @@ pub fn check_retry(order: OrderStatus, payment: Option<PaymentStatus>) -> Result
 mod tests {
     use super::*;
     use crate::order::OrderStatus as O;
+
+    #[test]
+    fn ord_3_a_refund_ends_the_order_only_for_its_own_payment_and_only_an_outcome_moves_the_payment() {
+        for reason in RefundReason::ALL {
+            assert_eq!(refunds_the_order(Some(reason)), reason == RefundReason::NotDeliverable, "{reason:?}");
+        }
+        assert!(!refunds_the_order(None));
+        for status in RefundStatus::ALL {
+            assert_eq!(status.payment_event().is_none(), status.is_open(), "{status:?}");
+            if let Some(event) = status.payment_event() {
+                assert_eq!(event.from(), P::Refunding, "{status:?} ends a refund under way");
+            }
+        }
+    }
 
     #[test]
     fn ord_3_a_payment_follows_only_the_table() {

@@ -9,6 +9,7 @@
 use domain::identity::Role;
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::{PaymentStatus, RefundReason};
+use domain::refund::RefundStatus;
 use domain::{Instant, PaymentMethod};
 use sqlx::any::AnyArguments;
 use sqlx::query::Query;
@@ -105,6 +106,21 @@ impl Stored for RefundReason {
             RefundReason::PaymentClosed => "payment_closed",
             RefundReason::OrderChanged => "order_changed",
             RefundReason::NotDeliverable => "not_deliverable",
+        }
+    }
+}
+
+impl Stored for RefundStatus {
+    const COLUMN: &'static str = "refunds.status";
+    fn all() -> &'static [Self] {
+        &RefundStatus::ALL
+    }
+    fn name(self) -> &'static str {
+        match self {
+            RefundStatus::Requested => "requested",
+            RefundStatus::Processing => "processing",
+            RefundStatus::Succeeded => "succeeded",
+            RefundStatus::Failed => "failed",
         }
     }
 }
@@ -252,6 +268,7 @@ mod tests {
         round_trips::<PaymentStatus>();
         round_trips::<PaymentMethod>();
         round_trips::<RefundReason>();
+        round_trips::<RefundStatus>();
         round_trips::<Role>();
         round_trips::<MoveEntry>();
     }

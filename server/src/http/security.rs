@@ -27,9 +27,9 @@ pub const CONTENT_SECURITY: &str = "default-src 'self'; script-src 'self' 'wasm-
 const HSTS: &str = "max-age=63072000; includeSubDomains";
 
 /// Where an unsafe method may come from without the site check: the payment
-/// provider's notifications (a server, verified by their signature) and the
-/// browser's own CSP reports.
-const CROSS_SITE_ALLOWED: [&str; 2] = ["/api/payments/notify", "/api/csp-reports"];
+/// provider's notifications of payments and refunds (a server, verified by
+/// their signature) and the browser's own CSP reports.
+const CROSS_SITE_ALLOWED: [&str; 3] = ["/api/payments/notify", "/api/refunds/notify", "/api/csp-reports"];
 
 /// The headers every answer carries; HSTS only in production, where the
 /// server is reached over HTTPS (a development server on plain HTTP would
@@ -111,6 +111,7 @@ mod tests {
         assert!(!is_cross_site(&request(Method::GET, "/api/orders", &evil)), "reading is not changing");
         assert!(!is_cross_site(&request(Method::POST, "/sandbox/pay", &evil)), "only the API");
         assert!(!is_cross_site(&request(Method::POST, "/api/payments/notify", &evil)), "its signature decides");
+        assert!(!is_cross_site(&request(Method::POST, "/api/refunds/notify", &evil)), "so does a refund's");
     }
 
     #[test]

@@ -15,6 +15,7 @@ fn money_to_return(p: PaymentRow) -> MoneyToReturn {
         amount: Money::from_fen(p.amount_fen),
         reason: p.refund_reason,
         received_at: p.settled_at,
+        status: p.status,
     }
 }
 

@@ -172,6 +172,16 @@ pub async fn debit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -
     Ok(debited == 1)
 }
 
+/// Credits the balance with `amount_fen` (money returned to it).
+pub async fn credit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE accounts SET balance_fen = balance_fen + $1 WHERE id = $2")
+        .bind(amount_fen)
+        .bind(account_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Hands out the next grant numbers of an account (called under its lock).
 pub async fn reserve_grant_numbers(conn: &mut AnyConnection, account_id: i64) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT grants_issued FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *conn).await

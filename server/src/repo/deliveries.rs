@@ -83,6 +83,20 @@ pub async fn finish(tx: &mut Transaction<'_, Any>, order_id: i64, now: Instant) 
     Ok(delivered == 1 && closed == 1)
 }
 
+/// Opens a given-up job again for an operator's retry: due now, its tries
+/// counted afresh. False when the order has no job.
+pub async fn reopen(tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query(
+        "UPDATE delivery_jobs SET done_at = NULL, lease_owner = NULL, lease_until = NULL, attempts = 0 \
+         WHERE order_id = $1",
+    )
+    .bind(order_id)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed == 1)
+}
+
 /// Leaves the job for another try at `at` (its back-off).
 pub async fn retry_at(tx: &mut Transaction<'_, Any>, order_id: i64, at: Instant) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")

@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod ledger;
 pub mod orders;
 pub mod payments;
+pub mod refunds;
 pub mod sales;
 pub mod seed;
 pub mod sessions;

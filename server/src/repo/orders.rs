@@ -190,6 +190,18 @@ pub async fn unpaid_past_deadline(
     rows.into_iter().map(|(id, pay_by)| Ok((id, codec::instant("orders.pay_by", pay_by)?))).collect()
 }
 
+/// Paid orders whose delivery needs a person, the longest waiting first.
+pub async fn needing_attention(conn: &mut AnyConnection, limit: i64) -> Result<Vec<OrderRow>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 ORDER BY attention_at, id LIMIT $2"
+    )))
+    .bind(OrderStatus::NeedsAttention.name())
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(order_row).collect()
+}
+
 /// A new order awaiting payment.
 #[derive(Debug)]
 pub struct NewOrder<'a> {
@@ -275,6 +287,27 @@ pub async fn close(
     };
     super::audit::append(tx, at, actor, None, Some(order_id), "order.closed", &serde_json::json!({ "reason": reason }))
         .await?;
+    Ok(true)
+}
+
+/// Moves an order along an operator's `event` (`Retry`, `Refund`), audited
+/// as `audit_event` by `actor`; false, changing nothing, when the order was
+/// not in a state the event leaves.
+pub async fn apply(
+    tx: &mut Transaction<'_, Any>,
+    order: &OrderRow,
+    event: OrderEvent,
+    at: Instant,
+    actor: &str,
+    audit_event: &str,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!("UPDATE orders SET status = $1 WHERE id = $2 AND {}", codec::from_states(event, 3));
+    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(order.id);
+    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
+    let detail = serde_json::json!({ "from": order.status, "to": event.to() });
+    super::audit::append(tx, at, actor, Some(order.account_id), Some(order.id), audit_event, &detail).await?;
     Ok(true)
 }
 

@@ -9,6 +9,7 @@ use crate::db::codec::{self, Stored};
 use api_types::PaymentPrompt;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
+use domain::refund::PaymentEvent;
 use domain::{Instant, PaymentMethod};
 use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -194,15 +195,62 @@ pub async fn record_refund_due(
     Ok(())
 }
 
-/// Money collected for the account's orders that is to be returned, by order.
+/// Moves a payment along `event` (ORD-3); false, changing nothing, when it
+/// was not in the state the event leaves.
+pub async fn apply(tx: &mut Transaction<'_, Any>, out_trade_no: &str, event: PaymentEvent) -> Result<bool, sqlx::Error> {
+    let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
+        .bind(event.to().name())
+        .bind(out_trade_no)
+        .bind(event.from().name())
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    Ok(changed == 1)
+}
+
+/// A retried delivery succeeded: the order's payment, flagged to be
+/// returned when delivery was given up, is its payment again (`Keep`).
+pub async fn keep_for_order(tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<bool, sqlx::Error> {
+    let event = PaymentEvent::Keep;
+    let changed = sqlx::query(
+        "UPDATE payments SET status = $1, refund_reason = NULL WHERE order_id = $2 AND status = $3 \
+         AND refund_reason = $4",
+    )
+    .bind(event.to().name())
+    .bind(order_id)
+    .bind(event.from().name())
+    .bind(RefundReason::NotDeliverable.name())
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(changed > 0)
+}
+
+/// The order's own payment given back for `NotDeliverable`, in whatever
+/// state returning it has reached (none when nothing was collected).
+pub async fn kept_for_delivery(conn: &mut AnyConnection, order_id: i64) -> Result<Option<PaymentRow>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND refund_reason = $2 LIMIT 1"
+    )))
+    .bind(order_id)
+    .bind(RefundReason::NotDeliverable.name())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(payment_row).transpose()
+}
+
+/// Money collected for the account's orders that is to be returned, is
+/// being returned or was returned, by order.
 pub async fn returns_of_account(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<PaymentRow>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {} FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 AND p.status = $2 \
-         ORDER BY p.settled_at",
+        "SELECT {} FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 \
+         AND p.status IN ($2, $3, $4) ORDER BY p.settled_at",
         COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
     )))
     .bind(account_id)
     .bind(PaymentStatus::RefundDue.name())
+    .bind(PaymentStatus::Refunding.name())
+    .bind(PaymentStatus::Refunded.name())
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(payment_row).collect()

@@ -1,4 +1,5 @@
-//! `POST /api/payments/notify`: the provider's asynchronous notification.
+//! `POST /api/payments/notify` and `POST /api/refunds/notify`: the
+//! provider's asynchronous notifications of payments and of refunds.
 //! Believed only after signature, timestamp and decryption check out
 //! (the gateway's `verify_notice`), then settled like reconciliation would.
 //!
@@ -9,6 +10,7 @@
 //! 404 for a payment unknown here (the provider retries later).
 
 use crate::gateways::payment::{GatewayError, sandbox};
+use crate::workers::refund;
 use crate::workers::settle::{Collected, Settled, Source, settle};
 use crate::{ApiError, AppState};
 use axum::body::Bytes;
@@ -17,10 +19,21 @@ use axum::http::{HeaderMap, StatusCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-/// The provider's routes under `/api`: `POST /payments/notify`, and the
-/// sandbox's confirm action (development only).
+/// The provider's routes under `/api`: `POST /payments/notify`,
+/// `POST /refunds/notify`, and the sandbox's confirm action (development only).
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(receive)).routes(routes!(sandbox::pages::confirm))
+    OpenApiRouter::new()
+        .routes(routes!(receive))
+        .routes(routes!(receive_refund))
+        .routes(routes!(sandbox::pages::confirm))
+}
+
+/// A notification that did not verify, as the API answers it.
+fn refused(error: GatewayError) -> ApiError {
+    match error {
+        GatewayError::Malformed(_) => ApiError::InvalidInput(error.to_string()),
+        _ => ApiError::PaymentNotice(error.to_string()),
+    }
 }
 
 /// Receives one notification.
@@ -62,10 +75,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
                 .await?;
                 tx.commit().await?;
             }
-            return Err(match error {
-                GatewayError::Malformed(_) => ApiError::InvalidInput(error.to_string()),
-                _ => ApiError::PaymentNotice(error.to_string()),
-            });
+            return Err(refused(error));
         }
     };
     if !notice.success {
@@ -94,4 +104,48 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             Err(ApiError::NotFound(format!("no payment {}", notice.out_trade_no)))
         }
     }
+}
+
+/// Receives one refund notification: believed after the same checks as a
+/// payment's, then the refund ends as the provider says, once.
+#[utoipa::path(
+    post,
+    path = "/refunds/notify",
+    tag = "payments",
+    description = "The payment provider's asynchronous refund notification (`REFUND.SUCCESS`, \
+                   `REFUND.ABNORMAL`, `REFUND.CLOSED`), signed and encrypted as a payment notification is.",
+    request_body(content = Object, content_type = "application/json", description = "The provider's signed, encrypted notification"),
+    responses(
+        (status = 204, description = "Taken (also a replay)"),
+        (status = 400, description = "`invalid_input`: malformed notification, or its amount is not the refund's", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`: the signature does not verify, or the timestamp is stale", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such refund here (the provider retries later)", body = api_types::ErrorBody),
+    ),
+)]
+pub async fn receive_refund(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let now = state.clock.now();
+    let notice = state.gateway.verify_refund_notice(&headers, &body, now).map_err(|error| {
+        tracing::warn!(%error, "refund notification refused");
+        refused(error)
+    })?;
+    let known = {
+        let mut conn = state.db.read.acquire().await?;
+        crate::repo::refunds::find(&mut conn, &notice.out_refund_no, crate::db::Lock::None).await?
+    };
+    let Some(known) = known else {
+        tracing::warn!(out_refund_no = notice.out_refund_no, "refund notification for an unknown refund");
+        return Err(ApiError::NotFound(format!("no refund {}", notice.out_refund_no)));
+    };
+    if known.amount_fen != notice.amount_fen || known.out_trade_no != notice.out_trade_no {
+        tracing::error!(out_refund_no = notice.out_refund_no, "refund notification for another amount or payment");
+        return Err(ApiError::InvalidInput("the notification's refund is not the one asked for".into()));
+    }
+    // A replay needs no notification id kept: each request has its own
+    // refund number, and a word on a refund that ended changes nothing.
+    refund::record(&state, &notice.out_refund_no, &notice.state, "refund").await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -11,7 +11,8 @@
 //! Delivery never hangs (ORD-1): an order the domain says cannot be
 //! delivered goes to `needs_attention` at the first try, its payment to
 //! `refund_due`; a transient failure (database, I/O) is tried again after
-//! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too.
+//! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too. An
+//! operator may send it back (`Retry`); delivered then, its payment is kept.
 
 use crate::db::Lock;
 use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
@@ -83,6 +84,10 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
     save_state(tx, order.account_id, &plan.account).await?;
     append_ledger(tx, order.account_id, Some(order_id), &plan.entries, now).await?;
     save_grant_numbers(tx, order.account_id, issued).await?;
+    // Delivered after an operator's retry: the money flagged to return is the order's payment again.
+    if order.attention.is_some() {
+        payments::keep_for_order(tx, order_id).await?;
+    }
     let detail = serde_json::json!({ "entries": plan.entries.len() });
     crate::repo::audit::append(tx, now, "delivery", Some(order.account_id), Some(order_id), "order.delivered", &detail)
         .await?;

@@ -1,6 +1,8 @@
 //! Reconciliation (PAY-4): when no notification arrives, ask the provider
 //! before giving up; close unpaid orders after their deadline, closing their
-//! provider payments first, so that nobody can pay an order that is closed.
+//! provider payments first, so that nobody can pay an order that is closed;
+//! send again the refunds the provider never took, and ask about those whose
+//! notification has not come.
 //!
 //! Every step is a conditional update, so two servers (or a test calling
 //! [`run_once`] beside the background loop) never do a thing twice.
@@ -9,7 +11,8 @@ use super::settle::{Collected, Settled, Source, settle};
 use crate::AppState;
 use crate::gateways::payment::{GatewayError, ProviderStatus};
 use crate::repo::orders as store;
-use crate::repo::payments;
+use crate::repo::{payments, refunds};
+use domain::refund::RefundStatus;
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::PaymentStatus;
 use std::time::Duration;
@@ -26,16 +29,20 @@ pub struct Report {
     pub payments_closed: usize,
     /// Orders closed because their time to pay ran out.
     pub orders_closed: usize,
+    /// Refunds sent again or found ended at the provider.
+    pub refunds_followed: usize,
 }
 
 /// One round: pending payments older than `reconcile_after_secs` are asked
 /// about (paid ones are settled exactly as a notification would be); orders
 /// awaiting payment past their `pay_by` are closed, their voucher given back
-/// and their provider payments closed.
+/// and their provider payments closed; open refunds as old are sent again
+/// (never taken) or asked about (taken, no word since).
 pub async fn run_once(state: &AppState) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
     ask_about_pending_payments(state, &mut report).await?;
     close_expired_orders(state, &mut report).await?;
+    follow_open_refunds(state, &mut report).await?;
     Ok(report)
 }
 
@@ -167,6 +174,32 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
             tracing::info!(order.id = order_id, "order closed: the time to pay ran out");
             state.order_changed(order_id);
             report.orders_closed += 1;
+        }
+    }
+    Ok(())
+}
+
+async fn follow_open_refunds(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
+    let before = state.clock.now() - chrono::TimeDelta::seconds(i64::from(state.settings.reconcile_after_secs));
+    let open = {
+        let mut conn = state.db.read.acquire().await?;
+        refunds::open_since(&mut conn, before, BATCH).await?
+    };
+    for refund in open {
+        let out_refund_no = refund.out_refund_no.clone();
+        if refund.status == RefundStatus::Requested {
+            if super::refund::send(state, refund).await?.status != RefundStatus::Requested {
+                report.refunds_followed += 1;
+            }
+            continue;
+        }
+        match state.gateway.query_refund(&out_refund_no).await {
+            Ok(answer) => {
+                if super::refund::record(state, &out_refund_no, &answer, "reconciliation").await? {
+                    report.refunds_followed += 1;
+                }
+            }
+            Err(e) => tracing::warn!(out_refund_no, error = %e, "reconciliation: the provider did not answer about a refund"),
         }
     }
     Ok(())
