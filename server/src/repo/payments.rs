@@ -197,7 +197,11 @@ pub async fn record_refund_due(
 
 /// Moves a payment along `event` (ORD-3); false, changing nothing, when it
 /// was not in the state the event leaves.
-pub async fn apply(tx: &mut Transaction<'_, Any>, out_trade_no: &str, event: PaymentEvent) -> Result<bool, sqlx::Error> {
+pub async fn apply(
+    tx: &mut Transaction<'_, Any>,
+    out_trade_no: &str,
+    event: PaymentEvent,
+) -> Result<bool, sqlx::Error> {
     let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
         .bind(event.to().name())
         .bind(out_trade_no)

@@ -104,14 +104,15 @@ pub async fn insert(
 /// The provider took a requested refund under `refund_id`; false when it
 /// was no longer requested.
 pub async fn taken(conn: &mut AnyConnection, out_refund_no: &str, refund_id: &str) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query("UPDATE refunds SET status = $1, refund_id = $2 WHERE out_refund_no = $3 AND status = $4")
-        .bind(RefundStatus::Processing.name())
-        .bind(refund_id)
-        .bind(out_refund_no)
-        .bind(RefundStatus::Requested.name())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+    let changed =
+        sqlx::query("UPDATE refunds SET status = $1, refund_id = $2 WHERE out_refund_no = $3 AND status = $4")
+            .bind(RefundStatus::Processing.name())
+            .bind(refund_id)
+            .bind(out_refund_no)
+            .bind(RefundStatus::Requested.name())
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     Ok(changed == 1)
 }
 

@@ -7,11 +7,11 @@
 
 use crate::db::Lock;
 use crate::db::codec;
+use crate::repo::deliveries;
 use crate::repo::orders as store;
 use crate::repo::payments::{self as payments, PaymentRow};
 use crate::repo::refunds::RefundRow;
 use crate::repo::sessions::{self, Caller};
-use crate::repo::deliveries;
 use crate::workers::refund;
 use crate::{ApiError, AppState};
 use api_types::{OpsDelivery, OpsPayment, OpsRefund, OrderView};
@@ -103,7 +103,10 @@ async fn list_payments(
     let status: PaymentStatus = codec::parse(&query.status)
         .ok()
         .filter(|s| {
-            matches!(s, PaymentStatus::RefundDue | PaymentStatus::Disputed | PaymentStatus::Refunding | PaymentStatus::Refunded)
+            matches!(
+                s,
+                PaymentStatus::RefundDue | PaymentStatus::Disputed | PaymentStatus::Refunding | PaymentStatus::Refunded
+            )
         })
         .ok_or_else(|| ApiError::InvalidInput("status: refund_due, disputed, refunding or refunded".into()))?;
     let mut conn = state.db.read.acquire().await?;
@@ -214,6 +217,8 @@ async fn retry_delivery(
     tx.commit().await?;
     state.order_changed(id);
     let mut conn = state.db.read.acquire().await?;
-    let order = store::find_any(&mut conn, id, Lock::None).await?.ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
+    let order = store::find_any(&mut conn, id, Lock::None)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
     Ok(Json(OrderView::from(order)))
 }

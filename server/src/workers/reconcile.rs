@@ -12,9 +12,9 @@ use crate::AppState;
 use crate::gateways::payment::{GatewayError, ProviderStatus};
 use crate::repo::orders as store;
 use crate::repo::{payments, refunds};
-use domain::refund::RefundStatus;
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::PaymentStatus;
+use domain::refund::RefundStatus;
 use std::time::Duration;
 
 /// How many payments and orders one round looks at, at most.
@@ -199,7 +199,9 @@ async fn follow_open_refunds(state: &AppState, report: &mut Report) -> Result<()
                     report.refunds_followed += 1;
                 }
             }
-            Err(e) => tracing::warn!(out_refund_no, error = %e, "reconciliation: the provider did not answer about a refund"),
+            Err(e) => {
+                tracing::warn!(out_refund_no, error = %e, "reconciliation: the provider did not answer about a refund")
+            }
         }
     }
     Ok(())

@@ -108,7 +108,12 @@ pub async fn send(state: &AppState, refund: RefundRow) -> Result<RefundRow, sqlx
 
 /// Records the provider's word on a refund: taken (processing), or ended.
 /// True when it changed something (a second word on an ended refund does not).
-pub async fn record(state: &AppState, out_refund_no: &str, answer: &RefundState, actor: &str) -> Result<bool, sqlx::Error> {
+pub async fn record(
+    state: &AppState,
+    out_refund_no: &str,
+    answer: &RefundState,
+    actor: &str,
+) -> Result<bool, sqlx::Error> {
     match answer {
         RefundState::Processing { refund_id } => {
             let mut conn = state.db.write.acquire().await?;
@@ -168,7 +173,9 @@ async fn end(
     state.order_changed(order.id);
     match failure {
         None => tracing::info!(order.id = order.id, out_refund_no, "refund: the money is back with the payer"),
-        Some(why) => tracing::warn!(order.id = order.id, out_refund_no, why, "refund failed: the money is to be returned again"),
+        Some(why) => {
+            tracing::warn!(order.id = order.id, out_refund_no, why, "refund failed: the money is to be returned again")
+        }
     }
     Ok(true)
 }

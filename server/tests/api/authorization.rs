@@ -62,10 +62,14 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/sales/leads",                  [401, 201, 201, 201, 201, 201, 201]),
     ("POST /api/sales/leads/{lead}/quotes",    [401, 403, 403, 403, 403, 403, 201]),
     ("GET  /api/ops/payments?status=refund_due", [401, 403, 403, 403, 403, 403, 403]),
+    ("POST /api/ops/payments/nope/refund",     [401, 403, 403, 403, 403, 403, 403]),
+    ("GET  /api/ops/deliveries",               [401, 403, 403, 403, 403, 403, 403]),
+    ("POST /api/ops/orders/1/retry-delivery",  [401, 403, 403, 403, 403, 403, 403]),
     // Development's sandboxes, the provider's notification (signed) and the browser's reports.
     ("GET  /api/dev/sms-outbox",               [200, 200, 200, 200, 200, 200, 200]),
     ("POST /api/dev/payments/nope/confirm",    [404, 404, 404, 404, 404, 404, 404]),
     ("POST /api/payments/notify",              [400, 400, 400, 400, 400, 400, 400]),
+    ("POST /api/refunds/notify",               [400, 400, 400, 400, 400, 400, 400]),
     ("POST /api/csp-reports",                  [400, 400, 400, 400, 400, 400, 400]),
     ("GET  /api/dev/csp-reports",              [200, 200, 200, 200, 200, 200, 200]),
 ];

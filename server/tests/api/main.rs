@@ -18,6 +18,7 @@ mod orders;
 mod payments;
 mod promise;
 mod quota;
+mod refunds;
 mod renewals;
 mod robustness;
 mod sales;

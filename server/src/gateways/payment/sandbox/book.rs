@@ -319,8 +319,9 @@ impl Book {
             return Ok(Err(RefundRefused::NotPaid));
         }
         let (paid, taken): (i64, i64) = sqlx::query_as(
-            "SELECT p.amount_fen, COALESCE((SELECT SUM(r.amount_fen) FROM sandbox_refunds r \
-             WHERE r.out_trade_no = p.out_trade_no AND r.status <> 'abnormal'), 0) \
+            // PostgreSQL sums BIGINTs as NUMERIC: back to BIGINT for both dialects.
+            "SELECT p.amount_fen, CAST(COALESCE((SELECT SUM(r.amount_fen) FROM sandbox_refunds r \
+             WHERE r.out_trade_no = p.out_trade_no AND r.status <> 'abnormal'), 0) AS BIGINT) \
              FROM sandbox_payments p WHERE p.out_trade_no = $1",
         )
         .bind(out_trade_no)

@@ -85,10 +85,16 @@ impl Sandbox {
         wechat::seal(&self.signer, &self.apiv3_key, &refund.notify_id, &resource, at).map(Some)
     }
 
+    /// Returns the money of every refund taken so far to its payer; their
+    /// notifications become due. The notifier does it each round.
+    pub async fn return_refunds(&self) -> Result<u64, sqlx::Error> {
+        self.book.settle_refunds(self.clock.now()).await
+    }
+
     /// Returns the refunds taken, then sends every due notification once;
     /// returns how many were delivered.
     pub async fn notify_due(&self) -> Result<usize, sqlx::Error> {
-        self.book.settle_refunds(self.clock.now()).await?;
+        self.return_refunds().await?;
         let now = to_ms(self.clock.now());
         let mut delivered = 0;
         for kind in [Notifies::Payments, Notifies::Refunds] {
