@@ -95,6 +95,7 @@ pub async fn run(server: &Server, plan: &Plan) -> Result<(), String> {
         payments: Vec::new(),
         contracts: Vec::new(),
         balance_returns: Vec::new(),
+        balances_read: None,
         periods: Vec::new(),
     };
     let mut run = Run { server, fx, world, log: String::new(), view: None };
@@ -408,6 +409,24 @@ impl Run<'_> {
             e => e,
         };
         let mut candidates = vec![(ab, vec![fix(e0), fix(e1)]), (ba, vec![fix(f0), fix(f1)])];
+        // PAY-2's first check reads the balance without a lock: both
+        // requests may read it before either debits, and the second is then
+        // refused by what the first changed (the order no longer holds)
+        // rather than by the balance. Either serial order, so read.
+        let read = [self.world.books[0].balance, self.world.books[1].balance];
+        for x_first in [true, false] {
+            let mut w = self.world.clone();
+            w.balances_read = Some(read);
+            let (ex, ey) = if x_first {
+                let ex = w.pay(x, mx, 0);
+                (ex, w.pay(y, my, 1))
+            } else {
+                let ey = w.pay(y, my, 1);
+                (w.pay(x, mx, 0), ey)
+            };
+            w.balances_read = None;
+            candidates.push((w, vec![fix(ex), fix(ey)]));
+        }
         // A provider payment answered again is asked about at the provider
         // (`still_payable`): money it collected meanwhile is settled then,
         // after the other payment, which a serial order does not show.

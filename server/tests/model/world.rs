@@ -146,6 +146,9 @@ pub struct World {
     /// (order, amount), recorded as payment `R{order}` to return.
     pub balance_returns: Vec<(i64, i64)>,
     pub periods: Vec<Period>,
+    /// The balances PAY-2's first check reads, when they are not the books'
+    /// own: two payments at once may both read them before either debits.
+    pub balances_read: Option<[i64; 2]>,
 }
 
 impl World {
@@ -240,9 +243,10 @@ impl World {
         if (payable == 0) != (method == "voucher") {
             return Expect::Refused(vec!["invalid_input"]);
         }
-        // PAY-2: checked first, against the balance as it is.
+        // PAY-2: checked first, against the balance as read (without a lock).
         let who = self.order(id).who;
-        if method == "balance" && self.books[who].balance < payable {
+        let read = self.balances_read.map_or(self.books[who].balance, |b| b[who]);
+        if method == "balance" && read < payable {
             return Expect::Refused(vec!["insufficient_balance"]);
         }
         if method == "balance" || method == "voucher" {
