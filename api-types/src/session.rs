@@ -37,6 +37,10 @@ pub struct PersonView {
     pub id: i64,
     pub login: String,
     pub name: String,
+    /// Works in the operations console (refunds, deliveries that need a person).
+    pub operator: bool,
+    /// Works in the sales console (SAL-1).
+    pub sales_manager: bool,
 }
 
 /// A demo person the sign-in page lists in development.

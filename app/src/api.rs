@@ -71,8 +71,8 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, Environment, InvoiceView, LeadView, Me, MoneyToReturn, OrderView, PayResponse, PaymentPrompt,
-    PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
+    Bound, DemoAccount, Environment, InvoiceView, LeadView, Me, MoneyToReturn, OpsDelivery, OpsPayment, OpsRefund,
+    OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
 };
 
 // ---- Calls ----
@@ -234,6 +234,28 @@ pub async fn send_code(purpose: Purpose) -> Result<Sent, ApiClientError> {
 pub async fn check_code(purpose: Purpose, code: &str) -> Result<(), ApiClientError> {
     let body = CheckRequest { purpose, code: code.to_owned() };
     send_empty(Request::post("/api/verification/check"), Some(&body)).await
+}
+
+/// `GET /api/ops/payments?status=…`: money to return, to look at, on its
+/// way back or returned (operators only).
+pub async fn ops_payments(status: domain::payment::PaymentStatus) -> Result<Vec<OpsPayment>, ApiClientError> {
+    let name = serde_json::to_value(status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    get(&format!("/api/ops/payments?status={name}")).await
+}
+
+/// `POST /api/ops/payments/{out_trade_no}/refund` (ORD-3, operators only).
+pub async fn ops_refund(out_trade_no: &str) -> Result<OpsRefund, ApiClientError> {
+    send_no_body(Request::post(&format!("/api/ops/payments/{out_trade_no}/refund"))).await
+}
+
+/// `GET /api/ops/deliveries`: paid orders whose delivery needs a person.
+pub async fn ops_deliveries() -> Result<Vec<OpsDelivery>, ApiClientError> {
+    get("/api/ops/deliveries").await
+}
+
+/// `POST /api/ops/orders/{id}/retry-delivery` (operators only).
+pub async fn ops_retry_delivery(id: i64) -> Result<OrderView, ApiClientError> {
+    send_no_body(Request::post(&format!("/api/ops/orders/{id}/retry-delivery"))).await
 }
 
 /// Development only: the payer confirms in the sandbox

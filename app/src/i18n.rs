@@ -12,7 +12,7 @@ use domain::catalog::{AddOnValidity, Allotment};
 use domain::eligibility::Remedy;
 use domain::identity::Role;
 use domain::order::OrderStatus;
-use domain::payment::RefundReason;
+use domain::payment::{PaymentStatus, RefundReason};
 use domain::quote::Unit;
 use domain::terms::EditionAction;
 use domain::{AddOn, ErrorCode, Instant, Lang, Money, PaymentMethod, QuotaKind};
@@ -399,13 +399,40 @@ pub fn refund_reason(lang: Lang, reason: RefundReason) -> &'static str {
 }
 
 /// "已收到款项 ¥12780.00，将原路退回（原因）".
-pub fn money_to_return(lang: Lang, amount: Money, reason: Option<RefundReason>) -> String {
+pub fn money_to_return(lang: Lang, amount: Money, reason: Option<RefundReason>, status: PaymentStatus) -> String {
     let amount = yuan(amount);
+    let (zh, en) = match status {
+        PaymentStatus::Refunding => ("正在原路退回", "it is on its way back"),
+        PaymentStatus::Refunded => ("已原路退回", "it was returned"),
+        _ => ("将原路退回", "it will be returned"),
+    };
     match (lang, reason.map(|r| refund_reason(lang, r))) {
-        (Lang::Zh, Some(why)) => format!("已收到款项 {amount}，将原路退回（{why}）"),
-        (Lang::Zh, None) => format!("已收到款项 {amount}，将原路退回"),
-        (Lang::En, Some(why)) => format!("Payment of {amount} received; it will be returned ({why})"),
-        (Lang::En, None) => format!("Payment of {amount} received; it will be returned"),
+        (Lang::Zh, Some(why)) => format!("已收到款项 {amount}，{zh}（{why}）"),
+        (Lang::Zh, None) => format!("已收到款项 {amount}，{zh}"),
+        (Lang::En, Some(why)) => format!("Payment of {amount} received; {en} ({why})"),
+        (Lang::En, None) => format!("Payment of {amount} received; {en}"),
+    }
+}
+
+/// Where a payment stands, for operations staff.
+pub fn payment_status(lang: Lang, status: PaymentStatus) -> &'static str {
+    match (status, lang) {
+        (PaymentStatus::Pending, Lang::Zh) => "待支付",
+        (PaymentStatus::Pending, Lang::En) => "Pending",
+        (PaymentStatus::Paid, Lang::Zh) => "已支付",
+        (PaymentStatus::Paid, Lang::En) => "Paid",
+        (PaymentStatus::Failed, Lang::Zh) => "支付失败",
+        (PaymentStatus::Failed, Lang::En) => "Failed",
+        (PaymentStatus::Closed, Lang::Zh) => "已关闭",
+        (PaymentStatus::Closed, Lang::En) => "Closed",
+        (PaymentStatus::RefundDue, Lang::Zh) => "待退款",
+        (PaymentStatus::RefundDue, Lang::En) => "To refund",
+        (PaymentStatus::Disputed, Lang::Zh) => "金额异常",
+        (PaymentStatus::Disputed, Lang::En) => "Amount disputed",
+        (PaymentStatus::Refunding, Lang::Zh) => "退款中",
+        (PaymentStatus::Refunding, Lang::En) => "Refunding",
+        (PaymentStatus::Refunded, Lang::Zh) => "已退款",
+        (PaymentStatus::Refunded, Lang::En) => "Refunded",
     }
 }
 
@@ -475,9 +502,16 @@ mod tests {
     fn pay_4_money_to_return_says_how_much_and_why() {
         let amount: Money = "12780.00".parse().expect("money");
         assert_eq!(
-            money_to_return(Lang::Zh, amount, Some(RefundReason::AlreadyPaid)),
+            money_to_return(Lang::Zh, amount, Some(RefundReason::AlreadyPaid), PaymentStatus::RefundDue),
             "已收到款项 ¥12780.00，将原路退回（订单已支付，此笔为重复付款）"
         );
-        assert_eq!(money_to_return(Lang::En, amount, None), "Payment of ¥12780.00 received; it will be returned");
+        assert_eq!(
+            money_to_return(Lang::En, amount, None, PaymentStatus::RefundDue),
+            "Payment of ¥12780.00 received; it will be returned"
+        );
+        assert_eq!(
+            money_to_return(Lang::Zh, amount, Some(RefundReason::OrderChanged), PaymentStatus::Refunded),
+            "已收到款项 ¥12780.00，已原路退回（下单后账户状态已变化，订单需重新下单）"
+        );
     }
 }

@@ -57,6 +57,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
                     <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
+                    <Route path=path!("ops") view={Lazy::<routes::Ops>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
                 </ParentRoute>
             </Routes>

@@ -38,6 +38,8 @@ on_demand! {
     Orders => OrdersPage;
     /// 费用管理.
     Billing => BillingPage;
+    /// 运营后台 (operators only).
+    Ops => OpsPage;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.

@@ -19,6 +19,7 @@ pub fn Header() -> impl IntoView {
         let lang = lang.get();
         me().map(|me| {
             let orders = orders_title(lang, &me.buyer.identity);
+            let ops = me.person.operator.then(|| view! { <A href="/ops">{pick(lang, "运营后台", "Operations")}</A> });
             view! {
                 <nav class="topnav" aria-label=pick(lang, "控制台", "Console")>
                     <A href="/" exact=true>
@@ -27,6 +28,7 @@ pub fn Header() -> impl IntoView {
                     <A href="/orders">{orders}</A>
                     <A href="/billing">{pick(lang, "费用管理", "Billing")}</A>
                     <A href="/mp">{pick(lang, "小程序", "Mini-program")}</A>
+                    {ops}
                 </nav>
             }
         })

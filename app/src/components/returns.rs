@@ -1,10 +1,12 @@
 use crate::api::MoneyToReturn;
 use crate::i18n;
 use domain::Lang;
+use domain::payment::PaymentStatus;
 use leptos::prelude::*;
 
 /// Money received for an order that will be returned (PAY-4, ORD-1): one
-/// line per payment, how much and why; nothing when there is none.
+/// line per payment, how much, why and how far its return has come; nothing
+/// when there is none.
 #[component]
 pub fn ReturnsNote(
     lang: Lang,
@@ -13,6 +15,7 @@ pub fn ReturnsNote(
     testid: String,
 ) -> impl IntoView {
     (!returns.is_empty()).then(|| {
+        let waiting = returns.iter().any(|r| r.status != PaymentStatus::Refunded);
         let items = returns
             .into_iter()
             .map(|r| {
@@ -22,7 +25,9 @@ pub fn ReturnsNote(
                 });
                 view! {
                     <li data-testid=format!("return-{}", r.out_trade_no)>
-                        <span>{i18n::money_to_return(lang, r.amount, r.reason)}</span>
+                        <span data-testid=format!("return-{}-status", r.out_trade_no)>
+                            {i18n::money_to_return(lang, r.amount, r.reason, r.status)}
+                        </span>
                         " "
                         {received}
                     </li>
@@ -32,13 +37,15 @@ pub fn ReturnsNote(
         view! {
             <div class="notice-inline notice-warning returns" role="status" data-testid=testid>
                 <ul class="returns-list">{items}</ul>
-                <p class="muted returns-note">
-                    {i18n::pick(
-                        lang,
-                        "款项将由工作人员原路退回，无需另行申请。",
-                        "Staff return it the way it was paid; nothing needs to be asked for.",
-                    )}
-                </p>
+                {waiting.then(|| view! {
+                    <p class="muted returns-note">
+                        {i18n::pick(
+                            lang,
+                            "款项将由工作人员原路退回，无需另行申请。",
+                            "Staff return it the way it was paid; nothing needs to be asked for.",
+                        )}
+                    </p>
+                })}
             </div>
         }
     })

@@ -2,6 +2,7 @@
 
 mod billing;
 mod mini;
+mod ops;
 mod order;
 mod orders;
 mod pay;
@@ -11,6 +12,7 @@ mod sign_in;
 
 pub use billing::BillingPage;
 pub use mini::{MiniProgram, MpHome, MpMe};
+pub use ops::OpsPage;
 pub use order::OrderPage;
 pub use orders::OrdersPage;
 pub use pay::PayPage;

@@ -200,11 +200,27 @@ pub async fn close_all(conn: &mut AnyConnection, person_id: i64) -> Result<u64, 
     Ok(closed.rows_affected())
 }
 
-/// A person's login and name.
-pub async fn person(conn: &mut AnyConnection, person_id: i64) -> Result<(String, String), sqlx::Error> {
-    let row =
-        sqlx::query("SELECT login, name FROM persons WHERE id = $1").bind(person_id).fetch_one(&mut *conn).await?;
-    Ok((row.try_get("login")?, row.try_get("name")?))
+/// A person as the console shows them, with their staff flags.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub login: String,
+    pub name: String,
+    pub operator: bool,
+    pub sales_manager: bool,
+}
+
+/// A person's login, name and staff flags.
+pub async fn person(conn: &mut AnyConnection, person_id: i64) -> Result<Person, sqlx::Error> {
+    let row = sqlx::query("SELECT login, name, operator, sales_manager FROM persons WHERE id = $1")
+        .bind(person_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Person {
+        login: row.try_get("login")?,
+        name: row.try_get("name")?,
+        operator: row.try_get::<i64, _>("operator")? == 1,
+        sales_manager: row.try_get::<i64, _>("sales_manager")? == 1,
+    })
 }
 
 /// Every person with each enterprise they joined and their roles there

@@ -168,14 +168,20 @@ async fn switch_identity(
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
-    let (login, name) = sessions::person(&mut *state.db.read.acquire().await?, caller.person_id).await?;
+    let person = sessions::person(&mut *state.db.read.acquire().await?, caller.person_id).await?;
     // Before taking a connection for the buyer: holding one while waiting
     // for another can starve the pool.
     let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
     let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
     Ok(Me {
-        person: PersonView { id: caller.person_id, login, name },
+        person: PersonView {
+            id: caller.person_id,
+            login: person.login,
+            name: person.name,
+            operator: person.operator,
+            sales_manager: person.sales_manager,
+        },
         memberships,
         acting_enterprise_id: match caller.acting {
             Acting::Person => None,
