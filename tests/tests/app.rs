@@ -14,6 +14,7 @@ use app::harness::{TestServer, artifacts, expected_total, now};
 use app::pages::billing::BillingPage;
 use app::pages::contact::ContactForm;
 use app::pages::mini::MiniProgram;
+use app::pages::ops::OpsPage;
 use app::pages::order::OrderPage;
 use app::pages::orders::OrdersPage;
 use app::pages::pay::PayPage;
@@ -522,6 +523,90 @@ async fn ord_1_an_order_that_cannot_be_delivered_shows_it_needs_attention_and_it
         assert!(orders.returns(advanced).await.contains("将原路退回"), "the records show the money to return");
     })
     .await;
+}
+
+/// ORD-3: WeChat money that arrived for an order the account had outgrown
+/// is listed for the operator, refunded through the sandbox from the
+/// operations console, and the buyer's order says it was returned.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ord_3_late_wechat_money_is_refunded_from_the_operations_console_and_the_buyer_sees_it_returned() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    admin.buy(&edition("advanced", 1)).await;
+    let upgrade = admin.place(&serde_json::json!({ "edition": { "edition": "professional" } })).await;
+    let id = upgrade["id"].as_i64().expect("an order id");
+    let (status, opened) = admin.pay(id, "wechat_pay").await;
+    assert_eq!(status, 200, "{opened}");
+    let code_url = opened["prompt"]["code_url"].as_str().expect("a QR code").to_owned();
+    let out_trade_no = code_url.split_once("pr=").map(|(_, no)| no.to_owned()).expect("the payment's number");
+    admin.buy(&edition("advanced", 1)).await;
+    let (status, confirmed) =
+        admin.post(&format!("/api/dev/payments/{out_trade_no}/confirm"), &serde_json::json!({})).await;
+    assert_eq!(status, 200, "the payer pays the old QR code: {confirmed}");
+    let held = admin
+        .wait_for_order(id, "holding money to return", |o| o["returns"].as_array().is_some_and(|r| !r.is_empty()))
+        .await;
+    let amount = format!("¥{}", held["returns"][0]["amount"].as_str().expect("an amount"));
+
+    let s = Arc::clone(&server);
+    let no = out_trade_no.clone();
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "ops", "/ops").await;
+        let ops = OpsPage::open(page.clone()).await;
+        ops.wait_for_payment("refund_due", &no).await;
+        let said = ops.refund(&no).await;
+        assert!(said.contains(&format!("退款 {no}-1")) && said.contains(&amount), "the console says what it asked: {said}");
+        ops.wait_for_payment("refunded", &no).await;
+    })
+    .await;
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", &format!("/orders/{id}")).await;
+        let order = OrderPage::ready(page.clone()).await;
+        let returns = order.returns().await;
+        assert!(returns.contains("已原路退回"), "the buyer is told the money went back: {returns}");
+        assert!(!returns.contains("将由工作人员原路退回"), "and is no longer told to wait: {returns}");
+    })
+    .await;
+}
+
+/// ORD-3: a delivery given up after its tries (as an outage leaves it) is
+/// sent back to delivery from the operations console; it is delivered and
+/// its payment is the order's again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ord_3_an_operator_retries_a_delivery_that_needed_a_person_and_it_is_delivered() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    admin.buy(&edition("advanced", 1)).await;
+    let pack = admin.place(&serde_json::json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] })).await;
+    let id = pack["id"].as_i64().expect("an order id");
+    // Arrange: paid from the balance and given up after five failed tries.
+    let db = server::db::Db::connect(&server.database_url, 1).await.expect("the test's database");
+    let at = now().timestamp_millis();
+    let statements = [
+        "UPDATE orders SET status = 'needs_attention', payment_method = 'balance', paid_at = $1, attention_at = $1, \
+         attention = 'delivery failed 5 times: the database is unavailable' WHERE id = $2",
+        "INSERT INTO delivery_jobs (order_id, created_at, seq, attempts, done_at) VALUES ($2, $1, 1000, 5, $1)",
+        "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at, refund_reason, \
+         settled_at) VALUES ('R' || CAST($2 AS TEXT), $2, 'balance', 200000, 'refund_due', $1, 'not_deliverable', $1)",
+    ];
+    for sql in statements {
+        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at).bind(id).execute(&db.write).await.expect("arranged");
+    }
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "ops", "/ops").await;
+        let ops = OpsPage::open(page.clone()).await;
+        page.find(&format!("ops-delivery-{id}")).await;
+        let said = ops.retry(id).await;
+        assert!(said.contains(&format!("订单 #{id} 已重新交付处理")), "{said}");
+        ops.wait_for_no_delivery().await;
+    })
+    .await;
+    let delivered = admin.wait_for_order(id, "delivered", |o| o["status"] == "delivered").await;
+    assert_eq!(delivered["returns"], serde_json::json!([]), "nothing is to be returned any more: {delivered}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

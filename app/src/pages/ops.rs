@@ -196,7 +196,12 @@ fn Ops() -> impl IntoView {
     move || {
         let lang = lang.get();
         view! {
-            <h1 class="page-title" data-testid="ops-title">{pick(lang, "运营后台", "Operations")}</h1>
+            <div class="page-heading">
+                <h1 class="page-title" data-testid="ops-title">{pick(lang, "运营后台", "Operations")}</h1>
+                <button type="button" class="button button-secondary" data-testid="ops-refresh" on:click=move |_| refresh()>
+                    {pick(lang, "刷新", "Refresh")}
+                </button>
+            </div>
             {notice}
             <section class="panel" aria-labelledby="ops-payments-title">
                 <h2 class="section-title" id="ops-payments-title">{pick(lang, "待处理款项", "Money to return")}</h2>

@@ -4,6 +4,7 @@
 pub mod billing;
 pub mod contact;
 pub mod mini;
+pub mod ops;
 pub mod order;
 pub mod orders;
 pub mod pay;
