@@ -26,6 +26,6 @@ pub use orders::{
     MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
     QuoteRequest, StartTrial,
 };
-pub use sales::{LeadView, QuoteView};
+pub use sales::{LeadDetail, LeadNote, LeadStatusChange, LeadView, NoteRequest, QuoteView};
 pub use session::{DemoAccount, Me, PersonView, SignIn, SwitchIdentity};
 pub use verification::{CheckRequest, Checked, OutboxMessage, SendRequest, Sent};

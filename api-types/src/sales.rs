@@ -1,4 +1,6 @@
-use domain::sales::LeadKind;
+use crate::OrderView;
+use domain::Buyer;
+use domain::sales::{LeadKind, LeadStatus};
 use domain::{Instant, Money};
 use serde::{Deserialize, Serialize};
 
@@ -17,7 +19,44 @@ pub struct LeadView {
     pub message: String,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Instant,
+    pub status: LeadStatus,
     pub quotes: Vec<QuoteView>,
+    /// The sales managers' conversation notes, oldest first.
+    pub notes: Vec<LeadNote>,
+}
+
+/// A note a sales manager kept on a lead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadNote {
+    pub author: String,
+    pub body: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub created_at: Instant,
+}
+
+/// `GET /api/sales/leads/{id}`: the lead with the buyer's account as the
+/// rules see it (a quote can be previewed against it) and its past orders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadDetail {
+    pub lead: LeadView,
+    pub buyer: Buyer,
+    pub orders: Vec<OrderView>,
+}
+
+/// `PUT /api/sales/leads/{id}/status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LeadStatusChange {
+    pub status: LeadStatus,
+}
+
+/// `POST /api/sales/leads/{id}/notes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct NoteRequest {
+    pub body: String,
 }
 
 /// A Flagship sales quote (SAL-1).

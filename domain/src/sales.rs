@@ -31,6 +31,50 @@ impl LeadKind {
     }
 }
 
+/// Where a sales manager's work on a contact request stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum LeadStatus {
+    /// Nobody has answered it yet.
+    New,
+    /// A sales manager spoke with the buyer.
+    Contacted,
+    /// A quote was issued.
+    Quoted,
+    /// The buyer bought.
+    Won,
+    /// The buyer will not buy.
+    Lost,
+}
+
+impl LeadStatus {
+    /// Every status, in the order the work goes.
+    pub const ALL: [LeadStatus; 5] =
+        [LeadStatus::New, LeadStatus::Contacted, LeadStatus::Quoted, LeadStatus::Won, LeadStatus::Lost];
+
+    /// Where issuing a quote moves a lead: an open one is quoted now; a won
+    /// or lost one keeps what the manager decided.
+    pub fn after_quote(self) -> LeadStatus {
+        match self {
+            LeadStatus::New | LeadStatus::Contacted => LeadStatus::Quoted,
+            other => other,
+        }
+    }
+}
+
+/// The longest note a sales manager keeps on a lead.
+pub const NOTE_MAX_CHARS: usize = 2_000;
+
+/// A conversation note: trimmed, not empty, at most [`NOTE_MAX_CHARS`].
+pub fn parse_note(text: &str) -> Result<String, DomainError> {
+    let note = text.trim();
+    if note.is_empty() || note.chars().count() > NOTE_MAX_CHARS {
+        return Err(DomainError::invalid("body"));
+    }
+    Ok(note.to_owned())
+}
+
 /// A contact request as the form sends it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -141,6 +185,23 @@ pub fn issue_quote(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sal_1_a_quote_moves_an_open_lead_to_quoted_and_leaves_a_decided_one() {
+        let moved: Vec<LeadStatus> = LeadStatus::ALL.iter().map(|s| s.after_quote()).collect();
+        assert_eq!(
+            moved,
+            [LeadStatus::Quoted, LeadStatus::Quoted, LeadStatus::Quoted, LeadStatus::Won, LeadStatus::Lost]
+        );
+    }
+
+    #[test]
+    fn sal_1_a_note_is_trimmed_and_neither_empty_nor_too_long() {
+        assert_eq!(parse_note("  已电话沟通，下周报价。 ").ok().as_deref(), Some("已电话沟通，下周报价。"));
+        assert!(parse_note("   ").is_err());
+        assert!(parse_note(&"字".repeat(NOTE_MAX_CHARS)).is_ok());
+        assert_eq!(parse_note(&"字".repeat(NOTE_MAX_CHARS + 1)).map_err(|e| e.field), Err(Some("body".to_owned())));
+    }
     use crate::testing::{catalog, days, m, now};
 
     fn offer() -> QuoteOffer {

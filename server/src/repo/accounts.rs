@@ -120,40 +120,54 @@ pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -
 /// the sales quote the order holds (they are the order's, not spent
 /// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
 pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: Lock) -> Result<Buyer, sqlx::Error> {
-    let row = account_row(conn, order.account_id, lock).await?;
+    let mut buyer = person_for_account(conn, order.account_id, order.placed_by, order.channel, lock).await?;
+    for voucher in buyer.vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
+        voucher.used = false;
+    }
+    buyer.sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    Ok(buyer)
+}
+
+/// The buyer `person_id` is acting for `account_id` on `channel`, on its
+/// basis now (a lead's asker, whose quote a sales manager previews; an
+/// order's placer). `lock` as for [`load_buyer`].
+pub async fn person_for_account(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    person_id: i64,
+    channel: domain::Channel,
+    lock: Lock,
+) -> Result<Buyer, sqlx::Error> {
+    let row = account_row(conn, account_id, lock).await?;
     let enterprise = sqlx::query(
         "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \
          LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $2 WHERE e.account_id = $1",
     )
-    .bind(order.account_id)
-    .bind(order.placed_by)
+    .bind(account_id)
+    .bind(person_id)
     .fetch_optional(&mut *conn)
     .await?;
     let (identity, cloud_account) = match enterprise {
-        None => (Identity::Person { person_id: order.placed_by, first_purchase: false }, None),
+        None => (Identity::Person { person_id, first_purchase: false }, None),
         Some(e) => {
             let linked: Option<String> = e.try_get("linked_cloud_account")?;
             let roles = parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default())?;
             let identity = Identity::Enterprise {
-                person_id: order.placed_by,
+                person_id,
                 enterprise_id: e.try_get("id")?,
                 verified: e.try_get::<i64, _>("verified")? == 1,
                 roles,
                 linked_cloud_account: linked.clone(),
             };
             // The cloud console's account was checked when the order was placed (CH-3).
-            (identity, linked.filter(|_| order.channel == domain::Channel::CloudConsole))
+            (identity, linked.filter(|_| channel == domain::Channel::CloudConsole))
         }
     };
-    let mut vouchers = super::vouchers::of_account(conn, order.account_id).await?;
-    for voucher in vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
-        voucher.used = false;
-    }
-    let mut sales_quotes = crate::repo::sales::open_quotes(conn, order.account_id).await?;
-    sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    let vouchers = super::vouchers::of_account(conn, account_id).await?;
+    let sales_quotes = crate::repo::sales::open_quotes(conn, account_id).await?;
     Ok(Buyer {
         identity,
-        account: basis(conn, order.account_id, &row.state).await?,
+        account: basis(conn, account_id, &row.state).await?,
         balance: row.balance,
         vouchers,
         sales_quotes,

@@ -2,10 +2,10 @@
 
 use crate::ApiError;
 use crate::clock::to_ms;
-use crate::db::codec::{instant, parse_name, unsigned};
-use api_types::{LeadView, QuoteView};
+use crate::db::codec::{instant, name_of, parse_name, unsigned};
+use api_types::{LeadNote, LeadView, QuoteView};
 use domain::identity::SalesQuote;
-use domain::sales::Lead;
+use domain::sales::{Lead, LeadKind, LeadStatus};
 use domain::{ErrorCode, Selection};
 use domain::{Instant, Money};
 use sqlx::{Any, Transaction};
@@ -76,7 +76,7 @@ fn as_sales_quote(view: QuoteView) -> SalesQuote {
 }
 
 const LEAD_COLUMNS: &str = "l.id, l.kind, l.account_id, COALESCE(e.name, p.name, '') AS account_name, \
-    l.contact_name, l.phone, l.company, l.message, l.created_at FROM sales_leads l \
+    l.contact_name, l.phone, l.company, l.message, l.created_at, l.status FROM sales_leads l \
     LEFT JOIN enterprises e ON e.account_id = l.account_id LEFT JOIN persons p ON p.account_id = l.account_id";
 
 fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
@@ -90,7 +90,9 @@ fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
         company: row.try_get("company")?,
         message: row.try_get("message")?,
         created_at: instant("sales_leads.created_at", row.try_get("created_at")?)?,
+        status: parse_name("sales_leads.status", &row.try_get::<String, _>("status")?)?,
         quotes: Vec::new(),
+        notes: Vec::new(),
     })
 }
 
@@ -120,11 +122,21 @@ pub async fn lead(conn: &mut AnyConnection, id: i64) -> Result<Option<LeadView>,
     row.as_ref().map(lead_view).transpose()
 }
 
-/// The newest contact requests with their quotes.
-pub async fn leads(conn: &mut AnyConnection, limit: i64) -> Result<Vec<LeadView>, sqlx::Error> {
+/// What the inbox shows: every lead, or those of one status or kind.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LeadFilter {
+    pub status: Option<LeadStatus>,
+    pub kind: Option<LeadKind>,
+}
+
+/// The newest contact requests the filter lets through, with their quotes and notes.
+pub async fn leads(conn: &mut AnyConnection, filter: LeadFilter, limit: i64) -> Result<Vec<LeadView>, sqlx::Error> {
     let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-        "SELECT {LEAD_COLUMNS} ORDER BY l.created_at DESC, l.id DESC LIMIT $1"
+        "SELECT {LEAD_COLUMNS} WHERE ($1 = '' OR l.status = $1) AND ($2 = '' OR l.kind = $2) \
+         ORDER BY l.created_at DESC, l.id DESC LIMIT $3"
     )))
+    .bind(filter.status.map(|s| name_of(&s)).unwrap_or_default())
+    .bind(filter.kind.map(|k| k.as_str()).unwrap_or_default())
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
@@ -142,7 +154,82 @@ pub async fn leads(conn: &mut AnyConnection, limit: i64) -> Result<Vec<LeadView>
             lead.quotes.push(quote);
         }
     }
+    let newest = leads.iter().map(|l| l.id).max().unwrap_or(0);
+    for (lead_id, note) in notes_between(conn, oldest, newest).await? {
+        if let Some(lead) = leads.iter_mut().find(|l| l.id == lead_id) {
+            lead.notes.push(note);
+        }
+    }
     Ok(leads)
+}
+
+/// One lead with its quotes and notes.
+pub async fn lead_with_work(conn: &mut AnyConnection, id: i64) -> Result<Option<LeadView>, sqlx::Error> {
+    let Some(mut lead) = lead(conn, id).await? else { return Ok(None) };
+    let quotes = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE lead_id = $1 ORDER BY issued_at, id"
+    )))
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    lead.quotes = quotes.iter().map(quote_view).collect::<Result<_, _>>()?;
+    lead.notes = notes_between(conn, id, id).await?.into_iter().map(|(_, n)| n).collect();
+    Ok(Some(lead))
+}
+
+/// The person who left the lead (the quote's preview judges for them).
+pub async fn asker(conn: &mut AnyConnection, lead_id: i64) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT person_id FROM sales_leads WHERE id = $1").bind(lead_id).fetch_optional(&mut *conn).await
+}
+
+/// The notes of the leads numbered `first` to `last`, oldest first.
+async fn notes_between(conn: &mut AnyConnection, first: i64, last: i64) -> Result<Vec<(i64, LeadNote)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT n.lead_id, p.name AS author, n.body, n.created_at FROM sales_lead_notes n \
+         JOIN persons p ON p.id = n.author_id WHERE n.lead_id BETWEEN $1 AND $2 ORDER BY n.id",
+    )
+    .bind(first)
+    .bind(last)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let note = LeadNote {
+                author: row.try_get("author")?,
+                body: row.try_get("body")?,
+                created_at: instant("sales_lead_notes.created_at", row.try_get("created_at")?)?,
+            };
+            Ok((row.try_get("lead_id")?, note))
+        })
+        .collect()
+}
+
+/// Keeps a note on a lead.
+pub async fn insert_note(
+    conn: &mut AnyConnection,
+    lead_id: i64,
+    author_id: i64,
+    body: &str,
+    at: Instant,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sales_lead_notes (lead_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+        .bind(lead_id)
+        .bind(author_id)
+        .bind(body)
+        .bind(to_ms(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Records where the work on a lead stands.
+pub async fn set_status(conn: &mut AnyConnection, lead_id: i64, status: LeadStatus) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE sales_leads SET status = $1 WHERE id = $2")
+        .bind(name_of(&status))
+        .bind(lead_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 /// Stores a quote issued for the lead's account.

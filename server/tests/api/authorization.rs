@@ -61,6 +61,9 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     // SAL-1: anyone leaves a lead, only the sales manager quotes; no actor here is an operator.
     ("POST /api/sales/leads",                  [401, 201, 201, 201, 201, 201, 201]),
     ("POST /api/sales/leads/{lead}/quotes",    [401, 403, 403, 403, 403, 403, 201]),
+    ("GET  /api/sales/leads/{lead}",           [401, 403, 403, 403, 403, 403, 200]),
+    ("POST /api/sales/leads/{lead}/notes",     [401, 403, 403, 403, 403, 403, 201]),
+    ("PUT  /api/sales/leads/{lead}/status",    [401, 403, 403, 403, 403, 403, 200]),
     ("GET  /api/ops/payments?status=refund_due", [401, 403, 403, 403, 403, 403, 403]),
     ("POST /api/ops/payments/nope/refund",     [401, 403, 403, 403, 403, 403, 403]),
     ("GET  /api/ops/deliveries",               [401, 403, 403, 403, 403, 403, 403]),
@@ -144,6 +147,10 @@ fn body_for(path: &str) -> Value {
         json!({ "purpose": "invoice", "code": "000000" })
     } else if path.ends_with("/api/sales/leads") {
         json!({ "contact_name": "王先生", "phone": "13800000000", "company": "某公司", "kind": "consultation" })
+    } else if path.ends_with("/notes") {
+        json!({ "body": "已电话联系" })
+    } else if path.ends_with("/status") {
+        json!({ "status": "contacted" })
     } else if path.ends_with("/quotes") {
         json!({ "years": 1, "price": "300000.00", "contracts": 2_000_000, "expires_at": "2099-01-01T00:00:00Z" })
     } else if path.ends_with("/pay") {
@@ -201,6 +208,7 @@ on_both_databases!(vis_1_every_endpoint_answers_each_role_and_identity_as_the_sp
             let url = format!("{}{path}", client.address);
             let request = match method {
                 "GET" => client.client.get(url),
+                "PUT" => client.client.put(url).json(&body_for(&path)),
                 _ => client.client.post(url).json(&body_for(&path)),
             };
             let (status, body) = client.send(request, &path).await;

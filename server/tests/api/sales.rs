@@ -262,3 +262,57 @@ on_both_databases!(ch_3_only_the_linked_cloud_account_buys_on_the_cloud_console,
         }
     }
 });
+
+on_both_databases!(sal_1_the_sales_console_keeps_a_lead_s_status_and_notes_and_shows_the_buyer, |app| {
+    app.sign_in("a-admin").await;
+    app.buy(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
+    let (_, flagship_lead) = app.post("/api/sales/leads", &lead("flagship")).await;
+    let (_, consultation) = app.post("/api/sales/leads", &lead("consultation")).await;
+    let (flagship_id, consultation_id) =
+        (flagship_lead["id"].as_i64().expect("an id"), consultation["id"].as_i64().expect("an id"));
+    assert_eq!(flagship_lead["status"], "new");
+    let sales = sales(&app).await;
+
+    let (status, body) = sales
+        .post(
+            &format!("/api/sales/leads/{flagship_id}/notes"),
+            &json!({ "body": "  已电话沟通，客户需要 300 万份。 " }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["notes"][0]["body"], "已电话沟通，客户需要 300 万份。", "kept trimmed: {body}");
+    assert_eq!(body["notes"][0]["author"], "黄磊（销售经理）");
+    let (status, body) = sales.post(&format!("/api/sales/leads/{flagship_id}/notes"), &json!({ "body": "   " })).await;
+    assert_eq!((status, code_of(&body)), (StatusCode::BAD_REQUEST, Some("invalid_input")), "{body}");
+    let request = sales
+        .client
+        .put(format!("{}/api/sales/leads/{consultation_id}/status", sales.address))
+        .json(&json!({ "status": "contacted" }));
+    let (status, body) = sales.send(request, "PUT status").await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("contacted")), "{body}");
+    issue(&sales, flagship_id, "120000.00", 14).await;
+
+    let (_, quoted) = sales.get("/api/sales/leads?status=quoted").await;
+    let quoted: Vec<i64> = quoted.as_array().expect("a list").iter().filter_map(|l| l["id"].as_i64()).collect();
+    assert_eq!(quoted, vec![flagship_id], "a quote moves the lead to quoted");
+    let (_, consultations) = sales.get("/api/sales/leads?kind=consultation").await;
+    assert!(consultations.as_array().expect("a list").iter().all(|l| l["kind"] == "consultation"));
+    let (status, body) = sales.get("/api/sales/leads?status=maybe").await;
+    assert_eq!((status, code_of(&body)), (StatusCode::BAD_REQUEST, Some("invalid_input")), "{body}");
+    let (status, detail) = sales.get(&format!("/api/sales/leads/{flagship_id}")).await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["buyer"]["account"]["edition"]["edition"], "advanced", "the buyer's account as the rules see it");
+    assert_eq!(detail["orders"].as_array().map(Vec::len), Some(1), "and its orders");
+    assert_eq!(detail["lead"]["quotes"].as_array().map(Vec::len), Some(1));
+
+    for (method, path) in
+        [("GET", format!("/api/sales/leads/{flagship_id}")), ("POST", format!("/api/sales/leads/{flagship_id}/notes"))]
+    {
+        let request = match method {
+            "GET" => app.client.get(format!("{}{path}", app.address)),
+            _ => app.client.post(format!("{}{path}", app.address)).json(&json!({ "body": "x" })),
+        };
+        let (status, body) = app.send(request, &path).await;
+        assert_eq!((status, code_of(&body)), (StatusCode::FORBIDDEN, Some("forbidden")), "{method} {path}: {body}");
+    }
+});
