@@ -71,8 +71,8 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, Environment, InvoiceView, LeadView, Me, MoneyToReturn, OpsDelivery, OpsPayment, OpsRefund,
-    OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
+    Bound, DemoAccount, Environment, InvoiceView, LeadDetail, LeadView, Me, MoneyToReturn, OpsDelivery, OpsPayment,
+    OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
 };
 
 // ---- Calls ----
@@ -112,6 +112,43 @@ pub async fn environment() -> Result<Environment, ApiClientError> {
 /// `POST /api/sales/leads`: a contact request for a sales manager (SAL-1, CH-4).
 pub async fn leave_lead(lead: &LeadRequest) -> Result<LeadView, ApiClientError> {
     send(Request::post("/api/sales/leads"), lead).await
+}
+
+/// `GET /api/sales/leads?status=&kind=`: the sales console's inbox, newest first (sales managers only).
+pub async fn sales_leads(
+    status: Option<domain::sales::LeadStatus>,
+    kind: Option<domain::sales::LeadKind>,
+) -> Result<Vec<LeadView>, ApiClientError> {
+    let name = |v: serde_json::Value| v.as_str().map(|s| s.to_owned()).unwrap_or_default();
+    let mut query = Vec::new();
+    if let Some(status) = status.and_then(|s| serde_json::to_value(s).ok()) {
+        query.push(format!("status={}", name(status)));
+    }
+    if let Some(kind) = kind {
+        query.push(format!("kind={}", kind.as_str()));
+    }
+    get(&format!("/api/sales/leads?{}", query.join("&"))).await
+}
+
+/// `GET /api/sales/leads/{id}`: a lead with the buyer's account and orders.
+pub async fn sales_lead(id: i64) -> Result<LeadDetail, ApiClientError> {
+    get(&format!("/api/sales/leads/{id}")).await
+}
+
+/// `PUT /api/sales/leads/{id}/status`.
+pub async fn set_lead_status(id: i64, status: domain::sales::LeadStatus) -> Result<LeadView, ApiClientError> {
+    send(Request::put(&format!("/api/sales/leads/{id}/status")), &api_types::LeadStatusChange { status }).await
+}
+
+/// `POST /api/sales/leads/{id}/notes`.
+pub async fn add_lead_note(id: i64, body: &str) -> Result<LeadView, ApiClientError> {
+    send(Request::post(&format!("/api/sales/leads/{id}/notes")), &api_types::NoteRequest { body: body.to_owned() })
+        .await
+}
+
+/// `POST /api/sales/leads/{id}/quotes`: a Flagship quote for the lead's account (SAL-1).
+pub async fn issue_sales_quote(id: i64, offer: &domain::sales::QuoteOffer) -> Result<QuoteView, ApiClientError> {
+    send(Request::post(&format!("/api/sales/leads/{id}/quotes")), offer).await
 }
 
 /// `GET /api/sales/quotes`: every sales quote issued to the acting account, newest first.

@@ -58,6 +58,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("ops") view={Lazy::<routes::Ops>::new()} />
+                    <Route path=path!("sales") view={Lazy::<routes::Sales>::new()} />
+                    <Route path=path!("sales/leads/:id") view={Lazy::<routes::SalesLead>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
                 </ParentRoute>
             </Routes>

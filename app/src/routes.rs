@@ -40,6 +40,10 @@ on_demand! {
     Billing => BillingPage;
     /// 运营后台 (operators only).
     Ops => OpsPage;
+    /// 销售后台 (sales managers only).
+    Sales => SalesPage;
+    /// One lead in the sales console.
+    SalesLead => LeadPage;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.

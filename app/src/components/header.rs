@@ -20,6 +20,8 @@ pub fn Header() -> impl IntoView {
         me().map(|me| {
             let orders = orders_title(lang, &me.buyer.identity);
             let ops = me.person.operator.then(|| view! { <A href="/ops">{pick(lang, "运营后台", "Operations")}</A> });
+            let sales =
+                me.person.sales_manager.then(|| view! { <A href="/sales">{pick(lang, "销售后台", "Sales")}</A> });
             view! {
                 <nav class="topnav" aria-label=pick(lang, "控制台", "Console")>
                     <A href="/" exact=true>
@@ -29,6 +31,7 @@ pub fn Header() -> impl IntoView {
                     <A href="/billing">{pick(lang, "费用管理", "Billing")}</A>
                     <A href="/mp">{pick(lang, "小程序", "Mini-program")}</A>
                     {ops}
+                    {sales}
                 </nav>
             }
         })

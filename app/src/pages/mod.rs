@@ -8,6 +8,7 @@ mod orders;
 mod pay;
 mod purchase;
 mod review;
+mod sales;
 mod sign_in;
 
 pub use billing::BillingPage;
@@ -18,6 +19,7 @@ pub use orders::OrdersPage;
 pub use pay::PayPage;
 pub use purchase::PurchasePage;
 pub use review::ReviewPage;
+pub use sales::{LeadPage, SalesPage};
 pub use sign_in::SignInPage;
 
 use crate::i18n::{pick, use_lang};
