@@ -20,6 +20,7 @@ use app::pages::orders::OrdersPage;
 use app::pages::pay::PayPage;
 use app::pages::purchase::PurchasePage;
 use app::pages::review::ReviewPage;
+use app::pages::sales::LeadPage;
 use app::pages::sandbox::SandboxPayerPage;
 use app::pages::sign_in::SignInPage;
 use app::pages::{Page, testid};
@@ -764,6 +765,55 @@ async fn sal_1_flagship_is_bought_with_an_accepted_sales_quote() {
         assert!(used.contains(&order), "the quote is used by the order placed: {leads}");
     })
     .await;
+}
+
+/// SAL-1: the sales manager finds a buyer's Flagship lead in the sales
+/// console, keeps a note, sees the quote refused below the allotment before
+/// sending it, then issues it with the buyer's term previewed by the domain;
+/// the lead is quoted and the buyer has the quote.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sal_1_a_sales_manager_answers_a_lead_with_a_quote_from_the_sales_console() {
+    let server = Arc::new(TestServer::start().await);
+    let buyer = server.signed_in("a-admin").await;
+    let lead = serde_json::json!({ "contact_name": "李娜", "phone": "13800000001", "company": "杭州云签科技有限公司", "kind": "flagship" });
+    let (status, left) = buyer.post("/api/sales/leads", &lead).await;
+    assert_eq!(status, 201, "{left}");
+    let id = left["id"].as_i64().expect("a lead id");
+    let cst = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8");
+    let valid_until = (now() + chrono::TimeDelta::days(14)).with_timezone(&cst).date_naive().to_string();
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "sales", "/sales").await;
+        page.find("sales-title").await;
+        assert_eq!(page.text(&format!("lead-{id}-status")).await, "新线索");
+        let lead = LeadPage::from_inbox(page.clone(), id).await;
+        lead.add_note("已电话沟通：需要 300 万份，一年。").await;
+        lead.fill_quote("168000.00", "1000", &valid_until).await;
+        let refused = lead.page.text("quote-refusals").await;
+        assert!(refused.contains("contracts"), "below the Flagship allotment is refused before sending: {refused}");
+        assert!(!lead.page.enabled("quote-send").await, "and cannot be sent");
+        lead.fill_quote("168000.00", "3000000", &valid_until).await;
+        let preview = lead.preview().await;
+        assert!(
+            preview.contains("旗舰版") && preview.contains("应付 ¥168000.00"),
+            "the buyer's term and price: {preview}"
+        );
+
+        let said = lead.send_quote().await;
+
+        assert!(said.contains("已发出"), "{said}");
+        lead.page
+            .wait_until("the quote is listed", || async { lead.page.text("lead-quotes").await.contains("有效") })
+            .await;
+    })
+    .await;
+    let (_, quotes) = buyer.get("/api/sales/quotes").await;
+    let quotes = quotes.as_array().expect("a list");
+    assert_eq!(quotes.len(), 1, "the buyer has the quote: {quotes:?}");
+    assert_eq!((quotes[0]["price"].as_str(), quotes[0]["contracts"].as_u64()), (Some("168000.00"), Some(3_000_000)));
+    let (_, leads) = server.signed_in("sales").await.get("/api/sales/leads?status=quoted").await;
+    assert!(leads.as_array().expect("a list").iter().any(|l| l["id"] == id), "the lead is quoted: {leads}");
 }
 
 /// CH-4: in the mini-program a person is offered 购买咨询 for the editions

@@ -10,6 +10,7 @@ pub mod orders;
 pub mod pay;
 pub mod purchase;
 pub mod review;
+pub mod sales;
 pub mod sandbox;
 pub mod sign_in;
 
