@@ -172,6 +172,11 @@ impl World {
         let books = &self.books[o.who];
         let fresh = books.quote(&o.sel, priced_at, Some(id))?;
         if !same_promise(&o.placed, &fresh) {
+            // Priced earlier (a provider payment opened then), the order is
+            // quoted again now: what refuses it now is the answer, else the new price.
+            if priced_at != now {
+                books.quote(&o.sel, now, Some(id))?;
+            }
             return Err(vec!["quote_changed"]);
         }
         books.deliverable(&o.placed, now).map_err(|c| vec![c])
