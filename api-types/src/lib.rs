@@ -21,7 +21,7 @@ pub use contracts::{ContractView, Initiate};
 pub use error::ErrorBody;
 pub use invoices::{InvoiceRequest, InvoiceView};
 pub use meta::{Environment, Health};
-pub use ops::{OpsDelivery, OpsPayment, OpsRefund};
+pub use ops::{OpsAccount, OpsDelivery, OpsPayment, OpsRefund, TimelineEntry};
 pub use orders::{
     MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
     QuoteRequest, StartTrial,

@@ -59,3 +59,29 @@ pub struct OpsDelivery {
     /// The order's payment, flagged to be returned (none when nothing was collected).
     pub payment: Option<OpsPayment>,
 }
+
+/// An account found by the operators' lookup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OpsAccount {
+    pub account_id: i64,
+    /// `enterprise` or `person`.
+    pub kind: String,
+    /// The enterprise's name, or the person's with their login.
+    pub name: String,
+}
+
+/// One line of an account's history, from the append-only audit log.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TimelineEntry {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
+    pub at: Instant,
+    /// Who: `person:{id}`, or the part of the system (`payment`, `delivery`, `reconciliation`, …).
+    pub actor: String,
+    pub order_id: Option<i64>,
+    /// What happened (`order.paid`, `refund.succeeded`, `quota.drawn`, …).
+    pub event: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub detail: serde_json::Value,
+}

@@ -71,8 +71,9 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, Environment, InvoiceView, LeadDetail, LeadView, Me, MoneyToReturn, OpsDelivery, OpsPayment,
-    OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent,
+    Bound, DemoAccount, Environment, InvoiceView, LeadDetail, LeadView, Me, MoneyToReturn, OpsAccount, OpsDelivery,
+    OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
+    QuoteView, Sent, TimelineEntry,
 };
 
 // ---- Calls ----
@@ -288,6 +289,17 @@ pub async fn ops_refund(out_trade_no: &str) -> Result<OpsRefund, ApiClientError>
 /// `GET /api/ops/deliveries`: paid orders whose delivery needs a person.
 pub async fn ops_deliveries() -> Result<Vec<OpsDelivery>, ApiClientError> {
     get("/api/ops/deliveries").await
+}
+
+/// `GET /api/ops/accounts?q=`: accounts by id, name, login or phone (operators only).
+pub async fn ops_accounts(text: &str) -> Result<Vec<OpsAccount>, ApiClientError> {
+    let q: String = web_sys::js_sys::encode_uri_component(text).into();
+    get(&format!("/api/ops/accounts?q={q}")).await
+}
+
+/// `GET /api/ops/accounts/{id}/timeline`: the account's history, newest first.
+pub async fn ops_timeline(account_id: i64) -> Result<Vec<TimelineEntry>, ApiClientError> {
+    get(&format!("/api/ops/accounts/{account_id}/timeline")).await
 }
 
 /// `POST /api/ops/orders/{id}/retry-delivery` (operators only).

@@ -561,6 +561,11 @@ async fn ord_3_late_wechat_money_is_refunded_from_the_operations_console_and_the
             "the console says what it asked: {said}"
         );
         ops.wait_for_payment("refunded", &no).await;
+        let history = ops.history("杭州云签科技").await;
+        assert!(
+            history.contains("refund.succeeded") && history.contains("refund.requested"),
+            "the account's history: {history}"
+        );
     })
     .await;
 

@@ -3,7 +3,7 @@
 //! paid orders whose delivery needs a person, with the retry action. The
 //! server decides and audits every action; this page shows what it said.
 
-use crate::api::{self, Me, OpsDelivery, OpsPayment};
+use crate::api::{self, Me, OpsAccount, OpsDelivery, OpsPayment, TimelineEntry};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::signed_in;
@@ -219,6 +219,7 @@ fn Ops() -> impl IntoView {
                 <h2 class="section-title" id="ops-deliveries-title">{pick(lang, "待人工处理的交付", "Deliveries that need a person")}</h2>
                 {delivery_list}
             </section>
+            <AccountLookup />
         }
     }
 }
@@ -305,5 +306,114 @@ fn delivery_row(lang: Lang, d: OpsDelivery, busy: RwSignal<Option<String>>, retr
                 </button>
             </td>
         </tr>
+    }
+}
+
+/// An account found by its id, name, login or phone, and its history as
+/// the audit log has it, newest first.
+#[component]
+fn AccountLookup() -> impl IntoView {
+    let lang = use_lang();
+    let text = RwSignal::new(String::new());
+    let found = RwSignal::new(None::<Result<Vec<OpsAccount>, String>>);
+    let chosen = RwSignal::new(None::<i64>);
+    let timeline = LocalResource::new(move || async move {
+        match chosen.get() {
+            Some(id) => api::ops_timeline(id).await.map(Some),
+            None => Ok(None),
+        }
+    });
+    let search = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let q = text.get_untracked();
+        spawn_local(async move {
+            let lang = lang.get_untracked();
+            found.set(Some(api::ops_accounts(&q).await.map_err(|e| i18n::api_error(lang, &e))));
+        });
+    };
+    let results = move || {
+        let lang = lang.get();
+        found.get().map(|r| match r {
+            Err(text) => view! { <p class="notice-inline notice-danger" role="alert">{text}</p> }.into_any(),
+            Ok(list) if list.is_empty() => {
+                view! { <p class="muted" data-testid="ops-accounts-empty">{pick(lang, "没有找到账户。", "No account found.")}</p> }.into_any()
+            }
+            Ok(list) => {
+                let items = list
+                    .into_iter()
+                    .map(|a| {
+                        let id = a.account_id;
+                        let kind = if a.kind == "enterprise" { pick(lang, "企业", "Enterprise") } else { pick(lang, "个人", "Person") };
+                        view! {
+                            <li>
+                                <button type="button" class="link-button" data-testid=format!("ops-account-{id}") on:click=move |_| chosen.set(Some(id))>
+                                    {format!("#{id} {kind} · {}", a.name)}
+                                </button>
+                            </li>
+                        }
+                    })
+                    .collect_view();
+                view! { <ul class="notes" data-testid="ops-accounts">{items}</ul> }.into_any()
+            }
+        })
+    };
+    let history = move || {
+        let lang = lang.get();
+        match timeline.get() {
+            None | Some(Ok(None)) => None,
+            Some(Err(error)) => Some(
+                view! { <p class="notice-inline notice-danger" role="alert">{i18n::api_error(lang, &error)}</p> }
+                    .into_any(),
+            ),
+            Some(Ok(Some(entries))) => Some(timeline_table(lang, entries).into_any()),
+        }
+    };
+    move || {
+        let lang = lang.get();
+        view! {
+            <section class="panel" aria-labelledby="ops-lookup-title">
+                <h2 class="section-title" id="ops-lookup-title">{pick(lang, "账户查询", "Account lookup")}</h2>
+                <form class="filters" on:submit=search>
+                    <label class="field-inline">
+                        {pick(lang, "账户编号、名称、登录名或手机号", "Account id, name, login or phone")}
+                        <input data-testid="ops-lookup" prop:value=move || text.get() on:input=move |ev| text.set(event_target_value(&ev)) />
+                    </label>
+                    <button type="submit" class="button button-secondary" data-testid="ops-lookup-go">{pick(lang, "查询", "Look up")}</button>
+                </form>
+                {results}
+                {history}
+            </section>
+        }
+    }
+}
+
+fn timeline_table(lang: Lang, entries: Vec<TimelineEntry>) -> impl IntoView {
+    let rows = entries
+        .into_iter()
+        .map(|e| {
+            view! {
+                <tr>
+                    <td class="num">{i18n::datetime(e.at)}</td>
+                    <td><code>{e.event}</code></td>
+                    <td class="num">{e.order_id.map(|id| format!("#{id}"))}</td>
+                    <td>{e.actor}</td>
+                    <td><code class="muted">{e.detail.to_string()}</code></td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <table class="ops-table" data-testid="ops-timeline">
+            <thead>
+                <tr>
+                    <th scope="col">{pick(lang, "时间", "When")}</th>
+                    <th scope="col">{pick(lang, "事件", "Event")}</th>
+                    <th scope="col">{pick(lang, "订单", "Order")}</th>
+                    <th scope="col">{pick(lang, "操作人", "Who")}</th>
+                    <th scope="col">{pick(lang, "详情", "Detail")}</th>
+                </tr>
+            </thead>
+            <tbody>{rows}</tbody>
+        </table>
     }
 }

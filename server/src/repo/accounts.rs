@@ -210,3 +210,26 @@ pub async fn save_grant_numbers(conn: &mut AnyConnection, account_id: i64, issue
         .await?;
     Ok(())
 }
+
+/// An account an operator's lookup found: (account, `enterprise` or `person`, name).
+pub async fn search(
+    conn: &mut AnyConnection,
+    text: &str,
+    limit: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let exact: i64 = text.parse().unwrap_or(0);
+    let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows = sqlx::query(
+        "SELECT account_id, 'enterprise' AS kind, name FROM enterprises WHERE account_id = $1 OR name LIKE $2 ESCAPE '\\' \
+         UNION ALL SELECT account_id, 'person' AS kind, name || ' (' || login || ')' AS name FROM persons \
+         WHERE account_id = $1 OR login LIKE $2 ESCAPE '\\' OR name LIKE $2 ESCAPE '\\' OR phone = $3 \
+         ORDER BY account_id LIMIT $4",
+    )
+    .bind(exact)
+    .bind(like)
+    .bind(text)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| Ok((row.try_get("account_id")?, row.try_get("kind")?, row.try_get("name")?))).collect()
+}

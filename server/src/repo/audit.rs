@@ -3,8 +3,19 @@
 //! `UPDATE` and `DELETE`).
 
 use crate::clock::to_ms;
+use crate::db::codec::instant;
 use domain::Instant;
-use sqlx::AnyConnection;
+use sqlx::{AnyConnection, Row};
+
+/// One line of the log as read back.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub at: Instant,
+    pub actor: String,
+    pub order_id: Option<i64>,
+    pub event: String,
+    pub detail: serde_json::Value,
+}
 
 /// Appends to the audit log (never updated, never deleted).
 pub async fn append(
@@ -28,4 +39,30 @@ pub async fn append(
     .execute(&mut *conn)
     .await?;
     Ok(())
+}
+
+/// What happened to an account and its orders, the newest first, at most `limit` lines.
+pub async fn of_account(conn: &mut AnyConnection, account_id: i64, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT at, actor, order_id, event, detail FROM audit_log \
+         WHERE account_id = $1 OR order_id IN (SELECT id FROM orders WHERE account_id = $1) \
+         ORDER BY at DESC, id DESC LIMIT $2",
+    )
+    .bind(account_id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let detail: String = row.try_get("detail")?;
+            Ok(Entry {
+                at: instant("audit_log.at", row.try_get("at")?)?,
+                actor: row.try_get("actor")?,
+                order_id: row.try_get("order_id")?,
+                event: row.try_get("event")?,
+                detail: serde_json::from_str(&detail)
+                    .map_err(|e| sqlx::Error::Decode(format!("audit_log.detail: {e}").into()))?,
+            })
+        })
+        .collect()
 }

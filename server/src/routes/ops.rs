@@ -7,14 +7,14 @@
 
 use crate::db::Lock;
 use crate::db::codec;
-use crate::repo::deliveries;
 use crate::repo::orders as store;
 use crate::repo::payments::{self as payments, PaymentRow};
 use crate::repo::refunds::RefundRow;
 use crate::repo::sessions::{self, Caller};
+use crate::repo::{accounts, audit, deliveries};
 use crate::workers::refund;
 use crate::{ApiError, AppState};
-use api_types::{OpsDelivery, OpsPayment, OpsRefund, OrderView};
+use api_types::{OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, TimelineEntry};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
@@ -33,6 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(refund_payment))
         .routes(routes!(list_deliveries))
         .routes(routes!(retry_delivery))
+        .routes(routes!(find_accounts))
+        .routes(routes!(account_timeline))
 }
 
 /// Refused (403) unless the caller is an operator; the audit log's name for them.
@@ -221,4 +223,69 @@ async fn retry_delivery(
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no order {id}")))?;
     Ok(Json(OrderView::from(order)))
+}
+
+#[derive(Debug, Deserialize)]
+struct AccountsQuery {
+    q: String,
+}
+
+/// Finds accounts by id, enterprise name, or a person's login, name or phone.
+#[utoipa::path(
+    get,
+    path = "/ops/accounts",
+    tag = "ops",
+    security(("session" = [])),
+    params(("q" = String, Query, description = "An account id, part of a name or login, or a whole phone number")),
+    responses(
+        (status = 200, description = "Up to 50 accounts, by id", body = Vec<OpsAccount>),
+        (status = 400, description = "`invalid_input`: no `q`, or one under 2 or over 50 characters", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not an operator", body = api_types::ErrorBody),
+    ),
+)]
+async fn find_accounts(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<AccountsQuery>, QueryRejection>,
+) -> Result<Json<Vec<OpsAccount>>, ApiError> {
+    operator(&state, &caller).await?;
+    let Query(query) = query.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
+    let text = query.q.trim();
+    if !(1..=50).contains(&text.chars().count()) || (text.chars().count() < 2 && text.parse::<i64>().is_err()) {
+        return Err(ApiError::InvalidInput("q: an account id, or 2 to 50 characters".into()));
+    }
+    let mut conn = state.db.read.acquire().await?;
+    let found = accounts::search(&mut conn, text, 50).await?;
+    Ok(Json(found.into_iter().map(|(account_id, kind, name)| OpsAccount { account_id, kind, name }).collect()))
+}
+
+/// An account's history, newest first: orders, payments, deliveries, quota
+/// moves, bindings, invoices, refunds, as the append-only audit log has them.
+#[utoipa::path(
+    get,
+    path = "/ops/accounts/{id}/timeline",
+    tag = "ops",
+    security(("session" = [])),
+    params(("id" = i64, Path, description = "The account")),
+    responses(
+        (status = 200, description = "Up to 500 lines, newest first (empty for an account with no history)", body = Vec<TimelineEntry>),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+        (status = 403, description = "`forbidden`: not an operator", body = api_types::ErrorBody),
+    ),
+)]
+async fn account_timeline(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<i64>,
+) -> Result<Json<Vec<TimelineEntry>>, ApiError> {
+    operator(&state, &caller).await?;
+    let mut conn = state.db.read.acquire().await?;
+    let entries = audit::of_account(&mut conn, id, 500).await?;
+    Ok(Json(
+        entries
+            .into_iter()
+            .map(|e| TimelineEntry { at: e.at, actor: e.actor, order_id: e.order_id, event: e.event, detail: e.detail })
+            .collect(),
+    ))
 }

@@ -68,6 +68,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/ops/payments/nope/refund",     [401, 403, 403, 403, 403, 403, 403]),
     ("GET  /api/ops/deliveries",               [401, 403, 403, 403, 403, 403, 403]),
     ("POST /api/ops/orders/1/retry-delivery",  [401, 403, 403, 403, 403, 403, 403]),
+    ("GET  /api/ops/accounts?q=A",             [401, 403, 403, 403, 403, 403, 403]),
+    ("GET  /api/ops/accounts/1/timeline",      [401, 403, 403, 403, 403, 403, 403]),
     // Development's sandboxes, the provider's notification (signed) and the browser's reports.
     ("GET  /api/dev/sms-outbox",               [200, 200, 200, 200, 200, 200, 200]),
     ("POST /api/dev/payments/nope/confirm",    [404, 404, 404, 404, 404, 404, 404]),

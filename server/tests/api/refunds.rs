@@ -354,3 +354,43 @@ on_both_databases!(
         assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("invalid_state")), "{body}");
     }
 );
+
+on_both_databases!(
+    ord_3_an_operator_finds_the_account_and_reads_its_history_newest_first,
+    settings = quiet_reconciliation,
+    |app| {
+        let (_, out_trade_no) = late_wechat_money(&app).await;
+        let account = acting_account(&app).await;
+        let ops = ops(&app).await;
+        let (_, body) = refund(&ops, &out_trade_no).await;
+        assert_eq!(body["status"], "processing", "{body}");
+        wait_for_payment(&app, &out_trade_no, "refunded").await;
+
+        let (status, found) = ops.get("/api/ops/accounts?q=云签").await;
+
+        assert_eq!(status, StatusCode::OK, "{found}");
+        assert!(
+            found.as_array().expect("a list").iter().any(|a| a["account_id"] == account && a["kind"] == "enterprise"),
+            "{found}"
+        );
+        let (_, by_login) = ops.get("/api/ops/accounts?q=a-admin").await;
+        assert!(by_login.as_array().expect("a list").iter().any(|a| a["kind"] == "person"), "{by_login}");
+        let (status, body) = ops.get("/api/ops/accounts?q=%25%25").await;
+        assert_eq!(status, StatusCode::OK, "a wildcard is a character like another: {body}");
+        assert_eq!(body, json!([]), "no name holds a percent sign");
+        let (status, body) = ops.get("/api/ops/accounts?q=x").await;
+        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_input")), "{body}");
+        let (status, timeline) = ops.get(&format!("/api/ops/accounts/{account}/timeline")).await;
+        assert_eq!(status, StatusCode::OK, "{timeline}");
+        let events: Vec<&str> =
+            timeline.as_array().expect("a list").iter().filter_map(|e| e["event"].as_str()).collect();
+        let at =
+            |event: &str| events.iter().position(|e| *e == event).unwrap_or_else(|| panic!("{event} in {events:?}"));
+        assert!(at("refund.succeeded") < at("refund.requested"), "newest first: {events:?}");
+        assert!(at("refund.requested") < at("payment.refused"), "{events:?}");
+        let requested = &timeline[at("refund.requested")];
+        assert!(requested["actor"].as_str().is_some_and(|a| a.starts_with("person:")), "who asked: {requested}");
+        let (status, _) = app.get(&format!("/api/ops/accounts/{account}/timeline")).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+);

@@ -54,6 +54,14 @@ impl OpsPage {
         self.page.text("ops-outcome").await
     }
 
+    /// Looks `text` up, opens the first account found and returns its history as shown.
+    pub async fn history(&self, text: &str) -> String {
+        self.page.type_into("ops-lookup", text).await;
+        self.page.click("ops-lookup-go").await;
+        self.page.click_css("[data-testid=\"ops-accounts\"] li:first-child button").await;
+        self.page.text("ops-timeline").await
+    }
+
     /// 重新交付 on an order; returns what the console said.
     pub async fn retry(&self, order: i64) -> String {
         self.page.click(&format!("retry-{order}")).await;
