@@ -819,6 +819,16 @@ async fn sal_1_a_sales_manager_answers_a_lead_with_a_quote_from_the_sales_consol
     assert_eq!((quotes[0]["price"].as_str(), quotes[0]["contracts"].as_u64()), (Some("168000.00"), Some(3_000_000)));
     let (_, leads) = server.signed_in("sales").await.get("/api/sales/leads?status=quoted").await;
     assert!(leads.as_array().expect("a list").iter().any(|l| l["id"] == id), "the lead is quoted: {leads}");
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", "/billing").await;
+        let announced = page.text("quotes-issued").await;
+        assert!(
+            announced.contains("销售经理已为您报价") && announced.contains("¥168000.00"),
+            "billing announces it: {announced}"
+        );
+    })
+    .await;
 }
 
 /// CH-4: in the mini-program a person is offered 购买咨询 for the editions

@@ -24,7 +24,56 @@ use std::sync::Arc;
 #[component]
 pub fn BillingPage() -> impl IntoView {
     use_title("费用管理", "Billing");
-    signed_in(|_me: Me, catalog| view! { <LoadBilling catalog /> })
+    signed_in(|me: Me, catalog| {
+        view! {
+            <QuotesIssued quotes=me.buyer.sales_quotes />
+            <LoadBilling catalog />
+        }
+    })
+}
+
+/// SAL-1: the sales manager's open Flagship quotes, announced where the
+/// buyer manages their purchases, with the way to buy with them.
+#[component]
+fn QuotesIssued(quotes: Vec<domain::identity::SalesQuote>) -> impl IntoView {
+    let lang = use_lang();
+    let shell = use_shell();
+    let buy_page = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
+    let now = crate::clock::now();
+    let open: Vec<_> = quotes.into_iter().filter(|q| q.expires_at > now).collect();
+    move || {
+        let lang = lang.get();
+        let items = open
+            .iter()
+            .map(|q| {
+                let text = match lang {
+                    Lang::Zh => format!(
+                        "销售经理已为您报价：旗舰版 {}，{}，{}，报价有效期至 {}。",
+                        i18n::years(lang, q.years),
+                        i18n::yuan(q.price),
+                        i18n::grant(lang, domain::QuotaKind::Contracts, q.contracts),
+                        i18n::datetime(q.expires_at)
+                    ),
+                    Lang::En => format!(
+                        "Your sales manager quoted Flagship for {}: {}, {}, valid until {}.",
+                        i18n::years(lang, q.years),
+                        i18n::yuan(q.price),
+                        i18n::grant(lang, domain::QuotaKind::Contracts, q.contracts),
+                        i18n::datetime(q.expires_at)
+                    ),
+                };
+                view! { <li data-testid=format!("quote-issued-{}", q.id)>{text}</li> }
+            })
+            .collect_view();
+        (!open.is_empty()).then(|| {
+            view! {
+                <div class="notice-inline notice-success" role="status" data-testid="quotes-issued">
+                    <ul class="returns-list">{items}</ul>
+                    <a href=buy_page.clone()>{pick(lang, "前往版本选购，使用报价购买旗舰版", "Buy Flagship with it")}</a>
+                </div>
+            }
+        })
+    }
 }
 
 #[component]
