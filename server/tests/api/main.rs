@@ -11,6 +11,7 @@ mod crash;
 mod delivery;
 mod development;
 mod events;
+mod fuzz;
 mod invoices;
 mod layers;
 mod openapi;

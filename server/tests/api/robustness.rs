@@ -106,7 +106,7 @@ fn replaced(root: &Value, path: &[Value], with: Option<Value>) -> Value {
 }
 
 /// A valid body for the endpoints we know, `{}` for the others.
-fn valid_body(template: &str) -> Value {
+pub fn valid_body(template: &str) -> Value {
     let selection = json!({
         "edition": { "edition": "advanced", "years": 1 },
         "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }],
@@ -136,7 +136,7 @@ fn valid_body(template: &str) -> Value {
 
 /// Sends `body` and asserts the answer is not a 5xx, and that any refusal
 /// has the API's shape. Returns the status.
-async fn send(app: &TestApp, method: &Method, path: &str, body: Vec<u8>, what: &str) -> StatusCode {
+pub async fn send(app: &TestApp, method: &Method, path: &str, body: Vec<u8>, what: &str) -> StatusCode {
     let request = app
         .client
         .request(method.clone(), format!("{}{path}", app.address))
