@@ -46,6 +46,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(notice) => notice,
         Err(error) => {
             tracing::warn!(%error, "payment notification refused");
+            crate::telemetry::metrics::notification_refused(refusal_reason(&error));
             if matches!(error, GatewayError::Stale) {
                 // Signed by the provider, only late: worth a line in the audit log.
                 let mut tx = state.db.begin().await?;
@@ -68,6 +69,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             });
         }
     };
+    crate::telemetry::metrics::notification_verified();
     if !notice.success {
         // WeChat notifies successes only; anything else is settled by asking (reconciliation).
         tracing::info!(out_trade_no = notice.out_trade_no, "payment notification without success: ignored");
@@ -93,5 +95,16 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             tracing::warn!(out_trade_no = notice.out_trade_no, "payment notification for an unknown payment");
             Err(ApiError::NotFound(format!("no payment {}", notice.out_trade_no)))
         }
+    }
+}
+
+/// The metrics' name for why a notification did not verify.
+fn refusal_reason(error: &GatewayError) -> &'static str {
+    match error {
+        GatewayError::BadSignature => "bad_signature",
+        GatewayError::Stale => "stale",
+        GatewayError::Malformed(_) => "malformed",
+        // Verifying asks nobody: these come from calls to the provider.
+        GatewayError::Unavailable(_) | GatewayError::Rejected(_) => "other",
     }
 }

@@ -13,6 +13,7 @@ mod development;
 mod events;
 mod invoices;
 mod layers;
+mod metrics;
 mod openapi;
 mod orders;
 mod payments;
