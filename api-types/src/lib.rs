@@ -20,7 +20,7 @@ pub use binding::{BindRequest, Bound};
 pub use contracts::{ContractView, Initiate};
 pub use error::ErrorBody;
 pub use invoices::{InvoiceRequest, InvoiceView};
-pub use meta::{Environment, Health};
+pub use meta::{Environment, Health, Readiness, ReadinessCheck};
 pub use ops::{OpsAccount, OpsDelivery, OpsPayment, OpsRefund, TimelineEntry};
 pub use orders::{
     MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,

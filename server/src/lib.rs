@@ -8,8 +8,9 @@
 //! and row codec) → `db` (pool, dialect, the codec of stored names), with
 //! `gateways` (payment provider, SMS) beside the repositories. Every floor
 //! asks `domain` to decide; no business rule lives here. `error`, `clock`,
-//! `retry`, `password` and `failpoint` are leaves every floor may use; `main`,
-//! `startup` and `settings` wire it together.
+//! `retry`, `password`, `failpoint` and `telemetry` (metrics and logs) are
+//! leaves every floor may use; `main`, `startup` and `settings` wire it
+//! together.
 
 pub mod clock;
 pub mod db;
@@ -23,6 +24,7 @@ pub mod retry;
 pub mod routes;
 mod settings;
 mod startup;
+pub mod telemetry;
 pub mod throttle;
 pub mod workers;
 

@@ -1,6 +1,7 @@
 //! Configuration from environment variables, each with a working default.
 
 use crate::gateways::payment::wechat::ApiV3Key;
+use crate::telemetry::logs::LogFormat;
 use std::env;
 use std::path::PathBuf;
 
@@ -56,6 +57,12 @@ pub struct Settings {
     /// `ESIGN_SESSION_IDLE_MINUTES`: a session unused this long has ended
     /// (it also ends 7 days after sign-in, used or not).
     pub session_idle_minutes: u32,
+    /// `ESIGN_METRICS_ADDR`: where `GET /metrics` is served (`host:port`,
+    /// port 0 picks a free one), apart from the public listener; unset, it
+    /// is not served and nothing is recorded.
+    pub metrics_addr: Option<String>,
+    /// `ESIGN_LOG_FORMAT`: `text` (lines for a person) or `json` (one object a line).
+    pub log_format: LogFormat,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -82,6 +89,8 @@ impl Default for Settings {
             sign_in_per_login: 10,
             sign_in_per_address: 60,
             session_idle_minutes: 120,
+            metrics_addr: None,
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -130,6 +139,8 @@ impl Settings {
             sign_in_per_login: parse("ESIGN_SIGN_IN_PER_LOGIN", d.sign_in_per_login)?,
             sign_in_per_address: parse("ESIGN_SIGN_IN_PER_ADDRESS", d.sign_in_per_address)?,
             session_idle_minutes: parse("ESIGN_SESSION_IDLE_MINUTES", d.session_idle_minutes)?,
+            metrics_addr: env::var("ESIGN_METRICS_ADDR").ok().filter(|a| !a.is_empty()).or(d.metrics_addr),
+            log_format: parse("ESIGN_LOG_FORMAT", d.log_format)?,
         };
         // The default key is the sandbox's, published in this repository:
         // notifications "encrypted" with it could be forged by anyone.

@@ -47,6 +47,8 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     port: u16,
+    /// The metrics listener and its port, when `ESIGN_METRICS_ADDR` is set.
+    metrics: Option<(TcpListener, u16)>,
     router: Router,
     state: AppState,
 }
@@ -94,15 +96,30 @@ impl Application {
             ),
             csp_reports: Arc::default(),
             sign_in: Arc::new(SignInThrottle::new(settings.sign_in_per_login, settings.sign_in_per_address)),
+            workers: Arc::default(),
         };
-        tokio::spawn(workers::delivery::run(state.clone()));
-        tokio::spawn(forget_idle_sign_ins(state.sign_in.clone()));
-        tokio::spawn(workers::sweeper::run(state.clone()));
+        let metrics = match &settings.metrics_addr {
+            Some(address) => {
+                // Installed before anything happens that it should count.
+                crate::telemetry::metrics::recorder();
+                let bind_error = |source| StartupError::Bind { address: address.clone(), source };
+                let listener = TcpListener::bind(address).await.map_err(bind_error)?;
+                let port = listener.local_addr().map_err(bind_error)?.port();
+                Some((listener, port))
+            }
+            None => None,
+        };
+        let mut tasks = vec![
+            ("delivery", tokio::spawn(workers::delivery::run(state.clone())).abort_handle()),
+            ("sign_in_throttle", tokio::spawn(forget_idle_sign_ins(state.sign_in.clone())).abort_handle()),
+            ("sweeper", tokio::spawn(workers::sweeper::run(state.clone())).abort_handle()),
+            ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
+        ];
         if state.settings.sandbox_notify {
-            tokio::spawn(sandbox.run_notifier());
+            tasks.push(("sandbox_notifier", tokio::spawn(sandbox.run_notifier()).abort_handle()));
         }
-        tokio::spawn(workers::reconcile::run(state.clone()));
-        Ok(Self { listener, port, router: router(state.clone(), &settings.dist), state })
+        state.workers.started(tasks);
+        Ok(Self { listener, port, metrics, router: router(state.clone(), &settings.dist), state })
     }
 
     /// The port the server listens on.
@@ -110,13 +127,20 @@ impl Application {
         self.port
     }
 
+    /// The port `GET /metrics` is served on, when it is.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
+    }
+
     /// The state its handlers share (tests drive background jobs with it).
     pub fn state(&self) -> &AppState {
         &self.state
     }
 
-    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight.
+    /// Serves until Ctrl-C or SIGTERM, then finishes the requests in flight
+    /// (a scrape of the metrics listener is simply cut).
     pub async fn run_until_stopped(self) -> io::Result<()> {
+        let metrics = self.metrics.map(|(listener, _)| tokio::spawn(serve_metrics(listener, self.state.clone())));
         // Without TCP_NODELAY a small answer written in two pieces (an event
         // stream's chunks, a body after its head) waits for the peer's
         // delayed acknowledgement: 40 ms on every one.
@@ -127,7 +151,34 @@ impl Application {
         });
         // The peer's address, for the sign-in throttle.
         let service = self.router.into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await
+        let served = axum::serve(listener, service).with_graceful_shutdown(shutdown_signal()).await;
+        if let Some(metrics) = metrics {
+            metrics.abort();
+        }
+        served
+    }
+}
+
+/// Serves `GET /metrics` on its own listener.
+async fn serve_metrics(listener: TcpListener, state: AppState) {
+    let recorder = crate::telemetry::metrics::recorder();
+    tokio::select! {
+        served = axum::serve(listener, crate::http::metrics::router(state, recorder)) => {
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        }
+        () = upkeep(recorder) => {}
+    }
+}
+
+/// Drains the recorder's histogram samples every few seconds, so that they
+/// do not pile up when nobody scrapes.
+async fn upkeep(recorder: &'static metrics_exporter_prometheus::PrometheusHandle) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(5));
+    loop {
+        every.tick().await;
+        recorder.run_upkeep();
     }
 }
 

@@ -74,6 +74,23 @@ impl Db {
         }
     }
 
+    /// The versions of this backend's embedded migrations not applied to
+    /// the database (none once [`Db::migrate`] has run).
+    pub async fn unapplied_migrations(&self) -> Result<Vec<i64>, sqlx::migrate::MigrateError> {
+        use sqlx::migrate::Migrate;
+        let migrator = match self.backend {
+            Backend::Sqlite => &SQLITE_MIGRATIONS,
+            Backend::Postgres => &POSTGRES_MIGRATIONS,
+        };
+        let mut conn = self.read.acquire().await?;
+        let applied = conn.list_applied_migrations(&migrator.table_name).await?;
+        Ok(migrator
+            .iter()
+            .filter(|m| m.migration_type.is_up_migration() && !applied.iter().any(|a| a.version == m.version))
+            .map(|m| m.version)
+            .collect())
+    }
+
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
         self.write.begin().await

@@ -3,6 +3,7 @@
 //! development, and the built app for everything else, with the layers
 //! every request passes through.
 
+use super::metrics::count_requests;
 use super::middleware::{BODY_LIMIT_BYTES, REQUEST_ID, api_error_shape, log_internal_errors, request_span};
 use super::security;
 use crate::{ApiError, AppState};
@@ -28,7 +29,8 @@ use tracing::Level;
 /// `request_timeout_ms` becomes 503. The timeout ends when the response
 /// starts, so a stream that has begun (order events) is never cut. Every
 /// answer carries the security headers; a state-changing API request from
-/// another site is refused (`http::security`).
+/// another site is refused (`http::security`). Every request is counted
+/// by its route (`http::metrics`), outermost, so with the status it got.
 pub fn app(state: AppState, dist: &Path) -> Router {
     let app = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
     let mut routes = Router::new().nest("/api", security::no_store(api()));
@@ -54,7 +56,8 @@ pub fn app(state: AppState, dist: &Path) -> Router {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid));
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .layer(axum::middleware::from_fn(count_requests));
     security::with_headers(routes, production).with_state(state)
 }
 

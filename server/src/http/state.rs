@@ -7,6 +7,7 @@ use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::sms::SmsGateway;
 use crate::throttle::SignInThrottle;
+use crate::workers::Running;
 use domain::Catalog;
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -36,6 +37,8 @@ pub struct AppState {
     pub csp_reports: Arc<Mutex<VecDeque<String>>>,
     /// Sign-in attempts counted per login and per client address.
     pub sign_in: Arc<SignInThrottle>,
+    /// The background tasks, for readiness.
+    pub workers: Arc<Running>,
 }
 
 impl AppState {

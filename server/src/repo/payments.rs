@@ -112,16 +112,18 @@ pub async fn set_prompt(
     Ok(())
 }
 
-/// Records what became of a pending payment (failed, closed); true when it was still pending.
+/// Records what became of a pending payment (failed, closed); true when it
+/// was still pending. A statement of its own, so counted as it commits.
 pub async fn end_pending(conn: &mut AnyConnection, out_trade_no: &str, to: PaymentStatus) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
+    let ended = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3 RETURNING method")
         .bind(to.name())
         .bind(out_trade_no)
         .bind(PaymentStatus::Pending.name())
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
-    Ok(changed == 1)
+        .fetch_optional(&mut *conn)
+        .await?;
+    let Some(row) = ended else { return Ok(false) };
+    crate::telemetry::metrics::payment(codec::parse(&row.try_get::<String, _>("method")?)?, to);
+    Ok(true)
 }
 
 /// Records the provider's word on collected money: paid, refund due (with

@@ -1,8 +1,9 @@
-//! What the API says about itself: health, the catalog on sale, its
-//! OpenAPI document, and what browsers report of its security policy.
+//! What the API says about itself: health and readiness, the catalog on
+//! sale, its OpenAPI document, and what browsers report of its security
+//! policy.
 
 use crate::{ApiError, AppState};
-use api_types::Health;
+use api_types::{Health, Readiness, ReadinessCheck};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -15,6 +16,7 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(health))
+        .routes(routes!(ready))
         .routes(routes!(catalog))
         .routes(routes!(openapi_json))
         .routes(routes!(csp_report))
@@ -75,6 +77,58 @@ async fn csp_reports(State(state): State<AppState>) -> Result<Json<Vec<String>>,
 #[utoipa::path(get, path = "/health", tag = "meta", responses((status = 200, description = "The server answers", body = Health)))]
 async fn health() -> Json<Health> {
     Json(Health { status: "ok".to_owned() })
+}
+
+/// How long a readiness check may take: a database that answers later is
+/// not ready to serve.
+const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Whether this server can take traffic: its database answers, every
+/// migration it knows is applied, and its background workers run.
+#[utoipa::path(
+    get,
+    path = "/ready",
+    tag = "meta",
+    responses(
+        (status = 200, description = "Ready: every check is", body = Readiness),
+        (status = 503, description = "Not ready: the checks say which is not", body = Readiness),
+    ),
+)]
+async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
+    let answers = tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&state.db.read)).await;
+    let database = match answers {
+        Ok(Ok(_)) => check("database", true, "answers"),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            check("database", false, "does not answer")
+        }
+        Err(_) => check("database", false, "does not answer in time"),
+    };
+    let migrations = match tokio::time::timeout(CHECK_TIMEOUT, state.db.unapplied_migrations()).await {
+        Ok(Ok(unapplied)) if unapplied.is_empty() => check("migrations", true, "all applied"),
+        Ok(Ok(unapplied)) => {
+            let versions: Vec<String> = unapplied.iter().map(i64::to_string).collect();
+            check("migrations", false, &format!("not applied: {}", versions.join(", ")))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "not ready: the applied migrations cannot be read");
+            check("migrations", false, "cannot be read")
+        }
+        Err(_) => check("migrations", false, "cannot be read in time"),
+    };
+    let workers = match state.workers.stopped() {
+        None => check("workers", false, "not started"),
+        Some(stopped) if stopped.is_empty() => check("workers", true, "all running"),
+        Some(stopped) => check("workers", false, &format!("stopped: {}", stopped.join(", "))),
+    };
+    let checks = vec![database, migrations, workers];
+    let ready = checks.iter().all(|c| c.ready);
+    let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    (status, Json(Readiness { ready, checks }))
+}
+
+fn check(name: &str, ready: bool, detail: &str) -> ReadinessCheck {
+    ReadinessCheck { name: name.to_owned(), ready, detail: detail.to_owned() }
 }
 
 /// The catalog on sale: editions, add-ons, prices, limits and its version.

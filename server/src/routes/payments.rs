@@ -59,6 +59,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
         Ok(notice) => notice,
         Err(error) => {
             tracing::warn!(%error, "payment notification refused");
+            crate::telemetry::metrics::notification_refused(refusal_reason(&error));
             if matches!(error, GatewayError::Stale) {
                 // Signed by the provider, only late: worth a line in the audit log.
                 let mut tx = state.db.begin().await?;
@@ -78,6 +79,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
             return Err(refused(error));
         }
     };
+    crate::telemetry::metrics::notification_verified();
     if !notice.success {
         // WeChat notifies successes only; anything else is settled by asking (reconciliation).
         tracing::info!(out_trade_no = notice.out_trade_no, "payment notification without success: ignored");
@@ -148,4 +150,15 @@ pub async fn receive_refund(
     // refund number, and a word on a refund that ended changes nothing.
     refund::record(&state, &notice.out_refund_no, &notice.state, "refund").await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The metrics' name for why a notification did not verify.
+fn refusal_reason(error: &GatewayError) -> &'static str {
+    match error {
+        GatewayError::BadSignature => "bad_signature",
+        GatewayError::Stale => "stale",
+        GatewayError::Malformed(_) => "malformed",
+        // Verifying asks nobody: these come from calls to the provider.
+        GatewayError::Unavailable(_) | GatewayError::Rejected(_) => "other",
+    }
 }

@@ -49,7 +49,8 @@ async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, sqlx::Erro
 /// How one delivery ended.
 #[derive(Debug)]
 enum Outcome {
-    Delivered,
+    /// Delivered this long after it was paid.
+    Delivered(chrono::TimeDelta),
     /// Delivered (or given up) already: whichever transaction came second changes nothing.
     AlreadyDone,
     /// The domain says it cannot be delivered: it needs a person.
@@ -92,7 +93,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
     crate::repo::audit::append(tx, now, "delivery", Some(order.account_id), Some(order_id), "order.delivered", &detail)
         .await?;
     tracing::info!(order.id = order_id, latency_ms = (now - paid_at).num_milliseconds(), "order delivered");
-    Ok(Outcome::Delivered)
+    Ok(Outcome::Delivered(now - paid_at))
 }
 
 /// Gives a paid order up to a person (`needs_attention`, its money to
@@ -129,7 +130,8 @@ async fn give_up(
 /// up after its last try.
 async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> Result<bool, ApiError> {
     let mut tx = state.db.begin().await?;
-    let changed = if job.attempts >= TRIES {
+    let given_up = job.attempts >= TRIES;
+    let changed = if given_up {
         give_up(state, &mut tx, job.order_id, &format!("delivery failed {TRIES} times: {error}")).await?
     } else {
         let until = state.clock.now() + chrono::TimeDelta::from_std(backoff(job.attempts)).unwrap_or_default();
@@ -138,6 +140,11 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
         false
     };
     tx.commit().await?;
+    if changed {
+        crate::telemetry::metrics::order_needs_attention();
+    } else if !given_up {
+        crate::telemetry::metrics::delivery_retried();
+    }
     Ok(changed)
 }
 
@@ -153,13 +160,17 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     }
     let mut tx = state.db.begin().await?;
     let mut changed = Vec::with_capacity(claimed.len());
+    // Counted once the batch commits.
+    let mut delivered = Vec::new();
+    let mut given_up = 0;
     let mut failed = Vec::new();
     for job in claimed {
         let mut step = tx.begin().await?;
         match deliver(state, &mut step, job.order_id).await {
-            Ok(Outcome::Delivered) => {
+            Ok(Outcome::Delivered(latency)) => {
                 step.commit().await?;
                 changed.push(job.order_id);
+                delivered.push(latency);
             }
             Ok(Outcome::AlreadyDone) => step.rollback().await?,
             Ok(Outcome::Refused(refusal)) => {
@@ -168,6 +179,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
                 let reason = format!("{}: {}", refusal.code.as_str(), refusal.message(domain::Lang::Zh));
                 if give_up(state, &mut step, job.order_id, &reason).await? {
                     changed.push(job.order_id);
+                    given_up += 1;
                 }
                 step.commit().await?;
             }
@@ -179,6 +191,8 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     }
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
     tx.commit().await?;
+    delivered.into_iter().for_each(crate::telemetry::metrics::order_delivered);
+    (0..given_up).for_each(|_| crate::telemetry::metrics::order_needs_attention());
     for (job, error) in failed {
         if retry_or_give_up(state, job, &error).await? {
             changed.push(job.order_id);

@@ -40,10 +40,14 @@ pub struct Report {
 /// (never taken) or asked about (taken, no word since).
 pub async fn run_once(state: &AppState) -> Result<Report, sqlx::Error> {
     let mut report = Report::default();
-    ask_about_pending_payments(state, &mut report).await?;
-    close_expired_orders(state, &mut report).await?;
-    follow_open_refunds(state, &mut report).await?;
-    Ok(report)
+    let ran = async {
+        ask_about_pending_payments(state, &mut report).await?;
+        close_expired_orders(state, &mut report).await?;
+        follow_open_refunds(state, &mut report).await
+    }
+    .await;
+    crate::telemetry::metrics::reconciliation_ran(ran.is_ok());
+    ran.map(|()| report)
 }
 
 /// Runs [`run_once`] every `reconcile_interval_ms`, for ever.
@@ -171,6 +175,7 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
         let closed = store::close(&mut tx, order_id, OrderEvent::TimeOut, now, "reconciliation").await?;
         tx.commit().await?;
         if closed {
+            crate::telemetry::metrics::order_closed(OrderEvent::TimeOut);
             tracing::info!(order.id = order_id, "order closed: the time to pay ran out");
             state.order_changed(order_id);
             report.orders_closed += 1;

@@ -122,6 +122,8 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
                 crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
                 tx.commit().await?;
                 crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
+                crate::telemetry::metrics::order_paid();
+                crate::telemetry::metrics::payment(payment.method, PaymentStatus::Paid);
                 state.order_changed(order.id);
                 tracing::info!(
                     order.id = order.id,
@@ -161,6 +163,7 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
     )
     .await?;
     tx.commit().await?;
+    crate::telemetry::metrics::payment(payment.method, status);
     // The order page shows the money to return.
     state.order_changed(order.id);
     tracing::warn!(

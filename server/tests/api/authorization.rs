@@ -40,6 +40,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("GET  /api/demo-accounts",             [200, 200, 200, 200, 200, 200, 200]),
     // Open to all: what the API says about itself.
     ("GET  /api/health",                       [200, 200, 200, 200, 200, 200, 200]),
+    ("GET  /api/ready",                        [200, 200, 200, 200, 200, 200, 200]),
     ("GET  /api/catalog",                      [200, 200, 200, 200, 200, 200, 200]),
     ("GET  /api/openapi.json",                 [200, 200, 200, 200, 200, 200, 200]),
     ("GET  /api/environment",                  [200, 200, 200, 200, 200, 200, 200]),

@@ -62,6 +62,9 @@ pub struct TestApp {
     pub api: ApiClient,
     pub clock: Arc<ManualClock>,
     pub state: AppState,
+    /// `http://127.0.0.1:…` of its metrics listener, when its settings
+    /// name one (`metrics_addr`).
+    pub metrics: Option<String>,
 }
 
 impl std::ops::Deref for TestApp {
@@ -96,6 +99,7 @@ impl TestApp {
             api: ApiClient::new(&self.address, &self.database_url),
             clock: self.clock.clone(),
             state: self.state.clone(),
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -137,8 +141,9 @@ impl TestAppBuilder {
         let app = Application::build_with_clock(settings, clock.clone()).await.expect("the server starts");
         let state = app.state().clone();
         let address = format!("http://127.0.0.1:{}", app.port());
+        let metrics = app.metrics_port().map(|port| format!("http://127.0.0.1:{port}"));
         tokio::spawn(app.run_until_stopped());
-        TestApp { api: ApiClient::new(&address, &database_url), clock, state }
+        TestApp { api: ApiClient::new(&address, &database_url), clock, state, metrics }
     }
 }
 

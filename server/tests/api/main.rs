@@ -14,6 +14,7 @@ mod events;
 mod fuzz;
 mod invoices;
 mod layers;
+mod metrics;
 mod openapi;
 mod orders;
 mod payments;

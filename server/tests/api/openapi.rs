@@ -275,6 +275,8 @@ async fn real_answers_fit_their_documented_schemas() {
 
     let (status, body) = app.get("/api/health").await;
     assert_fits(&doc, "GET", "/api/health", status, &body);
+    let (status, body) = app.get("/api/ready").await;
+    assert_fits(&doc, "GET", "/api/ready", status, &body);
     let (status, body) = app.get("/api/catalog").await;
     assert_fits(&doc, "GET", "/api/catalog", status, &body);
     let (status, body) = app.get("/api/demo-accounts").await;

@@ -510,9 +510,10 @@ mod tests {
         let opened = open::<Refund>(&verifier, &key, &n.headers(), &n.body, now()).unwrap();
         assert_eq!(opened.resource, refund);
         assert!(matches!(open_it(&n), Err(GatewayError::Malformed(_))), "a refund is not a payment");
+        let payment = sealed();
         assert!(
             matches!(
-                open::<Refund>(&verifier, &key, &sealed().headers(), &sealed().body, now()),
+                open::<Refund>(&verifier, &key, &payment.headers(), &payment.body, now()),
                 Err(GatewayError::Malformed(_))
             ),
             "nor a payment a refund"

@@ -159,6 +159,7 @@ async fn place_order(
     crate::failpoint::crash_point(crate::failpoint::Step::OrderWriting);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::OrderWritten);
+    crate::telemetry::metrics::order_placed();
     tracing::info!(order.id = id, amount_fen = order.payable_fen, "order placed");
     Ok((StatusCode::CREATED, Json(order.into())))
 }
@@ -233,6 +234,7 @@ async fn cancel_order(
     }
     let pending = crate::repo::payments::pending_of(&mut tx, id).await?;
     tx.commit().await?;
+    crate::telemetry::metrics::order_closed(OrderEvent::Cancel);
     if let Some(pending) = pending
         && let Err(e) = state.gateway.close(&pending.out_trade_no).await
     {

@@ -71,6 +71,8 @@ pub async fn without_provider(
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
+    crate::telemetry::metrics::order_paid();
+    crate::telemetry::metrics::payment(method, PaymentStatus::Paid);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, method = ?method, "paid without a provider");
     state.order_changed(order.id);
     Ok(())
