@@ -6,6 +6,7 @@
 
 use crate::credit_code::CreditCode;
 use crate::error::{DomainError, ErrorCode};
+use crate::identity::Membership;
 use serde::{Deserialize, Serialize};
 
 /// Characters in an enterprise's name, as registered.
@@ -134,6 +135,25 @@ pub fn may_submit(enterprise_verified: bool, latest: Option<RequestStatus>) -> R
     }
 }
 
+/// VER-2 **decision**: a member of the enterprise asks, whatever their role,
+/// acting as the person (the seeds' path before verification) or as that
+/// enterprise; acting as another enterprise is `forbidden`, and anyone who
+/// has not joined it is `not_a_member` (an enterprise that does not exist
+/// answers the same, so ids reveal nothing).
+pub fn check_requester(
+    memberships: &[Membership],
+    enterprise_id: i64,
+    acting_enterprise: Option<i64>,
+) -> Result<(), DomainError> {
+    if !memberships.iter().any(|m| m.enterprise_id == enterprise_id) {
+        return Err(DomainError::new(ErrorCode::NotAMember));
+    }
+    match acting_enterprise {
+        Some(acting) if acting != enterprise_id => Err(DomainError::new(ErrorCode::Forbidden)),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,6 +211,15 @@ mod tests {
         assert!(VerificationForm::parse(&long, CODE, "陈静").is_err(), "61 characters");
         assert!(VerificationForm::parse(&"企".repeat(60), CODE, "陈静").is_ok(), "60 characters, not bytes");
         assert!(VerificationForm::parse("深圳\n未来", CODE, "陈静").is_err(), "no control characters");
+    }
+
+    #[test]
+    fn ver_2_a_member_asks_as_the_person_or_as_that_enterprise() {
+        let joined = [Membership { enterprise_id: 3, enterprise_name: "C".into(), verified: false, roles: vec![] }];
+        assert_eq!(check_requester(&joined, 3, None), Ok(()));
+        assert_eq!(check_requester(&joined, 3, Some(3)), Ok(()));
+        assert_eq!(check_requester(&joined, 3, Some(1)).map_err(|e| e.code), Err(ErrorCode::Forbidden));
+        assert_eq!(check_requester(&joined, 1, None).map_err(|e| e.code), Err(ErrorCode::NotAMember));
     }
 
     #[test]
