@@ -19,7 +19,9 @@ mod verification;
 
 pub use binding::{BindRequest, Bound};
 pub use contracts::{ContractView, Initiate};
-pub use enterprise_verification::{EnterpriseVerification, RejectVerification, VerificationApplication, VerificationView};
+pub use enterprise_verification::{
+    EnterpriseVerification, RejectVerification, VerificationApplication, VerificationView,
+};
 pub use error::ErrorBody;
 pub use invoices::{InvoiceRequest, InvoiceView};
 pub use meta::{Environment, Health};

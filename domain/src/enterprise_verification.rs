@@ -224,7 +224,10 @@ mod tests {
 
     #[test]
     fn ver_2_a_refusal_gives_its_reason() {
-        assert_eq!(RejectReason::parse(" 营业执照信息不符 ").map(|r| r.as_str().to_owned()), Ok("营业执照信息不符".into()));
+        assert_eq!(
+            RejectReason::parse(" 营业执照信息不符 ").map(|r| r.as_str().to_owned()),
+            Ok("营业执照信息不符".into())
+        );
         for bad in ["", " ", "x", &"长".repeat(201)] {
             assert_eq!(RejectReason::parse(bad).map_err(|e| e.field), Err(Some("reason".into())), "{bad:?}");
         }

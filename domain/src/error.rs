@@ -285,9 +285,10 @@ impl ErrorCode {
                 "统一社会信用代码有误，请核对营业执照上的18位代码。",
                 "The unified social credit code is not valid: check the 18 characters on the business licence.",
             ),
-            Self::VerificationPending => {
-                ("该企业的认证申请正在审核中，请等待审核结果。", "A verification request for this enterprise is under review.")
-            }
+            Self::VerificationPending => (
+                "该企业的认证申请正在审核中，请等待审核结果。",
+                "A verification request for this enterprise is under review.",
+            ),
             Self::EnterpriseAlreadyVerified => ("该企业已完成企业认证。", "This enterprise is already verified."),
         };
         match lang {

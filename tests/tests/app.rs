@@ -555,7 +555,10 @@ async fn ord_3_late_wechat_money_is_refunded_from_the_operations_console_and_the
         let ops = OpsPage::open(page.clone()).await;
         ops.wait_for_payment("refund_due", &no).await;
         let said = ops.refund(&no).await;
-        assert!(said.contains(&format!("退款 {no}-1")) && said.contains(&amount), "the console says what it asked: {said}");
+        assert!(
+            said.contains(&format!("退款 {no}-1")) && said.contains(&amount),
+            "the console says what it asked: {said}"
+        );
         ops.wait_for_payment("refunded", &no).await;
     })
     .await;

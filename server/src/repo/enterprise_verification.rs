@@ -39,11 +39,10 @@ pub async fn enterprise(
     enterprise_id: i64,
     lock: Lock,
 ) -> Result<Option<(String, bool)>, sqlx::Error> {
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name, verified FROM enterprises WHERE id = $1{lock}")))
-            .bind(enterprise_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT name, verified FROM enterprises WHERE id = $1{lock}")))
+        .bind(enterprise_id)
+        .fetch_optional(&mut *conn)
+        .await?;
     row.map(|row| Ok((row.try_get("name")?, row.try_get::<i64, _>("verified")? == 1))).transpose()
 }
 
@@ -186,5 +185,8 @@ pub async fn grant_role(
 
 /// The enterprise's account, for the audit log.
 pub async fn account_of(conn: &mut AnyConnection, enterprise_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1").bind(enterprise_id).fetch_one(&mut *conn).await
+    sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
+        .bind(enterprise_id)
+        .fetch_one(&mut *conn)
+        .await
 }

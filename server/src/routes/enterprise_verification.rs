@@ -132,8 +132,7 @@ async fn submit(
         let mut tx = state.db.begin().await?;
         store::delete(&mut tx, request_id).await?;
         let detail = json!({ "request_id": request_id, "error": e.to_string() });
-        audit::append(&mut tx, now, &actor, Some(account), None, "enterprise.verification_not_taken", &detail)
-            .await?;
+        audit::append(&mut tx, now, &actor, Some(account), None, "enterprise.verification_not_taken", &detail).await?;
         tx.commit().await?;
         return Err(ApiError::Unavailable(e.to_string()));
     }
@@ -194,8 +193,7 @@ async fn decide(state: &AppState, actor: &str, id: i64, verdict: Verdict) -> Res
         let request = store::find(&mut conn, id, Lock::None).await?.ok_or_else(not_found)?;
         request.status.apply(verdict.event())?;
     }
-    let held =
-        state.reviewer.decide(id, &verdict).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let held = state.reviewer.decide(id, &verdict).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     if held.event() != verdict.event() {
         return Err(ApiError::code(domain::ErrorCode::InvalidState));
     }
