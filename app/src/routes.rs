@@ -40,6 +40,10 @@ on_demand! {
     Billing => BillingPage;
     /// 运营后台 (operators only).
     Ops => OpsPage;
+    /// 企业认证审核 (operators only).
+    OpsVerifications => OpsVerificationsPage;
+    /// 企业认证 of one enterprise.
+    Verify => VerifyPage;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.

@@ -9,6 +9,8 @@ mod pay;
 mod purchase;
 mod review;
 mod sign_in;
+mod verifications;
+mod verify;
 
 pub use billing::BillingPage;
 pub use mini::{MiniProgram, MpHome, MpMe};
@@ -19,6 +21,8 @@ pub use pay::PayPage;
 pub use purchase::PurchasePage;
 pub use review::ReviewPage;
 pub use sign_in::SignInPage;
+pub use verifications::OpsVerificationsPage;
+pub use verify::VerifyPage;
 
 use crate::i18n::{pick, use_lang};
 use leptos::prelude::*;
