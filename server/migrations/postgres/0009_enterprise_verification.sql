@@ -26,7 +26,8 @@ CREATE UNIQUE INDEX verification_requests_one_open ON verification_requests (ent
 -- The bundled review provider's queue: what it was asked, and its verdict
 -- once its reviewer (in development, an operator) gave one.
 CREATE TABLE sandbox_reviews (
-    request_id BIGINT PRIMARY KEY,
+    -- The product's request id, as the provider keeps a merchant's number.
+    out_request_no TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     credit_code TEXT NOT NULL,
     legal_representative TEXT NOT NULL,

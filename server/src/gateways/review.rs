@@ -97,10 +97,10 @@ impl Reviewer for QueueReviewer {
         Box::pin(async move {
             let form = &submission.form;
             sqlx::query(
-                "INSERT INTO sandbox_reviews (request_id, name, credit_code, legal_representative, status, queued_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (request_id) DO NOTHING",
+                "INSERT INTO sandbox_reviews (out_request_no, name, credit_code, legal_representative, status, queued_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (out_request_no) DO NOTHING",
             )
-            .bind(submission.request_id)
+            .bind(submission.request_id.to_string())
             .bind(&form.name)
             .bind(form.credit_code.as_str())
             .bind(&form.legal_representative)
@@ -121,17 +121,17 @@ impl Reviewer for QueueReviewer {
             };
             sqlx::query(
                 "UPDATE sandbox_reviews SET status = $1, reason = $2, decided_at = $3 \
-                 WHERE request_id = $4 AND status = $5",
+                 WHERE out_request_no = $4 AND status = $5",
             )
             .bind(status)
             .bind(verdict.reason())
             .bind(to_ms(self.clock.now()))
-            .bind(request_id)
+            .bind(request_id.to_string())
             .bind(QUEUED)
             .execute(&self.db.write)
             .await?;
-            let row = sqlx::query("SELECT status, reason FROM sandbox_reviews WHERE request_id = $1")
-                .bind(request_id)
+            let row = sqlx::query("SELECT status, reason FROM sandbox_reviews WHERE out_request_no = $1")
+                .bind(request_id.to_string())
                 .fetch_optional(&self.db.write)
                 .await?
                 .ok_or(ReviewError::Unknown(request_id))?;
