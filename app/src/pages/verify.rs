@@ -8,14 +8,13 @@
 use crate::api::{self, ApiClientError, EnterpriseVerification, Me, Sent, VerificationApplication};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, pick, use_lang, use_title};
-use crate::session::{signed_in, use_shell};
+use crate::session::{signed_in, use_session, use_shell};
 use domain::enterprise_verification::{RequestStatus, VerificationForm};
 use domain::verification::Purpose;
 use domain::{DomainError, Lang};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::A;
 use leptos_router::hooks::use_params_map;
 
 /// The verification page of the enterprise in the path.
@@ -57,6 +56,7 @@ fn LoadVerification(id: Option<i64>) -> impl IntoView {
 fn Verification(current: EnterpriseVerification, reload: Callback<()>) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
+    let session = use_session();
     let id = current.enterprise_id;
     let status = current.request.as_ref().map(|r| r.status);
     let reason = current.request.as_ref().and_then(|r| r.reason.clone());
@@ -78,7 +78,10 @@ fn Verification(current: EnterpriseVerification, reload: Callback<()>) -> impl I
                 <p class="notice-inline notice-success" role="status" data-testid="verification-note">
                     {pick(lang, "企业认证已完成，您已成为该企业的超级管理员。可在我的订单中将购买的产品绑定到该企业。", "The enterprise is verified and you are its super admin: bind your purchases to it from My orders.")}
                     " "
-                    <A href=shell.href("/orders")>{pick(lang, "去绑定", "Bind now")}</A>
+                    // The session still holds the memberships from before the approval.
+                    <a href=shell.href("/orders") data-testid="verification-bind" on:click=move |_| session.me.refetch()>
+                        {pick(lang, "去绑定", "Bind now")}
+                    </a>
                 </p>
             }.into_any()),
             (false, Some(RequestStatus::Submitted)) => Some(view! {
