@@ -7,6 +7,7 @@
 
 mod binding;
 mod contracts;
+mod enterprise_verification;
 mod error;
 mod invoices;
 mod meta;
@@ -18,6 +19,9 @@ mod verification;
 
 pub use binding::{BindRequest, Bound};
 pub use contracts::{ContractView, Initiate};
+pub use enterprise_verification::{
+    EnterpriseVerification, RejectVerification, VerificationApplication, VerificationView,
+};
 pub use error::ErrorBody;
 pub use invoices::{InvoiceRequest, InvoiceView};
 pub use meta::{Environment, Health, Readiness, ReadinessCheck};

@@ -4,7 +4,8 @@
 //! HTTP, and no error is swallowed into an `Option`.
 
 use api_types::{
-    BindRequest, CheckRequest, ErrorBody, InvoiceRequest, PayRequest, SendRequest, SignIn, StartTrial, SwitchIdentity,
+    BindRequest, CheckRequest, ErrorBody, InvoiceRequest, PayRequest, RejectVerification, SendRequest, SignIn,
+    StartTrial, SwitchIdentity,
 };
 use domain::billing::Billing;
 use domain::sales::LeadRequest;
@@ -75,6 +76,7 @@ pub use api_types::{
     OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
     QuoteView, Sent, TimelineEntry,
 };
+pub use api_types::{EnterpriseVerification, VerificationApplication, VerificationView};
 
 // ---- Calls ----
 
@@ -305,6 +307,35 @@ pub async fn ops_timeline(account_id: i64) -> Result<Vec<TimelineEntry>, ApiClie
 /// `POST /api/ops/orders/{id}/retry-delivery` (operators only).
 pub async fn ops_retry_delivery(id: i64) -> Result<OrderView, ApiClientError> {
     send_no_body(Request::post(&format!("/api/ops/orders/{id}/retry-delivery"))).await
+}
+
+/// `GET /api/enterprises/{id}/verification` (VER-2): the enterprise and its latest request.
+pub async fn enterprise_verification(id: i64) -> Result<EnterpriseVerification, ApiClientError> {
+    get(&format!("/api/enterprises/{id}/verification")).await
+}
+
+/// `POST /api/enterprises/{id}/verification` (VER-2), after a code for `enterprise_verification`.
+pub async fn request_verification(
+    id: i64,
+    application: &VerificationApplication,
+) -> Result<EnterpriseVerification, ApiClientError> {
+    send(Request::post(&format!("/api/enterprises/{id}/verification")), application).await
+}
+
+/// `GET /api/ops/verifications`: every request, those under review first (operators only).
+pub async fn ops_verifications() -> Result<Vec<VerificationView>, ApiClientError> {
+    get("/api/ops/verifications").await
+}
+
+/// `POST /api/ops/verifications/{id}/approve` (operators only).
+pub async fn ops_approve_verification(id: i64) -> Result<VerificationView, ApiClientError> {
+    send_no_body(Request::post(&format!("/api/ops/verifications/{id}/approve"))).await
+}
+
+/// `POST /api/ops/verifications/{id}/reject` with the reason the requester sees (operators only).
+pub async fn ops_reject_verification(id: i64, reason: &str) -> Result<VerificationView, ApiClientError> {
+    let body = RejectVerification { reason: reason.to_owned() };
+    send(Request::post(&format!("/api/ops/verifications/{id}/reject")), &body).await
 }
 
 /// Development only: the payer confirms in the sandbox

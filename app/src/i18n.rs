@@ -10,6 +10,7 @@
 
 use domain::catalog::{AddOnValidity, Allotment};
 use domain::eligibility::Remedy;
+use domain::enterprise_verification::RequestStatus;
 use domain::identity::Role;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
@@ -433,6 +434,18 @@ pub fn payment_status(lang: Lang, status: PaymentStatus) -> &'static str {
         (PaymentStatus::Refunding, Lang::En) => "Refunding",
         (PaymentStatus::Refunded, Lang::Zh) => "已退款",
         (PaymentStatus::Refunded, Lang::En) => "Refunded",
+    }
+}
+
+/// Where an enterprise verification request stands (VER-2).
+pub fn verification_status(lang: Lang, status: RequestStatus) -> &'static str {
+    match (status, lang) {
+        (RequestStatus::Submitted, Lang::Zh) => "审核中",
+        (RequestStatus::Submitted, Lang::En) => "Under review",
+        (RequestStatus::Approved, Lang::Zh) => "已认证",
+        (RequestStatus::Approved, Lang::En) => "Verified",
+        (RequestStatus::Rejected, Lang::Zh) => "未通过",
+        (RequestStatus::Rejected, Lang::En) => "Not approved",
     }
 }
 

@@ -6,7 +6,8 @@
 //! and never does money arithmetic. All HTTP goes through [`api`].
 //!
 //! Routes: the web console at `/` (版本选购, `/review`, `/orders/{id}/pay`,
-//! `/orders/{id}`, `/orders`, `/billing`, `/login`) and the mini-program
+//! `/orders/{id}`, `/orders`, `/billing`, `/login`, 企业认证 at
+//! `/enterprises/{id}/verify`; for operators `/ops` and `/ops/verifications`) and the mini-program
 //! under `/mp` with the same pages in a phone frame, judged for the
 //! mini-program channel, plus its home (`/mp`) and 我的 (`/mp/me`).
 
@@ -60,6 +61,8 @@ fn App() -> impl IntoView {
                     <Route path=path!("ops") view={Lazy::<routes::Ops>::new()} />
                     <Route path=path!("sales") view={Lazy::<routes::Sales>::new()} />
                     <Route path=path!("sales/leads/:id") view={Lazy::<routes::SalesLead>::new()} />
+                    <Route path=path!("ops/verifications") view={Lazy::<routes::OpsVerifications>::new()} />
+                    <Route path=path!("enterprises/:id/verify") view={Lazy::<routes::Verify>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
                 </ParentRoute>
             </Routes>

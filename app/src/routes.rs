@@ -44,6 +44,10 @@ on_demand! {
     Sales => SalesPage;
     /// One lead in the sales console.
     SalesLead => LeadPage;
+    /// 企业认证审核 (operators only).
+    OpsVerifications => OpsVerificationsPage;
+    /// 企业认证 of one enterprise.
+    Verify => VerifyPage;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.

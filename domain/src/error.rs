@@ -59,6 +59,10 @@ pub enum ErrorCode {
     DeliveryInProgress,
     RefundUnderway,
     InvoiceOutstanding,
+    // Enterprise verification (企业认证, VER-2).
+    CreditCodeInvalid,
+    VerificationPending,
+    EnterpriseAlreadyVerified,
 }
 
 /// The language a message is shown in; zh-CN is the product's default.
@@ -76,7 +80,7 @@ pub enum Lang {
 impl ErrorCode {
     /// Every code, in the order SPEC.md uses to choose one when several apply:
     /// identity and channel → what is bought → voucher → payment.
-    pub const ALL: [ErrorCode; 42] = [
+    pub const ALL: [ErrorCode; 45] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -119,6 +123,9 @@ impl ErrorCode {
         Self::DeliveryInProgress,
         Self::RefundUnderway,
         Self::InvoiceOutstanding,
+        Self::CreditCodeInvalid,
+        Self::VerificationPending,
+        Self::EnterpriseAlreadyVerified,
     ];
 
     /// The stable wire name, e.g. `mini_program_limit`.
@@ -166,6 +173,9 @@ impl ErrorCode {
             Self::DeliveryInProgress => "delivery_in_progress",
             Self::RefundUnderway => "refund_underway",
             Self::InvoiceOutstanding => "invoice_outstanding",
+            Self::CreditCodeInvalid => "credit_code_invalid",
+            Self::VerificationPending => "verification_pending",
+            Self::EnterpriseAlreadyVerified => "enterprise_already_verified",
         }
     }
 
@@ -271,6 +281,15 @@ impl ErrorCode {
                 "该订单已开具发票，请先红冲发票再退款。",
                 "An invoice stands on this order: reverse it with a red invoice before refunding.",
             ),
+            Self::CreditCodeInvalid => (
+                "统一社会信用代码有误，请核对营业执照上的18位代码。",
+                "The unified social credit code is not valid: check the 18 characters on the business licence.",
+            ),
+            Self::VerificationPending => (
+                "该企业的认证申请正在审核中，请等待审核结果。",
+                "A verification request for this enterprise is under review.",
+            ),
+            Self::EnterpriseAlreadyVerified => ("该企业已完成企业认证。", "This enterprise is already verified."),
         };
         match lang {
             Lang::Zh => zh,

@@ -33,17 +33,20 @@ pub enum Purpose {
     Invoice,
     /// A first personal purchase in the mini-program (BND-3): the person's phone.
     PersonDetails,
+    /// Asking for enterprise verification (VER-2): the requester's phone.
+    EnterpriseVerification,
 }
 
 impl Purpose {
     /// Every purpose.
-    pub const ALL: [Purpose; 2] = [Purpose::Invoice, Purpose::PersonDetails];
+    pub const ALL: [Purpose; 3] = [Purpose::Invoice, Purpose::PersonDetails, Purpose::EnterpriseVerification];
 
     /// The stable snake_case name, as stored.
     pub fn as_str(self) -> &'static str {
         match self {
             Purpose::Invoice => "invoice",
             Purpose::PersonDetails => "person_details",
+            Purpose::EnterpriseVerification => "enterprise_verification",
         }
     }
 
@@ -52,6 +55,7 @@ impl Purpose {
         match self {
             Purpose::Invoice => "开具发票",
             Purpose::PersonDetails => "首次购买验证手机",
+            Purpose::EnterpriseVerification => "企业认证",
         }
     }
 }
@@ -298,7 +302,7 @@ mod tests {
             assert_eq!(Phone::parse(bad).map_err(|e| e.code), Err(ErrorCode::InvalidInput), "{bad}");
         }
         let purposes: Vec<String> = Purpose::ALL.iter().map(|p| serde_json::to_string(p).expect("json")).collect();
-        assert_eq!(purposes, ["\"invoice\"", "\"person_details\""]);
+        assert_eq!(purposes, ["\"invoice\"", "\"person_details\"", "\"enterprise_verification\""]);
         assert!(Purpose::ALL.iter().all(|p| serde_json::to_string(p).expect("json") == format!("\"{}\"", p.as_str())));
     }
 }

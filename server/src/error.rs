@@ -105,7 +105,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::NotRefundable
         | C::DeliveryInProgress
         | C::RefundUnderway
-        | C::InvoiceOutstanding => StatusCode::CONFLICT,
+        | C::InvoiceOutstanding
+        | C::VerificationPending
+        | C::EnterpriseAlreadyVerified => StatusCode::CONFLICT,
         C::TooManyAttempts | C::SendTooOften => StatusCode::TOO_MANY_REQUESTS,
         C::IdempotencyKeyReused
         | C::EnterpriseNotVerified
@@ -128,7 +130,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::QuotaExhausted
         | C::CodeInvalid
         | C::CodeExpired
-        | C::PhoneNotVerified => StatusCode::UNPROCESSABLE_ENTITY,
+        | C::PhoneNotVerified
+        | C::CreditCodeInvalid => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }
 

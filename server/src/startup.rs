@@ -3,6 +3,7 @@
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
 use crate::gateways::payment::sandbox::Sandbox;
+use crate::gateways::review::QueueReviewer;
 use crate::gateways::sms::OutboxSms;
 use crate::http::router::app;
 use crate::repo::seed;
@@ -86,6 +87,7 @@ impl Application {
             gateway: sandbox.clone(),
             sandbox: Some(sandbox.clone()),
             sms: Arc::new(OutboxSms::new(db.clone(), clock.clone())),
+            reviewer: Arc::new(QueueReviewer::new(db.clone(), clock.clone())),
             db,
             clock,
             settings: Arc::new(settings.clone()),

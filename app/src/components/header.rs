@@ -19,7 +19,12 @@ pub fn Header() -> impl IntoView {
         let lang = lang.get();
         me().map(|me| {
             let orders = orders_title(lang, &me.buyer.identity);
-            let ops = me.person.operator.then(|| view! { <A href="/ops">{pick(lang, "运营后台", "Operations")}</A> });
+            let ops = me.person.operator.then(|| {
+                view! {
+                    <A href="/ops" exact=true>{pick(lang, "运营后台", "Operations")}</A>
+                    <A href="/ops/verifications">{pick(lang, "企业认证审核", "Verification review")}</A>
+                }
+            });
             let sales =
                 me.person.sales_manager.then(|| view! { <A href="/sales">{pick(lang, "销售后台", "Sales")}</A> });
             view! {

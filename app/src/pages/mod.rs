@@ -10,6 +10,8 @@ mod purchase;
 mod review;
 mod sales;
 mod sign_in;
+mod verifications;
+mod verify;
 
 pub use billing::BillingPage;
 pub use mini::{MiniProgram, MpHome, MpMe};
@@ -21,6 +23,8 @@ pub use purchase::PurchasePage;
 pub use review::ReviewPage;
 pub use sales::{LeadPage, SalesPage};
 pub use sign_in::SignInPage;
+pub use verifications::OpsVerificationsPage;
+pub use verify::VerifyPage;
 
 use crate::i18n::{pick, use_lang};
 use leptos::prelude::*;

@@ -1,5 +1,6 @@
 //! 订单记录 (an enterprise's purchase records, VIS-1) and 我的订单 (a
-//! person's orders, with binding to an enterprise, BND-2).
+//! person's orders, with binding to an enterprise, BND-2, and the way to
+//! 企业认证 for an enterprise not verified yet, VER-2).
 
 use crate::api::{self, ApiClientError, Me, OrderView};
 use crate::clock;
@@ -215,6 +216,14 @@ fn BindPanel(
             let enterprise = m.enterprise_id;
             let verdict = check_binding(status, has_edition_line, &memberships, enterprise, &unknown, now);
             let refused = verdict.is_err();
+            // VER-2: the way to the refusal's remedy, on the web console (企业认证 has no mini-program page).
+            let verify = verdict.as_ref().err().filter(|e| e.code == ErrorCode::EnterpriseNotVerified).map(|_| {
+                view! {
+                    <A href=format!("/enterprises/{enterprise}/verify") attr:data-testid=format!("verify-{enterprise}")>
+                        {pick(lang, "去认证", "Verify it")}
+                    </A>
+                }
+            });
             let reason = verdict.err().map(|e| e.message(lang));
             let input_id = format!("bind-{id}-to-{enterprise}");
             view! {
@@ -233,7 +242,7 @@ fn BindPanel(
                         <span class="choice-name">{m.enterprise_name.clone()}</span>
                         <span class="choice-detail">{i18n::roles(lang, &m.roles)}</span>
                     </label>
-                    <p class="choice-reason">{reason}</p>
+                    <p class="choice-reason">{reason} {verify}</p>
                 </li>
             }
         })

@@ -1,11 +1,12 @@
 //! Stored names of the closed sets kept in columns: order and payment
-//! states, payment methods, refund reasons, membership roles and quota move
+//! states, payment methods, refund reasons, verification request states, membership roles and quota move
 //! entries ([`Stored`]), and the serde-named sets ([`name_of`],
 //! [`parse_name`]); and the decoding of stored instants and unsigned numbers.
 //! This is the only module that spells the names; everything else binds what
 //! it returns. Decoding refuses an unknown or out-of-range value with an
 //! error naming the `table.column` and the value, never a silent default.
 
+use domain::enterprise_verification::RequestStatus;
 use domain::identity::Role;
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::{PaymentStatus, RefundReason};
@@ -121,6 +122,20 @@ impl Stored for RefundStatus {
             RefundStatus::Processing => "processing",
             RefundStatus::Succeeded => "succeeded",
             RefundStatus::Failed => "failed",
+        }
+    }
+}
+
+impl Stored for RequestStatus {
+    const COLUMN: &'static str = "verification_requests.status";
+    fn all() -> &'static [Self] {
+        &RequestStatus::ALL
+    }
+    fn name(self) -> &'static str {
+        match self {
+            RequestStatus::Submitted => "submitted",
+            RequestStatus::Approved => "approved",
+            RequestStatus::Rejected => "rejected",
         }
     }
 }

@@ -5,6 +5,7 @@ use crate::clock::Clock;
 use crate::db::Db;
 use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
+use crate::gateways::review::Reviewer;
 use crate::gateways::sms::SmsGateway;
 use crate::throttle::SignInThrottle;
 use crate::workers::Running;
@@ -29,6 +30,8 @@ pub struct AppState {
     pub wake_delivery: Arc<Notify>,
     /// The SMS provider for verification codes (the bundled outbox unless configured otherwise).
     pub sms: Arc<dyn SmsGateway>,
+    /// The enterprise verification reviewer (the bundled queue unless configured otherwise).
+    pub reviewer: Arc<dyn Reviewer>,
     /// The bundled payment sandbox, when it is the provider (its payer pages and tests drive it).
     pub sandbox: Option<Arc<Sandbox>>,
     /// This API's OpenAPI document as JSON, built once at start-up.

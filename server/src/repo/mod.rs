@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bindings;
 pub mod contracts;
 pub mod deliveries;
+pub mod enterprise_verification;
 pub mod idempotency;
 pub mod invoices;
 pub mod ledger;

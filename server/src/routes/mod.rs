@@ -11,6 +11,7 @@
 pub mod billing;
 pub mod binding;
 pub mod contracts;
+pub mod enterprise_verification;
 pub mod invoices;
 pub mod meta;
 pub mod ops;
@@ -37,4 +38,5 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(invoices::router())
         .merge(sales::router())
         .merge(ops::router())
+        .merge(enterprise_verification::router())
 }

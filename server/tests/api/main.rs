@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod delivery;
 mod development;
+mod enterprise_verification;
 mod events;
 mod fuzz;
 mod invoices;
