@@ -295,6 +295,74 @@ async fn bnd_2_the_order_page_follows_a_binding_made_elsewhere() {
     .await;
 }
 
+/// VER-2, BND-2: the seeds' personal path to its end. A person buys
+/// personally; binding to their unverified enterprise is refused with the
+/// way to verify it; they ask for verification (the credit code checked,
+/// the phone code sent); an operator approves it in the review page; the
+/// person binds the order to the now verified enterprise.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ver_2_a_person_buys_personally_verifies_the_enterprise_and_binds_the_order_to_it() {
+    let server = Arc::new(TestServer::start().await);
+    let enterprise = server.enterprise_id("p-chen", "深圳未来").await;
+    let chen = server.signed_in("p-chen").await;
+    let (status, me) = chen.put("/api/session/identity", &serde_json::json!({ "enterprise_id": null })).await;
+    assert_eq!(status, 200, "acting as the person: {me}");
+    let id = chen.buy(&edition("advanced", 1)).await;
+    chen.wait_for_order(id, "delivered", |o| o["status"] == "delivered").await;
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "p-chen", "/orders").await;
+        let orders = OrdersPage::open(page.clone(), "/orders").await;
+        page.act_as("person").await;
+        page.wait_until("acting as the person", || async { orders.title().await == "我的订单" }).await;
+        assert!(!orders.can_bind_to(id, enterprise).await, "an unverified enterprise cannot take the order");
+        page.click(&format!("verify-{enterprise}")).await;
+        page.find("verification-form").await;
+        page.type_into("verify-name", "深圳未来贸易有限公司").await;
+        page.type_into("verify-credit_code", "91350100M000100Y44").await;
+        page.type_into("verify-legal_representative", "陈静").await;
+        let wrong = page.text("verification-errors").await;
+        assert!(!wrong.is_empty(), "a wrong check character is refused before sending: {wrong}");
+        page.type_into("verify-credit_code", "91350100M000100Y43").await;
+        page.click("verify-send-code").await;
+        let code = s.last_code("13912345678").await;
+        page.type_into("verify-phone-code", &code).await;
+        page.click("verify-submit").await;
+        page.wait_until("the request is under review", || async {
+            page.text("verification-status").await.contains("审核中")
+        })
+        .await;
+    })
+    .await;
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "ops", "/ops/verifications").await;
+        page.find("verifications").await;
+        page.click_css("[data-testid=\"verifications\"] [data-testid^=\"approve-\"]").await;
+        let said = page.text("verifications-outcome").await;
+        assert!(!said.is_empty(), "the review page says what it did");
+    })
+    .await;
+
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "p-chen", "/orders").await;
+        let orders = OrdersPage::open(page.clone(), "/orders").await;
+        page.act_as("person").await;
+        page.wait_until("acting as the person", || async { orders.title().await == "我的订单" }).await;
+        let note = orders.bind(id, enterprise).await;
+        assert!(note.contains("深圳未来贸易有限公司"), "bound to the verified enterprise: {note}");
+    })
+    .await;
+    let (_, me) = server.signed_in("p-chen").await.get("/api/me").await;
+    let membership =
+        me["memberships"].as_array().expect("memberships").iter().find(|m| m["enterprise_id"] == enterprise).cloned();
+    let membership = membership.unwrap_or_else(|| panic!("p-chen is a member: {me}"));
+    assert!(membership["roles"].as_array().is_some_and(|r| r.iter().any(|r| r == "super_admin")), "{membership}");
+}
+
 /// PRI-2: the browser's clock runs 30 days ahead, so its upgrade quote (the
 /// yearly difference for the remaining days) is lower than the server's; the
 /// server answers `quote_changed` with its figures, the app shows them and
