@@ -308,7 +308,7 @@ fn LeadBody(detail: LeadDetail, catalog: Arc<Catalog>, on_change: Callback<Resul
                 }
             })
             .collect_view();
-        let quote_rows = quotes.iter().map(|q| quote_row(lang, q)).collect_view();
+        let quote_rows = quotes.iter().cloned().map(|q| quote_row(lang, q)).collect_view();
         view! {
             <div class="purchase-layout">
                 <div class="purchase-options">
@@ -366,7 +366,7 @@ fn LeadBody(detail: LeadDetail, catalog: Arc<Catalog>, on_change: Callback<Resul
     }
 }
 
-fn quote_row(lang: Lang, q: &QuoteView) -> impl IntoView {
+fn quote_row(lang: Lang, q: QuoteView) -> impl IntoView {
     let state = match q.used_by_order {
         Some(order) => match lang {
             Lang::Zh => format!("已被订单 #{order} 使用"),
