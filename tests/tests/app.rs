@@ -843,7 +843,8 @@ async fn sal_1_flagship_is_bought_with_an_accepted_sales_quote() {
 /// SAL-1: the sales manager finds a buyer's Flagship lead in the sales
 /// console, keeps a note, sees the quote refused below the allotment before
 /// sending it, then issues it with the buyer's term previewed by the domain;
-/// the lead is quoted and the buyer has the quote.
+/// the lead is quoted, the buyer finds the quote announced in billing
+/// management, buys Flagship at it, and it is delivered.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sal_1_a_sales_manager_answers_a_lead_with_a_quote_from_the_sales_console() {
     let server = Arc::new(TestServer::start().await);
@@ -887,6 +888,7 @@ async fn sal_1_a_sales_manager_answers_a_lead_with_a_quote_from_the_sales_consol
     assert_eq!((quotes[0]["price"].as_str(), quotes[0]["contracts"].as_u64()), (Some("168000.00"), Some(3_000_000)));
     let (_, leads) = server.signed_in("sales").await.get("/api/sales/leads?status=quoted").await;
     assert!(leads.as_array().expect("a list").iter().any(|l| l["id"] == id), "the lead is quoted: {leads}");
+    let quote_id = quotes[0]["id"].as_str().expect("a quote id").to_owned();
     let s = Arc::clone(&server);
     with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
         let page = signed_in(client, &s, "a-admin", "/billing").await;
@@ -895,6 +897,17 @@ async fn sal_1_a_sales_manager_answers_a_lead_with_a_quote_from_the_sales_consol
             announced.contains("销售经理已为您报价") && announced.contains("¥168000.00"),
             "billing announces it: {announced}"
         );
+        page.click_css("[data-testid=\"quotes-issued\"] a").await;
+        let purchase = PurchasePage::ready(page.clone()).await;
+        purchase.choose_sales_quote(&quote_id).await;
+        purchase.wait_for_total("¥168000.00").await;
+        purchase.buy_now().await;
+        let review = ReviewPage::ready(purchase.page.clone()).await;
+        review.page.wait_for_text("total", "¥168000.00").await;
+        review.place_order().await;
+        let pay = PayPage::ready(review.page.clone()).await;
+        pay.pay_with("balance").await;
+        OrderPage::ready(pay.page.clone()).await.wait_for_status("delivered").await;
     })
     .await;
 }
