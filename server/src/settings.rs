@@ -1,5 +1,6 @@
 //! Configuration from environment variables, each with a working default.
 
+use crate::gateways::payment::sandbox::RetrySchedule;
 use crate::gateways::payment::wechat::ApiV3Key;
 use crate::telemetry::logs::LogFormat;
 use std::env;
@@ -13,6 +14,72 @@ pub enum SettingError {
     Invalid { name: &'static str, value: String },
     #[error("{name} must be set: {why}")]
     Missing { name: &'static str, why: &'static str },
+    #[error("{name}={value} switches on a sandbox, which production refuses")]
+    SandboxInProduction { name: &'static str, value: &'static str },
+}
+
+/// Who takes payments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PaymentProvider {
+    /// `sandbox`: the bundled one (development only).
+    Sandbox,
+    /// `wechatpay`: WeChat Pay API v3 over HTTP.
+    WechatPay(WechatPaySettings),
+}
+
+/// The merchant's WeChat Pay settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WechatPaySettings {
+    /// `ESIGN_WECHATPAY_BASE_URL`: the API's base URL.
+    pub base_url: String,
+    /// `ESIGN_WECHATPAY_MCHID`: the merchant id.
+    pub mchid: String,
+    /// `ESIGN_WECHATPAY_APPID`: the app id payments are made under.
+    pub appid: String,
+    /// `ESIGN_WECHATPAY_MERCHANT_SERIAL`: the merchant certificate's serial.
+    pub merchant_serial: String,
+    /// `ESIGN_WECHATPAY_MERCHANT_KEY_FILE`: the merchant's PKCS#8 PEM private key.
+    pub merchant_key_file: PathBuf,
+    /// `ESIGN_WECHATPAY_PLATFORM_KEYS`: `serial=file,serial=file`, the
+    /// platform public keys believed (two while WeChat rotates its key).
+    pub platform_keys: Vec<(String, PathBuf)>,
+}
+
+/// Who sends text messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SmsProvider {
+    /// `outbox`: the `sms_outbox` table (development only).
+    Outbox,
+    /// `tencent`: Tencent Cloud SMS over HTTP.
+    Tencent(TencentSmsSettings),
+}
+
+/// The Tencent Cloud SMS account's settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TencentSmsSettings {
+    /// `ESIGN_SMS_BASE_URL`: the API's URL.
+    pub base_url: String,
+    /// `ESIGN_SMS_SECRET_ID` and `ESIGN_SMS_SECRET_KEY`: the API credentials.
+    pub secret_id: String,
+    pub secret_key: Secret,
+    /// `ESIGN_SMS_APP_ID`: the SMS application (`SmsSdkAppId`).
+    pub app_id: String,
+    /// `ESIGN_SMS_SIGN_NAME`: the approved signature, e.g. 腾讯电子签.
+    pub sign_name: String,
+    /// `ESIGN_SMS_TEMPLATE_ID`: the approved verification-code template.
+    pub template_id: String,
+    /// `ESIGN_SMS_REGION`: the API region.
+    pub region: String,
+}
+
+/// A secret setting: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 /// Everything the server reads from its environment.
@@ -36,9 +103,23 @@ pub struct Settings {
     /// `ESIGN_PAYMENT_APIV3_KEY`: the 32-byte key payment notifications are
     /// encrypted with (the default is the sandbox's, development only).
     pub payment_apiv3_key: ApiV3Key,
+    /// `ESIGN_PAYMENT_PROVIDER`: `sandbox` (the development default) or
+    /// `wechatpay` (the production default; its own variables then apply).
+    pub payment_provider: PaymentProvider,
+    /// `ESIGN_SMS_PROVIDER`: `outbox` (the development default) or `tencent`.
+    pub sms_provider: SmsProvider,
+    /// `ESIGN_PUBLIC_URL`: the address the world reaches this server at
+    /// (the provider's notifications go there); by default, the listener's.
+    pub public_url: Option<String>,
     /// `ESIGN_SANDBOX_FAILURE_RATE`: the share (0 to 1) of payments the
     /// sandbox refuses to open, as an unavailable provider would.
     pub sandbox_failure_rate: f64,
+    /// `ESIGN_SANDBOX_PROBE_RATE`: the share (0 to 1) of notifications the
+    /// sandbox precedes with a signature probe, as WeChat does now and then.
+    pub sandbox_probe_rate: f64,
+    /// `ESIGN_SANDBOX_NOTIFY_RETRIES`: the sandbox's waits between tries of
+    /// a notification (WeChat's: 15s,15s,30s,3m,10m,20m,30m,30m,30m,60m,3h,3h,3h,6h,6h).
+    pub sandbox_notify_retries: RetrySchedule,
     /// `ESIGN_SANDBOX_NOTIFY`: whether the sandbox sends its notifications
     /// (`false` leaves payments to reconciliation).
     pub sandbox_notify: bool,
@@ -81,7 +162,12 @@ impl Default for Settings {
             development: true,
             payment_timeout_secs: 1800,
             payment_apiv3_key: SANDBOX_APIV3_KEY,
+            payment_provider: PaymentProvider::Sandbox,
+            sms_provider: SmsProvider::Outbox,
+            public_url: None,
             sandbox_failure_rate: 0.0,
+            sandbox_probe_rate: 0.02,
+            sandbox_notify_retries: RetrySchedule::default(),
             sandbox_notify: true,
             reconcile_interval_ms: 3000,
             reconcile_after_secs: 60,
@@ -125,13 +211,12 @@ impl Settings {
                 })?,
                 Err(_) => d.payment_apiv3_key,
             },
-            sandbox_failure_rate: {
-                let rate: f64 = parse("ESIGN_SANDBOX_FAILURE_RATE", d.sandbox_failure_rate)?;
-                if !(0.0..=1.0).contains(&rate) {
-                    return Err(SettingError::Invalid { name: "ESIGN_SANDBOX_FAILURE_RATE", value: rate.to_string() });
-                }
-                rate
-            },
+            payment_provider: d.payment_provider,
+            sms_provider: d.sms_provider,
+            public_url: env::var("ESIGN_PUBLIC_URL").ok().filter(|u| !u.is_empty()).or(d.public_url),
+            sandbox_failure_rate: rate("ESIGN_SANDBOX_FAILURE_RATE", d.sandbox_failure_rate)?,
+            sandbox_probe_rate: rate("ESIGN_SANDBOX_PROBE_RATE", d.sandbox_probe_rate)?,
+            sandbox_notify_retries: parse("ESIGN_SANDBOX_NOTIFY_RETRIES", d.sandbox_notify_retries)?,
             sandbox_notify: parse("ESIGN_SANDBOX_NOTIFY", d.sandbox_notify)?,
             reconcile_interval_ms: parse("ESIGN_RECONCILE_INTERVAL_MS", d.reconcile_interval_ms)?,
             reconcile_after_secs: parse("ESIGN_RECONCILE_AFTER_SECS", d.reconcile_after_secs)?,
@@ -142,13 +227,42 @@ impl Settings {
             metrics_addr: env::var("ESIGN_METRICS_ADDR").ok().filter(|a| !a.is_empty()).or(d.metrics_addr),
             log_format: parse("ESIGN_LOG_FORMAT", d.log_format)?,
         };
-        // The default key is the sandbox's, published in this repository:
-        // notifications "encrypted" with it could be forged by anyone.
-        if !settings.development && env::var_os("ESIGN_PAYMENT_APIV3_KEY").is_none() {
-            return Err(SettingError::Missing {
-                name: "ESIGN_PAYMENT_APIV3_KEY",
-                why: "production decrypts payment notifications with the merchant's own APIv3 key",
-            });
+        let mut settings = settings;
+        settings.payment_provider = match env::var("ESIGN_PAYMENT_PROVIDER").as_deref() {
+            Ok("sandbox") if !settings.development => {
+                return Err(SettingError::SandboxInProduction { name: "ESIGN_PAYMENT_PROVIDER", value: "sandbox" });
+            }
+            Ok("sandbox") => PaymentProvider::Sandbox,
+            Ok("wechatpay") => PaymentProvider::WechatPay(WechatPaySettings::from_env()?),
+            Err(_) if settings.development => PaymentProvider::Sandbox,
+            Err(_) => PaymentProvider::WechatPay(WechatPaySettings::from_env()?),
+            Ok(other) => return Err(SettingError::Invalid { name: "ESIGN_PAYMENT_PROVIDER", value: other.to_owned() }),
+        };
+        settings.sms_provider = match env::var("ESIGN_SMS_PROVIDER").as_deref() {
+            Ok("outbox") if !settings.development => {
+                return Err(SettingError::SandboxInProduction { name: "ESIGN_SMS_PROVIDER", value: "outbox" });
+            }
+            Ok("outbox") => SmsProvider::Outbox,
+            Ok("tencent") => SmsProvider::Tencent(TencentSmsSettings::from_env()?),
+            Err(_) if settings.development => SmsProvider::Outbox,
+            Err(_) => SmsProvider::Tencent(TencentSmsSettings::from_env()?),
+            Ok(other) => return Err(SettingError::Invalid { name: "ESIGN_SMS_PROVIDER", value: other.to_owned() }),
+        };
+        if !settings.development {
+            // The default key is the sandbox's, published in this repository:
+            // notifications "encrypted" with it could be forged by anyone.
+            if env::var_os("ESIGN_PAYMENT_APIV3_KEY").is_none() {
+                return Err(SettingError::Missing {
+                    name: "ESIGN_PAYMENT_APIV3_KEY",
+                    why: "production decrypts payment notifications with the merchant's own APIv3 key",
+                });
+            }
+            if settings.public_url.is_none() {
+                return Err(SettingError::Missing {
+                    name: "ESIGN_PUBLIC_URL",
+                    why: "the payment provider notifies this server at its public address",
+                });
+            }
         }
         Ok(settings)
     }
@@ -167,9 +281,66 @@ impl Settings {
             // Tests move their clock by days and years between requests:
             // only the 7-day expiry ends their sessions.
             session_idle_minutes: 7 * 24 * 60,
+            // Retries a hundred times faster than WeChat's; no probes
+            // unless a test asks for them.
+            sandbox_notify_retries: RetrySchedule::default().compressed(100),
+            sandbox_probe_rate: 0.0,
             ..Self::default()
         }
     }
+}
+
+impl WechatPaySettings {
+    fn from_env() -> Result<Self, SettingError> {
+        const WHY: &str = "WeChat Pay is the payment provider";
+        let platform_keys = required("ESIGN_WECHATPAY_PLATFORM_KEYS", WHY)?;
+        let platform_keys = platform_keys
+            .split(',')
+            .map(|pair| match pair.trim().split_once('=') {
+                Some((serial, file)) if !serial.is_empty() && !file.is_empty() => {
+                    Ok((serial.to_owned(), PathBuf::from(file)))
+                }
+                _ => Err(SettingError::Invalid { name: "ESIGN_WECHATPAY_PLATFORM_KEYS", value: pair.to_owned() }),
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(Self {
+            base_url: env::var("ESIGN_WECHATPAY_BASE_URL").unwrap_or_else(|_| "https://api.mch.weixin.qq.com".into()),
+            mchid: required("ESIGN_WECHATPAY_MCHID", WHY)?,
+            appid: required("ESIGN_WECHATPAY_APPID", WHY)?,
+            merchant_serial: required("ESIGN_WECHATPAY_MERCHANT_SERIAL", WHY)?,
+            merchant_key_file: required("ESIGN_WECHATPAY_MERCHANT_KEY_FILE", WHY)?.into(),
+            platform_keys,
+        })
+    }
+}
+
+impl TencentSmsSettings {
+    fn from_env() -> Result<Self, SettingError> {
+        const WHY: &str = "Tencent Cloud SMS sends the text messages";
+        Ok(Self {
+            base_url: env::var("ESIGN_SMS_BASE_URL").unwrap_or_else(|_| "https://sms.tencentcloudapi.com".into()),
+            secret_id: required("ESIGN_SMS_SECRET_ID", WHY)?,
+            secret_key: Secret(required("ESIGN_SMS_SECRET_KEY", WHY)?),
+            app_id: required("ESIGN_SMS_APP_ID", WHY)?,
+            sign_name: required("ESIGN_SMS_SIGN_NAME", WHY)?,
+            template_id: required("ESIGN_SMS_TEMPLATE_ID", WHY)?,
+            region: env::var("ESIGN_SMS_REGION").unwrap_or_else(|_| "ap-guangzhou".into()),
+        })
+    }
+}
+
+/// The variable `name`, which must be set (and not empty) because `why`.
+fn required(name: &'static str, why: &'static str) -> Result<String, SettingError> {
+    env::var(name).ok().filter(|value| !value.is_empty()).ok_or(SettingError::Missing { name, why })
+}
+
+/// A share from 0 to 1.
+fn rate(name: &'static str, default: f64) -> Result<f64, SettingError> {
+    let rate: f64 = parse(name, default)?;
+    if !(0.0..=1.0).contains(&rate) {
+        return Err(SettingError::Invalid { name, value: rate.to_string() });
+    }
+    Ok(rate)
 }
 
 /// The variable `name` parsed, or `default` when it is unset.

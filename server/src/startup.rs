@@ -2,9 +2,15 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
+use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
+use crate::gateways::payment::wechat::client::{Merchant, WechatPay};
+use crate::gateways::payment::wechat::notice::NoticeReader;
+use crate::gateways::payment::wechat::{PlatformKeys, Signer, Verifier};
 use crate::gateways::review::QueueReviewer;
-use crate::gateways::sms::OutboxSms;
+use crate::gateways::sms::tencent::TencentSms;
+use crate::gateways::sms::{OutboxSms, SmsGateway};
+use crate::settings::{PaymentProvider, SmsProvider, WechatPaySettings};
 use crate::http::router::app;
 use crate::repo::seed;
 use crate::throttle::SignInThrottle;
@@ -37,8 +43,12 @@ pub enum StartupError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
-    #[error("the payment sandbox's key cannot be read: {0}")]
+    #[error("a payment key cannot be read: {0}")]
     PaymentKey(#[from] gateways::payment::wechat::KeyError),
+    #[error("{name} names {path}, which cannot be read: {source}")]
+    KeyFile { name: &'static str, path: String, source: io::Error },
+    #[error("ESIGN_SMS_BASE_URL is not a URL")]
+    SmsUrl,
     #[error("the OpenAPI document does not serialise: {0}")]
     OpenApi(String),
 }
@@ -81,12 +91,37 @@ impl Application {
             listening => listening,
         };
         let base_url = format!("http://{host}:{port}");
-        let sandbox = Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)?);
+        // Development always has the sandbox, whichever provider is used:
+        // its pages and its APIs stand in for the providers'.
+        let sandbox = match settings.development {
+            true => Some(Arc::new(Sandbox::new(db.clone(), clock.clone(), &settings, &base_url)?)),
+            false => None,
+        };
+        let public_url = settings.public_url.clone().unwrap_or(base_url);
+        let gateway: Arc<dyn PaymentGateway> = match (&settings.payment_provider, &sandbox) {
+            (PaymentProvider::WechatPay(merchant), _) => {
+                Arc::new(wechat_pay(merchant, &settings, &public_url, clock.clone())?)
+            }
+            (PaymentProvider::Sandbox, Some(sandbox)) => sandbox.clone(),
+            (PaymentProvider::Sandbox, None) => {
+                return Err(crate::settings::SettingError::SandboxInProduction {
+                    name: "ESIGN_PAYMENT_PROVIDER",
+                    value: "sandbox",
+                }
+                .into());
+            }
+        };
+        let sms: Arc<dyn SmsGateway> = match &settings.sms_provider {
+            SmsProvider::Outbox => Arc::new(OutboxSms::new(db.clone(), clock.clone())),
+            SmsProvider::Tencent(account) => {
+                Arc::new(TencentSms::new(account.clone(), clock.clone()).ok_or(StartupError::SmsUrl)?)
+            }
+        };
         let state = AppState {
             catalog: Arc::new(Catalog::load_default()?),
-            gateway: sandbox.clone(),
-            sandbox: Some(sandbox.clone()),
-            sms: Arc::new(OutboxSms::new(db.clone(), clock.clone())),
+            gateway,
+            sandbox: sandbox.clone(),
+            sms,
             reviewer: Arc::new(QueueReviewer::new(db.clone(), clock.clone())),
             db,
             clock,
@@ -117,7 +152,7 @@ impl Application {
             ("sweeper", tokio::spawn(workers::sweeper::run(state.clone())).abort_handle()),
             ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
         ];
-        if state.settings.sandbox_notify {
+        if let Some(sandbox) = sandbox.filter(|_| state.settings.sandbox_notify) {
             tasks.push(("sandbox_notifier", tokio::spawn(sandbox.run_notifier()).abort_handle()));
         }
         state.workers.started(tasks);
@@ -159,6 +194,42 @@ impl Application {
         }
         served
     }
+}
+
+/// The WeChat Pay client of `merchant`, its keys read from their files,
+/// notified at `public_url`.
+fn wechat_pay(
+    merchant: &WechatPaySettings,
+    settings: &Settings,
+    public_url: &str,
+    clock: Arc<dyn Clock>,
+) -> Result<WechatPay, StartupError> {
+    let read = |name: &'static str, path: &Path| {
+        std::fs::read_to_string(path).map_err(|source| StartupError::KeyFile {
+            name,
+            path: path.display().to_string(),
+            source,
+        })
+    };
+    let signer = Signer::with_serial(
+        &read("ESIGN_WECHATPAY_MERCHANT_KEY_FILE", &merchant.merchant_key_file)?,
+        &merchant.merchant_serial,
+    )?;
+    let mut keys = Vec::new();
+    for (serial, path) in &merchant.platform_keys {
+        keys.push(Verifier::with_serial(&read("ESIGN_WECHATPAY_PLATFORM_KEYS", path)?, serial)?);
+    }
+    let reader = NoticeReader::new(PlatformKeys::new(keys)?, settings.payment_apiv3_key.clone());
+    let public_url = public_url.trim_end_matches('/');
+    let merchant = Merchant {
+        base_url: merchant.base_url.clone(),
+        mchid: merchant.mchid.clone(),
+        appid: merchant.appid.clone(),
+        signer,
+        notify_url: format!("{public_url}/api/payments/notify"),
+        refund_notify_url: format!("{public_url}/api/refunds/notify"),
+    };
+    Ok(WechatPay::new(merchant, reader, clock)?)
 }
 
 /// Serves `GET /metrics` on its own listener.

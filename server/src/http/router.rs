@@ -35,8 +35,11 @@ pub fn app(state: AppState, dist: &Path) -> Router {
     let app = ServeDir::new(dist).precompressed_gzip().fallback(ServeFile::new(dist.join("index.html")));
     let mut routes = Router::new().nest("/api", security::no_store(api()));
     if state.settings.development {
-        // The sandbox's payer pages: development only.
-        routes = routes.nest("/sandbox", crate::gateways::payment::sandbox::pages::pages());
+        // The sandbox's payer pages, and the providers' APIs it stands in for.
+        let sandbox = crate::gateways::payment::sandbox::pages::pages()
+            .merge(crate::gateways::payment::sandbox::api::routes())
+            .merge(crate::gateways::sms::sandbox::routes());
+        routes = routes.nest("/sandbox", sandbox);
     }
     let request_id = HeaderName::from_static(REQUEST_ID);
     let timeout = Duration::from_millis(state.settings.request_timeout_ms);

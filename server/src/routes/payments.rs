@@ -57,6 +57,7 @@ pub async fn receive(State(state): State<AppState>, headers: HeaderMap, body: By
     let now = state.clock.now();
     let notice = match state.gateway.verify_notice(&headers, &body, now) {
         Ok(notice) => notice,
+        Err(GatewayError::SignatureProbe) => return Err(probe_refused("payment")),
         Err(error) => {
             tracing::warn!(%error, "payment notification refused");
             crate::telemetry::metrics::notification_refused(refusal_reason(&error));
@@ -130,9 +131,12 @@ pub async fn receive_refund(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     let now = state.clock.now();
-    let notice = state.gateway.verify_refund_notice(&headers, &body, now).map_err(|error| {
-        tracing::warn!(%error, "refund notification refused");
-        refused(error)
+    let notice = state.gateway.verify_refund_notice(&headers, &body, now).map_err(|error| match error {
+        GatewayError::SignatureProbe => probe_refused("refund"),
+        error => {
+            tracing::warn!(%error, "refund notification refused");
+            refused(error)
+        }
     })?;
     let known = {
         let mut conn = state.db.read.acquire().await?;
@@ -152,10 +156,19 @@ pub async fn receive_refund(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// A signature probe is refused like a forgery, and logged as what it is:
+/// the provider checking this server, not an attack.
+fn probe_refused(kind: &'static str) -> ApiError {
+    tracing::info!(kind, "signature probe refused, as the provider expects");
+    crate::telemetry::metrics::notification_refused("probe");
+    refused(GatewayError::SignatureProbe)
+}
+
 /// The metrics' name for why a notification did not verify.
 fn refusal_reason(error: &GatewayError) -> &'static str {
     match error {
         GatewayError::BadSignature => "bad_signature",
+        GatewayError::SignatureProbe => "probe",
         GatewayError::Stale => "stale",
         GatewayError::Malformed(_) => "malformed",
         // Verifying asks nobody: these come from calls to the provider.

@@ -53,13 +53,12 @@ pub async fn send_code(state: &AppState, caller: &Caller, purpose: Purpose) -> R
     store::save_challenge(&mut tx, &subject, purpose, &challenge).await?;
     tx.commit().await?;
 
-    let text = format!(
-        "【腾讯电子签】您的验证码为 {}，用于{}，{}分钟内有效。如非本人操作，请忽略本短信。",
-        code.digits(),
-        purpose.label_zh(),
-        rules::CODE_LIFETIME.num_minutes()
-    );
-    let message = SmsMessage { phone: challenge.phone.clone(), text };
+    let message = SmsMessage {
+        phone: challenge.phone.clone(),
+        code: code.digits().to_owned(),
+        purpose_zh: purpose.label_zh().to_owned(),
+        minutes: rules::CODE_LIFETIME.num_minutes(),
+    };
     if let Err(e) = state.sms.send(&message).await {
         // Not sent: forget the code and the minute it would have blocked.
         let mut tx = state.db.begin().await?;

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
 use server::gateways::payment::sandbox::Sandbox;
-use server::gateways::payment::wechat::{self, PlatformSigner, SignedNotification};
+use server::gateways::payment::wechat::{self, Signer, SignedMessage};
 use server::workers::reconcile;
 use server::{AppState, Settings};
 use sqlx::Row;
@@ -94,14 +94,14 @@ async fn wait_until_paid(app: &TestApp, order_id: i64) {
 }
 
 /// POSTs a notification as the provider would.
-async fn post_notification(app: &TestApp, n: &SignedNotification) -> (StatusCode, Value) {
+async fn post_notification(app: &TestApp, n: &SignedMessage) -> (StatusCode, Value) {
     let request =
         app.client.post(format!("{}/api/payments/notify", app.address)).headers(n.headers()).body(n.body.clone());
     app.send(request, "POST /api/payments/notify").await
 }
 
 /// The sandbox's own notification for a paid payment, as of the app's now.
-async fn notification(app: &TestApp, out_trade_no: &str) -> SignedNotification {
+async fn notification(app: &TestApp, out_trade_no: &str) -> SignedMessage {
     let sandbox = app.state.sandbox().expect("the sandbox is the gateway");
     sandbox.notification_for(out_trade_no, app.clock.now()).await.expect("built").expect("the payment was paid")
 }
@@ -111,8 +111,8 @@ fn notification_saying(
     state: &AppState,
     out_trade_no: &str,
     amount_fen: i64,
-    signer: &PlatformSigner,
-) -> SignedNotification {
+    signer: &Signer,
+) -> SignedMessage {
     let now = state.clock.now();
     let transaction = wechat::Transaction {
         out_trade_no: out_trade_no.to_owned(),
@@ -129,8 +129,8 @@ fn seal_as(
     state: &AppState,
     id: &str,
     transaction: &wechat::Transaction,
-    signer: &PlatformSigner,
-) -> SignedNotification {
+    signer: &Signer,
+) -> SignedMessage {
     wechat::seal(signer, &state.settings.payment_apiv3_key, id, transaction, state.clock.now()).expect("sealed")
 }
 
@@ -244,7 +244,7 @@ on_both_databases!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wech
     let prepay_id = prompt["prepay_id"].as_str().expect("a prepay id");
     assert_eq!(prompt["package"], format!("prepay_id={prepay_id}"));
     assert_eq!(prompt["nonce_str"].as_str().map(str::len), Some(32));
-    let verifier = wechat::PlatformVerifier::from_pem(include_str!("../../sandbox/platform_public_key.pem"))
+    let verifier = wechat::Verifier::from_pem(include_str!("../../sandbox/platform_public_key.pem"))
         .expect("the public key");
     let signer = app.state.sandbox().expect("the sandbox").signer();
     assert_eq!(verifier.serial(), signer.serial());
@@ -339,7 +339,7 @@ on_both_databases!(pay_4_a_forged_notification_is_refused_and_changes_nothing, s
     press(&app, "pay", &out_trade_no, "pay").await;
     let genuine = notification(&app, &out_trade_no).await;
 
-    let forger = PlatformSigner::from_pem(FORGER_KEY).expect("the forger's key");
+    let forger = Signer::from_pem(FORGER_KEY).expect("the forger's key");
     let mut forged_with_platform_serial = notification_saying(&app.state, &out_trade_no, 698_000, &forger);
     forged_with_platform_serial.serial = genuine.serial.clone();
     let mut tampered_body = genuine.clone();

@@ -100,6 +100,8 @@ pub enum GatewayError {
     Rejected(String),
     #[error("the notification's signature does not verify")]
     BadSignature,
+    #[error("a signature probe: the provider checks that forged signatures are refused")]
+    SignatureProbe,
     #[error("the notification's timestamp is outside the accepted window")]
     Stale,
     #[error("the notification is malformed: {0}")]

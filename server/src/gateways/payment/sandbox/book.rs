@@ -113,6 +113,8 @@ pub(super) struct Due {
     /// book cannot both take the same notification.
     due_at_ms: i64,
     pub(super) attempts: i64,
+    /// Where the merchant asked to be told, when it said (over the API).
+    pub(super) notify_url: Option<String>,
 }
 
 /// The book over the server's database.
@@ -193,10 +195,15 @@ impl Book {
 
     /// Opens a pending payment as of `now`; false when the number is in the
     /// book already (the caller decides whether that is the same request).
-    pub(super) async fn open(&self, request: &PaymentRequest, now: Instant) -> Result<bool, sqlx::Error> {
+    pub(super) async fn open(
+        &self,
+        request: &PaymentRequest,
+        notify_url: Option<&str>,
+        now: Instant,
+    ) -> Result<bool, sqlx::Error> {
         let inserted = sqlx::query(
-            "INSERT INTO sandbox_payments (out_trade_no, method, amount_fen, description, status, created_at, expires_at) \
-             VALUES ($1, $2, $3, $4, 'pending', $5, $6) ON CONFLICT (out_trade_no) DO NOTHING",
+            "INSERT INTO sandbox_payments (out_trade_no, method, amount_fen, description, status, created_at, expires_at, \
+             notify_url) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) ON CONFLICT (out_trade_no) DO NOTHING",
         )
         .bind(&request.out_trade_no)
         .bind(channel_name(request.channel))
@@ -204,6 +211,7 @@ impl Book {
         .bind(&request.description)
         .bind(to_ms(now))
         .bind(to_ms(request.expires_at))
+        .bind(notify_url)
         .execute(&self.db.write)
         .await?
         .rows_affected();
@@ -301,6 +309,7 @@ impl Book {
         out_refund_no: &str,
         out_trade_no: &str,
         amount_fen: i64,
+        notify_url: Option<&str>,
         now: Instant,
     ) -> Result<Result<SandboxRefund, RefundRefused>, sqlx::Error> {
         if let Some(existing) = self.find_refund(out_refund_no).await? {
@@ -332,7 +341,7 @@ impl Book {
         }
         let inserted = sqlx::query(
             "INSERT INTO sandbox_refunds (out_refund_no, out_trade_no, refund_id, amount_fen, status, created_at, \
-             settle_at, notify_id) VALUES ($1, $2, $3, $4, 'processing', $5, $5, $6) ON CONFLICT DO NOTHING",
+             settle_at, notify_id, notify_url) VALUES ($1, $2, $3, $4, 'processing', $5, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(out_refund_no)
         .bind(out_trade_no)
@@ -340,13 +349,14 @@ impl Book {
         .bind(amount_fen)
         .bind(to_ms(now))
         .bind(new_notification_id())
+        .bind(notify_url)
         .execute(&mut *tx)
         .await?
         .rows_affected();
         tx.commit().await?;
         if inserted != 1 {
             // Another request under this number came first: it is the same refund or another.
-            return Box::pin(self.take_refund(out_refund_no, out_trade_no, amount_fen, now)).await;
+            return Box::pin(self.take_refund(out_refund_no, out_trade_no, amount_fen, notify_url, now)).await;
         }
         self.find_refund(out_refund_no).await?.map(Ok).ok_or(sqlx::Error::RowNotFound)
     }
@@ -382,14 +392,17 @@ impl Book {
     /// Up to 16 notifications of `kind` due at `now_ms`, the oldest first.
     pub(super) async fn due(&self, kind: Notifies, now_ms: i64) -> Result<Vec<Due>, sqlx::Error> {
         let (table, key) = (kind.table(), kind.key());
-        let due: Vec<(String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {key}, notify_due_at, notify_attempts FROM {table} \
+        let due: Vec<(String, i64, i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {key}, notify_due_at, notify_attempts, notify_url FROM {table} \
              WHERE notify_due_at IS NOT NULL AND notify_due_at <= $1 ORDER BY notify_due_at LIMIT 16"
         )))
         .bind(now_ms)
         .fetch_all(&self.db.read)
         .await?;
-        Ok(due.into_iter().map(|(key, due_at_ms, attempts)| Due { kind, key, due_at_ms, attempts }).collect())
+        Ok(due
+            .into_iter()
+            .map(|(key, due_at_ms, attempts, notify_url)| Due { kind, key, due_at_ms, attempts, notify_url })
+            .collect())
     }
 
     /// Takes `due` for sending until `until_ms`; false when another notifier

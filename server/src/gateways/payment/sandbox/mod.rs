@@ -27,13 +27,16 @@
 //! each part is a view of one provider: `book` (its table), `notifier` (what
 //! it tells the merchant) and `pages` (what the payer sees).
 
+pub mod api;
 mod book;
 mod notifier;
 pub mod pages;
 
 pub use book::{PayerOutcome, SandboxPayment, SandboxRefund};
+pub use notifier::RetrySchedule;
 
-use super::wechat::{self, ApiV3Key, PlatformSigner, PlatformVerifier};
+use super::wechat::notice::NoticeReader;
+use super::wechat::{self, ApiV3Key, PlatformKeys, Signer, Verifier};
 use super::{
     BoxFuture, GatewayError, Notice, PayChannel, PaymentGateway, PaymentRequest, ProviderStatus, RefundNotice,
     RefundRequest, RefundState,
@@ -47,21 +50,37 @@ use book::{ABNORMAL, Book, CLOSED, FAILED, PAID, PENDING, RefundRefused, SUCCESS
 use domain::Instant;
 use rand::Rng;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 const PLATFORM_PRIVATE_KEY: &str = include_str!("../../../../sandbox/platform_private_key.pem");
 const PLATFORM_PUBLIC_KEY: &str = include_str!("../../../../sandbox/platform_public_key.pem");
-/// The sandbox's mini-program app id (WeChat's JSAPI paySign covers it).
-const APP_ID: &str = "wxd0e5a1b2c3d4e5f6";
+/// The key the platform rotates to: both verify while the rotation lasts.
+const PLATFORM_NEXT_PRIVATE_KEY: &str = include_str!("../../../../sandbox/platform_next_private_key.pem");
+const PLATFORM_NEXT_PUBLIC_KEY: &str = include_str!("../../../../sandbox/platform_next_public_key.pem");
+/// The demo merchant's public key: the sandbox's API believes requests it signed.
+const MERCHANT_PUBLIC_KEY: &str = include_str!("../../../../sandbox/merchant_public_key.pem");
+/// The demo merchant's certificate serial.
+pub const MERCHANT_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD9C4A8D5A";
+/// The demo merchant's id at the sandbox.
+pub const MCHID: &str = "1900000109";
+/// The sandbox's app id (WeChat's JSAPI paySign covers it).
+pub const APP_ID: &str = "wxd0e5a1b2c3d4e5f6";
 
 /// The sandbox provider.
 pub struct Sandbox {
     book: Book,
     clock: Arc<dyn Clock>,
-    signer: PlatformSigner,
-    verifier: PlatformVerifier,
+    /// The platform's key pairs: the current one, then the one it rotates to.
+    signers: [Signer; 2],
+    rotated: AtomicBool,
+    reader: NoticeReader,
+    merchant: Verifier,
     apiv3_key: ApiV3Key,
     failure_rate: f64,
+    probe_rate: f64,
+    retries: RetrySchedule,
+    probes: notifier::Probes,
     notify_url: String,
     refund_notify_url: String,
     http: reqwest::Client,
@@ -70,7 +89,7 @@ pub struct Sandbox {
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
-            .field("serial", &self.signer.serial())
+            .field("serial", &self.signer().serial())
             .field("failure_rate", &self.failure_rate)
             .field("notify_url", &self.notify_url)
             .finish_non_exhaustive()
@@ -107,22 +126,43 @@ impl Sandbox {
     /// server at `base_url` (its `/api/payments/notify`).
     pub fn new(db: Db, clock: Arc<dyn Clock>, settings: &Settings, base_url: &str) -> Result<Self, wechat::KeyError> {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(10)).build().unwrap_or_default();
+        let keys = PlatformKeys::new(vec![
+            Verifier::from_pem(PLATFORM_PUBLIC_KEY)?,
+            Verifier::from_pem(PLATFORM_NEXT_PUBLIC_KEY)?,
+        ])?;
         Ok(Self {
             book: Book::new(db),
             clock,
-            signer: PlatformSigner::from_pem(PLATFORM_PRIVATE_KEY)?,
-            verifier: PlatformVerifier::from_pem(PLATFORM_PUBLIC_KEY)?,
+            signers: [Signer::from_pem(PLATFORM_PRIVATE_KEY)?, Signer::from_pem(PLATFORM_NEXT_PRIVATE_KEY)?],
+            rotated: AtomicBool::new(false),
+            reader: NoticeReader::new(keys, settings.payment_apiv3_key.clone()),
+            merchant: Verifier::with_serial(MERCHANT_PUBLIC_KEY, MERCHANT_SERIAL)?,
             apiv3_key: settings.payment_apiv3_key.clone(),
             failure_rate: settings.sandbox_failure_rate,
+            probe_rate: settings.sandbox_probe_rate,
+            retries: settings.sandbox_notify_retries.clone(),
+            probes: notifier::Probes::default(),
             notify_url: format!("{}/api/payments/notify", base_url.trim_end_matches('/')),
             refund_notify_url: format!("{}/api/refunds/notify", base_url.trim_end_matches('/')),
             http,
         })
     }
 
-    /// The platform key that signs (tests forge and replay with it).
-    pub fn signer(&self) -> &PlatformSigner {
-        &self.signer
+    /// The platform key that signs now (tests forge and replay with it).
+    pub fn signer(&self) -> &Signer {
+        &self.signers[usize::from(self.rotated.load(Ordering::Relaxed))]
+    }
+
+    /// The platform rotates its key: from now on it signs with the next
+    /// one, which merchants already hold beside the current one.
+    pub fn rotate(&self) {
+        self.rotated.store(true, Ordering::Relaxed);
+        tracing::info!(serial = self.signer().serial(), "sandbox: the platform key rotated");
+    }
+
+    /// The platform's public keys, as a merchant configures them.
+    pub fn platform_keys(&self) -> &PlatformKeys {
+        self.reader.keys()
     }
 
     /// One payment of the book.
@@ -165,21 +205,26 @@ impl Sandbox {
                 let package = format!("prepay_id={prepay_id}");
                 // WeChat's JSAPI paySign: RSA-SHA256 over these four lines.
                 let message = format!("{APP_ID}\n{time_stamp}\n{nonce_str}\n{package}\n");
-                let pay_sign = self.signer.sign(message.as_bytes());
+                let pay_sign = self.signer().sign(message.as_bytes());
                 PaymentPrompt::MiniProgram { prepay_id, time_stamp, nonce_str, package, pay_sign }
             }
             PayChannel::OnlineBanking => PaymentPrompt::BankRedirect { url: format!("/sandbox/bank/{out_trade_no}") },
         }
     }
 
-    async fn create_payment(&self, request: &PaymentRequest) -> Result<PaymentPrompt, GatewayError> {
+    /// Opens a payment; the merchant is told at `notify_url` when it gives one.
+    async fn create_payment(
+        &self,
+        request: &PaymentRequest,
+        notify_url: Option<&str>,
+    ) -> Result<PaymentPrompt, GatewayError> {
         if self.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.failure_rate.min(1.0)) {
             return Err(GatewayError::Unavailable("the sandbox simulates an outage".into()));
         }
         if !is_trade_no(&request.out_trade_no) {
             return Err(GatewayError::Rejected(format!("invalid out_trade_no {:?}", request.out_trade_no)));
         }
-        let inserted = self.book.open(request, self.clock.now()).await.map_err(unavailable)?;
+        let inserted = self.book.open(request, notify_url, self.clock.now()).await.map_err(unavailable)?;
         if !inserted {
             // Like WeChat: the same request again answers the same payment;
             // another amount under the same number is refused.
@@ -231,7 +276,8 @@ impl Sandbox {
 }
 
 impl Sandbox {
-    async fn take_refund(&self, request: &RefundRequest) -> Result<RefundState, GatewayError> {
+    /// Takes a refund; the merchant is told at `notify_url` when it gives one.
+    async fn take_refund(&self, request: &RefundRequest, notify_url: Option<&str>) -> Result<RefundState, GatewayError> {
         if self.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.failure_rate.min(1.0)) {
             return Err(GatewayError::Unavailable("the sandbox simulates an outage".into()));
         }
@@ -244,7 +290,7 @@ impl Sandbox {
         }
         let taken = self
             .book
-            .take_refund(&request.out_refund_no, &request.out_trade_no, request.amount_fen, self.clock.now())
+            .take_refund(&request.out_refund_no, &request.out_trade_no, request.amount_fen, notify_url, self.clock.now())
             .await
             .map_err(unavailable)?;
         match taken {
@@ -280,7 +326,7 @@ impl Sandbox {
 
 impl PaymentGateway for Sandbox {
     fn create<'a>(&'a self, request: &'a PaymentRequest) -> BoxFuture<'a, Result<PaymentPrompt, GatewayError>> {
-        Box::pin(self.create_payment(request))
+        Box::pin(self.create_payment(request, None))
     }
 
     fn query<'a>(&'a self, out_trade_no: &'a str) -> BoxFuture<'a, Result<ProviderStatus, GatewayError>> {
@@ -292,29 +338,11 @@ impl PaymentGateway for Sandbox {
     }
 
     fn verify_notice(&self, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<Notice, GatewayError> {
-        let opened = wechat::open(&self.verifier, &self.apiv3_key, headers, body, now)?;
-        let transaction: wechat::Transaction = opened.resource;
-        if transaction.amount.currency != "CNY" {
-            return Err(GatewayError::Malformed(format!("currency {}", transaction.amount.currency)));
-        }
-        let success = transaction.trade_state == "SUCCESS";
-        let paid_at = match &transaction.success_time {
-            Some(text) => wechat::parse_time(text)?,
-            None if success => return Err(GatewayError::Malformed("a success without success_time".into())),
-            None => now,
-        };
-        Ok(Notice {
-            id: opened.id,
-            out_trade_no: transaction.out_trade_no,
-            transaction_id: transaction.transaction_id,
-            amount_fen: transaction.amount.total,
-            success,
-            paid_at,
-        })
+        self.reader.payment(headers, body, now)
     }
 
     fn refund<'a>(&'a self, request: &'a RefundRequest) -> BoxFuture<'a, Result<RefundState, GatewayError>> {
-        Box::pin(self.take_refund(request))
+        Box::pin(self.take_refund(request, None))
     }
 
     fn query_refund<'a>(&'a self, out_refund_no: &'a str) -> BoxFuture<'a, Result<RefundState, GatewayError>> {
@@ -327,30 +355,7 @@ impl PaymentGateway for Sandbox {
         body: &[u8],
         now: Instant,
     ) -> Result<RefundNotice, GatewayError> {
-        let opened = wechat::open(&self.verifier, &self.apiv3_key, headers, body, now)?;
-        let refund: wechat::Refund = opened.resource;
-        let refund_id = refund.refund_id;
-        let state = match refund.refund_status.as_str() {
-            "SUCCESS" => {
-                let at = refund
-                    .success_time
-                    .as_deref()
-                    .ok_or_else(|| GatewayError::Malformed("a success without success_time".into()))?;
-                RefundState::Succeeded { refund_id, at: wechat::parse_time(at)? }
-            }
-            "ABNORMAL" | "CLOSED" => RefundState::Failed {
-                refund_id,
-                why: format!("the provider reports the refund {}", refund.refund_status),
-            },
-            other => return Err(GatewayError::Malformed(format!("refund_status {other}"))),
-        };
-        Ok(RefundNotice {
-            id: opened.id,
-            out_refund_no: refund.out_refund_no,
-            out_trade_no: refund.out_trade_no,
-            amount_fen: refund.amount.refund,
-            state,
-        })
+        self.reader.refund(headers, body, now)
     }
 }
 

@@ -1,14 +1,20 @@
 //! The notifier: tells the merchant of paid payments and of refunds that
 //! ended by signed, encrypted notifications over HTTP, as WeChat does,
-//! retried with back-off until the merchant answers 2xx. Each round it also
-//! returns the money of the refunds taken since the last.
+//! retried on WeChat's schedule until the merchant answers 2xx. Each round
+//! it also returns the money of the refunds taken since the last. Now and
+//! then it first sends a signature probe, as WeChat does, and reports a
+//! merchant that takes one.
 
 use super::book::{Due, Notifies};
 use super::{Sandbox, unavailable};
 use crate::clock::to_ms;
 use crate::gateways::payment::GatewayError;
-use crate::gateways::payment::wechat::{self, Refund, RefundAmount, SignedNotification, Transaction};
+use crate::gateways::payment::wechat::{self, Refund, RefundAmount, SignedMessage, Transaction};
+use rand::Rng;
+use std::sync::atomic::{AtomicU64, Ordering};
 use domain::Instant;
+use std::fmt;
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,13 +23,48 @@ const NOTIFY_POLL: Duration = Duration::from_millis(50);
 /// How long a notifier holds a notification it is sending, so that another
 /// server sharing the book does not send it at the same time.
 const NOTIFY_LEASE_MS: i64 = 30_000;
-/// Retries wait 1 s, 2 s, 4 s … up to this (WeChat waits longer, and gives
-/// up after a day; reconciliation covers that case).
-const MAX_BACKOFF_MS: i64 = 5 * 60_000;
+/// WeChat's waits between tries of one notification; after the last it
+/// gives up (reconciliation finds the payment then).
+const WECHAT_RETRIES: &str = "15s,15s,30s,3m,10m,20m,30m,30m,30m,60m,3h,3h,3h,6h,6h";
 
-/// The wait before the next try after `attempts` earlier ones.
-fn backoff_ms(attempts: i64) -> i64 {
-    1000_i64.saturating_mul(1 << attempts.clamp(0, 20)).min(MAX_BACKOFF_MS)
+/// The waits between tries of one notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrySchedule(Vec<Duration>);
+
+impl Default for RetrySchedule {
+    /// WeChat's own.
+    fn default() -> Self {
+        WECHAT_RETRIES.parse().unwrap_or_else(|_| Self(vec![Duration::from_secs(15)]))
+    }
+}
+
+impl RetrySchedule {
+    /// The same schedule `factor` times faster (tests).
+    pub fn compressed(&self, factor: u32) -> Self {
+        Self(self.0.iter().map(|wait| *wait / factor.max(1)).collect())
+    }
+
+    /// The wait after `tries` failed tries; none once the schedule is spent.
+    pub fn wait_after(&self, tries: i64) -> Option<Duration> {
+        let index = usize::try_from(tries.checked_sub(1)?).ok()?;
+        self.0.get(index).copied()
+    }
+}
+
+/// A comma-separated list of waits such as `15s,15s,30s,3m`.
+impl FromStr for RetrySchedule {
+    type Err = humantime::DurationError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        text.split(',').map(|wait| humantime::parse_duration(wait.trim())).collect::<Result<_, _>>().map(Self)
+    }
+}
+
+impl fmt::Display for RetrySchedule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let waits: Vec<String> = self.0.iter().map(|wait| humantime::format_duration(*wait).to_string()).collect();
+        f.write_str(&waits.join(","))
+    }
 }
 
 impl Sandbox {
@@ -33,7 +74,7 @@ impl Sandbox {
         &self,
         out_trade_no: &str,
         at: Instant,
-    ) -> Result<Option<SignedNotification>, GatewayError> {
+    ) -> Result<Option<SignedMessage>, GatewayError> {
         let Some(payment) = self.find(out_trade_no).await.map_err(unavailable)? else { return Ok(None) };
         let (Some(id), Some(transaction_id), Some(paid_at)) =
             (&payment.notify_id, &payment.transaction_id, payment.paid_at)
@@ -51,7 +92,7 @@ impl Sandbox {
                 currency: "CNY".into(),
             },
         };
-        wechat::seal(&self.signer, &self.apiv3_key, id, &transaction, at).map(Some)
+        wechat::seal(self.signer(), &self.apiv3_key, id, &transaction, at).map(Some)
     }
 
     /// The notification of a refund that ended, signed and encrypted as of
@@ -60,7 +101,7 @@ impl Sandbox {
         &self,
         out_refund_no: &str,
         at: Instant,
-    ) -> Result<Option<SignedNotification>, GatewayError> {
+    ) -> Result<Option<SignedMessage>, GatewayError> {
         let Some(refund) = self.find_refund(out_refund_no).await.map_err(unavailable)? else { return Ok(None) };
         let Some(payment) = self.find(&refund.out_trade_no).await.map_err(unavailable)? else { return Ok(None) };
         let refund_status = match refund.status.as_str() {
@@ -82,7 +123,7 @@ impl Sandbox {
                 payer_refund: refund.amount_fen,
             },
         };
-        wechat::seal(&self.signer, &self.apiv3_key, &refund.notify_id, &resource, at).map(Some)
+        wechat::seal(self.signer(), &self.apiv3_key, &refund.notify_id, &resource, at).map(Some)
     }
 
     /// Returns the money of every refund taken so far to its payer; their
@@ -107,7 +148,11 @@ impl Sandbox {
                     delivered += 1;
                     None
                 } else {
-                    Some(now + backoff_ms(due.attempts))
+                    let wait = self.retries.wait_after(due.attempts + 1);
+                    if wait.is_none() {
+                        tracing::error!(key = due.key, tries = due.attempts + 1, "sandbox: notification given up");
+                    }
+                    wait.map(|wait| now + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX))
                 };
                 self.book.attempted(&due, next_due).await?;
             }
@@ -118,10 +163,11 @@ impl Sandbox {
     /// POSTs one notification; true when the merchant answered 2xx.
     async fn send(&self, due: &Due) -> bool {
         let (key, attempts, now) = (due.key.as_str(), due.attempts, self.clock.now());
-        let (built, url) = match due.kind {
+        let (built, configured) = match due.kind {
             Notifies::Payments => (self.notification_for(key, now).await, &self.notify_url),
             Notifies::Refunds => (self.refund_notification_for(key, now).await, &self.refund_notify_url),
         };
+        let url = due.notify_url.as_ref().unwrap_or(configured);
         let notification = match built {
             Ok(Some(n)) => n,
             Ok(None) => return true, // Nothing to send any more.
@@ -130,6 +176,9 @@ impl Sandbox {
                 return false;
             }
         };
+        if attempts == 0 && self.probe_rate > 0.0 && rand::thread_rng().gen_bool(self.probe_rate.min(1.0)) {
+            self.probe(url, &notification).await;
+        }
         let response = self.http.post(url).headers(notification.headers()).body(notification.body).send().await;
         match response {
             Ok(r) if r.status().is_success() => {
@@ -147,6 +196,27 @@ impl Sandbox {
         }
     }
 
+    /// Sends `notification` with a probe's signature: a merchant that
+    /// answers 2xx believes what it did not verify.
+    async fn probe(&self, url: &str, notification: &SignedMessage) {
+        let probe = SignedMessage {
+            signature: format!("{}{}", wechat::PROBE_PREFIX, wechat::random_nonce(64)),
+            ..notification.clone()
+        };
+        let answer = self.http.post(url).headers(probe.headers()).body(probe.body).send().await;
+        let accepted = answer.as_ref().is_ok_and(|a| a.status().is_success());
+        self.probes.sent.fetch_add(1, Ordering::Relaxed);
+        if accepted {
+            self.probes.accepted.fetch_add(1, Ordering::Relaxed);
+            tracing::error!(url, "sandbox: the merchant took a signature probe: it does not verify signatures");
+        }
+    }
+
+    /// The probes sent so far, and how many the merchant took.
+    pub fn probes(&self) -> (u64, u64) {
+        (self.probes.sent.load(Ordering::Relaxed), self.probes.accepted.load(Ordering::Relaxed))
+    }
+
     /// The notifier: polls the book for due notifications, for ever. It
     /// resumes after a restart because everything it needs is in the book.
     pub async fn run_notifier(self: Arc<Self>) {
@@ -161,15 +231,41 @@ impl Sandbox {
     }
 }
 
+/// Counts of the probes sent.
+#[derive(Debug, Default)]
+pub(super) struct Probes {
+    sent: AtomicU64,
+    accepted: AtomicU64,
+}
+
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
-    fn pay_4_retries_double_from_one_second_up_to_five_minutes() {
-        assert_eq!(backoff_ms(0), 1000);
-        assert_eq!(backoff_ms(3), 8000);
-        assert_eq!(backoff_ms(9), MAX_BACKOFF_MS);
-        assert_eq!(backoff_ms(i64::MAX), MAX_BACKOFF_MS);
+    fn pay_4_notifications_are_retried_on_wechats_schedule_then_given_up() {
+        let schedule = RetrySchedule::default();
+        let secs = |tries| schedule.wait_after(tries).map(|wait| wait.as_secs());
+
+        assert_eq!(secs(0), None, "the first try is at once");
+        assert_eq!((secs(1), secs(2), secs(3), secs(4), secs(5)), (Some(15), Some(15), Some(30), Some(180), Some(600)));
+        assert_eq!(secs(10), Some(3600));
+        assert_eq!(secs(15), Some(6 * 3600));
+        assert_eq!(secs(16), None, "given up after sixteen tries, about a day");
+        let total: u64 = (1..=15).filter_map(secs).sum();
+        assert_eq!(total, 24 * 3600 + 4 * 60, "24 hours 4 minutes, as WeChat documents");
+    }
+
+    #[test]
+    fn pay_4_the_schedule_is_configurable_and_compressible() {
+        let schedule: RetrySchedule = "150ms, 1s,2m".parse().unwrap();
+
+        assert_eq!(schedule.wait_after(1), Some(Duration::from_millis(150)));
+        assert_eq!(schedule.wait_after(3), Some(Duration::from_secs(120)));
+        assert_eq!(schedule.compressed(100).wait_after(3), Some(Duration::from_millis(1200)));
+        assert_eq!(schedule.to_string(), "150ms,1s,2m");
+        assert!("15s,soon".parse::<RetrySchedule>().is_err());
     }
 }

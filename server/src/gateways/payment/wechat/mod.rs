@@ -13,6 +13,11 @@
 //! signed). The body's `resource` holds the transaction, encrypted under the
 //! merchant's 32-byte APIv3 key with the resource's nonce and associated data.
 
+pub mod api;
+pub mod authorization;
+pub mod client;
+pub mod notice;
+
 use super::GatewayError;
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -24,7 +29,7 @@ use rand::Rng;
 use rand::distributions::Alphanumeric;
 use rsa::pkcs1v15::{Signature, SigningKey, VerifyingKey};
 use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePublicKey};
-use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier};
+use rsa::signature::{RandomizedSigner, SignatureEncoding, Verifier as _};
 use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -48,6 +53,13 @@ const GCM_NONCE_LEN: usize = 12;
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
 pub struct KeyError(String);
+
+impl KeyError {
+    /// An error saying `why`.
+    pub fn new(why: impl Into<String>) -> Self {
+        Self(why.into())
+    }
+}
 
 /// The merchant's APIv3 key: 32 bytes shared with the provider, the
 /// AES-256-GCM key of notification resources. Its `Debug` never shows it.
@@ -85,26 +97,33 @@ fn serial_of(public: &RsaPublicKey) -> Result<String, KeyError> {
     Ok(digest.iter().take(20).map(|b| format!("{b:02X}")).collect())
 }
 
-/// The provider's side: signs with the platform's private key.
+/// An RSA private key and the serial it is known by: the platform's (it
+/// signs notifications and answers) or the merchant's (it signs requests).
 #[derive(Clone)]
-pub struct PlatformSigner {
+pub struct Signer {
     key: SigningKey<Sha256>,
     serial: String,
 }
 
-impl fmt::Debug for PlatformSigner {
+impl fmt::Debug for Signer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PlatformSigner").field("serial", &self.serial).finish_non_exhaustive()
+        f.debug_struct("Signer").field("serial", &self.serial).finish_non_exhaustive()
     }
 }
 
-impl PlatformSigner {
+impl Signer {
     /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let private =
             RsaPrivateKey::from_pkcs8_pem(pem).map_err(|e| KeyError(format!("cannot read the private key: {e}")))?;
         let serial = serial_of(&private.to_public_key())?;
         Ok(Self { key: SigningKey::new(private), serial })
+    }
+
+    /// Reads a PKCS#8 PEM private key whose certificate has `serial` (a
+    /// merchant's: WeChat names it by its certificate's serial number).
+    pub fn with_serial(pem: &str, serial: &str) -> Result<Self, KeyError> {
+        Ok(Self { serial: serial.to_owned(), ..Self::from_pem(pem)? })
     }
 
     /// The serial of the key pair.
@@ -120,26 +139,32 @@ impl PlatformSigner {
     }
 }
 
-/// The merchant's side: verifies with the platform's public key.
+/// An RSA public key and the serial it is known by.
 #[derive(Clone)]
-pub struct PlatformVerifier {
+pub struct Verifier {
     key: VerifyingKey<Sha256>,
     serial: String,
 }
 
-impl fmt::Debug for PlatformVerifier {
+impl fmt::Debug for Verifier {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("PlatformVerifier").field("serial", &self.serial).finish_non_exhaustive()
+        f.debug_struct("Verifier").field("serial", &self.serial).finish_non_exhaustive()
     }
 }
 
-impl PlatformVerifier {
+impl Verifier {
     /// Reads an SPKI PEM public key (`-----BEGIN PUBLIC KEY-----`).
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
         let public =
             RsaPublicKey::from_public_key_pem(pem).map_err(|e| KeyError(format!("cannot read the public key: {e}")))?;
         let serial = serial_of(&public)?;
         Ok(Self { key: VerifyingKey::new(public), serial })
+    }
+
+    /// Reads an SPKI PEM public key known by `serial` (a platform
+    /// certificate's serial number, as WeChat publishes it).
+    pub fn with_serial(pem: &str, serial: &str) -> Result<Self, KeyError> {
+        Ok(Self { serial: serial.to_owned(), ..Self::from_pem(pem)? })
     }
 
     /// The serial of the key pair.
@@ -154,6 +179,32 @@ impl PlatformVerifier {
         self.key.verify(message, &signature).map_err(|_| GatewayError::BadSignature)
     }
 }
+
+/// The platform keys the merchant believes, picked by `Wechatpay-Serial`:
+/// while WeChat rotates its certificate, two are valid at once and each
+/// message names the one that signed it.
+#[derive(Debug, Clone)]
+pub struct PlatformKeys(Vec<Verifier>);
+
+impl PlatformKeys {
+    /// These keys; at least one.
+    pub fn new(keys: Vec<Verifier>) -> Result<Self, KeyError> {
+        if keys.is_empty() {
+            return Err(KeyError("at least one platform key is needed".into()));
+        }
+        Ok(Self(keys))
+    }
+
+    /// The key of `serial`, if it is one of these.
+    pub fn find(&self, serial: &str) -> Option<&Verifier> {
+        self.0.iter().find(|key| key.serial() == serial)
+    }
+}
+
+/// The prefix of the signatures WeChat sends in signature probes: messages
+/// that look like notifications and must be refused, to prove the merchant
+/// verifies what it is sent.
+pub const PROBE_PREFIX: &str = "WECHATPAY/SIGNTEST/";
 
 /// The decrypted resource of a payment notification (and what a query answers).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -265,9 +316,9 @@ struct Resource {
     original_type: String,
 }
 
-/// A notification ready to be sent: its headers' values and its body.
+/// A body the platform signed (a notification, an answer): its headers' values and the body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedNotification {
+pub struct SignedMessage {
     pub timestamp: String,
     pub nonce: String,
     pub signature: String,
@@ -275,7 +326,7 @@ pub struct SignedNotification {
     pub body: Vec<u8>,
 }
 
-impl SignedNotification {
+impl SignedMessage {
     /// The four `Wechatpay-*` headers plus the content type.
     pub fn headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -320,12 +371,12 @@ pub fn rfc3339_cst(at: Instant) -> String {
 /// The provider's side: encrypts `resource` under `key`, wraps it in a
 /// notification with this `id`, and signs it as of `at`.
 pub fn seal<T: Notified>(
-    signer: &PlatformSigner,
+    signer: &Signer,
     key: &ApiV3Key,
     id: &str,
     resource: &T,
     at: Instant,
-) -> Result<SignedNotification, GatewayError> {
+) -> Result<SignedMessage, GatewayError> {
     let original_type = T::ORIGINAL_TYPE;
     let plaintext =
         serde_json::to_vec(resource).map_err(|e| GatewayError::Malformed(format!("{original_type}: {e}")))?;
@@ -350,10 +401,16 @@ pub fn seal<T: Notified>(
         },
     };
     let body = serde_json::to_vec(&body).map_err(|e| GatewayError::Malformed(format!("body: {e}")))?;
+    Ok(sign(signer, body, at))
+}
+
+/// The platform's signature of `body` as of `at`: what it puts on a
+/// notification and on every answer it gives.
+pub fn sign(signer: &Signer, body: Vec<u8>, at: Instant) -> SignedMessage {
     let timestamp = at.timestamp().to_string();
-    let header_nonce = random_nonce(32);
-    let signature = signer.sign(&signed_message(&timestamp, &header_nonce, &body));
-    Ok(SignedNotification { timestamp, nonce: header_nonce, signature, serial: signer.serial().to_owned(), body })
+    let nonce = random_nonce(32);
+    let signature = signer.sign(&signed_message(&timestamp, &nonce, &body));
+    SignedMessage { timestamp, nonce, signature, serial: signer.serial().to_owned(), body }
 }
 
 /// A notification that checked out: its id and the decrypted resource.
@@ -370,30 +427,42 @@ fn header<'a>(headers: &'a HeaderMap, name: &str) -> Result<&'a str, GatewayErro
         .ok_or_else(|| GatewayError::Malformed(format!("the {name} header is missing")))
 }
 
-/// The merchant's side: believes a notification only when the serial names
-/// the platform key, the signature verifies with its public key, the
-/// timestamp is within [`MAX_SKEW_SECS`] of `now`, and the resource is of
-/// the kind expected and decrypts under `key`.
-pub fn open<T: Notified>(
-    verifier: &PlatformVerifier,
-    key: &ApiV3Key,
-    headers: &HeaderMap,
-    body: &[u8],
-    now: Instant,
-) -> Result<Opened<T>, GatewayError> {
+/// The merchant's side of anything the platform signs (a notification, an
+/// answer): the serial names one of `keys`, the signature verifies with it,
+/// and the timestamp is within [`MAX_SKEW_SECS`] of `now`. A signature
+/// probe is told apart, so that it can be logged as one.
+pub fn verify_signed(keys: &PlatformKeys, headers: &HeaderMap, body: &[u8], now: Instant) -> Result<(), GatewayError> {
     let timestamp = header(headers, HEADER_TIMESTAMP)?;
     let nonce = header(headers, HEADER_NONCE)?;
     let signature = header(headers, HEADER_SIGNATURE)?;
     let serial = header(headers, HEADER_SERIAL)?;
-    if serial != verifier.serial() {
-        return Err(GatewayError::BadSignature);
+    if signature.starts_with(PROBE_PREFIX) {
+        return Err(GatewayError::SignatureProbe);
     }
+    let verifier = keys.find(serial).ok_or_else(|| {
+        tracing::warn!(serial, "signed by a platform key this server does not hold");
+        GatewayError::BadSignature
+    })?;
     verifier.verify(&signed_message(timestamp, nonce, body), signature)?;
     let sent_at: i64 =
         timestamp.parse().map_err(|_| GatewayError::Malformed("the timestamp is not a number".into()))?;
     if (now.timestamp() - sent_at).abs() > MAX_SKEW_SECS {
         return Err(GatewayError::Stale);
     }
+    Ok(())
+}
+
+/// The merchant's side of a notification: believed only when
+/// [`verify_signed`] passes and the resource is of the kind expected and
+/// decrypts under `key`.
+pub fn open<T: Notified>(
+    keys: &PlatformKeys,
+    key: &ApiV3Key,
+    headers: &HeaderMap,
+    body: &[u8],
+    now: Instant,
+) -> Result<Opened<T>, GatewayError> {
+    verify_signed(keys, headers, body, now)?;
     let body: Body = serde_json::from_slice(body).map_err(|e| GatewayError::Malformed(format!("body: {e}")))?;
     let resource = &body.resource;
     if resource.original_type != T::ORIGINAL_TYPE {
@@ -438,9 +507,11 @@ mod tests {
     use super::*;
     use chrono::TimeDelta;
 
-    const PRIVATE: &str = include_str!("../../../sandbox/platform_private_key.pem");
-    const PUBLIC: &str = include_str!("../../../sandbox/platform_public_key.pem");
-    const FORGER: &str = include_str!("../../../sandbox/forger_private_key.pem");
+    const PRIVATE: &str = include_str!("../../../../sandbox/platform_private_key.pem");
+    const PUBLIC: &str = include_str!("../../../../sandbox/platform_public_key.pem");
+    const NEXT_PRIVATE: &str = include_str!("../../../../sandbox/platform_next_private_key.pem");
+    const NEXT_PUBLIC: &str = include_str!("../../../../sandbox/platform_next_public_key.pem");
+    const FORGER: &str = include_str!("../../../../sandbox/forger_private_key.pem");
     const KEY: &str = "0123456789abcdefghijklmnopqrstuv";
 
     fn now() -> Instant {
@@ -457,14 +528,17 @@ mod tests {
         }
     }
 
-    fn sealed() -> SignedNotification {
-        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
+    fn sealed() -> SignedMessage {
+        let signer = Signer::from_pem(PRIVATE).unwrap();
         seal(&signer, &ApiV3Key::parse(KEY).unwrap(), "n-1", &transaction(), now()).unwrap()
     }
 
-    fn open_it(n: &SignedNotification) -> Result<Opened<Transaction>, GatewayError> {
-        let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
-        open(&verifier, &ApiV3Key::parse(KEY).unwrap(), &n.headers(), &n.body, now())
+    fn keys() -> PlatformKeys {
+        PlatformKeys::new(vec![Verifier::from_pem(PUBLIC).unwrap()]).unwrap()
+    }
+
+    fn open_it(n: &SignedMessage) -> Result<Opened<Transaction>, GatewayError> {
+        open(&keys(), &ApiV3Key::parse(KEY).unwrap(), &n.headers(), &n.body, now())
     }
 
     #[test]
@@ -490,7 +564,7 @@ mod tests {
 
     #[test]
     fn ord_3_a_refund_notification_opens_as_a_refund_and_never_as_a_payment() {
-        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
+        let signer = Signer::from_pem(PRIVATE).unwrap();
         let refund = Refund {
             out_trade_no: "o1-abc".into(),
             transaction_id: "4200000001202405011234567890".into(),
@@ -502,18 +576,17 @@ mod tests {
         };
         let n = seal(&signer, &ApiV3Key::parse(KEY).unwrap(), "n-2", &refund, now()).unwrap();
         let body: serde_json::Value = serde_json::from_slice(&n.body).unwrap();
-        let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
         let key = ApiV3Key::parse(KEY).unwrap();
 
         assert_eq!(body["event_type"], "REFUND.SUCCESS");
         assert_eq!(body["resource"]["original_type"], "refund");
-        let opened = open::<Refund>(&verifier, &key, &n.headers(), &n.body, now()).unwrap();
+        let opened = open::<Refund>(&keys(), &key, &n.headers(), &n.body, now()).unwrap();
         assert_eq!(opened.resource, refund);
         assert!(matches!(open_it(&n), Err(GatewayError::Malformed(_))), "a refund is not a payment");
         let payment = sealed();
         assert!(
             matches!(
-                open::<Refund>(&verifier, &key, &payment.headers(), &payment.body, now()),
+                open::<Refund>(&keys(), &key, &payment.headers(), &payment.body, now()),
                 Err(GatewayError::Malformed(_))
             ),
             "nor a payment a refund"
@@ -548,8 +621,8 @@ mod tests {
         raw[3] ^= 1;
         body.resource.ciphertext = BASE64.encode(raw);
         let bytes = serde_json::to_vec(&body).unwrap();
-        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
-        let resigned = SignedNotification {
+        let signer = Signer::from_pem(PRIVATE).unwrap();
+        let resigned = SignedMessage {
             signature: signer.sign(&signed_message(&n.timestamp, &n.nonce, &bytes)),
             body: bytes,
             ..n
@@ -560,10 +633,9 @@ mod tests {
 
     #[test]
     fn pay_4_a_timestamp_more_than_five_minutes_away_is_stale() {
-        let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
         let key = ApiV3Key::parse(KEY).unwrap();
         let n = sealed();
-        let open_at = |now| open::<Transaction>(&verifier, &key, &n.headers(), &n.body, now);
+        let open_at = |now| open::<Transaction>(&keys(), &key, &n.headers(), &n.body, now);
 
         assert!(open_at(now() + TimeDelta::seconds(MAX_SKEW_SECS)).is_ok(), "five minutes late is still in time");
         assert!(open_at(now() - TimeDelta::seconds(MAX_SKEW_SECS)).is_ok(), "five minutes early is still in time");
@@ -581,17 +653,17 @@ mod tests {
 
     #[test]
     fn pay_4_a_notification_signed_with_another_key_fails() {
-        let forger = PlatformSigner::from_pem(FORGER).unwrap();
+        let forger = Signer::from_pem(FORGER).unwrap();
         let mut n = seal(&forger, &ApiV3Key::parse(KEY).unwrap(), "n-1", &transaction(), now()).unwrap();
 
         assert!(matches!(open_it(&n), Err(GatewayError::BadSignature)), "the forger's serial is not the platform's");
-        n.serial = PlatformVerifier::from_pem(PUBLIC).unwrap().serial().to_owned();
+        n.serial = Verifier::from_pem(PUBLIC).unwrap().serial().to_owned();
         assert!(matches!(open_it(&n), Err(GatewayError::BadSignature)), "nor does its signature verify");
     }
 
     #[test]
     fn pay_4_a_resource_under_another_apiv3_key_does_not_decrypt() {
-        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
+        let signer = Signer::from_pem(PRIVATE).unwrap();
         let other = ApiV3Key::parse("vutsrqponmlkjihgfedcba9876543210").unwrap();
         let n = seal(&signer, &other, "n-1", &transaction(), now()).unwrap();
 
@@ -604,12 +676,43 @@ mod tests {
         for name in [HEADER_TIMESTAMP, HEADER_NONCE, HEADER_SIGNATURE, HEADER_SERIAL] {
             let mut headers = n.headers();
             headers.remove(name);
-            let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
 
-            let result = open::<Transaction>(&verifier, &ApiV3Key::parse(KEY).unwrap(), &headers, &n.body, now());
+            let result = open::<Transaction>(&keys(), &ApiV3Key::parse(KEY).unwrap(), &headers, &n.body, now());
 
             assert!(matches!(result, Err(GatewayError::Malformed(_))), "without {name}");
         }
+    }
+
+    #[test]
+    fn pay_4_a_signature_probe_is_told_apart_from_a_forgery() {
+        let mut n = sealed();
+        n.signature = format!("{PROBE_PREFIX}{}", random_nonce(64));
+
+        assert!(matches!(open_it(&n), Err(GatewayError::SignatureProbe)));
+    }
+
+    #[test]
+    fn pay_4_while_the_platform_rotates_its_key_both_serials_are_believed() {
+        let next = Signer::from_pem(NEXT_PRIVATE).unwrap();
+        let both = PlatformKeys::new(vec![
+            Verifier::from_pem(PUBLIC).unwrap(),
+            Verifier::from_pem(NEXT_PUBLIC).unwrap(),
+        ])
+        .unwrap();
+        let key = ApiV3Key::parse(KEY).unwrap();
+        let by_next = seal(&next, &key, "n-2", &transaction(), now()).unwrap();
+        let by_current = sealed();
+
+        assert_ne!(by_next.serial, by_current.serial);
+        for n in [&by_next, &by_current] {
+            assert!(open::<Transaction>(&both, &key, &n.headers(), &n.body, now()).is_ok(), "{}", n.serial);
+        }
+        assert!(matches!(open_it(&by_next), Err(GatewayError::BadSignature)), "not before its key is held");
+        let mut misnamed = by_next.clone();
+        misnamed.serial = by_current.serial.clone();
+        let opened = open::<Transaction>(&both, &key, &misnamed.headers(), &misnamed.body, now());
+        assert!(matches!(opened, Err(GatewayError::BadSignature)), "the key is the one the serial names");
+        assert!(PlatformKeys::new(Vec::new()).is_err());
     }
 
     #[test]
@@ -620,8 +723,8 @@ mod tests {
 
     #[test]
     fn the_key_pair_on_disk_matches() {
-        let signer = PlatformSigner::from_pem(PRIVATE).unwrap();
-        let verifier = PlatformVerifier::from_pem(PUBLIC).unwrap();
+        let signer = Signer::from_pem(PRIVATE).unwrap();
+        let verifier = Verifier::from_pem(PUBLIC).unwrap();
 
         assert_eq!(signer.serial(), verifier.serial());
         assert!(verifier.verify(b"hello", &signer.sign(b"hello")).is_ok());
