@@ -22,7 +22,7 @@ pub mod password;
 pub mod repo;
 pub mod retry;
 pub mod routes;
-mod settings;
+pub mod settings;
 mod startup;
 pub mod telemetry;
 pub mod throttle;

@@ -27,3 +27,4 @@ mod robustness;
 mod sales;
 mod security;
 mod verification;
+mod wechat;

@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
 use server::gateways::payment::sandbox::Sandbox;
-use server::gateways::payment::wechat::{self, Signer, SignedMessage};
+use server::gateways::payment::wechat::{self, SignedMessage, Signer};
 use server::workers::reconcile;
 use server::{AppState, Settings};
 use sqlx::Row;
@@ -107,12 +107,7 @@ async fn notification(app: &TestApp, out_trade_no: &str) -> SignedMessage {
 }
 
 /// A notification of the sandbox's key and APIv3 key, saying what we like.
-fn notification_saying(
-    state: &AppState,
-    out_trade_no: &str,
-    amount_fen: i64,
-    signer: &Signer,
-) -> SignedMessage {
+fn notification_saying(state: &AppState, out_trade_no: &str, amount_fen: i64, signer: &Signer) -> SignedMessage {
     let now = state.clock.now();
     let transaction = wechat::Transaction {
         out_trade_no: out_trade_no.to_owned(),
@@ -125,12 +120,7 @@ fn notification_saying(
     seal_as(state, &id, &transaction, signer)
 }
 
-fn seal_as(
-    state: &AppState,
-    id: &str,
-    transaction: &wechat::Transaction,
-    signer: &Signer,
-) -> SignedMessage {
+fn seal_as(state: &AppState, id: &str, transaction: &wechat::Transaction, signer: &Signer) -> SignedMessage {
     wechat::seal(signer, &state.settings.payment_apiv3_key, id, transaction, state.clock.now()).expect("sealed")
 }
 
@@ -244,8 +234,8 @@ on_both_databases!(pay_3_the_mini_program_gets_an_in_app_prompt_signed_like_wech
     let prepay_id = prompt["prepay_id"].as_str().expect("a prepay id");
     assert_eq!(prompt["package"], format!("prepay_id={prepay_id}"));
     assert_eq!(prompt["nonce_str"].as_str().map(str::len), Some(32));
-    let verifier = wechat::Verifier::from_pem(include_str!("../../sandbox/platform_public_key.pem"))
-        .expect("the public key");
+    let verifier =
+        wechat::Verifier::from_pem(include_str!("../../sandbox/platform_public_key.pem")).expect("the public key");
     let signer = app.state.sandbox().expect("the sandbox").signer();
     assert_eq!(verifier.serial(), signer.serial());
     let pay_sign = prompt["pay_sign"].as_str().expect("a paySign");

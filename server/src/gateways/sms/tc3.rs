@@ -94,7 +94,8 @@ pub fn verify(value: &str, secret_id: &str, secret_key: &str, request: Request<'
     let expected = signature(secret_key, request);
     // Both are hex of one length: compared whole, so timing says nothing of a prefix.
     let given = field("Signature")?;
-    let same = given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
+    let same =
+        given.len() == expected.len() && given.bytes().zip(expected.bytes()).fold(0, |d, (a, b)| d | (a ^ b)) == 0;
     if same { Ok(()) } else { Err(Refused::BadSignature) }
 }
 

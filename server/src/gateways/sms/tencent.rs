@@ -123,11 +123,13 @@ impl TencentSms {
         let outcome = answer.response;
         if let Some(failure) = outcome.error {
             // A throttled or failing provider may take the next one; a refusal of ours will not change.
-            return Err(if failure.code.starts_with("InternalError") || failure.code.starts_with("RequestLimitExceeded") {
-                SmsError::Unavailable(format!("{}: {}", failure.code, failure.message))
-            } else {
-                SmsError::Rejected(format!("{}: {}", failure.code, failure.message))
-            });
+            return Err(
+                if failure.code.starts_with("InternalError") || failure.code.starts_with("RequestLimitExceeded") {
+                    SmsError::Unavailable(format!("{}: {}", failure.code, failure.message))
+                } else {
+                    SmsError::Rejected(format!("{}: {}", failure.code, failure.message))
+                },
+            );
         }
         match outcome.send_status_set.first() {
             Some(status) if status.code == "Ok" => Ok(()),

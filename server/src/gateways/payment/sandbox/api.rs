@@ -11,7 +11,7 @@
 use super::{MCHID, Sandbox, refund_state as book_refund_state};
 use crate::AppState;
 use crate::gateways::payment::wechat::api::{
-    self, Close, NativeOrder, NativePrompt, PaidAmount, Refusal, RefundOrder, RefundProgress, TransactionState,
+    self, Close, NativeOrder, NativePrompt, PaidAmount, RefundOrder, RefundProgress, Refusal, TransactionState,
 };
 use crate::gateways::payment::wechat::authorization::{self, Signed};
 use crate::gateways::payment::wechat::{self, parse_time, rfc3339_cst};
@@ -112,7 +112,9 @@ async fn native(State(state): State<AppState>, method: Method, uri: Uri, headers
         };
         let prompt = sandbox.create_payment(&request, Some(&order.notify_url)).await?;
         match prompt {
-            api_types::PaymentPrompt::QrCode { code_url } => Ok(Answer::json(StatusCode::OK, &NativePrompt { code_url })),
+            api_types::PaymentPrompt::QrCode { code_url } => {
+                Ok(Answer::json(StatusCode::OK, &NativePrompt { code_url }))
+            }
             _ => Err(Answer::refused(StatusCode::INTERNAL_SERVER_ERROR, "SYSTEM_ERROR", "not a QR code")),
         }
     }

@@ -277,7 +277,11 @@ impl Sandbox {
 
 impl Sandbox {
     /// Takes a refund; the merchant is told at `notify_url` when it gives one.
-    async fn take_refund(&self, request: &RefundRequest, notify_url: Option<&str>) -> Result<RefundState, GatewayError> {
+    async fn take_refund(
+        &self,
+        request: &RefundRequest,
+        notify_url: Option<&str>,
+    ) -> Result<RefundState, GatewayError> {
         if self.failure_rate > 0.0 && rand::thread_rng().gen_bool(self.failure_rate.min(1.0)) {
             return Err(GatewayError::Unavailable("the sandbox simulates an outage".into()));
         }
@@ -290,7 +294,13 @@ impl Sandbox {
         }
         let taken = self
             .book
-            .take_refund(&request.out_refund_no, &request.out_trade_no, request.amount_fen, notify_url, self.clock.now())
+            .take_refund(
+                &request.out_refund_no,
+                &request.out_trade_no,
+                request.amount_fen,
+                notify_url,
+                self.clock.now(),
+            )
             .await
             .map_err(unavailable)?;
         match taken {

@@ -10,12 +10,12 @@ use super::{Sandbox, unavailable};
 use crate::clock::to_ms;
 use crate::gateways::payment::GatewayError;
 use crate::gateways::payment::wechat::{self, Refund, RefundAmount, SignedMessage, Transaction};
-use rand::Rng;
-use std::sync::atomic::{AtomicU64, Ordering};
 use domain::Instant;
+use rand::Rng;
 use std::fmt;
 use std::str::FromStr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// How often the notifier looks for due notifications.

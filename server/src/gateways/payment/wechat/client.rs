@@ -8,7 +8,9 @@
 //! WeChat sign-in, which this product does not have yet, and WeChat Pay has
 //! no online banking: both are refused as the provider would refuse them.
 
-use super::api::{self, Amount, Close, NativeOrder, NativePrompt, Refusal, RefundOrder, RefundProgress, TransactionState};
+use super::api::{
+    self, Amount, Close, NativeOrder, NativePrompt, RefundOrder, RefundProgress, Refusal, TransactionState,
+};
 use super::authorization::{Signed, authorization};
 use super::notice::{NoticeReader, refund_state};
 use super::{KeyError, Signer, parse_time, rfc3339_cst, verify_signed};

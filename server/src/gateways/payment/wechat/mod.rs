@@ -622,11 +622,8 @@ mod tests {
         body.resource.ciphertext = BASE64.encode(raw);
         let bytes = serde_json::to_vec(&body).unwrap();
         let signer = Signer::from_pem(PRIVATE).unwrap();
-        let resigned = SignedMessage {
-            signature: signer.sign(&signed_message(&n.timestamp, &n.nonce, &bytes)),
-            body: bytes,
-            ..n
-        };
+        let resigned =
+            SignedMessage { signature: signer.sign(&signed_message(&n.timestamp, &n.nonce, &bytes)), body: bytes, ..n };
 
         assert!(matches!(open_it(&resigned), Err(GatewayError::Malformed(_))));
     }
@@ -694,11 +691,9 @@ mod tests {
     #[test]
     fn pay_4_while_the_platform_rotates_its_key_both_serials_are_believed() {
         let next = Signer::from_pem(NEXT_PRIVATE).unwrap();
-        let both = PlatformKeys::new(vec![
-            Verifier::from_pem(PUBLIC).unwrap(),
-            Verifier::from_pem(NEXT_PUBLIC).unwrap(),
-        ])
-        .unwrap();
+        let both =
+            PlatformKeys::new(vec![Verifier::from_pem(PUBLIC).unwrap(), Verifier::from_pem(NEXT_PUBLIC).unwrap()])
+                .unwrap();
         let key = ApiV3Key::parse(KEY).unwrap();
         let by_next = seal(&next, &key, "n-2", &transaction(), now()).unwrap();
         let by_current = sealed();
