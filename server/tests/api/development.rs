@@ -33,7 +33,7 @@ on_both_databases!(the_app_reads_that_the_server_runs_in_development, |app| {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn production_says_so_and_has_no_sandbox_confirm_action() {
-    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.development = false).spawn().await;
+    let app = TestApp::builder(Backend::Sqlite).settings(crate::helpers::in_production).spawn().await;
     let (status, body) = app.get("/api/environment").await;
     assert_eq!((status, body), (StatusCode::OK, json!({ "development": false })));
     let (status, body) = confirm(&app, "E000000000101").await;

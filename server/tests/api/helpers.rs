@@ -147,6 +147,35 @@ impl TestAppBuilder {
     }
 }
 
+/// Production settings: no sandbox, and providers configured with the demo
+/// merchant's keys at an address nothing listens on (tests that need them
+/// to answer point them at a development server's sandbox instead).
+pub fn in_production(settings: &mut Settings) {
+    use server::gateways::payment::sandbox::{APP_ID, MCHID, MERCHANT_SERIAL};
+    use server::settings::{PaymentProvider, Secret, SmsProvider, TencentSmsSettings, WechatPaySettings};
+    let keys = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("sandbox");
+    let platform = std::fs::read_to_string(keys.join("platform_public_key.pem")).expect("the sandbox's key");
+    let serial = server::gateways::payment::wechat::Verifier::from_pem(&platform).expect("a key").serial().to_owned();
+    settings.development = false;
+    settings.payment_provider = PaymentProvider::WechatPay(WechatPaySettings {
+        base_url: "http://127.0.0.1:9".into(),
+        mchid: MCHID.into(),
+        appid: APP_ID.into(),
+        merchant_serial: MERCHANT_SERIAL.into(),
+        merchant_key_file: keys.join("merchant_private_key.pem"),
+        platform_keys: vec![(serial, keys.join("platform_public_key.pem"))],
+    });
+    settings.sms_provider = SmsProvider::Tencent(TencentSmsSettings {
+        base_url: "http://127.0.0.1:9/sms".into(),
+        secret_id: "id".into(),
+        secret_key: Secret("key".into()),
+        app_id: "1400000001".into(),
+        sign_name: "腾讯电子签".into(),
+        template_id: "1".into(),
+        region: "ap-guangzhou".into(),
+    });
+}
+
 impl Backend {
     /// The backend a database URL names.
     pub fn of(database_url: &str) -> Backend {

@@ -19,6 +19,7 @@ mod metrics;
 mod openapi;
 mod orders;
 mod payments;
+mod production;
 mod promise;
 mod quota;
 mod refunds;

@@ -590,7 +590,7 @@ on_both_databases!(pay_4_an_unavailable_provider_is_reported_and_nothing_is_open
 
 fn production(settings: &mut Settings) {
     defaults(settings);
-    settings.development = false;
+    crate::helpers::in_production(settings);
 }
 
 on_both_databases!(pay_4_the_payer_pages_exist_in_development_only, settings = production, |app| {
@@ -716,3 +716,26 @@ on_both_databases!(
         assert_eq!(payment_row(&app, &out_trade_no).await.0, "refund_due");
     }
 );
+
+fn probing(settings: &mut Settings) {
+    defaults(settings);
+    settings.sandbox_probe_rate = 1.0;
+}
+
+on_both_databases!(pay_4_signature_probes_are_refused_and_the_payment_still_lands, settings = probing, |app| {
+    let (id, trade_no) = order_with_open_payment(&app, &advanced()).await;
+
+    press(&app, "pay", &trade_no, "pay").await;
+
+    app.wait_for_status(id, "delivered").await;
+    let (sent, taken) = app.state.sandbox().expect("the sandbox").probes();
+    assert!(sent >= 1, "a probe went ahead of the notification");
+    assert_eq!(taken, 0, "the server took no probe");
+    let notification =
+        app.state.sandbox().expect("the sandbox").notification_for(&trade_no, app.clock.now()).await.unwrap().unwrap();
+    let probe = SignedMessage { signature: format!("{}{}", wechat::PROBE_PREFIX, "c2lnbmF0dXJl"), ..notification };
+    let request =
+        app.client.post(format!("{}/api/payments/notify", app.address)).headers(probe.headers()).body(probe.body);
+    let (status, refused) = app.send(request, "a probe").await;
+    assert_eq!((status, refused["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")), "{refused}");
+});

@@ -41,7 +41,7 @@ on_both_databases!(every_answer_carries_the_security_headers_and_api_answers_are
 });
 
 fn production(settings: &mut Settings) {
-    settings.development = false;
+    crate::helpers::in_production(settings);
 }
 
 on_both_databases!(a_production_server_asks_for_https_for_two_years, settings = production, |app| {
@@ -168,53 +168,6 @@ on_both_databases!(one_client_trying_many_logins_is_throttled, settings = five_p
     }
     assert_eq!(refused, 1, "the attempt past {limit} a minute from one address is refused");
 });
-
-/// The server binary started with `env`: whether it is still running after
-/// starting (it is stopped then), and its first line of output and stderr.
-fn start_binary(env: &[(&str, &str)]) -> (bool, String) {
-    use std::io::Read;
-    let dir = tempfile::tempdir().expect("a temp dir");
-    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_server"));
-    command
-        .env("DATABASE_URL", format!("sqlite://{}/esign.sqlite", dir.path().display()))
-        .env("ESIGN_PORT", "0")
-        .env("ESIGN_DIST", "no-dist")
-        .env_remove("ESIGN_PAYMENT_APIV3_KEY")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let mut child = command.spawn().expect("the server binary starts");
-    let mut output = String::new();
-    let stdout = std::io::BufReader::new(child.stdout.take().expect("its stdout"));
-    for line in std::io::BufRead::lines(stdout).take(50).map_while(Result::ok) {
-        output.push_str(&line);
-        output.push('\n');
-        if line.contains("listening") {
-            break;
-        }
-    }
-    let running = child.try_wait().expect("its state").is_none() && output.contains("listening");
-    let _ = child.kill();
-    let _ = child.wait();
-    let mut stderr = String::new();
-    if let Some(mut e) = child.stderr.take() {
-        let _ = e.read_to_string(&mut stderr);
-    }
-    (running, format!("{output}{stderr}"))
-}
-
-#[test]
-fn production_refuses_to_start_on_the_sandbox_s_public_key_and_names_the_variable() {
-    let (running, stderr) = start_binary(&[("ESIGN_ENV", "production")]);
-    assert!(!running, "it did not start: {stderr}");
-    assert!(stderr.contains("ESIGN_PAYMENT_APIV3_KEY"), "the error names the variable: {stderr}");
-
-    let key = "merchantOwnApiV3Key0000000000000";
-    let (running, stderr) = start_binary(&[("ESIGN_ENV", "production"), ("ESIGN_PAYMENT_APIV3_KEY", key)]);
-    assert!(running, "with its own key it starts: {stderr}");
-}
 
 on_both_databases!(what_is_not_a_csp_report_is_refused_and_not_kept, |app| {
     for body in ["", "[]", r#"{"csp-report": 1}"#, r#"{"other": {}}"#] {

@@ -139,7 +139,7 @@ on_both_databases!(ver_1_codes_expire_after_five_minutes, |app| {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ver_1_the_outbox_is_readable_in_development_only() {
-    let app = TestApp::builder(Backend::Sqlite).settings(|s| s.development = false).spawn().await;
+    let app = TestApp::builder(Backend::Sqlite).settings(crate::helpers::in_production).spawn().await;
     let response = app.client.get(format!("{}/api/dev/sms-outbox", app.address)).send().await.expect("answered");
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
     let body: Value = response.json().await.expect("json");

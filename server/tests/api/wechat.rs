@@ -175,7 +175,12 @@ async fn ord_3_a_refund_through_the_client_is_taken_then_returned(backend: Backe
     let taken = merchant.state.gateway.refund(&request).await.expect("the refund is taken");
     assert!(matches!(taken, RefundState::Processing { .. }), "{taken:?}");
     let again = merchant.state.gateway.refund(&request).await.expect("the same refund again");
-    assert_eq!(again, taken, "one refund per number");
+    let id_of = |state: &RefundState| match state {
+        RefundState::Processing { refund_id }
+        | RefundState::Succeeded { refund_id, .. }
+        | RefundState::Failed { refund_id, .. } => refund_id.clone(),
+    };
+    assert_eq!(id_of(&again), id_of(&taken), "one refund per number (the notifier may have returned it since)");
     sandbox(&provider).return_refunds().await.unwrap();
     let asked = merchant.state.gateway.query_refund(&request.out_refund_no).await.expect("asked");
     assert!(matches!(asked, RefundState::Succeeded { .. }), "{asked:?}");
