@@ -2,9 +2,12 @@
 //! buyers place and pay orders: at each named step of a purchase
 //! (`ESIGN_CRASH_AT`, which aborts the process as abruptly as `kill -9`) and
 //! at moments picked at random (`kill -9` from outside), restarted each time.
-//! Afterwards every paid order is delivered exactly once, the balance and
-//! the quota ledger add up to the cent and the contract, and no order is
-//! half written.
+//! One buyer of each round pays by WeChat QR code: the payer confirms at
+//! the sandbox, whose signed notification (or reconciliation, asking) is
+//! settled by the server being killed. Afterwards every payment the
+//! provider took is settled, every paid order is delivered exactly once,
+//! the balance (debited only by balance payments) and the quota ledger add
+//! up to the cent and the contract, and no order is half written.
 
 use crate::helpers::{Backend, client_of, fresh_database, launch};
 use reqwest::{Client, StatusCode};
@@ -59,8 +62,9 @@ async fn signed_in(url: &str) -> Option<Client> {
     (answer.status() == StatusCode::NO_CONTENT).then_some(client)
 }
 
-/// Places and pays one order; false when the server stopped answering midway.
-async fn purchase(client: Client, url: String, key: String, payable: Value) -> bool {
+/// Places and pays one order, from the balance or by WeChat (the payer
+/// confirming at the sandbox); false when the server stopped answering midway.
+async fn purchase(client: Client, url: String, key: String, payable: Value, wechat: bool) -> bool {
     let body = json!({ "selection": pack(), "channel": "web", "expected_total": payable });
     let Ok(placed) = client.post(format!("{url}/api/orders")).header("Idempotency-Key", key).json(&body).send().await
     else {
@@ -68,8 +72,23 @@ async fn purchase(client: Client, url: String, key: String, payable: Value) -> b
     };
     let Ok(order) = placed.json::<Value>().await else { return false };
     let Some(id) = order["id"].as_i64() else { return false };
-    let paid = client.post(format!("{url}/api/orders/{id}/pay")).json(&json!({ "method": "balance" })).send().await;
-    paid.is_ok_and(|answer| answer.status() == StatusCode::OK)
+    let method = if wechat { "wechat_pay" } else { "balance" };
+    let paid = client.post(format!("{url}/api/orders/{id}/pay")).json(&json!({ "method": method })).send().await;
+    let Ok(paid) = paid else { return false };
+    if paid.status() != StatusCode::OK {
+        return false;
+    }
+    if !wechat {
+        return true;
+    }
+    let Ok(prompt) = paid.json::<Value>().await else { return false };
+    let Some(trade_no) =
+        prompt["prompt"]["code_url"].as_str().and_then(|u| u.strip_prefix("weixin://wxpay/bizpayurl?pr="))
+    else {
+        return false;
+    };
+    let confirmed = client.post(format!("{url}/api/dev/payments/{trade_no}/confirm")).send().await;
+    confirmed.is_ok_and(|answer| answer.status() == StatusCode::OK)
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
@@ -142,7 +161,8 @@ async fn run_round(database_url: &str, db: &Db, number: usize, round: &Round, pa
         && let Some(client) = signed_in(&url).await
     {
         let buyers = (0..BUYERS).map(|i| {
-            let work = purchase(client.clone(), url.clone(), format!("round-{number}-{i}"), payable.clone());
+            let key = format!("round-{number}-{i}");
+            let work = purchase(client.clone(), url.clone(), key, payable.clone(), i == 0);
             tokio::spawn(work)
         });
         let buyers: Vec<_> = buyers.collect();
@@ -189,14 +209,29 @@ async fn ful_2_killed_at_every_step_and_at_random_every_paid_order_is_delivered_
     assert!(armed >= STEPS.len() * ROUNDS_PER_STEP / 2, "most armed steps were reached: {armed}");
     assert!(in_flight >= rounds.len() / 2, "the kills caught work in flight: {in_flight}");
 
-    // A last server, left alone, finishes what the kills interrupted.
+    // A last server, left alone, finishes what the kills interrupted: it
+    // settles what the provider took (told again, or asking) and delivers.
     let (mut child, _) = launch(&database_url, None);
     let settled = Instant::now() + Duration::from_secs(30);
-    while count(&db, "SELECT COUNT(*) FROM orders WHERE status IN ('paid', 'delivering')").await > 0 {
-        assert!(Instant::now() < settled, "every paid order is delivered in the end");
+    let taken_unsettled = "SELECT COUNT(*) FROM sandbox_payments s JOIN payments p ON p.out_trade_no = s.out_trade_no \
+         JOIN orders o ON o.id = p.order_id WHERE s.status = 'paid' AND o.paid_at IS NULL";
+    while count(&db, "SELECT COUNT(*) FROM orders WHERE status IN ('paid', 'delivering')").await > 0
+        || count(&db, taken_unsettled).await > 0
+    {
+        assert!(Instant::now() < settled, "every payment taken is settled and every paid order delivered in the end");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     kill(&mut child);
+    let by_wechat = count(
+        &db,
+        &format!(
+            "SELECT COUNT(*) FROM orders o JOIN payments p ON p.order_id = o.id \
+             WHERE o.id > {first_order} AND o.paid_at IS NOT NULL AND p.method <> 'balance' AND p.transaction_id IS NOT NULL"
+        ),
+    )
+    .await;
+    println!("{backend:?}: {by_wechat} orders paid by WeChat through the notifications and reconciliation");
+    assert!(by_wechat > 0, "some orders were paid by WeChat");
 
     let mine = format!("id > {first_order}");
     let paid = count(&db, &format!("SELECT COUNT(*) FROM orders WHERE {mine} AND paid_at IS NOT NULL")).await;
@@ -247,12 +282,14 @@ async fn ful_2_killed_at_every_step_and_at_random_every_paid_order_is_delivered_
     let spent = count(
         &db,
         &format!(
-            "SELECT CAST(COALESCE(SUM(payable_fen), 0) AS BIGINT) FROM orders WHERE {mine} AND paid_at IS NOT NULL"
+            "SELECT CAST(COALESCE(SUM(payable_fen), 0) AS BIGINT) FROM orders o WHERE o.{mine} AND o.paid_at IS NOT NULL \
+             AND NOT EXISTS (SELECT 1 FROM payments p WHERE p.order_id = o.id AND p.method <> 'balance' \
+             AND p.transaction_id IS NOT NULL)"
         ),
     )
     .await;
     let balance = count(&db, &format!("SELECT balance_fen FROM accounts WHERE id = {account}")).await;
-    assert_eq!(balance, BALANCE_FEN - spent, "each paid order debited once");
+    assert_eq!(balance, BALANCE_FEN - spent, "each order paid from the balance debited once, none paid by WeChat");
     // No half-written order: each has its key, its placing in the audit log; no key is left without its order.
     let placed = count(&db, &format!("SELECT COUNT(*) FROM orders WHERE {mine}")).await;
     assert_eq!(

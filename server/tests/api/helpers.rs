@@ -344,6 +344,11 @@ pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<Stri
         .env("RUST_LOG", "warn")
         .env("ESIGN_SIGN_IN_PER_LOGIN", "1000000")
         .env("ESIGN_SIGN_IN_PER_ADDRESS", "1000000")
+        // A payment the provider took is asked about a second later, and a
+        // notification cut off by a kill is sent again soon.
+        .env("ESIGN_RECONCILE_AFTER_SECS", "1")
+        .env("ESIGN_RECONCILE_INTERVAL_MS", "250")
+        .env("ESIGN_SANDBOX_NOTIFY_RETRIES", "150ms,150ms,300ms,1s,2s,5s")
         .env_remove("ESIGN_CRASH_AT")
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
