@@ -190,7 +190,7 @@ impl Settings {
     /// Reads the settings: each variable that is set replaces its default.
     pub fn from_env() -> Result<Self, SettingError> {
         let d = Self::default();
-        let settings = Self {
+        let mut settings = Self {
             host: env::var("ESIGN_HOST").unwrap_or(d.host),
             port: parse("ESIGN_PORT", d.port)?,
             dist: env::var("ESIGN_DIST").map_or(d.dist, PathBuf::from),
@@ -211,6 +211,7 @@ impl Settings {
                 })?,
                 Err(_) => d.payment_apiv3_key,
             },
+            // Which providers depends on the environment: read below.
             payment_provider: d.payment_provider,
             sms_provider: d.sms_provider,
             public_url: env::var("ESIGN_PUBLIC_URL").ok().filter(|u| !u.is_empty()).or(d.public_url),
@@ -227,7 +228,6 @@ impl Settings {
             metrics_addr: env::var("ESIGN_METRICS_ADDR").ok().filter(|a| !a.is_empty()).or(d.metrics_addr),
             log_format: parse("ESIGN_LOG_FORMAT", d.log_format)?,
         };
-        let mut settings = settings;
         settings.payment_provider = match env::var("ESIGN_PAYMENT_PROVIDER").as_deref() {
             Ok("sandbox") if !settings.development => {
                 return Err(SettingError::SandboxInProduction { name: "ESIGN_PAYMENT_PROVIDER", value: "sandbox" });
