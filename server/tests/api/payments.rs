@@ -731,8 +731,14 @@ on_both_databases!(pay_4_signature_probes_are_refused_and_the_payment_still_land
     let (sent, taken) = app.state.sandbox().expect("the sandbox").probes();
     assert!(sent >= 1, "a probe went ahead of the notification");
     assert_eq!(taken, 0, "the server took no probe");
-    let notification =
-        app.state.sandbox().expect("the sandbox").notification_for(&trade_no, app.clock.now()).await.unwrap().unwrap();
+    let notification = app
+        .state
+        .sandbox()
+        .expect("the sandbox")
+        .notification_for(&trade_no, app.clock.now())
+        .await
+        .expect("built")
+        .expect("paid");
     let probe = SignedMessage { signature: format!("{}{}", wechat::PROBE_PREFIX, "c2lnbmF0dXJl"), ..notification };
     let request =
         app.client.post(format!("{}/api/payments/notify", app.address)).headers(probe.headers()).body(probe.body);

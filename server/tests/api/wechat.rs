@@ -113,9 +113,9 @@ async fn pay_4_a_qr_payment_through_the_client_is_notified_and_delivered(backend
     let (provider, merchant) = pair(backend).await;
     let (id, trade_no) = open_qr(&merchant, &edition()).await;
 
-    let booked = sandbox(&provider).find(&trade_no).await.unwrap().expect("the sandbox booked it");
+    let booked = sandbox(&provider).find(&trade_no).await.expect("the book reads").expect("the sandbox booked it");
     assert_eq!(booked.status, "pending");
-    sandbox(&provider).pay(&trade_no).await.unwrap();
+    sandbox(&provider).pay(&trade_no).await.expect("the payer pays");
 
     let order = merchant.wait_for_status(id, "delivered").await;
     assert_eq!(order["payable"], booked_amount(booked.amount_fen), "{order}");
@@ -138,7 +138,7 @@ async fn pay_4_reconciliation_asks_and_closes_through_the_client(backend: Backen
         .await;
     let merchant = merchant(backend, clock.clone(), merchant_at(&provider, &BOTH_KEYS)).await;
     let (paid_id, paid_no) = open_qr(&merchant, &edition()).await;
-    sandbox(&provider).pay(&paid_no).await.unwrap();
+    sandbox(&provider).pay(&paid_no).await.expect("the payer pays");
 
     let status = merchant.state.gateway.query(&paid_no).await.expect("the client asks");
     assert!(matches!(status, ProviderStatus::Paid { .. }), "{status:?}");
@@ -149,7 +149,7 @@ async fn pay_4_reconciliation_asks_and_closes_through_the_client(backend: Backen
     let (closed_id, closed_no) = open_qr(&merchant, &pack()).await;
     let (status, cancelled) = merchant.post(&format!("/api/orders/{closed_id}/cancel"), &json!({})).await;
     assert_eq!(status, StatusCode::OK, "{cancelled}");
-    let closed = sandbox(&provider).find(&closed_no).await.unwrap().expect("booked");
+    let closed = sandbox(&provider).find(&closed_no).await.expect("the book reads").expect("booked");
     assert_eq!(closed.status, "closed", "the cancel closed it at the provider, through the client");
     let status = merchant.state.gateway.query(&closed_no).await.expect("the client asks");
     assert_eq!(status, ProviderStatus::Closed);
@@ -161,9 +161,9 @@ on_both!(pay_4_reconciliation_asks_and_closes_through_the_client);
 async fn ord_3_a_refund_through_the_client_is_taken_then_returned(backend: Backend) {
     let (provider, merchant) = pair(backend).await;
     let (id, trade_no) = open_qr(&merchant, &edition()).await;
-    sandbox(&provider).pay(&trade_no).await.unwrap();
+    sandbox(&provider).pay(&trade_no).await.expect("the payer pays");
     merchant.wait_for_status(id, "delivered").await;
-    let amount = sandbox(&provider).find(&trade_no).await.unwrap().expect("booked").amount_fen;
+    let amount = sandbox(&provider).find(&trade_no).await.expect("the book reads").expect("booked").amount_fen;
     let request = RefundRequest {
         out_refund_no: format!("{trade_no}-1"),
         out_trade_no: trade_no.clone(),
@@ -181,7 +181,7 @@ async fn ord_3_a_refund_through_the_client_is_taken_then_returned(backend: Backe
         | RefundState::Failed { refund_id, .. } => refund_id.clone(),
     };
     assert_eq!(id_of(&again), id_of(&taken), "one refund per number (the notifier may have returned it since)");
-    sandbox(&provider).return_refunds().await.unwrap();
+    sandbox(&provider).return_refunds().await.expect("the refunds are returned");
     let asked = merchant.state.gateway.query_refund(&request.out_refund_no).await.expect("asked");
     assert!(matches!(asked, RefundState::Succeeded { .. }), "{asked:?}");
     let more = RefundRequest { out_refund_no: format!("{trade_no}-2"), ..request };
@@ -206,13 +206,13 @@ on_both!(pay_4_an_answer_signed_by_a_key_the_merchant_does_not_hold_is_not_belie
 async fn pay_4_the_platform_rotates_its_key_and_payments_go_on(backend: Backend) {
     let (provider, merchant) = pair(backend).await;
     let (first, first_no) = open_qr(&merchant, &edition()).await;
-    sandbox(&provider).pay(&first_no).await.unwrap();
+    sandbox(&provider).pay(&first_no).await.expect("the payer pays");
     merchant.wait_for_status(first, "delivered").await;
     let before = sandbox(&provider).signer().serial().to_owned();
 
     sandbox(&provider).rotate();
     let (second, second_no) = open_qr(&merchant, &pack()).await;
-    sandbox(&provider).pay(&second_no).await.unwrap();
+    sandbox(&provider).pay(&second_no).await.expect("the payer pays");
 
     assert_ne!(sandbox(&provider).signer().serial(), before, "signed with the next key now");
     merchant.wait_for_status(second, "delivered").await;
