@@ -135,6 +135,10 @@ pub struct Settings {
     pub sign_in_per_login: u32,
     /// `ESIGN_SIGN_IN_PER_ADDRESS`: sign-in attempts a minute from one client address.
     pub sign_in_per_address: u32,
+    /// `ESIGN_VERIFICATION_SENDS_PER_PERSON`: codes texted an hour at one person's request.
+    pub verification_sends_per_person: u32,
+    /// `ESIGN_VERIFICATION_SENDS_PER_ADDRESS`: codes texted an hour at one client address's request.
+    pub verification_sends_per_address: u32,
     /// `ESIGN_SESSION_IDLE_MINUTES`: a session unused this long has ended
     /// (it also ends 7 days after sign-in, used or not).
     pub session_idle_minutes: u32,
@@ -174,6 +178,8 @@ impl Default for Settings {
             request_timeout_ms: 15_000,
             sign_in_per_login: 10,
             sign_in_per_address: 60,
+            verification_sends_per_person: 10,
+            verification_sends_per_address: 30,
             session_idle_minutes: 120,
             metrics_addr: None,
             log_format: LogFormat::Text,
@@ -224,6 +230,14 @@ impl Settings {
             request_timeout_ms: parse("ESIGN_REQUEST_TIMEOUT_MS", d.request_timeout_ms)?,
             sign_in_per_login: parse("ESIGN_SIGN_IN_PER_LOGIN", d.sign_in_per_login)?,
             sign_in_per_address: parse("ESIGN_SIGN_IN_PER_ADDRESS", d.sign_in_per_address)?,
+            verification_sends_per_person: parse(
+                "ESIGN_VERIFICATION_SENDS_PER_PERSON",
+                d.verification_sends_per_person,
+            )?,
+            verification_sends_per_address: parse(
+                "ESIGN_VERIFICATION_SENDS_PER_ADDRESS",
+                d.verification_sends_per_address,
+            )?,
             session_idle_minutes: parse("ESIGN_SESSION_IDLE_MINUTES", d.session_idle_minutes)?,
             metrics_addr: env::var("ESIGN_METRICS_ADDR").ok().filter(|a| !a.is_empty()).or(d.metrics_addr),
             log_format: parse("ESIGN_LOG_FORMAT", d.log_format)?,
@@ -278,6 +292,8 @@ impl Settings {
             // Every test client signs in from 127.0.0.1, many times a minute.
             sign_in_per_login: 100_000,
             sign_in_per_address: 100_000,
+            verification_sends_per_person: 100_000,
+            verification_sends_per_address: 100_000,
             // Tests move their clock by days and years between requests:
             // only the 7-day expiry ends their sessions.
             session_idle_minutes: 7 * 24 * 60,

@@ -13,7 +13,7 @@ use crate::gateways::sms::{OutboxSms, SmsGateway};
 use crate::http::router::app;
 use crate::repo::seed;
 use crate::settings::{PaymentProvider, SmsProvider, WechatPaySettings};
-use crate::throttle::SignInThrottle;
+use crate::throttle::Throttle;
 use crate::{AppState, Settings, gateways, workers};
 use axum::Router;
 use axum::serve::ListenerExt;
@@ -132,7 +132,11 @@ impl Application {
                 crate::http::openapi::document().to_json().map_err(|e| StartupError::OpenApi(e.to_string()))?,
             ),
             csp_reports: Arc::default(),
-            sign_in: Arc::new(SignInThrottle::new(settings.sign_in_per_login, settings.sign_in_per_address)),
+            sign_in: Arc::new(Throttle::per_minute(settings.sign_in_per_login, settings.sign_in_per_address)),
+            code_sends: Arc::new(Throttle::per_hour(
+                settings.verification_sends_per_person,
+                settings.verification_sends_per_address,
+            )),
             workers: Arc::default(),
         };
         let metrics = match &settings.metrics_addr {
@@ -148,7 +152,8 @@ impl Application {
         };
         let mut tasks = vec![
             ("delivery", tokio::spawn(workers::delivery::run(state.clone())).abort_handle()),
-            ("sign_in_throttle", tokio::spawn(forget_idle_sign_ins(state.sign_in.clone())).abort_handle()),
+            ("sign_in_throttle", tokio::spawn(forget_idle(state.sign_in.clone())).abort_handle()),
+            ("code_send_throttle", tokio::spawn(forget_idle(state.code_sends.clone())).abort_handle()),
             ("sweeper", tokio::spawn(workers::sweeper::run(state.clone())).abort_handle()),
             ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
         ];
@@ -255,8 +260,8 @@ async fn upkeep(recorder: &'static metrics_exporter_prometheus::PrometheusHandle
     }
 }
 
-/// Once a minute, the throttle forgets the logins and addresses allowed again.
-async fn forget_idle_sign_ins(throttle: Arc<SignInThrottle>) {
+/// Once a minute, a throttle forgets the keys and addresses allowed again.
+async fn forget_idle(throttle: Arc<Throttle>) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
     loop {
         every.tick().await;

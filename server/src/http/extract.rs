@@ -73,3 +73,18 @@ pub fn cloud_account(headers: &HeaderMap) -> Option<String> {
     let value = headers.get(CLOUD_ACCOUNT_HEADER)?.to_str().ok()?.trim();
     (!value.is_empty() && value.len() <= 64).then(|| value.to_owned())
 }
+
+/// The client's address: the peer of the connection (behind a proxy, the
+/// proxy's), or the unspecified address when the server was not served
+/// with connection info (tests calling the router directly).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddress(pub std::net::IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(Self(peer.map_or(std::net::IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED), |info| info.0.ip())))
+    }
+}

@@ -7,7 +7,7 @@ use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::review::Reviewer;
 use crate::gateways::sms::SmsGateway;
-use crate::throttle::SignInThrottle;
+use crate::throttle::Throttle;
 use crate::workers::Running;
 use domain::Catalog;
 use std::collections::VecDeque;
@@ -39,7 +39,9 @@ pub struct AppState {
     /// The newest Content-Security-Policy violations browsers reported.
     pub csp_reports: Arc<Mutex<VecDeque<String>>>,
     /// Sign-in attempts counted per login and per client address.
-    pub sign_in: Arc<SignInThrottle>,
+    pub sign_in: Arc<Throttle>,
+    /// Verification codes texted, counted per person and per client address.
+    pub code_sends: Arc<Throttle>,
     /// The background tasks, for readiness.
     pub workers: Arc<Running>,
 }

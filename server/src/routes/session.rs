@@ -4,22 +4,20 @@
 //! development `GET /api/demo-accounts` for the sign-in page.
 
 use crate::db::Lock;
+use crate::http::extract::ClientAddress;
 use crate::http::extract::{ApiJson, SESSION_COOKIE, session_token};
 use crate::password::verify_password;
 use crate::repo::accounts::load_buyer;
 use crate::repo::sessions::{self as sessions, Acting, Caller, SESSION_DAYS, caller_for_token, memberships};
 use crate::{ApiError, AppState};
 use api_types::{DemoAccount, Environment, Me, PersonView, SignIn, SwitchIdentity};
-use axum::Extension;
 use axum::Json;
-use axum::extract::ConnectInfo;
 use axum::extract::State;
-use axum::http::header::{RETRY_AFTER, SET_COOKIE};
+use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -61,16 +59,12 @@ fn session_cookie(state: &AppState, token: &str, max_age: i64) -> HeaderValue {
 )]
 async fn sign_in(
     State(state): State<AppState>,
-    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddress(address): ClientAddress,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
-    let address = peer.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |Extension(ConnectInfo(at))| at.ip());
-    if let Err(wait) = state.sign_in.attempt(&body.login, address) {
+    if let Err(throttled) = state.sign_in.attempt(&body.login, address) {
         tracing::warn!(%address, "sign-in throttled");
-        let mut refused = ApiError::code(ErrorCode::TooManyAttempts).into_response();
-        let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        refused.headers_mut().insert(RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-        return Ok(refused);
+        return Ok(throttled.into_response());
     }
     let found = {
         let mut conn = state.db.read.acquire().await?;

@@ -11,7 +11,7 @@
 //! stored; the text message itself is the gateway's business.
 
 use crate::gateways::sms::SmsMessage;
-use crate::http::extract::ApiJson;
+use crate::http::extract::{ApiJson, ClientAddress};
 use crate::repo::sessions::Caller;
 use crate::repo::verification::{self as store, check_code, subject, target_phone};
 use crate::{ApiError, AppState};
@@ -19,6 +19,7 @@ use api_types::{CheckRequest, Checked, SendRequest, Sent};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
 use domain::verification::{self as rules, Challenge, Code, Purpose};
 use rand::{Rng, RngCore};
 use serde::Deserialize;
@@ -88,16 +89,21 @@ pub async fn send_code(state: &AppState, caller: &Caller, purpose: Purpose) -> R
         (status = 200, description = "Sent; it expires in 5 minutes", body = Sent),
         (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
         (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
-        (status = 429, description = "`send_too_often`: this phone was sent a code less than a minute ago", body = api_types::ErrorBody),
+        (status = 429, description = "`send_too_often`: this phone was sent a code less than a minute ago; `too_many_attempts`: this person, or this client, had too many codes texted this hour (`Retry-After` says when to try again)", body = api_types::ErrorBody),
         (status = 503, description = "The SMS gateway is unavailable", body = api_types::ErrorBody),
     ),
 )]
 async fn send(
     State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
     caller: Caller,
     ApiJson(body): ApiJson<SendRequest>,
-) -> Result<Json<Sent>, ApiError> {
-    Ok(Json(send_code(&state, &caller, body.purpose).await?))
+) -> Result<Response, ApiError> {
+    if let Err(throttled) = state.code_sends.attempt(&caller.person_id.to_string(), address) {
+        tracing::warn!(%address, person.id = caller.person_id, "verification sends throttled");
+        return Ok(throttled.into_response());
+    }
+    Ok(Json(send_code(&state, &caller, body.purpose).await?).into_response())
 }
 
 /// VER-1: checks the code; the right one verifies the acting identity for

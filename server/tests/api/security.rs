@@ -261,3 +261,55 @@ on_both_databases!(a_session_is_touched_at_most_once_a_minute, |app| {
     assert_eq!(app.get("/api/me").await.0, StatusCode::OK);
     assert_eq!(seen().await, signed_in + 61_000, "past a minute: written once more");
 });
+
+fn two_codes_an_hour(settings: &mut Settings) {
+    settings.verification_sends_per_person = 2;
+    // Every request counts at the address, the one refused for the person too.
+    settings.verification_sends_per_address = 4;
+}
+
+on_both_databases!(
+    ver_1_codes_texted_beyond_the_hourly_allowance_wait_with_retry_after,
+    settings = two_codes_an_hour,
+    |app| {
+        app.sign_in("a-admin").await;
+        let send = json!({ "purpose": "invoice" });
+        for n in 1..=2 {
+            let (status, body) = app.post("/api/verification/send", &send).await;
+            assert_eq!(status, StatusCode::OK, "code {n} is texted: {body}");
+            // Past VER-1's one a minute per phone: only the hourly allowance is left to stop it.
+            app.clock.advance(chrono::TimeDelta::seconds(61));
+        }
+        let response = app
+            .client
+            .post(format!("{}/api/verification/send", app.address))
+            .json(&send)
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        let retry_after: u64 = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok())
+            .expect("Retry-After in seconds");
+        assert!(
+            (60..=1800).contains(&retry_after),
+            "the next code of the hour comes within half an hour: {retry_after}"
+        );
+        let body: serde_json::Value = response.json().await.expect("the error shape");
+        assert_eq!(body["code"], "too_many_attempts");
+
+        let other = app.another_client();
+        other.sign_in("b-admin").await;
+        let (status, body) = other.post("/api/verification/send", &send).await;
+        assert_eq!(status, StatusCode::OK, "another person from this address has one left: {body}");
+        let (status, body) = other.post("/api/verification/send", &json!({ "purpose": "invoice" })).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")),
+            "the address has had its four"
+        );
+    }
+);
