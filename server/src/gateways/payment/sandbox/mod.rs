@@ -160,11 +160,6 @@ impl Sandbox {
         tracing::info!(serial = self.signer().serial(), "sandbox: the platform key rotated");
     }
 
-    /// The platform's public keys, as a merchant configures them.
-    pub fn platform_keys(&self) -> &PlatformKeys {
-        self.reader.keys()
-    }
-
     /// One payment of the book.
     pub async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, sqlx::Error> {
         self.book.find(out_trade_no).await
