@@ -120,6 +120,7 @@ async fn bind_order(
         person_account: &person_state,
         person_ledger: &person_ledger,
         order_grants: &order_grants,
+        invoiced,
         now,
     };
     let plan = plan_binding(&input, &mut || {
