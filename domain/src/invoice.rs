@@ -26,17 +26,6 @@ pub enum InvoiceKind {
 }
 
 impl InvoiceKind {
-    /// Every kind, for the stored-name codec.
-    pub const ALL: [InvoiceKind; 2] = [InvoiceKind::Ordinary, InvoiceKind::Special];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvoiceKind::Ordinary => "ordinary",
-            InvoiceKind::Special => "special",
-        }
-    }
-
     /// The name printed at the top of the document.
     pub fn label_zh(self) -> &'static str {
         match self {
@@ -53,19 +42,6 @@ impl InvoiceKind {
 pub enum BuyerKind {
     Enterprise,
     Person,
-}
-
-impl BuyerKind {
-    /// Every kind, for the stored-name codec.
-    pub const ALL: [BuyerKind; 2] = [BuyerKind::Enterprise, BuyerKind::Person];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BuyerKind::Enterprise => "enterprise",
-            BuyerKind::Person => "person",
-        }
-    }
 }
 
 /// A title as typed in the invoice centre, before it is checked.
@@ -196,12 +172,6 @@ impl Title {
             email: email(&draft.email)?,
         })
     }
-
-    /// Whether this title may be used by the acting identity: an
-    /// enterprise's titles by the enterprise, a person's by the person.
-    pub fn fits(&self, identity: &Identity) -> bool {
-        (self.buyer == BuyerKind::Person) == identity.is_person()
-    }
 }
 
 /// INV-1: invoices on the web console, for a super admin or staff with the
@@ -233,8 +203,8 @@ pub struct OrderToInvoice<'a> {
     pub status: OrderStatus,
     /// An invoice that is not failed or reversed already covers it.
     pub held: bool,
-    /// Asked by the person for a personal order that has moved to an enterprise.
-    pub bound_away: bool,
+    /// Asked by the person who bought it (not by the enterprise it was bound to).
+    pub as_person: bool,
     pub quote: &'a Quote,
 }
 
@@ -242,7 +212,7 @@ pub struct OrderToInvoice<'a> {
 /// was paid (after the voucher), once, until its invoice is reversed. A
 /// personal order that was bound is the enterprise's to invoice.
 pub fn check_invoiceable(order: &OrderToInvoice<'_>) -> Result<Money, DomainError> {
-    if order.bound_away {
+    if order.as_person && order.status == OrderStatus::Bound {
         return Err(DomainError::new(ErrorCode::AlreadyBound));
     }
     if order.held {
@@ -274,6 +244,13 @@ pub struct InvoiceLine {
     pub tax: Money,
     /// 价税合计 of the line: what was paid for it.
     pub total: Money,
+}
+
+impl InvoiceLine {
+    /// The rate as printed: `6%`.
+    pub fn rate_label(&self) -> String {
+        format!("{}%", (self.tax_rate * Decimal::ONE_HUNDRED).normalize())
+    }
 }
 
 /// An invoice's figures: the lines and what they add up to.
@@ -452,17 +429,6 @@ impl InvoiceStatus {
         InvoiceStatus::Reversed,
         InvoiceStatus::Failed,
     ];
-
-    /// The stored and wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            InvoiceStatus::Requested => "requested",
-            InvoiceStatus::Issuing => "issuing",
-            InvoiceStatus::Issued => "issued",
-            InvoiceStatus::Reversed => "reversed",
-            InvoiceStatus::Failed => "failed",
-        }
-    }
 
     /// As the invoice centre shows it.
     pub fn label_zh(self) -> &'static str {
