@@ -77,3 +77,12 @@ pub struct InvoiceableOrder {
     /// Why it cannot be invoiced now (none: it can).
     pub refusal: Option<DomainError>,
 }
+
+/// `POST /api/invoices/{id}/retry` and `/reverse`: where the request comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoiceAction {
+    /// Default `web`; invoices are a web console feature.
+    #[serde(default)]
+    pub channel: Option<Channel>,
+}

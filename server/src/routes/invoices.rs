@@ -11,7 +11,7 @@ use crate::repo::invoices::{self as store, NewInvoice};
 use crate::repo::sessions::{Acting, Caller};
 use crate::repo::{audit, orders, verification};
 use crate::{ApiError, AppState};
-use api_types::{InvoiceRequest, InvoiceView, InvoiceableOrder, TitleView};
+use api_types::{InvoiceAction, InvoiceRequest, InvoiceView, InvoiceableOrder, TitleView};
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
@@ -73,14 +73,6 @@ fn channel_of(query: Result<Query<ChannelQuery>, QueryRejection>) -> Result<Chan
 fn id_of(path: Result<Path<InvoicePath>, PathRejection>) -> Result<i64, ApiError> {
     let Path(path) = path.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
     Ok(path.id)
-}
-
-/// The channel a change comes from: invoices are the web console's.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-struct Web {
-    /// Where the request comes from (default `web`).
-    #[serde(default)]
-    channel: Option<Channel>,
 }
 
 /// INV-1: keeps a title (发票抬头) for the acting account. An enterprise's
@@ -332,7 +324,7 @@ async fn get_invoice(
     tag = "invoices",
     security(("session" = [])),
     params(InvoicePath),
-    request_body = Web,
+    request_body = InvoiceAction,
     responses(
         (status = 202, description = "Requested again (申请中)", body = InvoiceView),
         (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
@@ -347,7 +339,7 @@ async fn retry_invoice(
     State(state): State<AppState>,
     caller: Caller,
     path: Result<Path<InvoicePath>, PathRejection>,
-    ApiJson(body): ApiJson<Web>,
+    ApiJson(body): ApiJson<InvoiceAction>,
 ) -> Result<(StatusCode, Json<InvoiceView>), ApiError> {
     let id = id_of(path)?;
     refusals(&caller, body.channel.unwrap_or(Channel::Web))?;
@@ -381,7 +373,7 @@ async fn retry_invoice(
     tag = "invoices",
     security(("session" = [])),
     params(InvoicePath),
-    request_body = Web,
+    request_body = InvoiceAction,
     responses(
         (status = 200, description = "Reversed (已红冲), with the red invoice's number", body = InvoiceView),
         (status = 400, description = "`invalid_input`", body = api_types::ErrorBody),
@@ -397,7 +389,7 @@ async fn reverse_invoice(
     State(state): State<AppState>,
     caller: Caller,
     path: Result<Path<InvoicePath>, PathRejection>,
-    ApiJson(body): ApiJson<Web>,
+    ApiJson(body): ApiJson<InvoiceAction>,
 ) -> Result<Json<InvoiceView>, ApiError> {
     let id = id_of(path)?;
     refusals(&caller, body.channel.unwrap_or(Channel::Web))?;
