@@ -193,11 +193,14 @@ fn Centre(as_person: bool) -> impl IntoView {
                 <label class="field-label" for="title-credit-code">{pick(lang, "统一社会信用代码/纳税人识别号", "Unified social credit code")}</label>
                 <input id="title-credit-code" class="input" maxlength="18" data-testid="title-credit-code"
                     prop:value=move || form.credit_code.get() on:input=move |ev| form.credit_code.set(event_target_value(&ev)) />
-                <label class="checkbox">
-                    <input type="checkbox" data-testid="title-special"
+                <div class="choice">
+                    <input type="checkbox" class="checkbox" id="title-special" data-testid="title-special"
                         prop:checked=move || form.special.get() on:change=move |ev| form.special.set(event_target_checked(&ev)) />
-                    {pick(lang, "电子发票（增值税专用发票）", "Special VAT invoice")}
-                </label>
+                    <label class="choice-text" for="title-special">
+                        <span class="choice-name">{pick(lang, "电子发票（增值税专用发票）", "Special VAT invoice")}</span>
+                        <span class="choice-detail">{pick(lang, "需填写地址、电话、开户银行及银行账号", "Needs the address, phone, bank and account")}</span>
+                    </label>
+                </div>
                 <div hidden=move || !form.special.get()>
                     <label class="field-label" for="title-address">{pick(lang, "地址", "Address")}</label>
                     <input id="title-address" class="input" data-testid="title-address"
@@ -270,18 +273,20 @@ fn title_rows(lang: Lang, titles: &[TitleView], chosen: RwSignal<Option<i64>>) -
                 .as_ref()
                 .map(|c| c.to_string())
                 .unwrap_or_else(|| pick(lang, "个人", "Person").to_owned());
+            let input_id = format!("title-{id}");
             view! {
-                <li class="usage-row">
-                    <label class="checkbox">
-                        <input type="radio" name="invoice-title" data-testid=format!("title-{id}")
-                            prop:checked=move || chosen.get() == Some(id) on:change=move |_| chosen.set(Some(id)) />
-                        {format!("{} · {} · {}", t.title.name, code, t.title.kind.label_zh())}
+                <li class="choice">
+                    <input type="radio" class="radio" name="invoice-title" id=input_id.clone() data-testid=input_id.clone()
+                        prop:checked=move || chosen.get() == Some(id) on:change=move |_| chosen.set(Some(id)) />
+                    <label class="choice-text" for=input_id>
+                        <span class="choice-name">{t.title.name.clone()}</span>
+                        <span class="choice-detail num">{format!("{code} · {} · {}", t.title.kind.label_zh(), t.title.email)}</span>
                     </label>
                 </li>
             }
         })
         .collect_view();
-    view! { <ul class="usage-list">{rows}</ul> }.into_any()
+    view! { <ul class="choice-list">{rows}</ul> }.into_any()
 }
 
 fn order_rows(lang: Lang, orders: &[InvoiceableOrder], chosen: RwSignal<Vec<i64>>) -> AnyView {
@@ -295,9 +300,13 @@ fn order_rows(lang: Lang, orders: &[InvoiceableOrder], chosen: RwSignal<Vec<i64>
             let bound = o
                 .bound_from_person
                 .then(|| view! { <span class="badge">{pick(lang, "个人订单已绑定", "Bound personal order")}</span> });
-            let control = match &o.refusal {
-                None => Either::Left(view! {
-                    <input type="checkbox" data-testid=format!("invoice-order-{id}")
+            let input_id = format!("invoice-order-{id}");
+            let refusal = o.refusal.as_ref().map(|r| r.message(lang)).unwrap_or_default();
+            let products = o.products.join("、");
+            view! {
+                <li class="choice" class:is-disabled=o.refusal.is_some() data-testid=format!("invoice-order-row-{id}")>
+                    <input type="checkbox" class="checkbox" id=input_id.clone() data-testid=input_id.clone()
+                        disabled=o.refusal.is_some()
                         prop:checked=move || chosen.get().contains(&id)
                         on:change=move |ev| {
                             let on = event_target_checked(&ev);
@@ -306,22 +315,16 @@ fn order_rows(lang: Lang, orders: &[InvoiceableOrder], chosen: RwSignal<Vec<i64>
                                 if on { ids.push(id) }
                             });
                         } />
-                }),
-                Some(refusal) => Either::Right(view! { <span class="muted">{refusal.message(lang)}</span> }),
-            };
-            view! {
-                <li class="usage-row" data-testid=format!("invoice-order-row-{id}")>
-                    <label class="checkbox">
-                        {control}
-                        <span class="num">"#"{id}</span>
-                        " " {o.products.join("、")} " " {bound}
+                    <label class="choice-text" for=input_id>
+                        <span class="choice-name">{format!("#{id} {products}")} " " {bound}</span>
+                        <span class="choice-detail num">{i18n::yuan(o.amount)}</span>
                     </label>
-                    <span class="num">{i18n::yuan(o.amount)}</span>
+                    <p class="choice-reason">{refusal}</p>
                 </li>
             }
         })
         .collect_view();
-    view! { <ul class="usage-list">{rows}</ul> }.into_any()
+    view! { <ul class="choice-list">{rows}</ul> }.into_any()
 }
 
 fn invoice_rows(lang: Lang, invoices: &[InvoiceView], act: Callback<(i64, bool)>) -> AnyView {

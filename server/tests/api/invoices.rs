@@ -388,3 +388,67 @@ on_both_databases!(inv_1_concurrent_requests_invoice_an_order_once, |app| {
     let refused = answers.iter().filter(|(_, b)| code_of(b) == Some("already_invoiced")).count();
     assert_eq!((created, refused), (1, 5), "{answers:?}");
 });
+
+/// The resident set of process `pid` at its peak (VmHWM), in KiB.
+fn peak_resident_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process status");
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
+    line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of KiB")
+}
+
+/// INV-1: the real server binary issues documents one after another (issue,
+/// reverse, issue again) and its resident set hardly grows: the font is
+/// read once, at start, and each document embeds a subset of it. (The
+/// 60 MB ceiling is the release build's, measured in BENCHMARKS.md; this
+/// debug build starts above it, so the test holds what documents add.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inv_1_issuing_documents_keeps_the_servers_memory_flat() {
+    let database_url = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await;
+    let vars = [("ESIGN_INVOICE_SANDBOX_DELAY_MS", "20"), ("ESIGN_INVOICE_POLL_MS", "20")];
+    let (mut server, url) = crate::helpers::launch_with(&database_url, None, &vars);
+    let url = url.expect("the server listens");
+    let admin = crate::helpers::client_of(&url, &database_url, "a-admin").await;
+    let order = admin.buy(&advanced(), "web").await["id"].as_i64().expect("id");
+    let (status, sent) = admin.post("/api/verification/send", &json!({ "purpose": "invoice" })).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let (_, outbox) = admin.get(&format!("/api/dev/sms-outbox?phone={A_SECURITY_PHONE}")).await;
+    let code: String =
+        outbox[0]["text"].as_str().expect("a text").chars().filter(char::is_ascii_digit).take(6).collect();
+    let (status, checked) = admin.post("/api/verification/check", &json!({ "purpose": "invoice", "code": code })).await;
+    assert_eq!(status, StatusCode::OK, "{checked}");
+    let (_, title) =
+        admin.post("/api/invoices/titles", &json!({ "credit_code": A_CODE, "email": "f@example.com" })).await;
+    let title = title["id"].as_i64().expect("a title");
+    let before = peak_resident_kib(server.id());
+    let mut after_first = 0;
+    let mut numbers = std::collections::BTreeSet::new();
+    for round in 0..8 {
+        let (status, invoice) = admin.post("/api/invoices", &json!({ "order_ids": [order], "title_id": title })).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{invoice}");
+        let id = invoice["id"].as_i64().expect("id");
+        let mut issued = Value::Null;
+        for _ in 0..400 {
+            let (_, now) = admin.get(&format!("/api/invoices/{id}")).await;
+            if now["status"] == "issued" {
+                issued = now;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        assert_eq!(issued["has_document"], true, "issued with its document: {issued}");
+        numbers.insert(issued["number"].as_str().expect("a number").to_owned());
+        if round == 0 {
+            after_first = peak_resident_kib(server.id());
+        }
+        let (status, reversed) = admin.post(&format!("/api/invoices/{id}/reverse"), &json!({})).await;
+        assert_eq!(status, StatusCode::OK, "{reversed}");
+    }
+    let peak = peak_resident_kib(server.id());
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(numbers.len(), 8, "a number each: {numbers:?}");
+    let first = after_first.saturating_sub(before);
+    assert!(first < 12 * 1024, "the first document took {first} KiB beyond the {before} KiB the server held");
+    let rest = peak.saturating_sub(after_first);
+    assert!(rest < 4 * 1024, "seven more documents took {rest} KiB: nothing is kept per document");
+}
