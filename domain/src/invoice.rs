@@ -5,7 +5,7 @@
 use crate::catalog::InvoicingTerms;
 use crate::credit_code::CreditCode;
 use crate::error::{DomainError, ErrorCode};
-use crate::identity::{Identity, Role};
+use crate::identity::{Channel, Identity, Role};
 use crate::money::Money;
 use crate::order::OrderStatus;
 use crate::product::Product;
@@ -176,9 +176,9 @@ impl Title {
 
 /// INV-1: invoices on the web console, for a super admin or staff with the
 /// billing permission of an enterprise, or a person for their own orders.
-pub fn request_refusals(identity: &Identity, channel: crate::identity::Channel) -> Vec<DomainError> {
+pub fn request_refusals(identity: &Identity, channel: Channel) -> Vec<DomainError> {
     let mut errors = Vec::new();
-    if channel != crate::identity::Channel::Web || !(identity.is_person() || identity.has_any_role(&INVOICE_ROLES)) {
+    if channel != Channel::Web || !(identity.is_person() || identity.has_any_role(&INVOICE_ROLES)) {
         errors.push(DomainError::new(ErrorCode::Forbidden));
     }
     errors

@@ -114,9 +114,9 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewInvoice<'_>) -> Result<Op
 }
 
 /// For each of the orders held by a standing invoice, that invoice.
-pub async fn holders(conn: &mut AnyConnection, account_orders: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
+pub async fn holders(conn: &mut AnyConnection, order_ids: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
     let mut found = HashMap::new();
-    for order_id in account_orders {
+    for order_id in order_ids {
         if let Some(invoice) = holder(conn, *order_id).await? {
             found.insert(*order_id, invoice);
         }
@@ -148,6 +148,12 @@ impl InvoiceRow {
     /// The serial of its current attempt at the platform.
     pub fn serial(&self) -> String {
         format!("INV{}-{}", self.view.id, self.attempts)
+    }
+
+    /// The serial of the attempt about to be made (a retried request is a
+    /// new one at the platform, which takes a serial once).
+    pub fn next_serial(&self) -> String {
+        format!("INV{}-{}", self.view.id, self.attempts + 1)
     }
 }
 

@@ -235,7 +235,8 @@ async fn request_invoice(
         let amount = check_invoiceable(&OrderToInvoice { status: order.status, held, as_person, quote: &order.quote })?;
         found.push((order, amount));
     }
-    let paid = Money::sum(found.iter().map(|(o, _)| Money::from_fen(o.payable_fen)).collect::<Vec<_>>().iter())?;
+    let charged: Vec<Money> = found.iter().map(|(o, _)| Money::from_fen(o.payable_fen)).collect();
+    let paid = Money::sum(&charged)?;
     let quotes: Vec<&domain::Quote> = found.iter().map(|(o, _)| &o.quote).collect();
     let amounts = invoice_amounts(state.catalog.invoicing(), &quotes, paid)?;
     let held: Vec<(i64, Money)> = found.iter().map(|(o, amount)| (o.id, *amount)).collect();

@@ -68,9 +68,7 @@ async fn step(state: &AppState, invoice: InvoiceRow) -> Result<(), ApiError> {
                 return Ok(());
             }
             tx.commit().await?;
-            // The attempt counted above names the serial: a retried request is a new one at the platform.
-            let serial = InvoiceRow { attempts: invoice.attempts + 1, ..invoice.clone() }.serial();
-            if let Err(unavailable) = state.invoicing.submit(request(&invoice, serial)).await {
+            if let Err(unavailable) = state.invoicing.submit(request(&invoice, invoice.next_serial())).await {
                 fail(state, &invoice, next, &unavailable.to_string()).await?;
             }
         }

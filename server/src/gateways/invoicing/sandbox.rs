@@ -116,10 +116,9 @@ impl InvoiceSandbox {
             })
             .await
         };
-        match rendered {
-            Ok(Ok(pdf)) => IssueState::Issued { number, issued_at, pdf },
-            Ok(Err(e)) => IssueState::Failed { reason: format!("版式文件生成失败：{e}") },
-            Err(e) => IssueState::Failed { reason: format!("版式文件生成失败：{e}") },
+        match rendered.map_err(|e| e.to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
+            Ok(pdf) => IssueState::Issued { number, issued_at, pdf },
+            Err(why) => IssueState::Failed { reason: format!("版式文件生成失败：{why}") },
         }
     }
 }
