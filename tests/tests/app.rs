@@ -1151,6 +1151,9 @@ async fn pages_fit_desktop_and_phone_widths() {
         problems.extend(check("orders").await);
         BillingPage::open(page.clone(), "/billing").await;
         problems.extend(check("billing").await);
+        page.goto("/invoices").await;
+        InvoiceCentre::ready(page.clone()).await;
+        problems.extend(check("invoices").await);
         page.goto("/mp").await;
         MiniProgram::ready(page.clone()).await;
         problems.extend(check("mp-home").await);
@@ -1158,6 +1161,11 @@ async fn pages_fit_desktop_and_phone_widths() {
         PurchasePage::ready(page.clone()).await;
         problems.extend(check("mp-buy").await);
         BillingPage::open(page.clone(), "/mp/billing").await;
+        let elsewhere = page.text("invoices-elsewhere").await;
+        assert!(
+            elsewhere.contains("网页端") && elsewhere.contains("发票中心"),
+            "INV-1: the mini-program says where: {elsewhere}"
+        );
         problems.extend(check("mp-billing").await);
         page.goto("/mp/me").await;
         page.find("mp-entry-orders").await;
