@@ -317,6 +317,14 @@ on_both_databases!(
         assert_eq!(issued["failure"], Value::Null);
         let (status, body) = app.post(&format!("/api/invoices/{invoice_id}/retry"), &json!({})).await;
         assert_eq!((status, code_of(&body)), (StatusCode::CONFLICT, Some("invalid_state")), "{body}");
+
+        // A red-letter invoice the platform refuses changes nothing either.
+        app.state.invoice_sandbox.as_ref().expect("the sandbox").set_failure_rate(1.0);
+        let (status, body) = app.post(&format!("/api/invoices/{invoice_id}/reverse"), &json!({})).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+        let (_, still) = app.get(&format!("/api/invoices/{invoice_id}")).await;
+        assert_eq!((still["status"].as_str(), &still["red_number"]), (Some("issued"), &Value::Null), "{still}");
+        assert_eq!(audit_events(&app, "invoice.reversed").await, 0);
     }
 );
 
