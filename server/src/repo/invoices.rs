@@ -98,10 +98,11 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewInvoice<'_>) -> Result<Op
     .await?;
     for (order_id, amount) in new.orders {
         let held =
-            sqlx::query("INSERT INTO invoice_orders (invoice_id, order_id, amount_fen, held) VALUES ($1, $2, $3, 1)")
+            sqlx::query("INSERT INTO invoice_orders (invoice_id, order_id, amount_fen, held) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(order_id)
                 .bind(fen(*amount)?)
+                .bind(i64::from(InvoiceStatus::Requested.holds_orders()))
                 .execute(&mut *conn)
                 .await;
         match held {
@@ -298,8 +299,8 @@ pub async fn issued(
     Ok(true)
 }
 
-/// Records why the platform refused (status `to`) and lets go of the
-/// orders; false when it was no longer `from`.
+/// Records why the platform refused (status `to`), the orders held or let
+/// go as `to` says; false when it was no longer `from`.
 pub async fn failed(
     conn: &mut AnyConnection,
     id: i64,
@@ -319,22 +320,24 @@ pub async fn failed(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    release(conn, id).await?;
-    Ok(true)
+    hold(conn, id, to.holds_orders()).await
 }
 
-/// Takes the orders of a failed invoice back for its retry; false when one
-/// of them went on another invoice meanwhile.
-pub async fn hold_again(conn: &mut AnyConnection, id: i64) -> Result<bool, sqlx::Error> {
-    match sqlx::query("UPDATE invoice_orders SET held = 1 WHERE invoice_id = $1").bind(id).execute(&mut *conn).await {
+/// Holds the invoice's orders or lets go of them, as its state says
+/// (`InvoiceStatus::holds_orders`); false when taking them back failed
+/// because one went on another invoice meanwhile.
+pub async fn hold(conn: &mut AnyConnection, id: i64, held: bool) -> Result<bool, sqlx::Error> {
+    let query = sqlx::query("UPDATE invoice_orders SET held = $1 WHERE invoice_id = $2").bind(i64::from(held)).bind(id);
+    match query.execute(&mut *conn).await {
         Ok(_) => Ok(true),
         Err(e) if taken(&e) => Ok(false),
         Err(e) => Err(e),
     }
 }
 
-/// Records the red-letter invoice (status `to`) and lets go of the orders:
-/// they may be invoiced again. False when it was no longer `from`.
+/// Records the red-letter invoice (status `to`), the orders held or let go
+/// as `to` says (let go: they may be invoiced again). False when it was no
+/// longer `from`.
 pub async fn reversed(
     conn: &mut AnyConnection,
     id: i64,
@@ -358,13 +361,7 @@ pub async fn reversed(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    release(conn, id).await?;
-    Ok(true)
-}
-
-async fn release(conn: &mut AnyConnection, id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE invoice_orders SET held = 0 WHERE invoice_id = $1").bind(id).execute(&mut *conn).await?;
-    Ok(())
+    hold(conn, id, to.holds_orders()).await
 }
 
 /// The name an enterprise's titles are made out to.

@@ -351,7 +351,7 @@ async fn retry_invoice(
     let invoice = store::find(&mut tx, id, account_id).await?.ok_or(ApiError::code(ErrorCode::NotFound))?;
     let from = invoice.view.status;
     let next = from.apply(InvoiceEvent::Retried)?;
-    if !store::hold_again(&mut tx, id).await? {
+    if !store::hold(&mut tx, id, next.holds_orders()).await? {
         return Err(ApiError::code(ErrorCode::AlreadyInvoiced));
     }
     if !store::advance(&mut tx, id, from, next, now).await? {
