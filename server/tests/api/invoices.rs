@@ -408,8 +408,9 @@ fn peak_resident_kib(pid: u32) -> u64 {
 /// INV-1: the real server binary issues documents one after another (issue,
 /// reverse, issue again) and its resident set hardly grows: the font is
 /// read once, at start, and each document embeds a subset of it. (The
-/// 60 MB ceiling is the release build's, measured in BENCHMARKS.md; this
-/// debug build starts above it, so the test holds what documents add.)
+/// 60 MB ceiling is the release build's, measured in docs/decisions.md
+/// under INV-1; this debug build starts above it, so the test holds what
+/// documents add.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inv_1_issuing_documents_keeps_the_servers_memory_flat() {
     let database_url = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await;
