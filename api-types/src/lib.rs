@@ -23,7 +23,7 @@ pub use enterprise_verification::{
     EnterpriseVerification, RejectVerification, VerificationApplication, VerificationView,
 };
 pub use error::ErrorBody;
-pub use invoices::{InvoiceRequest, InvoiceView};
+pub use invoices::{InvoiceAction, InvoiceRequest, InvoiceView, InvoiceableOrder, TitleView};
 pub use meta::{Environment, Health, Readiness, ReadinessCheck};
 pub use ops::{OpsAccount, OpsDelivery, OpsPayment, OpsRefund, TimelineEntry};
 pub use orders::{

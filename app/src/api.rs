@@ -4,10 +4,11 @@
 //! HTTP, and no error is swallowed into an `Option`.
 
 use api_types::{
-    BindRequest, CheckRequest, ErrorBody, InvoiceRequest, PayRequest, RejectVerification, SendRequest, SignIn,
-    StartTrial, SwitchIdentity,
+    BindRequest, CheckRequest, ErrorBody, InvoiceAction, InvoiceRequest, PayRequest, RejectVerification, SendRequest,
+    SignIn, StartTrial, SwitchIdentity,
 };
 use domain::billing::Billing;
+use domain::invoice::TitleDraft;
 use domain::sales::LeadRequest;
 use domain::verification::Purpose;
 use domain::{Catalog, Channel, DomainError, ErrorCode, PaymentMethod, Quote};
@@ -72,9 +73,9 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, Environment, InvoiceView, LeadDetail, LeadView, Me, MoneyToReturn, OpsAccount, OpsDelivery,
-    OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,
-    QuoteView, Sent, TimelineEntry,
+    Bound, DemoAccount, Environment, InvoiceView, InvoiceableOrder, LeadDetail, LeadView, Me, MoneyToReturn,
+    OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest,
+    PlaceOrder, Progress, QuoteView, Sent, TimelineEntry, TitleView,
 };
 pub use api_types::{EnterpriseVerification, VerificationApplication, VerificationView};
 
@@ -255,14 +256,44 @@ pub async fn start_trial(channel: Channel) -> Result<Billing, ApiClientError> {
     send(Request::post("/api/trial"), &StartTrial { channel: Some(channel) }).await
 }
 
-/// `GET /api/invoices` (INV-1).
+/// `GET /api/invoices` (INV-1): the invoice centre's invoices.
 pub async fn invoices() -> Result<Vec<InvoiceView>, ApiClientError> {
     get("/api/invoices").await
 }
 
-/// `POST /api/invoices` (INV-1), after the phone was verified for `invoice`.
-pub async fn request_invoice(order_id: i64) -> Result<InvoiceView, ApiClientError> {
-    send(Request::post("/api/invoices"), &InvoiceRequest { order_id, channel: Channel::Web }).await
+/// `GET /api/invoices/orders` (INV-1): the orders the invoice centre lists.
+pub async fn invoiceable_orders() -> Result<Vec<InvoiceableOrder>, ApiClientError> {
+    get("/api/invoices/orders").await
+}
+
+/// `GET /api/invoices/titles` (INV-1).
+pub async fn invoice_titles() -> Result<Vec<TitleView>, ApiClientError> {
+    get("/api/invoices/titles").await
+}
+
+/// `POST /api/invoices/titles` (INV-1), after the phone was verified for `invoice`.
+pub async fn add_invoice_title(draft: &TitleDraft) -> Result<TitleView, ApiClientError> {
+    send(Request::post("/api/invoices/titles"), draft).await
+}
+
+/// `POST /api/invoices` (INV-1): one invoice for these orders, to this title.
+pub async fn request_invoice(order_ids: Vec<i64>, title_id: i64) -> Result<InvoiceView, ApiClientError> {
+    send(Request::post("/api/invoices"), &InvoiceRequest { order_ids, title_id, channel: Channel::Web }).await
+}
+
+/// `POST /api/invoices/{id}/retry` (INV-1): asks again after the platform refused.
+pub async fn retry_invoice(id: i64) -> Result<InvoiceView, ApiClientError> {
+    send(Request::post(&format!("/api/invoices/{id}/retry")), &InvoiceAction::default()).await
+}
+
+/// `POST /api/invoices/{id}/reverse` (INV-1): 红冲.
+pub async fn reverse_invoice(id: i64) -> Result<InvoiceView, ApiClientError> {
+    send(Request::post(&format!("/api/invoices/{id}/reverse")), &InvoiceAction::default()).await
+}
+
+/// Where the issued PDF of invoice `id` is downloaded from.
+pub fn invoice_document_url(id: i64) -> String {
+    format!("/api/invoices/{id}/document")
 }
 
 /// `POST /api/verification/send` (VER-1): a code to the acting identity's phone.

@@ -6,7 +6,7 @@
 //! and never does money arithmetic. All HTTP goes through [`api`].
 //!
 //! Routes: the web console at `/` (版本选购, `/review`, `/orders/{id}/pay`,
-//! `/orders/{id}`, `/orders`, `/billing`, `/login`, 企业认证 at
+//! `/orders/{id}`, `/orders`, `/billing`, 发票中心 `/invoices`, `/login`, 企业认证 at
 //! `/enterprises/{id}/verify`; for operators `/ops` and `/ops/verifications`) and the mini-program
 //! under `/mp` with the same pages in a phone frame, judged for the
 //! mini-program channel, plus its home (`/mp`) and 我的 (`/mp/me`).
@@ -58,6 +58,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
                     <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
+                    <Route path=path!("invoices") view={Lazy::<routes::Invoices>::new()} />
                     <Route path=path!("ops") view={Lazy::<routes::Ops>::new()} />
                     <Route path=path!("sales") view={Lazy::<routes::Sales>::new()} />
                     <Route path=path!("sales/leads/:id") view={Lazy::<routes::SalesLead>::new()} />

@@ -38,6 +38,8 @@ on_demand! {
     Orders => OrdersPage;
     /// 费用管理.
     Billing => BillingPage;
+    /// 发票中心 (web console).
+    Invoices => InvoicesPage;
     /// 运营后台 (operators only).
     Ops => OpsPage;
     /// 销售后台 (sales managers only).

@@ -2,9 +2,7 @@
 
 use crate::error::{DomainError, ErrorCode};
 use crate::identity::{Channel, Identity, Role};
-use crate::money::Money;
 use crate::payment::BALANCE_ROLES;
-use crate::quote::Quote;
 use serde::{Deserialize, Serialize};
 
 /// A quick action on the billing-management page (VIS-2).
@@ -21,9 +19,6 @@ pub enum QuickAction {
 
 /// Roles that see an enterprise's purchase records (VIS-1).
 pub const RECORD_ROLES: [Role; 2] = [Role::LegalRepresentative, Role::SuperAdmin];
-
-/// Roles that may request invoices (INV-1).
-pub const INVOICE_ROLES: [Role; 2] = [Role::SuperAdmin, Role::BillingStaff];
 
 /// VIS-1: an enterprise's records are for its super admin or legal
 /// representative; a person always sees their own.
@@ -51,32 +46,11 @@ pub fn quick_actions(identity: &Identity, channel: Channel) -> Vec<QuickAction> 
         actions.push(QuickAction::Orders);
     }
     actions.push(QuickAction::Packages);
-    if invoice_refusals(identity, channel).is_empty() {
+    if crate::invoice::request_refusals(identity, channel).is_empty() {
         actions.push(QuickAction::Invoices);
     }
     actions.extend([QuickAction::Upgrade, QuickAction::Renew]);
     actions
-}
-
-/// INV-1: invoices on the web console, for a super admin or staff with the
-/// billing permission of an enterprise.
-pub fn invoice_refusals(identity: &Identity, channel: Channel) -> Vec<DomainError> {
-    let mut errors = Vec::new();
-    if channel != Channel::Web || !identity.has_any_role(&INVOICE_ROLES) {
-        errors.push(DomainError::new(ErrorCode::Forbidden));
-    }
-    errors
-}
-
-/// INV-1: an order is invoiced once, for what was paid (not what a voucher covered).
-pub fn invoiceable_amount(quote: &Quote, paid: bool, already_invoiced: bool) -> Result<Money, DomainError> {
-    if already_invoiced {
-        return Err(DomainError::new(ErrorCode::AlreadyInvoiced));
-    }
-    if !paid {
-        return Err(DomainError::new(ErrorCode::InvalidState));
-    }
-    Ok(quote.payable)
 }
 
 /// PAY-2 as a capability: may this identity pay from the balance?

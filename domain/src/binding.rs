@@ -48,6 +48,8 @@ pub struct BindingInput<'a> {
     pub person_ledger: &'a [LedgerEntry],
     /// The grants the order delivered to the person, in the order granted.
     pub order_grants: &'a [GrantId],
+    /// An invoice made out to the person covers the order (INV-1).
+    pub invoiced: bool,
     pub now: Instant,
 }
 
@@ -79,7 +81,8 @@ fn unbindable() -> DomainError {
 /// an enterprise whose paid edition runs now (`no_active_edition`, SEL-4),
 /// integration only beside Professional or Flagship (SEL-3); their validity
 /// starts at payment, or at the start of the enterprise's edition if that
-/// came later.
+/// came later. An order invoiced to the person does not bind
+/// (`already_invoiced`, INV-1).
 pub fn plan_binding(
     input: &BindingInput<'_>,
     next_grant: &mut dyn FnMut() -> GrantId,
@@ -94,6 +97,11 @@ pub fn plan_binding(
         input.enterprise_account,
         input.now,
     )?;
+    // INV-1 decision: the person's invoice stands for this money; the
+    // enterprise could invoice it a second time.
+    if input.invoiced {
+        return Err(DomainError::new(ErrorCode::AlreadyInvoiced));
+    }
     let integration = quote.lines.iter().any(|l| l.product == Product::AddOn(AddOn::Integration));
     let at = match edition_line {
         Some(line) if line.action == Some(EditionAction::Upgrade) => return Err(unbindable()),

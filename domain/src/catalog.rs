@@ -77,6 +77,20 @@ pub struct Limits {
     pub flagship_min_allotment: u64,
 }
 
+/// INV-1: how the services are invoiced (税收分类编码 and rate), catalog
+/// data like prices.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InvoicingTerms {
+    /// The VAT rate of these services, e.g. "0.06".
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub tax_rate: rust_decimal::Decimal,
+    /// The 19-digit tax classification code (税收分类编码) of every line.
+    pub tax_code: String,
+    /// The short category name a 数电票 line begins with (*信息技术服务*).
+    pub category_zh: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 struct CatalogData {
@@ -84,6 +98,7 @@ struct CatalogData {
     editions: Vec<EditionOffer>,
     addons: Vec<AddOnOffer>,
     limits: Limits,
+    invoicing: InvoicingTerms,
 }
 
 /// One object on the wire: the content's fields and `version` beside them.
@@ -185,6 +200,11 @@ impl Catalog {
         if data.limits.max_years == 0 || data.limits.max_packs_per_line == 0 {
             return Err(bad("limits"));
         }
+        let terms = &data.invoicing;
+        let rate_ok = terms.tax_rate >= rust_decimal::Decimal::ZERO && terms.tax_rate < rust_decimal::Decimal::ONE;
+        if !rate_ok || terms.tax_code.len() != 19 || !terms.tax_code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad("invoicing"));
+        }
         let canonical = serde_json::to_vec(&data).map_err(|_| bad("catalog"))?;
         let digest = Sha256::digest(&canonical);
         let version = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
@@ -194,6 +214,11 @@ impl Catalog {
     /// A hash of the content: equal versions mean equal prices and rules.
     pub fn version(&self) -> &str {
         &self.version
+    }
+
+    /// INV-1: the tax terms invoices are issued with.
+    pub fn invoicing(&self) -> &InvoicingTerms {
+        &self.data.invoicing
     }
 
     /// The offer for one edition.

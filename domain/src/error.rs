@@ -49,6 +49,8 @@ pub enum ErrorCode {
     QuotaExhausted,
     ContractAlreadySigned,
     AlreadyInvoiced,
+    TitleIncomplete,
+    InvoiceAmountExceeded,
     CodeInvalid,
     CodeExpired,
     TooManyAttempts,
@@ -80,7 +82,7 @@ pub enum Lang {
 impl ErrorCode {
     /// Every code, in the order SPEC.md uses to choose one when several apply:
     /// identity and channel → what is bought → voucher → payment.
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 47] = [
         Self::Unauthenticated,
         Self::Forbidden,
         Self::NotFound,
@@ -114,6 +116,8 @@ impl ErrorCode {
         Self::QuotaExhausted,
         Self::ContractAlreadySigned,
         Self::AlreadyInvoiced,
+        Self::TitleIncomplete,
+        Self::InvoiceAmountExceeded,
         Self::CodeInvalid,
         Self::CodeExpired,
         Self::TooManyAttempts,
@@ -164,6 +168,8 @@ impl ErrorCode {
             Self::QuotaExhausted => "quota_exhausted",
             Self::ContractAlreadySigned => "contract_already_signed",
             Self::AlreadyInvoiced => "already_invoiced",
+            Self::TitleIncomplete => "title_incomplete",
+            Self::InvoiceAmountExceeded => "invoice_amount_exceeded",
             Self::CodeInvalid => "code_invalid",
             Self::CodeExpired => "code_expired",
             Self::TooManyAttempts => "too_many_attempts",
@@ -261,6 +267,13 @@ impl ErrorCode {
             Self::QuotaExhausted => ("合同份额不足，请增购合同加量包。", "No contracts left: buy a contract pack."),
             Self::ContractAlreadySigned => ("已签署完成的合同无法撤回。", "A completed contract cannot be withdrawn."),
             Self::AlreadyInvoiced => ("该订单已开票。", "This order has already been invoiced."),
+            Self::TitleIncomplete => (
+                "开具增值税专用发票需填写地址、电话、开户银行及银行账号。",
+                "A special VAT invoice needs the address, phone, bank and account on its title.",
+            ),
+            Self::InvoiceAmountExceeded => {
+                ("开票金额不能超过实际支付金额。", "An invoice cannot be for more than was paid.")
+            }
             Self::CodeInvalid => ("验证码错误。", "The verification code is wrong."),
             Self::CodeExpired => ("验证码已过期，请重新获取。", "The code has expired; request a new one."),
             Self::TooManyAttempts => ("尝试次数过多，请重新获取验证码。", "Too many attempts; request a new code."),

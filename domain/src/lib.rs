@@ -21,6 +21,7 @@ pub mod enterprise_verification;
 pub mod error;
 pub mod fulfil;
 pub mod identity;
+pub mod invoice;
 pub mod ledger;
 pub mod money;
 pub mod order;

@@ -447,6 +447,26 @@ proptest! {
     }
 
     #[test]
+    fn inv_1_tax_lines_add_up_to_what_was_paid_and_each_tax_is_the_rate_of_its_amount(case in case()) {
+        let Ok(q) = quote(&case.ctx(), &case.selection) else { return Ok(()) };
+        let terms = catalog().invoicing();
+        let amounts = domain::invoice::invoice_amounts(terms, &[&q, &q], sum([q.payable, q.payable]))
+            .expect("what was paid is invoiceable");
+        prop_assert_eq!(amounts.total, sum([q.payable, q.payable]));
+        prop_assert_eq!(amounts.total, sum(amounts.lines.iter().map(|l| l.total)));
+        prop_assert_eq!(amounts.amount, sum(amounts.lines.iter().map(|l| l.amount)));
+        prop_assert_eq!(amounts.tax, sum(amounts.lines.iter().map(|l| l.tax)));
+        for line in &amounts.lines {
+            prop_assert_eq!(line.amount.checked_add(line.tax).expect("adds"), line.total, "{:?}", line.product);
+            prop_assert!(is_fen(line.amount) && is_fen(line.tax) && line.total > Money::ZERO);
+            // The tax is the rate of the amount, give or take the one rounding.
+            let exact = line.amount.amount() * terms.tax_rate;
+            let off = (line.tax.amount() - exact).abs();
+            prop_assert!(off <= rust_decimal::Decimal::new(1, 2), "{:?}: tax {} vs {}", line.product, line.tax, exact);
+        }
+    }
+
+    #[test]
     fn pri_3_lines_sum_to_the_total_after_rounding(case in case()) {
         let Ok(q) = quote(&case.ctx(), &case.selection) else { return Ok(()) };
         prop_assert_eq!(q.subtotal, sum(q.lines.iter().map(|l| l.amount)));

@@ -23,8 +23,8 @@ pub enum ApiError {
     /// No such route or resource (also another account's ids).
     #[error("{0}")]
     NotFound(String),
-    /// An outside service (the payment provider) is unavailable.
-    #[error("支付服务暂时不可用，请稍后重试：{0}")]
+    /// An outside service (the payment provider, the tax platform) is unavailable.
+    #[error("外部服务暂时不可用，请稍后重试：{0}")]
     Unavailable(String),
     /// A payment notification that does not verify (forged signature, wrong
     /// key, stale timestamp): 401, and nothing changes.
@@ -131,6 +131,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | C::CodeInvalid
         | C::CodeExpired
         | C::PhoneNotVerified
+        | C::TitleIncomplete
+        | C::InvoiceAmountExceeded
         | C::CreditCodeInvalid => StatusCode::UNPROCESSABLE_ENTITY,
     }
 }

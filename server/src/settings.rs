@@ -1,5 +1,6 @@
 //! Configuration from environment variables, each with a working default.
 
+use crate::gateways::invoicing::document::Seller;
 use crate::gateways::payment::sandbox::RetrySchedule;
 use crate::gateways::payment::wechat::ApiV3Key;
 use crate::telemetry::logs::LogFormat;
@@ -148,6 +149,21 @@ pub struct Settings {
     pub metrics_addr: Option<String>,
     /// `ESIGN_LOG_FORMAT`: `text` (lines for a person) or `json` (one object a line).
     pub log_format: LogFormat,
+    /// `ESIGN_INVOICE_FONT`: the CJK font invoice documents are set in (TTF,
+    /// OTF or a TTC collection; Debian's fonts-noto-cjk by default).
+    pub invoice_font: PathBuf,
+    /// `ESIGN_INVOICE_FONT_INDEX`: the face in a collection (2: Noto Sans CJK SC).
+    pub invoice_font_index: u32,
+    /// `ESIGN_INVOICE_SELLER_NAME`, `_CREDIT_CODE`, `_ADDRESS`, `_BANK`: the
+    /// seller's block (销售方信息) of every invoice.
+    pub invoice_seller: Seller,
+    /// `ESIGN_INVOICE_SANDBOX_FAILURE_RATE`: the share (0 to 1) of requests
+    /// the bundled tax platform refuses.
+    pub invoice_sandbox_failure_rate: f64,
+    /// `ESIGN_INVOICE_SANDBOX_DELAY_MS`: how long the bundled platform takes to issue.
+    pub invoice_sandbox_delay_ms: u64,
+    /// `ESIGN_INVOICE_POLL_MS`: how often the invoicing worker asks the platform.
+    pub invoice_poll_ms: u64,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -183,6 +199,17 @@ impl Default for Settings {
             session_idle_minutes: 120,
             metrics_addr: None,
             log_format: LogFormat::Text,
+            invoice_font: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc".into(),
+            invoice_font_index: 2,
+            invoice_seller: Seller {
+                name: "深圳市电子签演示科技有限公司".into(),
+                credit_code: "91440300MA5DEM0019".into(),
+                address: "深圳市南山区科技园演示路1号 0755-86000000".into(),
+                bank: "招商银行深圳演示支行 755900000000001".into(),
+            },
+            invoice_sandbox_failure_rate: 0.0,
+            invoice_sandbox_delay_ms: 1500,
+            invoice_poll_ms: 500,
         }
     }
 }
@@ -241,6 +268,31 @@ impl Settings {
             session_idle_minutes: parse("ESIGN_SESSION_IDLE_MINUTES", d.session_idle_minutes)?,
             metrics_addr: env::var("ESIGN_METRICS_ADDR").ok().filter(|a| !a.is_empty()).or(d.metrics_addr),
             log_format: parse("ESIGN_LOG_FORMAT", d.log_format)?,
+            invoice_font: env::var("ESIGN_INVOICE_FONT").map_or(d.invoice_font, PathBuf::from),
+            invoice_font_index: parse("ESIGN_INVOICE_FONT_INDEX", d.invoice_font_index)?,
+            invoice_seller: Seller {
+                name: env::var("ESIGN_INVOICE_SELLER_NAME").unwrap_or(d.invoice_seller.name),
+                credit_code: match env::var("ESIGN_INVOICE_SELLER_CREDIT_CODE") {
+                    Ok(code) => domain::credit_code::CreditCode::parse(&code)
+                        .map_err(|_| SettingError::Invalid { name: "ESIGN_INVOICE_SELLER_CREDIT_CODE", value: code })?
+                        .to_string(),
+                    Err(_) => d.invoice_seller.credit_code,
+                },
+                address: env::var("ESIGN_INVOICE_SELLER_ADDRESS").unwrap_or(d.invoice_seller.address),
+                bank: env::var("ESIGN_INVOICE_SELLER_BANK").unwrap_or(d.invoice_seller.bank),
+            },
+            invoice_sandbox_failure_rate: {
+                let rate: f64 = parse("ESIGN_INVOICE_SANDBOX_FAILURE_RATE", d.invoice_sandbox_failure_rate)?;
+                if !(0.0..=1.0).contains(&rate) {
+                    return Err(SettingError::Invalid {
+                        name: "ESIGN_INVOICE_SANDBOX_FAILURE_RATE",
+                        value: rate.to_string(),
+                    });
+                }
+                rate
+            },
+            invoice_sandbox_delay_ms: parse("ESIGN_INVOICE_SANDBOX_DELAY_MS", d.invoice_sandbox_delay_ms)?,
+            invoice_poll_ms: parse("ESIGN_INVOICE_POLL_MS", d.invoice_poll_ms)?,
         };
         settings.payment_provider = match env::var("ESIGN_PAYMENT_PROVIDER").as_deref() {
             Ok("sandbox") if !settings.development => {
@@ -301,6 +353,9 @@ impl Settings {
             // unless a test asks for them.
             sandbox_notify_retries: RetrySchedule::default().compressed(100),
             sandbox_probe_rate: 0.0,
+            // Tests wait for invoices: the platform answers quickly.
+            invoice_sandbox_delay_ms: 100,
+            invoice_poll_ms: 50,
             ..Self::default()
         }
     }

@@ -2,6 +2,8 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
+use crate::gateways::invoicing::document::Typesetter;
+use crate::gateways::invoicing::sandbox::InvoiceSandbox;
 use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::payment::wechat::client::{Merchant, WechatPay};
@@ -117,10 +119,26 @@ impl Application {
                 Arc::new(TencentSms::new(account.clone(), clock.clone()).ok_or(StartupError::SmsUrl)?)
             }
         };
+        // The font is read once, here; each document subsets it. Without it
+        // the server still serves, and the platform refuses to issue, saying why.
+        let typesetter = Typesetter::load(&settings.invoice_font, settings.invoice_font_index).map_err(|e| {
+            tracing::warn!(error = %e, "invoice documents cannot be made: install fonts-noto-cjk or set ESIGN_INVOICE_FONT");
+            e.to_string()
+        });
+        let invoice_sandbox = Arc::new(InvoiceSandbox::new(
+            typesetter,
+            settings.invoice_seller.clone(),
+            clock.clone(),
+            std::time::Duration::from_millis(settings.invoice_sandbox_delay_ms),
+            settings.invoice_sandbox_failure_rate,
+        ));
         let state = AppState {
             catalog: Arc::new(Catalog::load_default()?),
             gateway,
             sandbox: sandbox.clone(),
+            invoicing: invoice_sandbox.clone(),
+            invoice_sandbox: Some(invoice_sandbox),
+            wake_invoicing: Arc::new(Notify::new()),
             sms,
             reviewer: Arc::new(QueueReviewer::new(db.clone(), clock.clone())),
             db,
@@ -156,6 +174,7 @@ impl Application {
             ("code_send_throttle", tokio::spawn(forget_idle(state.code_sends.clone())).abort_handle()),
             ("sweeper", tokio::spawn(workers::sweeper::run(state.clone())).abort_handle()),
             ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
+            ("invoicing", tokio::spawn(workers::invoicing::run(state.clone())).abort_handle()),
         ];
         if let Some(sandbox) = sandbox.filter(|_| state.settings.sandbox_notify) {
             tasks.push(("sandbox_notifier", tokio::spawn(sandbox.run_notifier()).abort_handle()));

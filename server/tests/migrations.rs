@@ -1097,3 +1097,84 @@ fn sqlite_statements_give_their_checks_predicates_and_trigger_heads() {
         "before delete on t for each row"
     );
 }
+
+/// The SQL files of one dialect's folder, in the order they apply.
+fn migration_files(dialect: &str) -> Vec<(String, String)> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations").join(dialect);
+    let mut files: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .expect("the migrations folder")
+        .flatten()
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, std::fs::read_to_string(e.path()).expect("a migration"))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// What 0004's table held, written before 0011 runs: an invoice of an
+/// enterprise whose name has a quote in it. Foreign keys are not checked
+/// here (no accounts, persons or orders are made).
+const LEGACY_INVOICE: &str = "INSERT INTO invoices (id, account_id, order_id, amount_fen, title, requested_by, status, created_at) \
+     VALUES (7, 1, 42, 848000, '杭州\"云签\"科技有限公司', 1, 'issued', 1790000000000)";
+
+/// What 0011 made of it: the title's name, the total, the status, the held order.
+async fn legacy_invoice_after(pool: &sqlx::AnyPool) -> (String, i64, String, i64, i64) {
+    let row = sqlx::query("SELECT title, total_fen, status FROM invoices WHERE id = 7")
+        .fetch_one(pool)
+        .await
+        .expect("the invoice is still there");
+    let title: String = row.get("title");
+    let title: domain::invoice::Title = serde_json::from_str(&title).expect("a title the server reads");
+    let held = sqlx::query("SELECT order_id, held FROM invoice_orders WHERE invoice_id = 7")
+        .fetch_one(pool)
+        .await
+        .expect("its order");
+    (title.name, row.get("total_fen"), row.get("status"), held.get("order_id"), held.get("held"))
+}
+
+async fn run_migrations_around_a_legacy_invoice(url: &str, dialect: &str, before: &str) {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::any::AnyPoolOptions::new().max_connections(1).connect(url).await.expect("connects");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(before.to_owned())).execute(&pool).await.expect("prepares");
+    for (name, sql) in migration_files(dialect) {
+        if name.starts_with("0011") {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(LEGACY_INVOICE)).execute(&pool).await.expect("a 0004 invoice");
+        }
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).execute(&pool).await.unwrap_or_else(|e| panic!("{name}: {e}"));
+    }
+    let got = legacy_invoice_after(&pool).await;
+    assert_eq!(got, ("杭州\"云签\"科技有限公司".to_owned(), 848000, "issued".to_owned(), 42, 1), "{dialect}");
+    pool.close().await;
+}
+
+#[tokio::test]
+async fn inv_1_migration_0011_keeps_the_invoices_0004_issued_on_both_dialects() {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    let url = format!("sqlite://{}/legacy.sqlite?mode=rwc", dir.path().display());
+    run_migrations_around_a_legacy_invoice(&url, "sqlite", "PRAGMA foreign_keys = OFF").await;
+
+    let admin_url = std::env::var("DATABASE_URL_PG")
+        .expect("DATABASE_URL_PG names the test PostgreSQL server: run the tests with `cargo xtask test`");
+    let name = {
+        use rand::Rng;
+        let mut rng = rand::thread_rng();
+        let tail: String = (0..16).map(|_| char::from(b'a' + rng.gen_range(0..26))).collect();
+        format!("esign_legacy_{tail}")
+    };
+    let admin = PgPoolOptions::new().max_connections(1).connect(&admin_url).await.expect("the test PostgreSQL answers");
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&admin).await.expect("creates");
+    let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(base, _)| base);
+    // Foreign keys are triggers in PostgreSQL: a replica session does not fire them.
+    run_migrations_around_a_legacy_invoice(
+        &format!("{base}/{name}"),
+        "postgres",
+        "SET session_replication_role = replica",
+    )
+    .await;
+    sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP DATABASE {name} WITH (FORCE)")))
+        .execute(&admin)
+        .await
+        .expect("drops the database");
+}

@@ -13,6 +13,7 @@ use app::browser::with_browser;
 use app::harness::{TestServer, artifacts, expected_total, now};
 use app::pages::billing::BillingPage;
 use app::pages::contact::ContactForm;
+use app::pages::invoices::InvoiceCentre;
 use app::pages::mini::MiniProgram;
 use app::pages::ops::OpsPage;
 use app::pages::order::OrderPage;
@@ -151,12 +152,13 @@ async fn ful_1_web_purchase_with_a_voucher_paid_from_balance_is_delivered() {
         let billing = BillingPage::open(progress.page.clone(), "/billing").await;
         assert!(billing.edition().await.contains("高级版"), "billing shows the delivered edition");
 
-        // INV-1: invoices after verifying the enterprise's security phone.
+        // INV-1: 开具发票 verifies the enterprise's security phone and leads to the invoice centre.
         billing.send_invoice_code().await;
         let code = s.last_code("13800000001").await;
         billing.verify_invoice_code(&code).await;
-        let invoices = billing.invoice(order).await;
-        assert!(invoices.contains(&format!("已开票 {due}")), "the invoice is for what was paid: {invoices}");
+        let centre = InvoiceCentre::ready(billing.page.clone()).await;
+        let row = centre.order_row(order).await;
+        assert!(row.contains(&due), "the order is invoiceable for what was paid: {row}");
     })
     .await;
 }
@@ -399,6 +401,70 @@ async fn pri_2_a_changed_price_is_shown_and_confirmed_before_the_order_is_placed
 
 fn edition(edition: &str, years: u8) -> serde_json::Value {
     serde_json::json!({ "edition": { "edition": edition, "years": years } })
+}
+
+/// INV-1, as the FAQ tells it: billing staff open 费用管理 > 开具发票, verify
+/// the security phone, are taken to the invoice centre and invoice an order
+/// the super admin placed; the PDF they download reads as a 数电票: buyer
+/// name and credit code, the seller block, the number, every line with its
+/// tax, the total in figures and in capitals (pdftotext, poppler-utils).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn inv_1_billing_staff_invoice_the_admins_order_and_download_a_fapiao_that_reads_right() {
+    const CODE: &str = "91330106MA2B3C4D5D";
+    let server = Arc::new(TestServer::start().await);
+    let selection = serde_json::json!({
+        "edition": { "edition": "advanced", "years": 1 },
+        "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }],
+    });
+    let order = server.signed_in("a-admin").await.buy(&selection).await;
+
+    let s = Arc::clone(&server);
+    let (invoice, kind, pdf) = with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let billing = BillingPage::open(signed_in(client, &s, "a-billing", "/billing").await, "/billing").await;
+        billing.send_invoice_code().await;
+        let code = s.last_code("13800000001").await;
+        billing.verify_invoice_code(&code).await;
+        let centre = InvoiceCentre::ready(billing.page.clone()).await;
+        centre.add_title(CODE, "finance@example.com").await;
+        centre.choose_order(order).await;
+        let invoice = centre.request_and_wait_issued().await;
+        centre.page.screenshot(DESKTOP.0, &artifacts().join("invoice-centre-1280.png")).await;
+        let (kind, pdf) = centre.download(invoice).await;
+        (invoice, kind, pdf)
+    })
+    .await;
+
+    assert_eq!(kind, "application/pdf");
+    let file = artifacts().join("invoice.pdf");
+    std::fs::write(&file, &pdf).expect("the PDF is written");
+    let read =
+        std::process::Command::new("pdftotext").arg(&file).arg("-").output().expect("pdftotext (poppler-utils) runs");
+    assert!(read.status.success(), "pdftotext reads it: {}", String::from_utf8_lossy(&read.stderr));
+    // Columns come out in layout order; spaces are not part of what is checked.
+    let text: String = String::from_utf8_lossy(&read.stdout).split_whitespace().collect();
+
+    let (_, issued) = server.signed_in("a-billing").await.get(&format!("/api/invoices/{invoice}")).await;
+    let number = issued["number"].as_str().expect("a number");
+    let total = issued["total"].as_str().expect("a total");
+    let capital = domain::invoice::capital_amount(total.parse().expect("money")).expect("in capitals");
+    let mut wanted = vec![
+        "电子发票（普通发票）".to_owned(),
+        "杭州云签科技有限公司".to_owned(),
+        CODE.to_owned(),
+        "深圳市电子签演示科技有限公司".to_owned(),
+        "91440300MA5DEM0019".to_owned(),
+        number.to_owned(),
+        format!("¥{total}"),
+        capital.clone(),
+    ];
+    assert_eq!(capital, "捌仟玖佰捌拾元整", "¥8,980.00 in capitals");
+    for line in issued["amounts"]["lines"].as_array().expect("lines") {
+        for field in ["name", "amount", "tax"] {
+            wanted.push(line[field].as_str().expect("a line field").to_owned());
+        }
+    }
+    let missing: Vec<&String> = wanted.iter().filter(|w| !text.contains(w.as_str())).collect();
+    assert!(missing.is_empty(), "the PDF shows {missing:?}; it reads: {text}");
 }
 
 /// PAY-2, VOU-2: a voucher that covers a contract pack in full makes the
@@ -1085,6 +1151,9 @@ async fn pages_fit_desktop_and_phone_widths() {
         problems.extend(check("orders").await);
         BillingPage::open(page.clone(), "/billing").await;
         problems.extend(check("billing").await);
+        page.goto("/invoices").await;
+        InvoiceCentre::ready(page.clone()).await;
+        problems.extend(check("invoices").await);
         page.goto("/mp").await;
         MiniProgram::ready(page.clone()).await;
         problems.extend(check("mp-home").await);
@@ -1092,6 +1161,11 @@ async fn pages_fit_desktop_and_phone_widths() {
         PurchasePage::ready(page.clone()).await;
         problems.extend(check("mp-buy").await);
         BillingPage::open(page.clone(), "/mp/billing").await;
+        let elsewhere = page.text("invoices-elsewhere").await;
+        assert!(
+            elsewhere.contains("网页端") && elsewhere.contains("发票中心"),
+            "INV-1: the mini-program says where: {elsewhere}"
+        );
         problems.extend(check("mp-billing").await);
         page.goto("/mp/me").await;
         page.find("mp-entry-orders").await;

@@ -57,6 +57,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result {
+    tools::ensure_invoice_font()?;
     tools::ensure_wasm_tools()?;
     dist::build()?;
     // Become the server's cargo process, so Ctrl-C reaches the server directly

@@ -19,20 +19,37 @@ pub const WASM_SPLIT: &str = "wasm-split-cli";
 const WASM_SPLIT_CRATE: &str = "wasm_split_cli_support";
 const WASM_SPLIT_VERSION: &str = "0.2.4";
 
-/// Chromium and its driver (browser tests) and PostgreSQL (the second database), from Debian.
-pub fn ensure_system_packages() -> Result {
-    let initdb = format!("{}/initdb", postgres::PGBIN);
-    let wanted = ["/usr/bin/chromium", "/usr/bin/chromedriver", &initdb, "/usr/share/fonts/opentype/noto"];
-    if wanted.iter().all(|path| Path::new(path).exists()) {
-        return Ok(());
-    }
+/// The CJK font invoice documents are set in (the server's default `ESIGN_INVOICE_FONT`).
+const INVOICE_FONT: &str = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc";
+
+fn apt_install(packages: &[&str]) -> Result {
     let apt_get = |args: &[&str]| {
         let mut cmd = Command::new(if is_root() { "env" } else { "sudo" });
         cmd.args(["DEBIAN_FRONTEND=noninteractive", "apt-get"]).args(args);
         run_cmd(&mut cmd)
     };
     apt_get(&["update"])?;
-    apt_get(&["install", "-y", "chromium", "chromium-driver", "fonts-noto-cjk", "postgresql"])
+    apt_get(&[&["install", "-y"], packages].concat())
+}
+
+/// Chromium and its driver (browser tests), PostgreSQL (the second
+/// database), the CJK font (the pages and invoice documents) and poppler's
+/// `pdftotext` (the browser test reads the invoice PDF), from Debian.
+pub fn ensure_system_packages() -> Result {
+    let initdb = format!("{}/initdb", postgres::PGBIN);
+    let wanted = ["/usr/bin/chromium", "/usr/bin/chromedriver", &initdb, INVOICE_FONT, "/usr/bin/pdftotext"];
+    if wanted.iter().all(|path| Path::new(path).exists()) {
+        return Ok(());
+    }
+    apt_install(&["chromium", "chromium-driver", "fonts-noto-cjk", "postgresql", "poppler-utils"])
+}
+
+/// The invoice documents' font, for `cargo xtask run`.
+pub fn ensure_invoice_font() -> Result {
+    if Path::new(INVOICE_FONT).exists() {
+        return Ok(());
+    }
+    apt_install(&["fonts-noto-cjk"])
 }
 
 /// The wasm32 target, wasm-bindgen (matching Cargo.lock), wasm-split-cli and wasm-opt.

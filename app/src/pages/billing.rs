@@ -4,11 +4,11 @@
 //! after phone verification (INV-1). Every figure and verdict comes from the
 //! server's `domain::billing::overview`.
 
-use crate::api::{self, ApiClientError, InvoiceView, Me, OrderView};
+use crate::api::{self, ApiClientError, Me};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_cart, use_shell};
-use domain::access::{QuickAction, invoiceable_amount};
+use domain::access::QuickAction;
 use domain::billing::Billing;
 use domain::time::format_date;
 use domain::verification::Purpose;
@@ -213,7 +213,15 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
             .iter()
             .map(|action| quick_action(lang, *action, b, &shell, renew, upgrade, packs))
             .collect_view();
-        let invoices = (invoices_shown && shell.channel == Channel::Web).then(|| view! { <InvoicePanel /> });
+        let invoices = match shell.channel {
+            Channel::Web => invoices_shown.then(|| view! { <InvoicePanel /> }.into_any()),
+            // The seeds send the mini-program's buyers to the web console for invoices.
+            _ => Some(view! {
+                <p class="muted" data-testid="invoices-elsewhere">
+                    {pick(lang, "如需开票：企业超管或拥有费用管理权限的员工登录腾讯电子签网页端，选择费用管理 > 开具发票，进行安全手机验证后，跳转至发票中心进行开票。", "To invoice: a super admin or staff with the billing permission signs in to the web console, opens Billing > Invoices, verifies the security phone and is taken to the invoice centre.")}
+                </p>
+            }.into_any()),
+        };
         view! {
             <h1 class="page-title">{pick(lang, "费用管理", "Billing management")}</h1>
             <div class="billing-grid">
@@ -315,16 +323,14 @@ fn quick_action(
     }
 }
 
-/// 开具发票 (INV-1): verify the enterprise's security phone, then one
-/// invoice per paid order, for what was paid.
+/// 开具发票 (INV-1), as the seeds describe it: verify the security phone
+/// (the person's own, acting as the person), then on to the invoice centre.
 #[component]
 fn InvoicePanel() -> impl IntoView {
     let lang = use_lang();
-    let invoices = LocalResource::new(api::invoices);
-    let orders = LocalResource::new(api::orders);
+    let navigate = use_navigate();
     let code = RwSignal::new(String::new());
     let sent_to = RwSignal::new(None::<String>);
-    let verified = RwSignal::new(false);
     let failure = RwSignal::new(None::<ApiClientError>);
     let send = move |_| {
         spawn_local(async move {
@@ -338,50 +344,26 @@ fn InvoicePanel() -> impl IntoView {
         });
     };
     let check = move |_| {
+        let navigate = navigate.clone();
         spawn_local(async move {
             match api::check_code(Purpose::Invoice, code.get_untracked().trim()).await {
-                Ok(()) => {
-                    failure.set(None);
-                    verified.set(true);
-                }
+                Ok(()) => navigate("/invoices", Default::default()),
                 Err(error) => failure.set(Some(error)),
             }
         });
-    };
-    let request = Callback::new(move |order_id: i64| {
-        spawn_local(async move {
-            match api::request_invoice(order_id).await {
-                Ok(_) => {
-                    failure.set(None);
-                    invoices.refetch();
-                }
-                Err(error) => failure.set(Some(error)),
-            }
-        });
-    });
-    let rows = move || {
-        let lang = lang.get();
-        let (Some(Ok(list)), Some(Ok(orders))) = (invoices.get(), orders.get()) else {
-            return match (invoices.get(), orders.get()) {
-                (Some(Err(e)), _) | (_, Some(Err(e))) => Either::Left(view! {
-                    <ErrorView lang title=pick(lang, "发票加载失败", "Invoices could not be loaded") message=i18n::api_error(lang, &e) inline=true />
-                }.into_any()),
-                _ => Either::Left(view! { <Loading lang /> }.into_any()),
-            };
-        };
-        Either::Right(invoice_rows(lang, &list, &orders, verified, request))
     };
     let failed = move || {
         let lang = lang.get();
-        failure.get().map(|e| view! { <ErrorView lang title=pick(lang, "操作未完成", "Not done") message=i18n::api_error(lang, &e) inline=true /> })
+        failure.get().map(|e| view! { <ErrorView lang title=pick(lang, "验证未完成", "Not verified") message=i18n::api_error(lang, &e) inline=true /> })
     };
     move || {
         let lang = lang.get();
+        let check = check.clone();
         view! {
             <section class="panel" id="invoices" aria-labelledby="invoices-title" data-testid="invoices">
                 <h2 class="section-title" id="invoices-title">{pick(lang, "开具发票", "Invoices")}</h2>
-                <div class="verify" hidden=move || verified.get()>
-                    <p class="muted">{pick(lang, "开票前请验证企业安全手机（一般为超管手机号）。", "Verify the enterprise's security phone (usually the super admin's) first.")}</p>
+                <div class="verify">
+                    <p class="muted">{pick(lang, "开票前请验证企业安全手机（一般为超管手机号），验证后跳转至发票中心。", "Verify the enterprise's security phone (usually the super admin's); then you are taken to the invoice centre.")}</p>
                     <div class="field">
                         <label class="field-label" for="invoice-code">{pick(lang, "手机验证码", "Phone code")}</label>
                         <div class="input-row">
@@ -405,54 +387,9 @@ fn InvoicePanel() -> impl IntoView {
                         {move || sent_to.get().map(|p| view! { <p class="muted">{format!("{}{p}", pick(lang, "验证码已发送至 ", "Code sent to "))}</p> })}
                     </div>
                 </div>
-                <p class="notice-inline notice-success" hidden=move || !verified.get()>
-                    {pick(lang, "安全手机已验证。", "The security phone is verified.")}
-                </p>
+                <p class="muted"><A href="/invoices">{pick(lang, "已验证？进入发票中心", "Verified already? Open the invoice centre")}</A></p>
                 {failed}
-                {rows}
             </section>
         }
     }
-}
-
-/// Each paid order with its invoice, or what could be invoiced for it.
-fn invoice_rows(
-    lang: Lang,
-    invoices: &[InvoiceView],
-    orders: &[OrderView],
-    verified: RwSignal<bool>,
-    request: Callback<i64>,
-) -> AnyView {
-    let rows = orders
-        .iter()
-        .filter(|o| o.status.keeps_payment())
-        .map(|o| {
-            let id = o.id;
-            let issued = invoices.iter().find(|i| i.order_id == id);
-            let right = match (issued, invoiceable_amount(&o.quote, o.status.keeps_payment(), issued.is_some())) {
-                (Some(invoice), _) => Either::Left(view! {
-                    <span class="badge">{format!("{} {}", pick(lang, "已开票", "Invoiced"), i18n::yuan(invoice.amount))}</span>
-                }),
-                (None, Ok(amount)) => Either::Right(view! {
-                    <button
-                        type="button"
-                        class="button button-secondary"
-                        data-testid=format!("invoice-{id}")
-                        disabled=move || !verified.get()
-                        on:click=move |_| request.run(id)
-                    >
-                        {format!("{} {}", pick(lang, "开票", "Invoice"), i18n::yuan(amount))}
-                    </button>
-                }),
-                (None, Err(e)) => Either::Left(view! { <span class="muted">{e.message(lang)}</span> }),
-            };
-            view! {
-                <li class="usage-row">
-                    <span class="num">"#"{id} " · " {i18n::datetime(o.created_at)}</span>
-                    {right}
-                </li>
-            }
-        })
-        .collect_view();
-    view! { <ul class="usage-list">{rows}</ul> }.into_any()
 }

@@ -1,6 +1,7 @@
 //! One page per route.
 
 mod billing;
+mod invoices;
 mod mini;
 mod ops;
 mod order;
@@ -14,6 +15,7 @@ mod verifications;
 mod verify;
 
 pub use billing::BillingPage;
+pub use invoices::InvoicesPage;
 pub use mini::{MiniProgram, MpHome, MpMe};
 pub use ops::OpsPage;
 pub use order::OrderPage;

@@ -94,6 +94,7 @@ mod moving {
                 person_account: &self.person,
                 person_ledger: &self.person_ledger,
                 order_grants: &self.order_grants,
+                invoiced: false,
                 now: at,
             }
         }
@@ -119,6 +120,15 @@ mod moving {
         let moved = balance(&plan.enterprise.entries, QuotaKind::Contracts, later);
         assert_eq!(moved.remaining, 1_000 + 1_000 - 10, "what is left moves; used contracts are not given twice");
         assert!(plan.enterprise.entries.iter().all(|e| matches!(e, LedgerEntry::Grant { grant, .. } if *grant > 40)));
+    }
+
+    #[test]
+    fn inv_1_an_order_invoiced_to_the_person_does_not_bind() {
+        let paid_at = now();
+        let c = case(&buy(Edition::Advanced, 1), paid_at, 0, AccountState::default());
+        let input = BindingInput { invoiced: true, ..c.input(paid_at, days(1)) };
+        let refused = plan_binding(&input, &mut ids(40)).map_err(|e| e.code);
+        assert_eq!(refused.err(), Some(ErrorCode::AlreadyInvoiced), "the person's invoice stands for this money");
     }
 
     #[test]

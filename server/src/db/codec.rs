@@ -1,5 +1,5 @@
 //! Stored names of the closed sets kept in columns: order and payment
-//! states, payment methods, refund reasons, verification request states, membership roles and quota move
+//! states, invoice states, payment methods, refund reasons, verification request states, membership roles and quota move
 //! entries ([`Stored`]), and the serde-named sets ([`name_of`],
 //! [`parse_name`]); and the decoding of stored instants and unsigned numbers.
 //! This is the only module that spells the names; everything else binds what
@@ -8,6 +8,7 @@
 
 use domain::enterprise_verification::RequestStatus;
 use domain::identity::Role;
+use domain::invoice::InvoiceStatus;
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::refund::RefundStatus;
@@ -57,6 +58,22 @@ impl Stored for OrderStatus {
             OrderStatus::Closed => "closed",
             OrderStatus::NeedsAttention => "needs_attention",
             OrderStatus::Refunded => "refunded",
+        }
+    }
+}
+
+impl Stored for InvoiceStatus {
+    const COLUMN: &'static str = "invoices.status";
+    fn all() -> &'static [Self] {
+        &InvoiceStatus::ALL
+    }
+    fn name(self) -> &'static str {
+        match self {
+            InvoiceStatus::Requested => "requested",
+            InvoiceStatus::Issuing => "issuing",
+            InvoiceStatus::Issued => "issued",
+            InvoiceStatus::Reversed => "reversed",
+            InvoiceStatus::Failed => "failed",
         }
     }
 }

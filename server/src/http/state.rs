@@ -3,6 +3,8 @@
 use crate::Settings;
 use crate::clock::Clock;
 use crate::db::Db;
+use crate::gateways::invoicing::InvoicingGateway;
+use crate::gateways::invoicing::sandbox::InvoiceSandbox;
 use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::review::Reviewer;
@@ -28,6 +30,12 @@ pub struct AppState {
     pub events: broadcast::Sender<i64>,
     /// Wakes the delivery worker when this process marks an order paid.
     pub wake_delivery: Arc<Notify>,
+    /// The tax platform that issues invoices (the bundled sandbox unless configured otherwise).
+    pub invoicing: Arc<dyn InvoicingGateway>,
+    /// The bundled tax platform, when it is the one (tests change its failure rate).
+    pub invoice_sandbox: Option<Arc<InvoiceSandbox>>,
+    /// Wakes the invoicing worker when an invoice is requested.
+    pub wake_invoicing: Arc<Notify>,
     /// The SMS provider for verification codes (the bundled outbox unless configured otherwise).
     pub sms: Arc<dyn SmsGateway>,
     /// The enterprise verification reviewer (the bundled queue unless configured otherwise).

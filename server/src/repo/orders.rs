@@ -123,6 +123,51 @@ pub async fn find(
     row.as_ref().map(order_row).transpose()
 }
 
+/// INV-1: the orders the invoice centre of `account_id` sees, newest first:
+/// its own and the personal orders bound to it (BND-2), those paid at some
+/// point; each with whether it came from a person.
+pub async fn for_invoicing(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<(OrderRow, bool)>, sqlx::Error> {
+    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE paid_at IS NOT NULL AND (account_id = $1 \
+         OR id IN (SELECT order_id FROM order_bindings WHERE enterprise_account_id = $1)) \
+         ORDER BY paid_at DESC, id DESC LIMIT 200"
+    )))
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let order = order_row(row)?;
+            let from_person = order.account_id != account_id;
+            Ok((order, from_person))
+        })
+        .collect()
+}
+
+/// INV-1: one order the invoice centre of `account_id` sees (its own, or a
+/// personal order bound to it), locked when `lock` says so; with whether it
+/// came from a person.
+pub async fn find_for_invoicing(
+    conn: &mut AnyConnection,
+    order_id: i64,
+    account_id: i64,
+    lock: Lock,
+) -> Result<Option<(OrderRow, bool)>, sqlx::Error> {
+    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND (account_id = $2 \
+         OR id IN (SELECT order_id FROM order_bindings WHERE enterprise_account_id = $2)){lock}"
+    )))
+    .bind(order_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let order = row.as_ref().map(order_row).transpose()?;
+    Ok(order.map(|o| {
+        let from_person = o.account_id != account_id;
+        (o, from_person)
+    }))
+}
+
 /// One order by id alone: for the server's own jobs, never for a caller.
 pub async fn find_any(conn: &mut AnyConnection, order_id: i64, lock: Lock) -> Result<Option<OrderRow>, sqlx::Error> {
     let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{lock}")))

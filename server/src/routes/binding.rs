@@ -76,7 +76,7 @@ async fn my_orders(State(state): State<AppState>, caller: Caller) -> Result<Json
         (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
         (status = 403, description = "`forbidden`: acting as an enterprise; act as the person", body = api_types::ErrorBody),
         (status = 404, description = "`not_found`: no such order of the person", body = api_types::ErrorBody),
-        (status = 409, description = "`already_bound`, `invalid_state` (not delivered yet, or an upgrade of the person's own edition)", body = api_types::ErrorBody),
+        (status = 409, description = "`already_bound`, `already_invoiced` (invoiced to the person), `invalid_state` (not delivered yet, or an upgrade of the person's own edition)", body = api_types::ErrorBody),
         (status = 422, description = "`not_a_member`, `enterprise_not_verified`, `enterprise_has_edition`, `no_active_edition`, `integration_requires_professional`", body = api_types::ErrorBody),
     ),
 )]
@@ -97,6 +97,7 @@ async fn bind_order(
     let order = orders::find(&mut tx, id, person_account, lock)
         .await?
         .ok_or_else(|| ApiError::NotFound("no such order".into()))?;
+    let invoiced = crate::repo::invoices::holder(&mut tx, id).await?.is_some();
     let enterprise_account = store::enterprise_account(&mut tx, body.enterprise_id).await?;
     let (enterprise_state, enterprise_ledger) = match enterprise_account {
         Some(account) => (account_state(&mut tx, account, lock).await?, ledger(&mut tx, account).await?),
@@ -120,6 +121,7 @@ async fn bind_order(
         person_account: &person_state,
         person_ledger: &person_ledger,
         order_grants: &order_grants,
+        invoiced,
         now,
     };
     let plan = plan_binding(&input, &mut || {

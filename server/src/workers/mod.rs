@@ -1,9 +1,10 @@
-//! The loops that run without a request: delivery, reconciliation with the
+//! The loops that run without a request: delivery, issuing invoices, reconciliation with the
 //! payment provider, the expiry sweeper, and settling money a provider
 //! reports and refunds it returns (shared by the notification routes and
 //! reconciliation), and the record of which of this process's tasks still run.
 
 pub mod delivery;
+pub mod invoicing;
 pub mod reconcile;
 pub mod refund;
 pub mod settle;

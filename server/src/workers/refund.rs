@@ -42,7 +42,7 @@ pub async fn request(state: &AppState, actor: &str, out_trade_no: &str) -> Resul
         .await?
         .ok_or_else(|| ApiError::internal("a payment without its order"))?;
     let payment = payments::find(&mut tx, out_trade_no, lock).await?.unwrap_or(payment);
-    let invoiced = invoices::invoiced(&mut tx, order.id).await?;
+    let invoiced = invoices::holder(&mut tx, order.id).await?.is_some();
     match check_refund(payment.status, payment.refund_reason, order.status, invoiced)? {
         RefundStart::Underway => {
             let latest = refunds::of_payment(&mut tx, out_trade_no).await?.into_iter().next();

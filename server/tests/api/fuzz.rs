@@ -158,8 +158,18 @@ fn apply(mut body: Value, changes: &[Change]) -> Value {
 async fn stored(app: &TestApp) -> Vec<i64> {
     let db = app.db().await;
     let mut counts = Vec::new();
-    for table in ["orders", "payments", "contracts", "sales_leads", "sales_quotes", "invoices", "refunds", "audit_log"]
-    {
+    for table in [
+        "orders",
+        "payments",
+        "contracts",
+        "sales_leads",
+        "sales_quotes",
+        "invoices",
+        "invoice_titles",
+        "invoice_orders",
+        "refunds",
+        "audit_log",
+    ] {
         let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(&db.read)
             .await

@@ -336,7 +336,13 @@ impl ApiClient {
 /// when given (`ESIGN_CRASH_AT`); returns the child and, unless it died
 /// before listening, its base URL.
 pub fn launch(database_url: &str, crash_at: Option<&str>) -> (Child, Option<String>) {
+    launch_with(database_url, crash_at, &[])
+}
+
+/// [`launch`] with more variables set for the server.
+pub fn launch_with(database_url: &str, crash_at: Option<&str>, vars: &[(&str, &str)]) -> (Child, Option<String>) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_server"));
+    command.envs(vars.iter().copied());
     command
         .env("DATABASE_URL", database_url)
         .env("ESIGN_PORT", "0")

@@ -123,7 +123,12 @@ pub fn valid_body(template: &str) -> Value {
         "/api/contracts" => json!({ "title": "采购合同" }),
         "/api/verification/send" => json!({ "purpose": "invoice" }),
         "/api/verification/check" => json!({ "purpose": "invoice", "code": "123456" }),
-        "/api/invoices" => json!({ "order_id": 1, "channel": "web" }),
+        "/api/invoices" => json!({ "order_ids": [1], "title_id": 1, "channel": "web" }),
+        "/api/invoices/titles" => json!({
+            "kind": "special", "credit_code": "91110108551385082Q", "email": "finance@example.com",
+            "address": "杭州市西湖区文三路1号", "phone": "0571-88888888", "bank": "招商银行", "bank_account": "571900000010101",
+        }),
+        "/api/invoices/{id}/retry" | "/api/invoices/{id}/reverse" => json!({ "channel": "web" }),
         "/api/sales/leads" => json!({
             "contact_name": "王先生", "phone": "13800000000", "company": "某公司", "message": "旗舰版", "kind": "flagship",
         }),

@@ -26,22 +26,24 @@ const CHROMIUM_FLAGS: [&str; 8] = [
 ];
 
 /// Starts a browser at `width` × `height`, runs `test` with its client, then
-/// closes the browser whether the test passed or panicked.
-pub async fn with_browser<F, Fut>(width: u32, height: u32, test: F)
+/// closes the browser whether the test passed or panicked; answers what the test returned.
+pub async fn with_browser<F, Fut, T>(width: u32, height: u32, test: F) -> T
 where
     F: FnOnce(Client) -> Fut,
-    Fut: Future<Output = ()> + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
 {
     let browser = Browser::start().await;
     browser.client.set_window_size(width, height).await.expect("the window resizes");
     // A panic inside the spawned task comes back as an error, so the browser is still closed.
     let outcome = tokio::spawn(test(browser.client.clone())).await;
     browser.quit().await;
-    if let Err(error) = outcome {
-        match error.try_into_panic() {
+    match outcome {
+        Ok(answer) => answer,
+        Err(error) => match error.try_into_panic() {
             Ok(reason) => panic::resume_unwind(reason),
             Err(error) => panic!("the browser test did not finish: {error}"),
-        }
+        },
     }
 }
 

@@ -43,22 +43,10 @@ impl BillingPage {
         self.page.click("invoice-send-code").await;
     }
 
-    /// Types the code and verifies it.
+    /// Types the code and verifies it; the app then goes on to the invoice centre.
     pub async fn verify_invoice_code(&self, code: &str) {
         self.page.type_into("invoice-code", code).await;
         self.page.click("invoice-verify").await;
-    }
-
-    /// 开票 for an order, then waits for its invoice; returns the row's text.
-    pub async fn invoice(&self, order: i64) -> String {
-        self.page.click(&format!("invoice-{order}")).await;
-        let page = self.page.clone();
-        self.page
-            .wait_until("the invoice is issued", || {
-                let page = page.clone();
-                async move { page.text("invoices").await.contains("已开票") }
-            })
-            .await;
-        self.page.text("invoices").await
+        self.page.wait_for_path("the invoice centre", |p| p == "/invoices").await;
     }
 }

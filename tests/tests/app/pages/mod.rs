@@ -3,6 +3,7 @@
 
 pub mod billing;
 pub mod contact;
+pub mod invoices;
 pub mod mini;
 pub mod ops;
 pub mod order;
