@@ -31,9 +31,10 @@ pub mod api;
 mod book;
 mod notifier;
 pub mod pages;
+mod retries;
 
 pub use book::{PayerOutcome, SandboxPayment, SandboxRefund};
-pub use notifier::RetrySchedule;
+pub use retries::RetrySchedule;
 
 use super::wechat::notice::NoticeReader;
 use super::wechat::{self, ApiV3Key, PlatformKeys, Signer, Verifier};
@@ -80,7 +81,7 @@ pub struct Sandbox {
     failure_rate: f64,
     probe_rate: f64,
     retries: RetrySchedule,
-    probes: notifier::Probes,
+    probes: retries::Probes,
     notify_url: String,
     refund_notify_url: String,
     http: reqwest::Client,
@@ -141,7 +142,7 @@ impl Sandbox {
             failure_rate: settings.sandbox_failure_rate,
             probe_rate: settings.sandbox_probe_rate,
             retries: settings.sandbox_notify_retries.clone(),
-            probes: notifier::Probes::default(),
+            probes: retries::Probes::default(),
             notify_url: format!("{}/api/payments/notify", base_url.trim_end_matches('/')),
             refund_notify_url: format!("{}/api/refunds/notify", base_url.trim_end_matches('/')),
             http,
