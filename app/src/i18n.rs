@@ -20,6 +20,7 @@ use domain::{AddOn, ErrorCode, Instant, Lang, Money, PaymentMethod, QuotaKind};
 use leptos::prelude::*;
 
 use crate::api::ApiClientError;
+use crate::storage::{self, Area};
 
 /// Fixed strings of one language.
 #[derive(Debug)]
@@ -115,9 +116,12 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
-/// Puts the language signal in context; the app calls this once.
+/// Puts the language signal in context; the app calls this once. The
+/// language chosen last on this device is remembered (local storage).
 pub fn provide_lang() -> RwSignal<Lang> {
-    let lang = RwSignal::new(Lang::default());
+    const KEY: &str = "esign.lang";
+    let lang = RwSignal::new(storage::load(Area::Local, KEY).unwrap_or_default());
+    Effect::new(move |_| storage::save(Area::Local, KEY, &lang.get()));
     provide_context(lang);
     lang
 }

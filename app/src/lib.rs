@@ -18,6 +18,7 @@ mod i18n;
 mod pages;
 mod routes;
 mod session;
+mod storage;
 
 use domain::Channel;
 use leptos::prelude::*;
@@ -74,7 +75,7 @@ fn App() -> impl IntoView {
 #[component]
 fn WebConsole() -> impl IntoView {
     provide_context(Shell { channel: Channel::Web });
-    provide_context(Cart::new());
+    provide_context(Cart::new(Channel::Web));
     let lang = i18n::use_lang();
     view! {
         <a class="skip-link" href="#main">

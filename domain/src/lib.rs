@@ -23,6 +23,7 @@ pub mod fulfil;
 pub mod identity;
 pub mod ledger;
 pub mod money;
+pub mod opening;
 pub mod order;
 pub mod payment;
 pub mod product;

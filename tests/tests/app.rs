@@ -6,6 +6,7 @@
 mod app {
     pub mod browser;
     pub mod harness;
+    pub mod journeys;
     pub mod pages;
 }
 

@@ -3,6 +3,7 @@
 
 mod addon_row;
 mod contact_sales;
+mod countdown;
 mod edition_card;
 mod header;
 mod price_breakdown;
@@ -16,6 +17,7 @@ mod verdict;
 
 pub use addon_row::AddOnRow;
 pub use contact_sales::ContactSalesForm;
+pub use countdown::{clock_face, seconds_until};
 pub use edition_card::EditionCard;
 pub use header::{Header, IdentitySwitch, LangSwitch, SignOut, orders_title};
 pub use price_breakdown::{PriceBreakdown, TotalBar};

@@ -5,14 +5,16 @@
 //! server's `domain::billing::overview`.
 
 use crate::api::{self, ApiClientError, InvoiceView, Me, OrderView};
+use crate::clock;
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, pick, use_lang, use_title};
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::access::{QuickAction, invoiceable_amount};
 use domain::billing::Billing;
+use domain::opening::upgrade_selection;
 use domain::time::format_date;
 use domain::verification::Purpose;
-use domain::{AddOn, Catalog, Channel, EditionChoice, Lang, Selection, Verdict};
+use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, Selection, Verdict};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,9 +27,11 @@ use std::sync::Arc;
 pub fn BillingPage() -> impl IntoView {
     use_title("费用管理", "Billing");
     signed_in(|me: Me, catalog| {
+        let owner = cart_owner(&me);
+        let buyer = Arc::new(me.buyer);
         view! {
-            <QuotesIssued quotes=me.buyer.sales_quotes />
-            <LoadBilling catalog />
+            <QuotesIssued quotes=buyer.sales_quotes.clone() />
+            <LoadBilling catalog buyer owner />
         }
     })
 }
@@ -77,7 +81,7 @@ fn QuotesIssued(quotes: Vec<domain::identity::SalesQuote>) -> impl IntoView {
 }
 
 #[component]
-fn LoadBilling(catalog: Arc<Catalog>) -> impl IntoView {
+fn LoadBilling(catalog: Arc<Catalog>, buyer: Arc<Buyer>, owner: String) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let billing = LocalResource::new(move || api::billing(shell.channel));
@@ -95,18 +99,25 @@ fn LoadBilling(catalog: Arc<Catalog>) -> impl IntoView {
             }
         }),
         Some(Ok(b)) => EitherOf3::C(view! {
-            <BillingView billing=b catalog=Arc::clone(&catalog) on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
+            <BillingView billing=b catalog=Arc::clone(&catalog) buyer=Arc::clone(&buyer) owner=owner.clone() on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
         }),
     }
 }
 
 #[component]
-fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Billing>) -> impl IntoView {
+fn BillingView(
+    billing: Billing,
+    catalog: Arc<Catalog>,
+    buyer: Arc<Buyer>,
+    owner: String,
+    on_change: Callback<Billing>,
+) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let cart = use_cart();
     let navigate = use_navigate();
     let buy_page = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
+    let catalog_for_upgrade = Arc::clone(&catalog);
     let trial_failure = RwSignal::new(None::<ApiClientError>);
     let start_trial = move |_| {
         spawn_local(async move {
@@ -119,13 +130,12 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
     let renew = {
         let navigate = navigate.clone();
         let buy_page = buy_page.clone();
+        let owner = owner.clone();
         let held = billing.edition.as_ref().map(|e| e.edition);
         Callback::new(move |()| {
             if let Some(edition) = held {
-                cart.selection.set(Selection {
-                    edition: Some(EditionChoice { edition, years: Some(1), sales_quote: None }),
-                    ..Selection::default()
-                });
+                let renewal = EditionChoice { edition, years: Some(1), sales_quote: None };
+                cart.choose(&owner, Selection { edition: Some(renewal), ..Selection::default() });
             }
             navigate(&buy_page, Default::default());
         })
@@ -133,14 +143,24 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
     let packs = {
         let navigate = navigate.clone();
         let buy_page = buy_page.clone();
+        let owner = owner.clone();
         Callback::new(move |()| {
-            cart.selection.set(Selection::default().with_addon(AddOn::ContractPack1k, 1));
+            cart.choose(&owner, Selection::default().with_addon(AddOn::ContractPack1k, 1));
             navigate(&buy_page, Default::default());
         })
     };
+    // REN-2: the domain names the upgrade that can be bought now, so the
+    // chooser opens on it with its prorated figure.
     let upgrade = {
         let buy_page = buy_page.clone();
-        Callback::new(move |()| navigate(&buy_page, Default::default()))
+        Callback::new(move |()| {
+            let ctx =
+                Context { catalog: &catalog_for_upgrade, buyer: &buyer, channel: shell.channel, now: clock::now() };
+            if let Some(upgrade) = upgrade_selection(&ctx) {
+                cart.choose(&owner, upgrade);
+            }
+            navigate(&buy_page, Default::default());
+        })
     };
     let invoices_shown = billing.quick_actions.contains(&QuickAction::Invoices);
 

@@ -15,7 +15,7 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn MiniProgram() -> impl IntoView {
     provide_context(Shell { channel: Channel::MiniProgram });
-    provide_context(Cart::new());
+    provide_context(Cart::new(Channel::MiniProgram));
     let lang = use_lang();
     let location = use_location();
     let title = move || {

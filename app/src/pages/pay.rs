@@ -9,7 +9,9 @@
 
 use crate::api::{self, ApiClientError, Me, OrderView, PaymentPrompt, ServerError};
 use crate::clock;
-use crate::components::{ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, follow_order, wire_name};
+use crate::components::{
+    ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, clock_face, follow_order, seconds_until, wire_name,
+};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_session, use_shell};
 use domain::order::OrderStatus;
@@ -18,8 +20,9 @@ use domain::{Catalog, Channel, Context, DomainError, ErrorCode, Lang, PaymentMet
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::sync::Arc;
 
 /// The order's id from the route, if it is one.
@@ -63,11 +66,27 @@ fn LoadOrder(id: Option<i64>, me: Me, catalog: Arc<Catalog>) -> impl IntoView {
                 <Pay order=o me=Arc::clone(&me) catalog=Arc::clone(&catalog) on_closed=Callback::new(move |()| order.refetch()) />
             })),
             Some(Ok(o)) => {
-                // Paid or closed already: its page says where it is.
-                EitherOf3::C(Either::Right(view! { <Redirect path=shell.href(&format!("/orders/{}", o.id)) /> }))
+                // Paid or closed already: its page says where it is, in this
+                // page's place, so Back does not come here again.
+                let path = shell.href(&format!("/orders/{}", o.id));
+                EitherOf3::C(Either::Right(view! { <Redirect path options=replace() /> }))
             }
         }
     }
+}
+
+/// Navigation that takes the current page's place in the history.
+pub fn replace() -> NavigateOptions {
+    NavigateOptions { replace: true, ..NavigateOptions::default() }
+}
+
+/// The method of the provider payment this page has open, kept in its
+/// address (`?method=wechat_pay`) so a reload resumes the same payment: the
+/// server answers the payment already open for that method (the same code,
+/// the same deadline).
+fn method_in_address() -> Option<PaymentMethod> {
+    let name = use_query_map().with_untracked(|q| q.get("method"))?;
+    serde_json::from_value(serde_json::Value::String(name)).ok()
 }
 
 /// Where paying is.
@@ -125,21 +144,27 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
     let payable = order.payable;
     let balance = me.buyer.balance;
     let progress_page = shell.href(&format!("/orders/{id}"));
+    let pay_page = shell.href(&format!("/orders/{id}/pay"));
 
     let pay_with = {
         let progress_page = progress_page.clone();
+        let pay_page = pay_page.clone();
+        let navigate = navigate.clone();
         Callback::new(move |method: PaymentMethod| {
             if stage.with_untracked(|s| *s == Stage::Opening) {
                 return;
             }
             stage.set(Stage::Opening);
             let navigate = navigate.clone();
-            let progress_page = progress_page.clone();
+            let (progress_page, pay_page) = (progress_page.clone(), pay_page.clone());
             spawn_local(async move {
                 match api::pay(id, method).await {
                     Ok(payment) => match payment.prompt {
-                        None => navigate(&progress_page, Default::default()),
-                        Some(prompt) => stage.set(Stage::Prompt(prompt)),
+                        None => navigate(&progress_page, replace()),
+                        Some(prompt) => {
+                            navigate(&format!("{pay_page}?method={}", wire_name(&method)), replace());
+                            stage.set(Stage::Prompt(prompt));
+                        }
                     },
                     Err(error) => stage.set(match no_longer_holds(&error) {
                         Some(refusal) => Stage::NoLongerHolds(refusal),
@@ -154,6 +179,16 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
             pay_with.run(method);
         }
     };
+    // A reload of the prompt: the same payment again, if it may still be paid that way.
+    if let Some(method) = method_in_address().filter(|m| methods.iter().any(|(o, r)| o == m && r.is_empty())) {
+        chosen.set(Some(method));
+        pay_with.run(method);
+    }
+    let another_method = Callback::new(move |()| {
+        navigate(&pay_page, replace());
+        stage.set(Stage::Choosing);
+    });
+    let left = seconds_until(Signal::stored(Some(order.pay_by)));
     let cancel = move |()| {
         spawn_local(async move {
             match api::cancel(id).await {
@@ -168,7 +203,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
         let lang = lang.get();
         match stage.get() {
             Stage::Prompt(prompt) => {
-                Some(view! { <PromptView lang id prompt payable development=development() on_back=Callback::new(move |()| stage.set(Stage::Choosing)) /> }.into_any())
+                Some(view! { <PromptView lang id prompt payable development=development() on_back=another_method /> }.into_any())
             }
             Stage::Failed(error) => Some(
                 view! { <ErrorView lang title=pick(lang, "支付未完成", "Payment did not go through") message=i18n::api_error(lang, &error) inline=true /> }
@@ -243,7 +278,12 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     </div>
                     <div>
                         <dt>{pick(lang, "支付截止", "Pay by")}</dt>
-                        <dd class="num">{i18n::datetime(order.pay_by)}</dd>
+                        <dd class="num">
+                            {i18n::datetime(order.pay_by)}
+                            <span class="countdown" data-testid="pay-countdown" role="timer">
+                                {move || format!("{}{}", pick(lang, "剩余 ", "in "), clock_face(left.get()))}
+                            </span>
+                        </dd>
                     </div>
                     <div class="facts-total">
                         <dt>{pick(lang, "应付金额", "Amount due")}</dt>
@@ -379,7 +419,7 @@ fn PromptView(
     let progress_page = shell.href(&format!("/orders/{id}"));
     Effect::new(move |_| {
         if progress.get().status != OrderStatus::AwaitingPayment {
-            navigate(&progress_page, Default::default());
+            navigate(&progress_page, replace());
         }
     });
     let waiting = view! {

@@ -9,7 +9,7 @@ use crate::components::{
     YearsPicker,
 };
 use crate::i18n::{self, pick, texts, use_lang};
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::catalog::AddOnValidity;
 use domain::eligibility::Remedy;
 use domain::eligibility::{EditionOption, YearOption};
@@ -32,7 +32,8 @@ pub fn PurchasePage() -> impl IntoView {
             .map(|m| m.enterprise_name.clone())
             .unwrap_or_default();
         let contact = (me.person.name.clone(), company);
-        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact /> }
+        let owner = cart_owner(&me);
+        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact owner /> }
     })
 }
 
@@ -135,6 +136,12 @@ impl Judge {
         domain::quote(&ctx, selection)
     }
 
+    /// What the chooser opens with for this buyer (the domain's choice).
+    fn opening(&self) -> Selection {
+        let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
+        domain::opening::opening_selection(&ctx)
+    }
+
     fn eligibility(&self, selection: &Selection) -> Eligibility {
         let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
         domain::eligibility(&ctx, selection)
@@ -172,11 +179,14 @@ fn Chooser(
     buyer_label: Arc<dyn Fn(Lang) -> String + Send + Sync>,
     /// The contact form's defaults: the person's name and the acting enterprise's.
     contact: (String, String),
+    /// Whose cart this is (see `Cart::open_for`).
+    owner: String,
 ) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let channel = shell.channel;
-    let selection = use_cart().selection;
+    let cart = use_cart();
+    let selection = cart.selection;
     let contact_form = RwSignal::new(None::<LeadKind>);
     let navigate = use_navigate();
 
@@ -184,6 +194,7 @@ fn Chooser(
     // review), so the buyer's vouchers need not be judged on every change.
     let buyer = Arc::new(Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) });
     let judge = Arc::new(Judge { catalog: Arc::clone(&catalog), buyer: Arc::clone(&buyer), channel });
+    cart.open_for(&owner, || judge.opening());
     let shown = selection.with_untracked(|s| Shown::new(&judge.eligibility(s), judge.quote(s), s));
     let quotes = SalesQuotes::new(&catalog, &buyer, channel, &judge);
     // Each change is judged right in its event handler, so the new answer

@@ -7,12 +7,12 @@ use crate::clock;
 use crate::components::{ErrorView, PriceBreakdown, TotalBar};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::purchase::buyer_label;
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::eligibility::VoucherOption;
 use domain::identity::{Voucher, needs_person_details};
 use domain::time::format_date;
 use domain::verification::Purpose;
-use domain::{Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
+use domain::{Buyer, Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -51,8 +51,15 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     let cart = use_cart();
     let navigate = use_navigate();
     let label = buyer_label(&me);
+    let owner = cart_owner(&me);
     let buyer = Arc::new(me.buyer);
-    let voucher = RwSignal::new(cart.selection.with_untracked(|s| s.voucher.clone()));
+    // A reload keeps the cart and its voucher; a cart another identity built
+    // on this tab is not this buyer's to order.
+    cart.open_for(&owner, || {
+        let chooser = Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) };
+        domain::opening::opening_selection(&Context { catalog: &catalog, buyer: &chooser, channel, now: clock::now() })
+    });
+    let voucher = cart.voucher;
     let chosen = Memo::new(move |_| Selection { voucher: voucher.get(), ..cart.selection.get() });
     let judged = Memo::new({
         let (catalog, buyer) = (Arc::clone(&catalog), Arc::clone(&buyer));
@@ -90,7 +97,8 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
                 Ok(order) => {
                     submission.set(Submission::Idle);
                     cart.reset();
-                    navigate(&shell.href(&format!("/orders/{}/pay", order.id)), Default::default());
+                    // The placed order takes the review's place: Back leads to the chooser.
+                    navigate(&shell.href(&format!("/orders/{}/pay", order.id)), crate::pages::pay::replace());
                 }
                 Err(ApiClientError::Server(e)) if e.error.code == ErrorCode::QuoteChanged && e.quote.is_some() => {
                     let fresh = e.quote.unwrap_or_else(|| unreachable!("checked above"));

@@ -29,6 +29,12 @@ impl ReviewPage {
         self.page.click_css(&format!("label[for=\"voucher-{id}\"]")).await;
     }
 
+    /// Whether the voucher's radio is the one chosen.
+    pub async fn voucher_chosen(&self, id: &str) -> bool {
+        let radio = self.page.find(&format!("voucher-{id}")).await;
+        radio.prop("checked").await.ok().flatten().as_deref() == Some("true")
+    }
+
     /// Whether the first-purchase details are asked for (BND-3).
     pub async fn asks_for_details(&self) -> bool {
         self.page.has("person-details").await
