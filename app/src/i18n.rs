@@ -490,7 +490,7 @@ pub fn api_error(lang: Lang, error: &ApiClientError) -> String {
         (ApiClientError::Status(status), Lang::En) => {
             format!("The server could not handle the request (HTTP {status}); try again shortly.")
         }
-        (ApiClientError::Server(e), _) => e.error.message(lang),
+        (ApiClientError::Server(e), _) => e.error.text(lang),
         (ApiClientError::Decode(_), Lang::Zh) => "服务器返回的数据无法识别，请刷新页面后重试。".to_owned(),
         (ApiClientError::Decode(_), Lang::En) => "The server's answer was not understood; reload the page.".to_owned(),
     }

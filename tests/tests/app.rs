@@ -7,6 +7,8 @@ mod app {
     pub mod browser;
     pub mod harness;
     pub mod journeys;
+    pub mod messages;
+    pub mod openings;
     pub mod pages;
 }
 

@@ -6,15 +6,18 @@
 
 use crate::api::{self, ApiClientError, InvoiceView, Me, OrderView};
 use crate::clock;
-use crate::components::{ErrorView, Loading};
+use crate::components::{ContactSalesForm, ErrorView, Loading, VerdictNote};
 use crate::i18n::{self, pick, use_lang, use_title};
+use crate::pages::purchase::contact_of;
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::access::{QuickAction, invoiceable_amount};
 use domain::billing::Billing;
+use domain::eligibility::Remedy;
 use domain::opening::upgrade_selection;
+use domain::sales::LeadKind;
 use domain::time::format_date;
 use domain::verification::Purpose;
-use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, Selection, Verdict};
+use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, Selection};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -28,10 +31,11 @@ pub fn BillingPage() -> impl IntoView {
     use_title("费用管理", "Billing");
     signed_in(|me: Me, catalog| {
         let owner = cart_owner(&me);
+        let contact = contact_of(&me);
         let buyer = Arc::new(me.buyer);
         view! {
             <QuotesIssued quotes=buyer.sales_quotes.clone() />
-            <LoadBilling catalog buyer owner />
+            <LoadBilling catalog buyer owner contact />
         }
     })
 }
@@ -81,7 +85,7 @@ fn QuotesIssued(quotes: Vec<domain::identity::SalesQuote>) -> impl IntoView {
 }
 
 #[component]
-fn LoadBilling(catalog: Arc<Catalog>, buyer: Arc<Buyer>, owner: String) -> impl IntoView {
+fn LoadBilling(catalog: Arc<Catalog>, buyer: Arc<Buyer>, owner: String, contact: (String, String)) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let billing = LocalResource::new(move || api::billing(shell.channel));
@@ -99,7 +103,7 @@ fn LoadBilling(catalog: Arc<Catalog>, buyer: Arc<Buyer>, owner: String) -> impl 
             }
         }),
         Some(Ok(b)) => EitherOf3::C(view! {
-            <BillingView billing=b catalog=Arc::clone(&catalog) buyer=Arc::clone(&buyer) owner=owner.clone() on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
+            <BillingView billing=b catalog=Arc::clone(&catalog) buyer=Arc::clone(&buyer) owner=owner.clone() contact=contact.clone() on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
         }),
     }
 }
@@ -110,8 +114,19 @@ fn BillingView(
     catalog: Arc<Catalog>,
     buyer: Arc<Buyer>,
     owner: String,
+    /// The contact form's defaults (see `contact_of`).
+    contact: (String, String),
     on_change: Callback<Billing>,
 ) -> impl IntoView {
+    // A refused renew or upgrade may offer a way out (联系购买 for Flagship):
+    // the contact form opens here, where the refusal says to click it.
+    let contact_form = RwSignal::new(None::<LeadKind>);
+    let on_remedy = Callback::new(move |remedy: Remedy| match remedy {
+        Remedy::WebConsole => {}
+        Remedy::ContactSales => contact_form.set(Some(LeadKind::Flagship)),
+        Remedy::PurchaseConsultation => contact_form.set(Some(LeadKind::Consultation)),
+    });
+    let on_contact_close = Callback::new(move |()| contact_form.set(None));
     let lang = use_lang();
     let shell = use_shell();
     let cart = use_cart();
@@ -231,8 +246,16 @@ fn BillingView(
         let actions = b
             .quick_actions
             .iter()
-            .map(|action| quick_action(lang, *action, b, &shell, renew, upgrade, packs))
+            .map(|action| quick_action(lang, *action, b, &shell, (renew, upgrade, packs), on_remedy))
             .collect_view();
+        let form = {
+            let (name, company) = contact.clone();
+            move || {
+                contact_form.get().map(|kind| view! {
+                    <ContactSalesForm lang kind contact_name=name.clone() company=company.clone() on_close=on_contact_close />
+                })
+            }
+        };
         let invoices = (invoices_shown && shell.channel == Channel::Web).then(|| view! { <InvoicePanel /> });
         view! {
             <h1 class="page-title">{pick(lang, "费用管理", "Billing management")}</h1>
@@ -269,6 +292,7 @@ fn BillingView(
             <section class="panel" aria-labelledby="actions-title">
                 <h2 class="section-title" id="actions-title">{pick(lang, "快捷操作", "Quick actions")}</h2>
                 <ul class="quick-actions" data-testid="quick-actions">{actions}</ul>
+                {form}
             </section>
             {invoices}
         }
@@ -290,9 +314,8 @@ fn quick_action(
     action: QuickAction,
     billing: &Billing,
     shell: &crate::session::Shell,
-    renew: Callback<()>,
-    upgrade: Callback<()>,
-    packs: Callback<()>,
+    (renew, upgrade, packs): (Callback<()>, Callback<()>, Callback<()>),
+    on_remedy: Callback<Remedy>,
 ) -> impl IntoView + use<> {
     let key = crate::components::wire_name(&action);
     let (label, verdict, run) = match action {
@@ -302,8 +325,7 @@ fn quick_action(
         QuickAction::Upgrade => (pick(lang, "升级版本", "Upgrade"), Some(billing.next.upgrade.clone()), Some(upgrade)),
         QuickAction::Renew => (pick(lang, "续费版本", "Renew"), Some(billing.next.renew.clone()), Some(renew)),
     };
-    let reason = verdict.as_ref().and_then(Verdict::reason).map(|r| r.message(lang));
-    let refused = reason.is_some();
+    let refused = verdict.as_ref().is_some_and(|v| !v.allowed());
     let reason_id = format!("action-{key}-reason");
     let control = match (action, run) {
         (QuickAction::Orders, _) => Either::Left(
@@ -330,7 +352,7 @@ fn quick_action(
     view! {
         <li class="quick-action">
             {control}
-            <p class="choice-reason" id=reason_id>{reason}</p>
+            {verdict.map(|verdict| view! { <VerdictNote lang verdict=Signal::stored(verdict) on_remedy id=reason_id /> })}
         </li>
     }
 }
@@ -464,7 +486,7 @@ fn invoice_rows(
                         {format!("{} {}", pick(lang, "开票", "Invoice"), i18n::yuan(amount))}
                     </button>
                 }),
-                (None, Err(e)) => Either::Left(view! { <span class="muted">{e.message(lang)}</span> }),
+                (None, Err(e)) => Either::Left(view! { <span class="muted">{e.text(lang)}</span> }),
             };
             view! {
                 <li class="usage-row">

@@ -224,7 +224,7 @@ fn BindPanel(
                     </A>
                 }
             });
-            let reason = verdict.err().map(|e| e.message(lang));
+            let reason = verdict.err().map(|e| e.text(lang));
             let input_id = format!("bind-{id}-to-{enterprise}");
             view! {
                 <li class="choice" class:is-disabled=refused>

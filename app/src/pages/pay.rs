@@ -329,9 +329,9 @@ fn NoLongerHolds(lang: Lang, refusal: Box<ServerError>, on_cancel: Callback<()>)
             })
         }
         None => {
-            let mut reasons: Vec<String> = refusal.reasons.iter().map(|e| e.message(lang)).collect();
+            let mut reasons: Vec<String> = refusal.reasons.iter().map(|e| e.text(lang)).collect();
             if reasons.is_empty() {
-                reasons.push(refusal.error.message(lang));
+                reasons.push(refusal.error.text(lang));
             }
             Either::Right(view! {
                 <p>{pick(lang, "下单后账户状态发生了变化，此订单已无法支付：", "The account changed after this order was placed, and it can no longer be paid:")}</p>
@@ -343,7 +343,7 @@ fn NoLongerHolds(lang: Lang, refusal: Box<ServerError>, on_cancel: Callback<()>)
     };
     view! {
         <section class="panel quote-changed" role="alert" data-testid="pay-refused" data-code=wire_name(&code)>
-            <h2 class="section-title" data-testid="pay-refused-message">{refusal.error.message(lang)}</h2>
+            <h2 class="section-title" data-testid="pay-refused-message">{refusal.error.text(lang)}</h2>
             {body}
             <p class="muted">{pick(lang, "请重新选购并下单；此订单可以取消，未支付的订单到期后也会自动关闭。", "Choose again and place a new order; this one can be cancelled, and an unpaid order also closes by itself when its time runs out.")}</p>
             <div class="actions">
@@ -373,7 +373,7 @@ fn method_list(
             let input_id = format!("method-{key}");
             let reason_id = format!("method-{key}-reason");
             let refused = !refusals.is_empty();
-            let reasons: Vec<String> = refusals.iter().map(|e| e.message(lang)).collect();
+            let reasons: Vec<String> = refusals.iter().map(|e| e.text(lang)).collect();
             let note = (method == PaymentMethod::Balance && !refused)
                 .then(|| format!("{}{}", pick(lang, "可用余额 ", "Available "), i18n::yuan(balance)));
             view! {

@@ -26,15 +26,20 @@ use std::sync::Arc;
 pub fn PurchasePage() -> impl IntoView {
     signed_in(|me: Me, catalog| {
         let buyer_label = buyer_label(&me);
-        let company = me
-            .acting_enterprise_id
-            .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
-            .map(|m| m.enterprise_name.clone())
-            .unwrap_or_default();
-        let contact = (me.person.name.clone(), company);
+        let contact = contact_of(&me);
         let owner = cart_owner(&me);
         view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact owner /> }
     })
+}
+
+/// The contact form's defaults: the person's name and the acting enterprise's.
+pub fn contact_of(me: &Me) -> (String, String) {
+    let company = me
+        .acting_enterprise_id
+        .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
+        .map(|m| m.enterprise_name.clone())
+        .unwrap_or_default();
+    (me.person.name.clone(), company)
 }
 
 /// Who the quote is for, as the toolbar says it: the enterprise and the
@@ -256,6 +261,12 @@ fn Chooser(
             });
         }
     });
+    // Add-ons alone are a purchase too (packs for the edition held): the
+    // edition choice can always be left empty.
+    let on_no_edition = Callback::new({
+        let choose = Arc::clone(&choose);
+        move |()| choose(&|s: &mut Selection| s.edition = None)
+    });
     let on_years = Callback::new({
         let choose = Arc::clone(&choose);
         move |years: u8| {
@@ -355,6 +366,22 @@ fn Chooser(
                     <section class="panel" aria-labelledby="editions-title">
                         <h2 class="section-title" id="editions-title">{t.editions}</h2>
                         <div class="edition-grid" role="radiogroup" aria-labelledby="editions-title">{cards}</div>
+                        <ul class="choice-list edition-none">
+                            <li class="choice">
+                                <input
+                                    type="radio"
+                                    class="radio"
+                                    name="edition"
+                                    id="edition-none"
+                                    data-testid="edition-none"
+                                    prop:checked=move || chosen_edition.get().is_none()
+                                    on:change=move |_| on_no_edition.run(())
+                                />
+                                <label class="choice-text" for="edition-none">
+                                    <span class="choice-name">{pick(lang, "不选版本，仅购买增值服务", "No edition: add-on services only")}</span>
+                                </label>
+                            </li>
+                        </ul>
                         <YearsPicker lang max_years options=year_options chosen=chosen_years on_choose=on_years />
                         {quotes.view(lang, chosen_quote, on_quote)}
                     </section>
