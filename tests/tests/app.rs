@@ -5,6 +5,7 @@
 
 mod app {
     pub mod browser;
+    pub mod flows;
     pub mod harness;
     pub mod journeys;
     pub mod messages;
@@ -228,6 +229,9 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
         let code = s.last_code("13912345678").await;
         review.enter_code(&code).await;
         review.page.screenshot(390, &artifacts().join("mp-review-details-390.png")).await;
+        assert!(!review.page.has("place-order").await, "信息补充 is a step of its own, before 订单确认");
+        review.confirm_details().await;
+        assert!(review.page.has("details-given").await, "订单确认 shows the details given");
         review.place_order().await;
 
         let pay = PayPage::ready(page.clone()).await;

@@ -33,6 +33,15 @@ pub fn MiniProgram() -> impl IntoView {
             _ => pick(lang, "腾讯电子签", "Tencent E-Sign"),
         }
     };
+    // The phone frame scrolls inside itself, where the router's scroll to
+    // the top does not reach: each page opens at its top, as an app's does.
+    let screen = NodeRef::<leptos::html::Main>::new();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(screen) = screen.get_untracked() {
+            screen.set_scroll_top(0);
+        }
+    });
     let tabs = move || {
         let lang = lang.get();
         view! {
@@ -69,7 +78,7 @@ pub fn MiniProgram() -> impl IntoView {
                 <div class="mp-identity">
                     <IdentitySwitch />
                 </div>
-                <main class="mp-screen" id="main">
+                <main class="mp-screen" id="main" node_ref=screen data-testid="mp-screen">
                     <Outlet />
                 </main>
                 {tabs}
