@@ -51,6 +51,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("me") view={Lazy::<routes::MpMe>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("*any") view=pages::NotFound />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=WebConsole>
                     <Route path=path!("") view=pages::PurchasePage />
@@ -65,6 +66,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("ops/verifications") view={Lazy::<routes::OpsVerifications>::new()} />
                     <Route path=path!("enterprises/:id/verify") view={Lazy::<routes::Verify>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("*any") view=pages::NotFound />
                 </ParentRoute>
             </Routes>
         </Router>

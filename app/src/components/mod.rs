@@ -2,6 +2,7 @@
 //! verdict, a quote) and show it; none of them judges or prices anything.
 
 mod addon_row;
+mod binding_outlook;
 mod contact_sales;
 mod countdown;
 mod edition_card;
@@ -16,6 +17,7 @@ mod switches;
 mod verdict;
 
 pub use addon_row::AddOnRow;
+pub use binding_outlook::BindingNote;
 pub use contact_sales::ContactSalesForm;
 pub use countdown::{clock_face, seconds_until};
 pub use edition_card::EditionCard;

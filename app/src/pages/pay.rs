@@ -10,7 +10,8 @@
 use crate::api::{self, ApiClientError, Me, OrderView, PaymentPrompt, ServerError};
 use crate::clock;
 use crate::components::{
-    ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, clock_face, follow_order, seconds_until, wire_name,
+    BindingNote, ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, clock_face, follow_order, seconds_until,
+    wire_name,
 };
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_session, use_shell};
@@ -197,6 +198,9 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
             }
         });
     };
+    // 取消订单 cannot be undone: it is asked once more.
+    let confirming_cancel = RwSignal::new(false);
+    let ask_cancel = move |()| confirming_cancel.set(true);
 
     let development = move || session.development();
     let prompt_view = move || {
@@ -209,10 +213,11 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                 view! { <ErrorView lang title=pick(lang, "支付未完成", "Payment did not go through") message=i18n::api_error(lang, &error) inline=true /> }
                     .into_any(),
             ),
-            Stage::NoLongerHolds(refusal) => Some(view! { <NoLongerHolds lang refusal on_cancel=Callback::new(cancel) /> }.into_any()),
+            Stage::NoLongerHolds(refusal) => Some(view! { <NoLongerHolds lang refusal on_cancel=Callback::new(ask_cancel) /> }.into_any()),
             Stage::Choosing | Stage::Opening => None,
         }
     };
+    let personal = me.buyer.identity.is_person().then(|| (order.quote.clone(), me.memberships.clone()));
     let lines: Vec<String> = order.quote.lines.iter().map(|l| l.name_zh.clone()).collect();
     let lines_en: Vec<String> = order.quote.lines.iter().map(|l| l.name_en.clone()).collect();
 
@@ -237,7 +242,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     >
                         {move || if opening() { pick(lang, "正在完成订单…", "Completing the order…") } else { pick(lang, "代金券已全额抵扣，确认完成订单", "Covered by your voucher: complete the order") }}
                     </button>
-                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| ask_cancel(())>
                         {pick(lang, "取消订单", "Cancel the order")}
                     </button>
                 </div>
@@ -257,7 +262,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     >
                         {move || if opening() { pick(lang, "正在发起支付…", "Opening the payment…") } else { pick(lang, "确认支付", "Pay now") }}
                     </button>
-                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| ask_cancel(())>
                         {pick(lang, "取消订单", "Cancel the order")}
                     </button>
                 </div>
@@ -291,6 +296,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     </div>
                 </dl>
             </section>
+            {personal.clone().filter(|_| !prompting).map(|(quote, memberships)| view! { <BindingNote lang quote memberships /> })}
             {(!prompting).then(|| view! {
                 <section class="panel" aria-labelledby="methods-title">
                     <h2 class="section-title" id="methods-title">{pick(lang, "支付方式", "Payment method")}</h2>
@@ -298,6 +304,20 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                 </section>
             })}
             {prompt_view}
+            {move || confirming_cancel.get().then(|| view! {
+                <section class="panel quote-changed" role="alertdialog" aria-labelledby="cancel-title" data-testid="cancel-confirm">
+                    <h2 class="section-title" id="cancel-title">{pick(lang, "确定取消此订单吗？", "Cancel this order?")}</h2>
+                    <p class="muted">{pick(lang, "取消后订单将关闭，所用代金券退回账户；如需购买请重新下单。", "The order closes and its voucher returns to the account; to buy, place a new order.")}</p>
+                    <div class="actions">
+                        <button type="button" class="button button-primary" data-testid="confirm-cancel" on:click=move |_| cancel(())>
+                            {pick(lang, "确认取消", "Cancel the order")}
+                        </button>
+                        <button type="button" class="button button-secondary" data-testid="keep-order" on:click=move |_| confirming_cancel.set(false)>
+                            {pick(lang, "暂不取消", "Keep it")}
+                        </button>
+                    </div>
+                </section>
+            })}
             <p class="muted">
                 <A href=progress_page.clone()>{pick(lang, "查看订单详情", "Order details")}</A>
             </p>

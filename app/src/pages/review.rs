@@ -4,7 +4,7 @@
 
 use crate::api::{self, ApiClientError, Me, PersonDetailsRequest, PlaceOrder};
 use crate::clock;
-use crate::components::{ErrorView, PriceBreakdown, TotalBar};
+use crate::components::{BindingNote, ErrorView, PriceBreakdown, TotalBar};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::purchase::buyer_label;
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
@@ -55,6 +55,7 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     let navigate = use_navigate();
     let label = buyer_label(&me);
     let owner = cart_owner(&me);
+    let memberships = me.memberships.clone();
     let buyer = Arc::new(me.buyer);
     // A reload keeps the cart and its voucher; a cart another identity built
     // on this tab is not this buyer's to order.
@@ -191,6 +192,11 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
             ),
         }
         };
+        // BND-2: a person is told before paying what binding will do, or that it never could.
+        let binding = buyer.identity.is_person().then(|| {
+            let memberships = memberships.clone();
+            move || quote.get().ok().map(|q| view! { <BindingNote lang quote=q memberships=memberships.clone() /> })
+        });
         let submit_label = move || {
             if submission.with(|s| *s == Submission::Sending) {
                 pick(lang, "正在提交…", "Submitting…")
@@ -212,6 +218,7 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
             <div class="purchase-layout">
                 <div class="purchase-options">
                     {details_given}
+                    {binding}
                     {vouchers}
                     <section class="panel" aria-labelledby="refund-title" data-testid="refund-note">
                         <h2 class="section-title" id="refund-title">{pick(lang, "退费说明", "Refunds")}</h2>

@@ -3,7 +3,7 @@
 //! opens the upgrade with its prorated figure.
 
 use super::browser::with_browser;
-use super::harness::{TestServer, now};
+use super::harness::{TestServer, now, yuan};
 use super::pages::Page;
 use super::pages::billing::BillingPage;
 use super::pages::purchase::PurchasePage;
@@ -24,7 +24,7 @@ async fn ren_2_upgrade_in_billing_opens_the_next_edition_with_the_prorated_figur
     };
     let ctx = Context { catalog: &catalog, buyer: &buyer, channel: Channel::Web, now: now() };
     let quote = domain::quote(&ctx, &upgrade).expect("the upgrade can be bought");
-    let due = format!("¥{}", quote.payable);
+    let due = yuan(&quote.payable.to_string());
     assert_ne!(quote.payable, catalog.edition(domain::Edition::Professional).yearly_price.expect("listed"));
 
     let s = Arc::clone(&server);

@@ -56,6 +56,12 @@ impl PayPage {
             .unwrap_or_else(|| panic!("a countdown, not {text}"))
     }
 
+    /// 取消订单, then 确认取消 when the page asks.
+    pub async fn cancel_order(&self) {
+        self.page.click("cancel-order").await;
+        self.page.click("confirm-cancel").await;
+    }
+
     /// The mini-program's payment sheet: its amount, then 确认支付.
     pub async fn confirm_in_sheet(&self) -> String {
         let amount = self.page.text("sheet-amount").await;

@@ -15,7 +15,7 @@ impl PurchasePage {
         PurchasePage { page }
     }
 
-    /// The amount due as shown, e.g. "¥6980.00".
+    /// The amount due as shown, e.g. "¥6,980.00".
     pub async fn total(&self) -> String {
         self.page.text("total").await
     }
