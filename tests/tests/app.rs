@@ -371,29 +371,24 @@ async fn ver_2_a_person_buys_personally_verifies_the_enterprise_and_binds_the_or
     assert!(membership["roles"].as_array().is_some_and(|r| r.iter().any(|r| r == "super_admin")), "{membership}");
 }
 
-/// PRI-2: the browser's clock runs 30 days ahead, so its upgrade quote (the
-/// yearly difference for the remaining days) is lower than the server's; the
-/// server answers `quote_changed` with its figures, the app shows them and
-/// places the order once the buyer confirms.
+/// PRI-2: the account changes while the buyer reviews an upgrade (a
+/// renewal paid elsewhere moves the expiry, so the upgrade has more days to
+/// price); the server answers `quote_changed` with its figures, the app shows
+/// them and places the order once the buyer confirms.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pri_2_a_changed_price_is_shown_and_confirmed_before_the_order_is_placed() {
     let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    admin.buy(&edition("advanced", 1)).await;
     let s = Arc::clone(&server);
     with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
         let purchase = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
-        purchase.buy_now().await;
-        ReviewPage::ready(purchase.page.clone()).await.place_order().await;
-        PayPage::ready(purchase.page.clone()).await.pay_with("balance").await;
-        OrderPage::ready(purchase.page.clone()).await.wait_for_status("delivered").await;
-
-        purchase.page.goto("/").await;
-        let purchase = PurchasePage::ready(purchase.page.clone()).await;
-        purchase.page.script("const now = Date.now; Date.now = () => now() + 30 * 86400000; return 0").await;
         purchase.choose_edition("professional").await;
         let upgrade = purchase.total().await;
         purchase.buy_now().await;
-
         let review = ReviewPage::ready(purchase.page.clone()).await;
+
+        admin.buy(&edition("advanced", 1)).await;
         let confirm = review.place_order_expecting_a_new_price().await;
         assert!(review.page.has("quote-changed").await, "the new figures are shown");
         assert!(!confirm.contains(&upgrade), "the server's amount ({confirm}) differs from the browser's ({upgrade})");
@@ -401,6 +396,41 @@ async fn pri_2_a_changed_price_is_shown_and_confirmed_before_the_order_is_placed
         let pay = PayPage::ready(review.page.clone()).await;
         let due = pay.page.text("pay-total").await;
         assert!(confirm.ends_with(&due), "the order charges the confirmed amount: {confirm} / {due}");
+    })
+    .await;
+}
+
+/// PRI-1: the preview prices with the server's clock, learned from its
+/// answers, not the device's: a device a month ahead still shows the
+/// upgrade's price the server charges, and the order is placed at it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pri_1_the_preview_prices_an_upgrade_on_the_servers_clock_not_the_devices() {
+    let server = Arc::new(TestServer::start().await);
+    server.signed_in("a-admin").await.buy(&edition("advanced", 1)).await;
+    let catalog = server.catalog().await;
+    let buyer = server.buyer("a-admin").await;
+    let upgrade = Selection {
+        edition: Some(EditionChoice { edition: Edition::Professional, years: None, sales_quote: None }),
+        ..Selection::default()
+    };
+    let due = expected_total(&catalog, &buyer, &upgrade);
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", "/").await;
+        PurchasePage::ready(page.clone()).await;
+        page.script("const now = Date.now; Date.now = () => now() + 30 * 86400000; return 0").await;
+        // Moving on in the app (no reload) asks the server again, whose answer tells its time.
+        page.click_css("a[href=\"/billing\"]").await;
+        BillingPage { page: page.clone() }.page.find("contracts-remaining").await;
+        page.click_css("a[href=\"/\"]").await;
+        let purchase = PurchasePage::ready(page.clone()).await;
+        purchase.choose_edition("professional").await;
+        purchase.wait_for_total(&due).await;
+        purchase.buy_now().await;
+        let review = ReviewPage::ready(page.clone()).await;
+        review.place_order().await;
+        assert!(!review.page.has("quote-changed").await, "no quote_changed for a clock that did not change the price");
+        assert_eq!(PayPage::ready(page.clone()).await.page.text("pay-total").await, due);
     })
     .await;
 }
