@@ -155,15 +155,17 @@ fn BillingView(
             navigate(&buy_page, Default::default());
         })
     };
-    let packs = {
+    // 立即购买 beside an add-on (the FAQ's path on the web): the chooser opens with it chosen.
+    let buy_addon = {
         let navigate = navigate.clone();
         let buy_page = buy_page.clone();
         let owner = owner.clone();
-        Callback::new(move |()| {
-            cart.choose(&owner, Selection::default().with_addon(AddOn::ContractPack1k, 1));
+        Callback::new(move |addon: AddOn| {
+            cart.choose(&owner, Selection::default().with_addon(addon, 1));
             navigate(&buy_page, Default::default());
         })
     };
+    let packs = Callback::new(move |()| buy_addon.run(AddOn::ContractPack1k));
     // REN-2: the domain names the upgrade that can be bought now, so the
     // chooser opens on it with its prorated figure.
     let upgrade = {
@@ -222,10 +224,14 @@ fn BillingView(
             .iter()
             .map(|u| {
                 let offer = catalog.addon(u.addon);
+                let addon = u.addon;
                 view! {
                     <li class="usage-row" data-testid=format!("usage-{}", crate::components::wire_name(&u.addon))>
                         <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
-                        <span class="num">{usage_text(lang, u.used, u.remaining)}</span>
+                        <span class="usage-end">
+                            <span class="num">{usage_text(lang, u.used, u.remaining)}</span>
+                            {buy_button(lang, addon, buy_addon)}
+                        </span>
                     </li>
                 }
             })
@@ -236,10 +242,15 @@ fn BillingView(
                 Some(at) => format!("{}{}", pick(lang, "有效期至 ", "Until "), format_date(at)),
                 None => pick(lang, "未开通", "Not bought").to_owned(),
             };
+            // CH-2: integration is bought on the web console, where the seeds send the buyer.
+            let buy = (shell.channel == Channel::Web).then(|| buy_button(lang, AddOn::Integration, buy_addon));
             view! {
                 <li class="usage-row">
                     <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
-                    <span class="num">{until}</span>
+                    <span class="usage-end">
+                        <span class="num">{until}</span>
+                        {buy}
+                    </span>
                 </li>
             }
         };
@@ -299,6 +310,20 @@ fn BillingView(
     }
 }
 
+/// 立即购买 for one add-on.
+fn buy_button(lang: Lang, addon: AddOn, buy: Callback<AddOn>) -> impl IntoView + use<> {
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            data-testid=format!("buy-{}", crate::components::wire_name(&addon))
+            on:click=move |_| buy.run(addon)
+        >
+            {pick(lang, "立即购买", "Buy now")}
+        </button>
+    }
+}
+
 /// "已用 25 · 剩余 1,975".
 fn usage_text(lang: Lang, used: u64, remaining: u64) -> String {
     match lang {
@@ -322,8 +347,21 @@ fn quick_action(
         QuickAction::Orders => (pick(lang, "订单管理", "Orders"), None, None),
         QuickAction::Packages => (pick(lang, "购买合同加量包", "Buy contract packs"), None, Some(packs)),
         QuickAction::Invoices => (pick(lang, "开具发票", "Invoices"), None, None),
-        QuickAction::Upgrade => (pick(lang, "升级版本", "Upgrade"), Some(billing.next.upgrade.clone()), Some(upgrade)),
-        QuickAction::Renew => (pick(lang, "续费版本", "Renew"), Some(billing.next.renew.clone()), Some(renew)),
+        // The purchase guide names them 升级版本 / 续费版本 on the web, 版本升级 / 版本续费 in the mini-program.
+        QuickAction::Upgrade => {
+            let label = match shell.channel {
+                Channel::MiniProgram => pick(lang, "版本升级", "Upgrade"),
+                Channel::Web | Channel::CloudConsole => pick(lang, "升级版本", "Upgrade"),
+            };
+            (label, Some(billing.next.upgrade.clone()), Some(upgrade))
+        }
+        QuickAction::Renew => {
+            let label = match shell.channel {
+                Channel::MiniProgram => pick(lang, "版本续费", "Renew"),
+                Channel::Web | Channel::CloudConsole => pick(lang, "续费版本", "Renew"),
+            };
+            (label, Some(billing.next.renew.clone()), Some(renew))
+        }
     };
     let refused = verdict.as_ref().is_some_and(|v| !v.allowed());
     let reason_id = format!("action-{key}-reason");

@@ -47,19 +47,28 @@ pub fn MiniProgram() -> impl IntoView {
         view! {
             <nav class="mp-tabs" aria-label=pick(lang, "小程序导航", "Mini-program navigation")>
                 <A href="/mp" exact=true>
-                    <span class="mp-tab-icon" aria-hidden="true">"⌂"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M3 11l9-8 9 8v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z" />
+                    </svg>
                     <span>{pick(lang, "首页", "Home")}</span>
                 </A>
                 <A href="/mp/buy">
-                    <span class="mp-tab-icon" aria-hidden="true">"＋"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M5 8h14l-1.2 12.1a1 1 0 0 1-1 .9H7.2a1 1 0 0 1-1-.9zM9 8a3 3 0 0 1 6 0" />
+                    </svg>
                     <span>{pick(lang, "购买套餐", "Packages")}</span>
                 </A>
                 <A href="/mp/billing">
-                    <span class="mp-tab-icon" aria-hidden="true">"¥"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M6 3l6 8 6-8M12 11v10M7 13h10M7 17h10" />
+                    </svg>
                     <span>{pick(lang, "费用管理", "Billing")}</span>
                 </A>
                 <A href="/mp/me">
-                    <span class="mp-tab-icon" aria-hidden="true">"☺"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <circle cx="12" cy="8" r="4" />
+                        <path d="M4 21c1.5-4 4.5-6 8-6s6.5 2 8 6" />
+                    </svg>
                     <span>{pick(lang, "我的", "Me")}</span>
                 </A>
             </nav>

@@ -6,6 +6,7 @@
 
 use super::browser::with_browser;
 use super::harness::TestServer;
+use super::pages::billing::BillingPage;
 use super::pages::pay::PayPage;
 use super::pages::purchase::PurchasePage;
 use super::pages::review::ReviewPage;
@@ -149,6 +150,37 @@ async fn ver_1_the_code_can_be_sent_again_when_its_countdown_ends() {
         review.page.click("details-next").await;
         let refused = review.page.text("error").await;
         assert!(refused.contains("请输入验证码"), "an empty code is said as such: {refused}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn int_1_billing_offers_buy_now_beside_add_ons_and_the_mini_program_uses_the_seeds_labels() {
+    let server = Arc::new(TestServer::start().await);
+    server.signed_in("b-admin").await.buy(&crate::edition("professional", 1)).await;
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "b-admin", "/billing").await;
+        let billing = BillingPage::open(page.clone(), "/billing").await;
+        assert_eq!(billing.page.text("action-renew").await, "续费版本");
+        billing.page.click("buy-integration").await;
+        page.wait_for_path("the chooser", |p| p == "/").await;
+        let purchase = PurchasePage::ready(page.clone()).await;
+        let ticked = purchase.page.find("addon-integration").await.prop("checked").await.ok().flatten();
+        assert_eq!(ticked.as_deref(), Some("true"), "integration is chosen");
+        assert_eq!(purchase.chosen_edition().await, None, "alone, beside the Professional edition held");
+        purchase.page.wait_until("it can be ordered", || async { purchase.orderable().await }).await;
+
+        let billing = BillingPage::open(page.clone(), "/mp/billing").await;
+        assert_eq!(billing.page.text("action-renew").await, "版本续费", "the mini-program's label");
+        assert_eq!(billing.page.text("action-upgrade").await, "版本升级");
+        assert!(!billing.page.has("buy-integration").await, "integration is bought on the web (CH-2)");
+        let icons = page
+            .script(
+                "return [...document.querySelectorAll('[data-testid=mp-tab-icon]')].map(e => e.tagName.toLowerCase())",
+            )
+            .await;
+        assert_eq!(icons, serde_json::json!(["svg", "svg", "svg", "svg"]), "the tab bar draws its icons");
     })
     .await;
 }
