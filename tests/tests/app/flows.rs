@@ -184,3 +184,43 @@ async fn int_1_billing_offers_buy_now_beside_add_ons_and_the_mini_program_uses_t
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vis_1_order_records_filter_by_status_and_who_placed_them_and_keep_the_filters_in_the_address() {
+    let server = Arc::new(TestServer::start().await);
+    let mine = server.signed_in("a-admin").await.buy(&crate::edition("advanced", 1)).await;
+    let theirs = server.signed_in("a-staff").await.place(&crate::edition("advanced", 1)).await["id"]
+        .as_i64()
+        .expect("an order id");
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", "/orders").await;
+        page.find(&format!("order-{theirs}")).await;
+        assert!(page.has(&format!("order-{mine}")).await, "a super admin sees every record (VIS-1)");
+        assert_eq!(page.text(&format!("order-{mine}-placed-by")).await, "下单人：本人");
+        assert!(page.text(&format!("order-{theirs}-placed-by")).await.starts_with("下单人：成员"));
+
+        let choose = |id: &'static str, value: &'static str| {
+            let page = page.clone();
+            async move {
+                let select = page.find(&format!("filter-{id}")).await;
+                select.select_by_value(value).await.unwrap_or_else(|e| panic!("{id} = {value}: {e}"));
+            }
+        };
+        choose("status", "delivered").await;
+        page.wait_until("the awaiting order is filtered out", || async { !page.has(&format!("order-{theirs}")).await })
+            .await;
+        assert!(page.has(&format!("order-{mine}")).await, "the delivered one stays");
+        assert!(page.path_and_query().await.ends_with("/orders?status=delivered"), "the filter is in the address");
+
+        page.reload().await;
+        page.find(&format!("order-{mine}")).await;
+        assert!(!page.has(&format!("order-{theirs}")).await, "a reload keeps the filter");
+
+        choose("status", "").await;
+        choose("by", "others").await;
+        page.wait_until("only the staff's order", || async { !page.has(&format!("order-{mine}")).await }).await;
+        page.find(&format!("order-{theirs}")).await;
+    })
+    .await;
+}
