@@ -133,6 +133,14 @@ impl Cart {
         }
     }
 
+    /// Empties the cart unless it is `owner`'s, leaving it to the next
+    /// chooser to open (the review shows only what this buyer chose).
+    pub fn keep_only_for(&self, owner: &str) {
+        if self.owner.with_untracked(|o| o.as_deref() != Some(owner)) {
+            self.reset();
+        }
+    }
+
     /// Puts `selection` in `owner`'s cart (billing management's shortcuts).
     pub fn choose(&self, owner: &str, selection: Selection) {
         self.owner.set(Some(owner.to_owned()));

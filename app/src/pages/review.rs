@@ -11,7 +11,7 @@ use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::eligibility::VoucherOption;
 use domain::identity::{Voucher, needs_person_details};
 use domain::time::format_date;
-use domain::{Buyer, Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
+use domain::{Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
@@ -58,11 +58,9 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     let memberships = me.memberships.clone();
     let buyer = Arc::new(me.buyer);
     // A reload keeps the cart and its voucher; a cart another identity built
-    // on this tab is not this buyer's to order.
-    cart.open_for(&owner, || {
-        let chooser = Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) };
-        domain::opening::opening_selection(&Context { catalog: &catalog, buyer: &chooser, channel, now: clock::now() })
-    });
+    // on this tab is not this buyer's to order: the review shows only what
+    // this buyer chose, and nothing when they chose nothing.
+    cart.keep_only_for(&owner);
     let voucher = cart.voucher;
     let chosen = Memo::new(move |_| Selection { voucher: voucher.get(), ..cart.selection.get() });
     let judged = Memo::new({

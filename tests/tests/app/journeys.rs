@@ -123,3 +123,26 @@ async fn ord_1_back_from_a_paid_order_leaves_it_instead_of_returning_to_pay() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn id_4_a_cart_kept_on_the_tab_is_never_ordered_by_another_person() {
+    let server = Arc::new(TestServer::start().await);
+    let catalog = server.catalog().await;
+    let staff = server.buyer("a-staff").await;
+    let opening = expected_total(&catalog, &staff, &advanced(1, vec![]));
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let purchase = PurchasePage::ready(signed_in(client, &s, "a-admin", "/").await).await;
+        purchase.choose_years(3).await;
+        purchase.page.wait_until("three years", || async { purchase.total().await != opening }).await;
+        purchase.buy_now().await;
+        ReviewPage::ready(purchase.page.clone()).await;
+
+        purchase.page.client.delete_all_cookies().await.expect("signed out");
+        let page = signed_in(purchase.page.client.clone(), &s, "a-staff", "/review").await;
+        page.find("empty-cart").await;
+        page.goto("/").await;
+        PurchasePage::ready(page.clone()).await.wait_for_total(&opening).await;
+    })
+    .await;
+}
