@@ -407,6 +407,7 @@ async fn send_empty<B: Serialize>(request: RequestBuilder, body: Option<&B>) -> 
         None => request.send().await,
     }
     .map_err(network)?;
+    learn_clock(&response);
     if response.ok() {
         return Ok(());
     }
@@ -419,8 +420,16 @@ fn network(error: gloo_net::Error) -> ApiClientError {
     ApiClientError::Network(error.to_string())
 }
 
+/// Every answer carries the server's `Date`: the app's clock follows it.
+fn learn_clock(response: &Response) {
+    if let Some(date) = response.headers().get("date") {
+        crate::clock::learn(&date);
+    }
+}
+
 /// The body as `T` on success; otherwise the server's error, parsed.
 async fn read<T: DeserializeOwned>(response: Response) -> Result<T, ApiClientError> {
+    learn_clock(&response);
     let status = response.status();
     let text = response.text().await.map_err(network)?;
     if response.ok() {

@@ -20,6 +20,7 @@ use domain::{AddOn, ErrorCode, Instant, Lang, Money, PaymentMethod, QuotaKind};
 use leptos::prelude::*;
 
 use crate::api::ApiClientError;
+use crate::storage::{self, Area};
 
 /// Fixed strings of one language.
 #[derive(Debug)]
@@ -115,9 +116,12 @@ pub fn texts(lang: Lang) -> &'static Texts {
     }
 }
 
-/// Puts the language signal in context; the app calls this once.
+/// Puts the language signal in context; the app calls this once. The
+/// language chosen last on this device is remembered (local storage).
 pub fn provide_lang() -> RwSignal<Lang> {
-    let lang = RwSignal::new(Lang::default());
+    const KEY: &str = "esign.lang";
+    let lang = RwSignal::new(storage::load(Area::Local, KEY).unwrap_or_default());
+    Effect::new(move |_| storage::save(Area::Local, KEY, &lang.get()));
     provide_context(lang);
     lang
 }
@@ -145,14 +149,23 @@ pub fn html_lang(lang: Lang) -> &'static str {
     }
 }
 
-/// "¥6980.00": the domain formats the amount, the app only adds the sign.
+/// "¥59,200.00": the domain writes the amount (two decimals), the app only
+/// adds the sign and groups the yuan in thousands, as consoles show money.
 pub fn yuan(amount: Money) -> String {
-    format!("¥{amount}")
+    let text = amount.to_string();
+    let (sign, unsigned) = text.strip_prefix('-').map_or(("", text.as_str()), |rest| ("-", rest));
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let point = if fraction.is_empty() { "" } else { "." };
+    format!("{sign}¥{}{point}{fraction}", grouped(whole))
 }
 
 /// A count with thousands separators: 2000000 → "2,000,000".
 pub fn count(n: u64) -> String {
-    let digits = n.to_string();
+    grouped(&n.to_string())
+}
+
+/// Digits with a comma before each group of three from the right.
+fn grouped(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
@@ -486,7 +499,7 @@ pub fn api_error(lang: Lang, error: &ApiClientError) -> String {
         (ApiClientError::Status(status), Lang::En) => {
             format!("The server could not handle the request (HTTP {status}); try again shortly.")
         }
-        (ApiClientError::Server(e), _) => e.error.message(lang),
+        (ApiClientError::Server(e), _) => e.error.text(lang),
         (ApiClientError::Decode(_), Lang::Zh) => "服务器返回的数据无法识别，请刷新页面后重试。".to_owned(),
         (ApiClientError::Decode(_), Lang::En) => "The server's answer was not understood; reload the page.".to_owned(),
     }
@@ -505,6 +518,16 @@ mod tests {
     }
 
     #[test]
+    fn amounts_show_the_yuan_sign_and_thousands_separators() {
+        let yuan_of = |text: &str| yuan(text.parse().expect("money"));
+        assert_eq!(yuan_of("59200.00"), "¥59,200.00");
+        assert_eq!(yuan_of("6980.00"), "¥6,980.00");
+        assert_eq!(yuan_of("980.50"), "¥980.50");
+        assert_eq!(yuan_of("0.00"), "¥0.00");
+        assert_eq!(yuan_of("1234567.89"), "¥1,234,567.89");
+    }
+
+    #[test]
     fn ord_1_attention_shows_a_refusal_in_the_buyers_language() {
         let text = format!("no_active_edition: {}", ErrorCode::NoActiveEdition.message(Lang::Zh));
         assert_eq!(attention(Lang::En, &text), ErrorCode::NoActiveEdition.message(Lang::En));
@@ -516,15 +539,15 @@ mod tests {
         let amount: Money = "12780.00".parse().expect("money");
         assert_eq!(
             money_to_return(Lang::Zh, amount, Some(RefundReason::AlreadyPaid), PaymentStatus::RefundDue),
-            "已收到款项 ¥12780.00，将原路退回（订单已支付，此笔为重复付款）"
+            "已收到款项 ¥12,780.00，将原路退回（订单已支付，此笔为重复付款）"
         );
         assert_eq!(
             money_to_return(Lang::En, amount, None, PaymentStatus::RefundDue),
-            "Payment of ¥12780.00 received; it will be returned"
+            "Payment of ¥12,780.00 received; it will be returned"
         );
         assert_eq!(
             money_to_return(Lang::Zh, amount, Some(RefundReason::OrderChanged), PaymentStatus::Refunded),
-            "已收到款项 ¥12780.00，已原路退回（下单后账户状态已变化，订单需重新下单）"
+            "已收到款项 ¥12,780.00，已原路退回（下单后账户状态已变化，订单需重新下单）"
         );
     }
 }

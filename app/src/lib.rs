@@ -18,6 +18,7 @@ mod i18n;
 mod pages;
 mod routes;
 mod session;
+mod storage;
 
 use domain::Channel;
 use leptos::prelude::*;
@@ -50,6 +51,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("me") view={Lazy::<routes::MpMe>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("*any") view=pages::NotFound />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=WebConsole>
                     <Route path=path!("") view=pages::PurchasePage />
@@ -65,6 +67,7 @@ fn App() -> impl IntoView {
                     <Route path=path!("ops/verifications") view={Lazy::<routes::OpsVerifications>::new()} />
                     <Route path=path!("enterprises/:id/verify") view={Lazy::<routes::Verify>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("*any") view=pages::NotFound />
                 </ParentRoute>
             </Routes>
         </Router>
@@ -75,7 +78,7 @@ fn App() -> impl IntoView {
 #[component]
 fn WebConsole() -> impl IntoView {
     provide_context(Shell { channel: Channel::Web });
-    provide_context(Cart::new());
+    provide_context(Cart::new(Channel::Web));
     let lang = i18n::use_lang();
     view! {
         <a class="skip-link" href="#main">

@@ -5,11 +5,13 @@
 use crate::api::{self, ApiClientError, DemoAccount, Environment, Me};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, use_lang};
-use domain::{Catalog, Channel, Edition, EditionChoice, ErrorCode, Selection};
+use crate::storage::{self, Area};
+use domain::{Catalog, Channel, ErrorCode, Selection};
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use leptos_router::components::Redirect;
 use leptos_router::hooks::use_location;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
 /// The loads every page may read, started once when the app starts.
@@ -83,29 +85,82 @@ pub fn use_shell() -> Shell {
     use_context::<Shell>().unwrap_or(Shell { channel: Channel::Web })
 }
 
-/// What the buyer chose, kept while they move from choosing to review.
+/// What the buyer chose, kept while they move from choosing to review and
+/// across a reload (in the tab's session storage): the selection, the
+/// voucher chosen at review, and whose cart it is, so that another person
+/// or identity signing in on this tab starts from their own opening choice.
 #[derive(Debug, Clone, Copy)]
 pub struct Cart {
     pub selection: RwSignal<Selection>,
+    /// The voucher chosen at review (VOU-1); the chooser judges without one.
+    pub voucher: RwSignal<Option<String>>,
+    owner: RwSignal<Option<String>>,
+}
+
+/// The cart as kept in session storage.
+#[derive(Debug, Serialize, Deserialize)]
+struct Kept {
+    owner: Option<String>,
+    selection: Selection,
+    voucher: Option<String>,
 }
 
 impl Cart {
-    /// An empty cart holding the entry edition for one year.
-    pub fn new() -> Cart {
-        Cart { selection: RwSignal::new(first_selection()) }
+    /// The cart of `channel`'s shell as this tab kept it, or an empty one.
+    pub fn new(channel: Channel) -> Cart {
+        let key = match channel {
+            Channel::MiniProgram => "esign.cart.mp",
+            Channel::Web | Channel::CloudConsole => "esign.cart.web",
+        };
+        let kept = storage::load::<Kept>(Area::Session, key);
+        let (owner, selection, voucher) =
+            kept.map_or((None, Selection::default(), None), |k| (k.owner, k.selection, k.voucher));
+        let cart =
+            Cart { selection: RwSignal::new(selection), voucher: RwSignal::new(voucher), owner: RwSignal::new(owner) };
+        // Written after the change is on screen, so the preview never waits for it.
+        Effect::new(move |_| {
+            let kept = Kept { owner: cart.owner.get(), selection: cart.selection.get(), voucher: cart.voucher.get() };
+            storage::save(Area::Session, key, &kept);
+        });
+        cart
     }
 
-    /// Starts over after an order was placed.
+    /// Makes the cart `owner`'s: kept as it is when it already was, else
+    /// started from `opening` (the domain's opening choice) with no voucher.
+    pub fn open_for(&self, owner: &str, opening: impl FnOnce() -> Selection) {
+        if self.owner.with_untracked(|o| o.as_deref() != Some(owner)) {
+            self.choose(owner, opening());
+        }
+    }
+
+    /// Empties the cart unless it is `owner`'s, leaving it to the next
+    /// chooser to open (the review shows only what this buyer chose).
+    pub fn keep_only_for(&self, owner: &str) {
+        if self.owner.with_untracked(|o| o.as_deref() != Some(owner)) {
+            self.reset();
+        }
+    }
+
+    /// Puts `selection` in `owner`'s cart (billing management's shortcuts).
+    pub fn choose(&self, owner: &str, selection: Selection) {
+        self.owner.set(Some(owner.to_owned()));
+        self.selection.set(selection);
+        self.voucher.set(None);
+    }
+
+    /// Starts over after an order was placed: the next chooser opens afresh.
     pub fn reset(&self) {
-        self.selection.set(first_selection());
+        self.owner.set(None);
+        self.selection.set(Selection::default());
+        self.voucher.set(None);
     }
 }
 
-/// What the chooser opens with: the entry edition for one year.
-pub fn first_selection() -> Selection {
-    Selection {
-        edition: Some(EditionChoice { edition: Edition::Advanced, years: Some(1), sales_quote: None }),
-        ..Selection::default()
+/// Whose cart a signed-in person's is: theirs, acting as they act now (ID-4).
+pub fn cart_owner(me: &Me) -> String {
+    match me.acting_enterprise_id {
+        Some(id) => format!("{}@{id}", me.person.id),
+        None => format!("{}@person", me.person.id),
     }
 }
 

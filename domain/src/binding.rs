@@ -33,6 +33,36 @@ pub fn check_binding(
     Ok(next)
 }
 
+/// What binding will do with a personal purchase, said before it is paid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BindingOutlook {
+    /// It may be bound later to one of these verified enterprises the person
+    /// joined; an edition only to one without an edition running then (BND-4).
+    Bindable { enterprises: Vec<String>, edition: bool },
+    /// It can never be bound, and why: no verified enterprise joined
+    /// (`not_a_member`, `enterprise_not_verified`) or an upgrade of the
+    /// person's own edition (`invalid_state`).
+    Never(DomainError),
+}
+
+/// BND-1, BND-2, BND-4: what binding the purchase `quote` would do for a
+/// person with these memberships, before it is paid. The enterprises'
+/// editions are theirs to know: a bindable outlook is checked again at the
+/// binding (`check_binding`).
+pub fn binding_outlook(quote: &Quote, memberships: &[Membership]) -> BindingOutlook {
+    let edition_line = quote.lines.iter().find(|l| matches!(l.product, Product::Edition(_)));
+    if edition_line.is_some_and(|l| l.action == Some(EditionAction::Upgrade)) {
+        return BindingOutlook::Never(unbindable());
+    }
+    let enterprises: Vec<String> =
+        memberships.iter().filter(|m| m.verified).map(|m| m.enterprise_name.clone()).collect();
+    if enterprises.is_empty() {
+        let code = if memberships.is_empty() { ErrorCode::NotAMember } else { ErrorCode::EnterpriseNotVerified };
+        return BindingOutlook::Never(DomainError::new(code));
+    }
+    BindingOutlook::Bindable { enterprises, edition: edition_line.is_some() }
+}
+
 /// Everything binding looks at: the order, the person and the enterprise.
 #[derive(Debug, Clone, Copy)]
 pub struct BindingInput<'a> {

@@ -342,7 +342,28 @@ impl DomainError {
         Self { code, field: Some(field.to_owned()) }
     }
 
-    /// The message in `lang`, naming the field when there is one.
+    /// What a person reads: the code's message, or for an input the domain
+    /// can name, what to do about it; never a field's or a code's wire name
+    /// (a form shows the field by placing the message under it).
+    pub fn text(&self, lang: Lang) -> String {
+        let (zh, en) = match (self.code, self.field.as_deref()) {
+            (ErrorCode::InvalidInput, Some("selection")) => {
+                ("请选择产品版本或增值服务。", "Choose an edition or an add-on service.")
+            }
+            (ErrorCode::InvalidInput, Some("code")) => ("请输入验证码。", "Enter the verification code."),
+            (ErrorCode::InvalidInput, Some("phone")) => {
+                ("请输入11位中国大陆手机号码。", "Enter an 11-digit mainland China mobile number.")
+            }
+            _ => return self.code.message(lang).to_owned(),
+        };
+        match lang {
+            Lang::Zh => zh.to_owned(),
+            Lang::En => en.to_owned(),
+        }
+    }
+
+    /// The message in `lang`, naming the field when there is one (for logs
+    /// and the API's `message`; people read [`DomainError::text`]).
     pub fn message(&self, lang: Lang) -> String {
         match (&self.field, lang) {
             (Some(field), Lang::Zh) => format!("{}（{field}）", self.code.message(lang)),
@@ -369,6 +390,21 @@ impl std::error::Error for DomainError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_reads_no_wire_names_and_an_empty_code_is_its_own_message() {
+        let wrong = DomainError::with_field(ErrorCode::CodeInvalid, "code");
+        assert_eq!(wrong.text(Lang::Zh), "验证码错误。");
+        let empty = DomainError::invalid("code");
+        assert_eq!(empty.text(Lang::Zh), "请输入验证码。");
+        for error in [wrong, empty, DomainError::invalid("selection"), DomainError::invalid("years")] {
+            for lang in [Lang::Zh, Lang::En] {
+                let text = error.text(lang);
+                assert!(!text.contains('(') && !text.contains('（'), "no suffix: {text}");
+                assert!(!text.contains(error.code.as_str()), "no code: {text}");
+            }
+        }
+    }
 
     #[test]
     fn every_code_is_listed_once_with_a_snake_case_name_and_two_messages() {

@@ -24,6 +24,7 @@ pub mod identity;
 pub mod invoice;
 pub mod ledger;
 pub mod money;
+pub mod opening;
 pub mod order;
 pub mod payment;
 pub mod product;

@@ -125,9 +125,13 @@ impl fmt::Debug for Code {
 }
 
 impl Code {
-    /// Parses what the user typed; anything but six digits is `code_invalid`.
+    /// Parses what the user typed: nothing is `invalid_input` (field
+    /// `code`, a message of its own), anything but six digits `code_invalid`.
     pub fn parse(text: &str) -> Result<Code, DomainError> {
         let text = text.trim();
+        if text.is_empty() {
+            return Err(DomainError::invalid("code"));
+        }
         if text.len() == CODE_DIGITS && text.chars().all(|c| c.is_ascii_digit()) {
             Ok(Code(text.to_owned()))
         } else {
@@ -246,8 +250,11 @@ mod tests {
     fn ver_1_codes_are_six_digits_and_only_their_digest_is_kept() {
         assert_eq!(Code::from_number(42).digits(), "000042");
         assert_eq!(Code::from_number(4_123_456).digits(), "123456");
-        for bad in ["12345", "1234567", "12a456", ""] {
+        for bad in ["12345", "1234567", "12a456"] {
             assert_eq!(Code::parse(bad).map_err(|e| e.code), Err(ErrorCode::CodeInvalid), "{bad:?}");
+        }
+        for empty in ["", "  "] {
+            assert_eq!(Code::parse(empty).map_err(|e| e.code), Err(ErrorCode::InvalidInput), "{empty:?}");
         }
         let code = Code::parse(" 123456 ").expect("trimmed");
         let digest = code.digest("salt", &phone());

@@ -2,7 +2,9 @@
 //! verdict, a quote) and show it; none of them judges or prices anything.
 
 mod addon_row;
+mod binding_outlook;
 mod contact_sales;
+mod countdown;
 mod edition_card;
 mod header;
 mod price_breakdown;
@@ -15,7 +17,9 @@ mod switches;
 mod verdict;
 
 pub use addon_row::AddOnRow;
+pub use binding_outlook::BindingNote;
 pub use contact_sales::ContactSalesForm;
+pub use countdown::{clock_face, seconds_until};
 pub use edition_card::EditionCard;
 pub use header::{Header, IdentitySwitch, LangSwitch, SignOut, orders_title};
 pub use price_breakdown::{PriceBreakdown, TotalBar};

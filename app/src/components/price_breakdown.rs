@@ -36,7 +36,7 @@ pub fn PriceBreakdown(
         quote.with(|q| match q {
             Ok(q) => i18n::labelled(lang, t.payable, &i18n::yuan(q.payable)),
             Err(errors) => {
-                let first = errors.first().map(|e| e.message(lang)).unwrap_or_default();
+                let first = errors.first().map(|e| e.text(lang)).unwrap_or_default();
                 i18n::labelled(lang, t.not_orderable, &first)
             }
         })
@@ -141,7 +141,7 @@ fn discount(amount: Money) -> String {
 
 fn refused(lang: Lang, errors: &[DomainError]) -> impl IntoView + use<> {
     let t = texts(lang);
-    let mut messages = errors.iter().map(|e| e.message(lang));
+    let mut messages = errors.iter().map(|e| e.text(lang));
     let first = messages.next().unwrap_or_default();
     let rest: Vec<String> = messages.collect();
     let others = (!rest.is_empty()).then(|| {

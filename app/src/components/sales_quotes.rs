@@ -23,7 +23,7 @@ fn refusal_text(lang: Lang, quote: &QuoteView, refusals: &[DomainError]) -> Opti
             Lang::En => format!("This quote expired on {at}; ask your sales manager for a new one."),
         });
     }
-    Some(refusals.iter().map(|e| e.message(lang)).collect::<Vec<_>>().join(" "))
+    Some(refusals.iter().map(|e| e.text(lang)).collect::<Vec<_>>().join(" "))
 }
 
 /// The Flagship sales quotes issued to the buyer (SAL-1), each a radio

@@ -45,7 +45,7 @@ pub fn YearsPicker(
             let mut grouped: Vec<(String, Vec<u8>)> = Vec::new();
             for option in options {
                 let Some(reason) = option.verdict.reason() else { continue };
-                let message = reason.message(lang);
+                let message = reason.text(lang);
                 match grouped.iter_mut().find(|(m, _)| *m == message) {
                     Some((_, years)) => years.push(option.years),
                     None => grouped.push((message, vec![option.years])),

@@ -26,7 +26,7 @@ pub fn VerdictNote(
                 return None;
             }
             let shown: Vec<String> =
-                verdict.refusals.iter().filter(|e| Some(e.code) != stated).map(|e| e.message(lang)).collect();
+                verdict.refusals.iter().filter(|e| Some(e.code) != stated).map(|e| e.text(lang)).collect();
             // Only a way out left to show (the card states the reason): no warning box.
             let class = if shown.is_empty() { "verdict verdict-plain" } else { "verdict" };
             let reasons = shown.into_iter().map(|m| view! { <li>{m}</li> }).collect_view();

@@ -5,14 +5,19 @@
 //! server's `domain::billing::overview`.
 
 use crate::api::{self, ApiClientError, Me};
-use crate::components::{ErrorView, Loading};
+use crate::clock;
+use crate::components::{ContactSalesForm, ErrorView, Loading, VerdictNote};
 use crate::i18n::{self, pick, use_lang, use_title};
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::pages::purchase::contact_of;
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::access::QuickAction;
 use domain::billing::Billing;
+use domain::eligibility::Remedy;
+use domain::opening::upgrade_selection;
+use domain::sales::LeadKind;
 use domain::time::format_date;
 use domain::verification::Purpose;
-use domain::{AddOn, Catalog, Channel, EditionChoice, Lang, Selection, Verdict};
+use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, Selection};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,9 +30,12 @@ use std::sync::Arc;
 pub fn BillingPage() -> impl IntoView {
     use_title("费用管理", "Billing");
     signed_in(|me: Me, catalog| {
+        let owner = cart_owner(&me);
+        let contact = contact_of(&me);
+        let buyer = Arc::new(me.buyer);
         view! {
-            <QuotesIssued quotes=me.buyer.sales_quotes />
-            <LoadBilling catalog />
+            <QuotesIssued quotes=buyer.sales_quotes.clone() />
+            <LoadBilling catalog buyer owner contact />
         }
     })
 }
@@ -77,7 +85,7 @@ fn QuotesIssued(quotes: Vec<domain::identity::SalesQuote>) -> impl IntoView {
 }
 
 #[component]
-fn LoadBilling(catalog: Arc<Catalog>) -> impl IntoView {
+fn LoadBilling(catalog: Arc<Catalog>, buyer: Arc<Buyer>, owner: String, contact: (String, String)) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let billing = LocalResource::new(move || api::billing(shell.channel));
@@ -95,18 +103,36 @@ fn LoadBilling(catalog: Arc<Catalog>) -> impl IntoView {
             }
         }),
         Some(Ok(b)) => EitherOf3::C(view! {
-            <BillingView billing=b catalog=Arc::clone(&catalog) on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
+            <BillingView billing=b catalog=Arc::clone(&catalog) buyer=Arc::clone(&buyer) owner=owner.clone() contact=contact.clone() on_change=Callback::new(move |b: Billing| billing.set(Some(Ok(b)))) />
         }),
     }
 }
 
 #[component]
-fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Billing>) -> impl IntoView {
+fn BillingView(
+    billing: Billing,
+    catalog: Arc<Catalog>,
+    buyer: Arc<Buyer>,
+    owner: String,
+    /// The contact form's defaults (see `contact_of`).
+    contact: (String, String),
+    on_change: Callback<Billing>,
+) -> impl IntoView {
+    // A refused renew or upgrade may offer a way out (联系购买 for Flagship):
+    // the contact form opens here, where the refusal says to click it.
+    let contact_form = RwSignal::new(None::<LeadKind>);
+    let on_remedy = Callback::new(move |remedy: Remedy| match remedy {
+        Remedy::WebConsole => {}
+        Remedy::ContactSales => contact_form.set(Some(LeadKind::Flagship)),
+        Remedy::PurchaseConsultation => contact_form.set(Some(LeadKind::Consultation)),
+    });
+    let on_contact_close = Callback::new(move |()| contact_form.set(None));
     let lang = use_lang();
     let shell = use_shell();
     let cart = use_cart();
     let navigate = use_navigate();
     let buy_page = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
+    let catalog_for_upgrade = Arc::clone(&catalog);
     let trial_failure = RwSignal::new(None::<ApiClientError>);
     let start_trial = move |_| {
         spawn_local(async move {
@@ -119,28 +145,39 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
     let renew = {
         let navigate = navigate.clone();
         let buy_page = buy_page.clone();
+        let owner = owner.clone();
         let held = billing.edition.as_ref().map(|e| e.edition);
         Callback::new(move |()| {
             if let Some(edition) = held {
-                cart.selection.set(Selection {
-                    edition: Some(EditionChoice { edition, years: Some(1), sales_quote: None }),
-                    ..Selection::default()
-                });
+                let renewal = EditionChoice { edition, years: Some(1), sales_quote: None };
+                cart.choose(&owner, Selection { edition: Some(renewal), ..Selection::default() });
             }
             navigate(&buy_page, Default::default());
         })
     };
-    let packs = {
+    // 立即购买 beside an add-on (the FAQ's path on the web): the chooser opens with it chosen.
+    let buy_addon = {
         let navigate = navigate.clone();
         let buy_page = buy_page.clone();
-        Callback::new(move |()| {
-            cart.selection.set(Selection::default().with_addon(AddOn::ContractPack1k, 1));
+        let owner = owner.clone();
+        Callback::new(move |addon: AddOn| {
+            cart.choose(&owner, Selection::default().with_addon(addon, 1));
             navigate(&buy_page, Default::default());
         })
     };
+    let packs = Callback::new(move |()| buy_addon.run(AddOn::ContractPack1k));
+    // REN-2: the domain names the upgrade that can be bought now, so the
+    // chooser opens on it with its prorated figure.
     let upgrade = {
         let buy_page = buy_page.clone();
-        Callback::new(move |()| navigate(&buy_page, Default::default()))
+        Callback::new(move |()| {
+            let ctx =
+                Context { catalog: &catalog_for_upgrade, buyer: &buyer, channel: shell.channel, now: clock::now() };
+            if let Some(upgrade) = upgrade_selection(&ctx) {
+                cart.choose(&owner, upgrade);
+            }
+            navigate(&buy_page, Default::default());
+        })
     };
     let invoices_shown = billing.quick_actions.contains(&QuickAction::Invoices);
 
@@ -187,10 +224,14 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
             .iter()
             .map(|u| {
                 let offer = catalog.addon(u.addon);
+                let addon = u.addon;
                 view! {
                     <li class="usage-row" data-testid=format!("usage-{}", crate::components::wire_name(&u.addon))>
                         <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
-                        <span class="num">{usage_text(lang, u.used, u.remaining)}</span>
+                        <span class="usage-end">
+                            <span class="num">{usage_text(lang, u.used, u.remaining)}</span>
+                            {buy_button(lang, addon, buy_addon)}
+                        </span>
                     </li>
                 }
             })
@@ -201,18 +242,31 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
                 Some(at) => format!("{}{}", pick(lang, "有效期至 ", "Until "), format_date(at)),
                 None => pick(lang, "未开通", "Not bought").to_owned(),
             };
+            // CH-2: integration is bought on the web console, where the seeds send the buyer.
+            let buy = (shell.channel == Channel::Web).then(|| buy_button(lang, AddOn::Integration, buy_addon));
             view! {
                 <li class="usage-row">
                     <span>{i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()}</span>
-                    <span class="num">{until}</span>
+                    <span class="usage-end">
+                        <span class="num">{until}</span>
+                        {buy}
+                    </span>
                 </li>
             }
         };
         let actions = b
             .quick_actions
             .iter()
-            .map(|action| quick_action(lang, *action, b, &shell, renew, upgrade, packs))
+            .map(|action| quick_action(lang, *action, b, &shell, (renew, upgrade, packs), on_remedy))
             .collect_view();
+        let form = {
+            let (name, company) = contact.clone();
+            move || {
+                contact_form.get().map(|kind| view! {
+                    <ContactSalesForm lang kind contact_name=name.clone() company=company.clone() on_close=on_contact_close />
+                })
+            }
+        };
         let invoices = match shell.channel {
             Channel::Web => invoices_shown.then(|| view! { <InvoicePanel /> }.into_any()),
             // The seeds send the mini-program's buyers to the web console for invoices.
@@ -257,9 +311,24 @@ fn BillingView(billing: Billing, catalog: Arc<Catalog>, on_change: Callback<Bill
             <section class="panel" aria-labelledby="actions-title">
                 <h2 class="section-title" id="actions-title">{pick(lang, "快捷操作", "Quick actions")}</h2>
                 <ul class="quick-actions" data-testid="quick-actions">{actions}</ul>
+                {form}
             </section>
             {invoices}
         }
+    }
+}
+
+/// 立即购买 for one add-on.
+fn buy_button(lang: Lang, addon: AddOn, buy: Callback<AddOn>) -> impl IntoView + use<> {
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            data-testid=format!("buy-{}", crate::components::wire_name(&addon))
+            on:click=move |_| buy.run(addon)
+        >
+            {pick(lang, "立即购买", "Buy now")}
+        </button>
     }
 }
 
@@ -278,20 +347,31 @@ fn quick_action(
     action: QuickAction,
     billing: &Billing,
     shell: &crate::session::Shell,
-    renew: Callback<()>,
-    upgrade: Callback<()>,
-    packs: Callback<()>,
+    (renew, upgrade, packs): (Callback<()>, Callback<()>, Callback<()>),
+    on_remedy: Callback<Remedy>,
 ) -> impl IntoView + use<> {
     let key = crate::components::wire_name(&action);
     let (label, verdict, run) = match action {
         QuickAction::Orders => (pick(lang, "订单管理", "Orders"), None, None),
         QuickAction::Packages => (pick(lang, "购买合同加量包", "Buy contract packs"), None, Some(packs)),
         QuickAction::Invoices => (pick(lang, "开具发票", "Invoices"), None, None),
-        QuickAction::Upgrade => (pick(lang, "升级版本", "Upgrade"), Some(billing.next.upgrade.clone()), Some(upgrade)),
-        QuickAction::Renew => (pick(lang, "续费版本", "Renew"), Some(billing.next.renew.clone()), Some(renew)),
+        // The purchase guide names them 升级版本 / 续费版本 on the web, 版本升级 / 版本续费 in the mini-program.
+        QuickAction::Upgrade => {
+            let label = match shell.channel {
+                Channel::MiniProgram => pick(lang, "版本升级", "Upgrade"),
+                Channel::Web | Channel::CloudConsole => pick(lang, "升级版本", "Upgrade"),
+            };
+            (label, Some(billing.next.upgrade.clone()), Some(upgrade))
+        }
+        QuickAction::Renew => {
+            let label = match shell.channel {
+                Channel::MiniProgram => pick(lang, "版本续费", "Renew"),
+                Channel::Web | Channel::CloudConsole => pick(lang, "续费版本", "Renew"),
+            };
+            (label, Some(billing.next.renew.clone()), Some(renew))
+        }
     };
-    let reason = verdict.as_ref().and_then(Verdict::reason).map(|r| r.message(lang));
-    let refused = reason.is_some();
+    let refused = verdict.as_ref().is_some_and(|v| !v.allowed());
     let reason_id = format!("action-{key}-reason");
     let control = match (action, run) {
         (QuickAction::Orders, _) => Either::Left(
@@ -318,7 +398,7 @@ fn quick_action(
     view! {
         <li class="quick-action">
             {control}
-            <p class="choice-reason" id=reason_id>{reason}</p>
+            {verdict.map(|verdict| view! { <VerdictNote lang verdict=Signal::stored(verdict) on_remedy id=reason_id /> })}
         </li>
     }
 }

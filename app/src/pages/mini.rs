@@ -15,7 +15,7 @@ use leptos_router::hooks::use_location;
 #[component]
 pub fn MiniProgram() -> impl IntoView {
     provide_context(Shell { channel: Channel::MiniProgram });
-    provide_context(Cart::new());
+    provide_context(Cart::new(Channel::MiniProgram));
     let lang = use_lang();
     let location = use_location();
     let title = move || {
@@ -33,24 +33,42 @@ pub fn MiniProgram() -> impl IntoView {
             _ => pick(lang, "腾讯电子签", "Tencent E-Sign"),
         }
     };
+    // The phone frame scrolls inside itself, where the router's scroll to
+    // the top does not reach: each page opens at its top, as an app's does.
+    let screen = NodeRef::<leptos::html::Main>::new();
+    Effect::new(move |_| {
+        location.pathname.track();
+        if let Some(screen) = screen.get_untracked() {
+            screen.set_scroll_top(0);
+        }
+    });
     let tabs = move || {
         let lang = lang.get();
         view! {
             <nav class="mp-tabs" aria-label=pick(lang, "小程序导航", "Mini-program navigation")>
                 <A href="/mp" exact=true>
-                    <span class="mp-tab-icon" aria-hidden="true">"⌂"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M3 11l9-8 9 8v9a1 1 0 0 1-1 1h-5v-6h-6v6H4a1 1 0 0 1-1-1z" />
+                    </svg>
                     <span>{pick(lang, "首页", "Home")}</span>
                 </A>
                 <A href="/mp/buy">
-                    <span class="mp-tab-icon" aria-hidden="true">"＋"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M5 8h14l-1.2 12.1a1 1 0 0 1-1 .9H7.2a1 1 0 0 1-1-.9zM9 8a3 3 0 0 1 6 0" />
+                    </svg>
                     <span>{pick(lang, "购买套餐", "Packages")}</span>
                 </A>
                 <A href="/mp/billing">
-                    <span class="mp-tab-icon" aria-hidden="true">"¥"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <path d="M6 3l6 8 6-8M12 11v10M7 13h10M7 17h10" />
+                    </svg>
                     <span>{pick(lang, "费用管理", "Billing")}</span>
                 </A>
                 <A href="/mp/me">
-                    <span class="mp-tab-icon" aria-hidden="true">"☺"</span>
+                    <svg class="mp-tab-icon" viewBox="0 0 24 24" aria-hidden="true" data-testid="mp-tab-icon">
+                        <circle cx="12" cy="8" r="4" />
+                        <path d="M4 21c1.5-4 4.5-6 8-6s6.5 2 8 6" />
+                    </svg>
                     <span>{pick(lang, "我的", "Me")}</span>
                 </A>
             </nav>
@@ -69,7 +87,7 @@ pub fn MiniProgram() -> impl IntoView {
                 <div class="mp-identity">
                     <IdentitySwitch />
                 </div>
-                <main class="mp-screen" id="main">
+                <main class="mp-screen" id="main" node_ref=screen data-testid="mp-screen">
                     <Outlet />
                 </main>
                 {tabs}

@@ -28,23 +28,28 @@ pub use sign_in::SignInPage;
 pub use verifications::OpsVerificationsPage;
 pub use verify::VerifyPage;
 
-use crate::i18n::{pick, use_lang};
+use crate::i18n::{pick, use_lang, use_title};
+use crate::session::use_shell;
+use domain::Channel;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-/// Any path the app does not know.
+/// Any path the app does not know, inside the shell it was asked of (the
+/// console's top bar, or the mini-program's frame), with the way back.
 #[component]
 pub fn NotFound() -> impl IntoView {
     let lang = use_lang();
+    let shell = use_shell();
+    use_title("页面不存在", "Page not found");
+    let home = shell.href(if shell.channel == Channel::MiniProgram { "/buy" } else { "" });
     move || {
         let lang = lang.get();
         view! {
-            <main class="page" id="main">
-                <div class="status-view" data-testid="not-found">
-                    <h1>{pick(lang, "页面不存在", "Page not found")}</h1>
-                    <A href="/">{pick(lang, "返回版本选购", "Back to the purchase page")}</A>
-                </div>
-            </main>
+            <div class="status-view" data-testid="not-found">
+                <h1>{pick(lang, "页面不存在", "Page not found")}</h1>
+                <p class="muted">{pick(lang, "您访问的页面不存在或已被移除。", "The page you asked for does not exist or was removed.")}</p>
+                <A href=home.clone()>{pick(lang, "返回版本选购", "Back to the purchase page")}</A>
+            </div>
         }
     }
 }

@@ -18,6 +18,8 @@ use leptos::task::spawn_local;
 use leptos_router::components::A;
 use std::sync::Arc;
 
+mod filters;
+
 /// The orders this identity may see.
 #[component]
 pub fn OrdersPage() -> impl IntoView {
@@ -34,9 +36,17 @@ fn Orders(me: Arc<Me>) -> impl IntoView {
     let sees_all = can_view_order_records(&identity);
     let binding = RwSignal::new(None::<i64>);
     let bound = RwSignal::new(None::<(i64, String)>);
+    let filters = filters::use_filters();
+    let me_id = me.person.id;
     let list = move || {
         let lang = lang.get();
-        match orders.get() {
+        let orders_now = orders.get().map(|r| {
+            r.map(|list| {
+                let kept: Vec<OrderView> = list.into_iter().filter(|o| filters.with(|f| f.keeps(o, me_id))).collect();
+                kept
+            })
+        });
+        match orders_now {
             None => EitherOf3::A(view! { <Loading lang /> }),
             Some(Err(error)) => EitherOf3::B(view! {
                 <ErrorView
@@ -46,9 +56,14 @@ fn Orders(me: Arc<Me>) -> impl IntoView {
                     on_retry=Some(Callback::new(move |()| orders.refetch()))
                 />
             }),
-            Some(Ok(list)) if list.is_empty() => EitherOf3::C(
-                view! { <p class="panel muted" data-testid="no-orders">{pick(lang, "暂无订单。", "No orders yet.")}</p> }.into_any(),
-            ),
+            Some(Ok(list)) if list.is_empty() => {
+                let text = if filters.with(|f| *f == filters::Filters::default()) {
+                    pick(lang, "暂无订单。", "No orders yet.")
+                } else {
+                    pick(lang, "没有符合筛选条件的订单。", "No order matches the filters.")
+                };
+                EitherOf3::C(view! { <p class="panel muted" data-testid="no-orders">{text}</p> }.into_any())
+            }
             Some(Ok(list)) => {
                 let rows = list
                     .into_iter()
@@ -84,10 +99,12 @@ fn Orders(me: Arc<Me>) -> impl IntoView {
             }
         })
     };
+    let bar = move || filters::filter_bar(lang.get(), filters, sees_all);
     view! {
         <h1 class="page-title" data-testid="orders-title">{title}</h1>
         {note}
         {done}
+        {bar}
         {list}
     }
 }
@@ -114,8 +131,22 @@ fn OrderRow(
     let status = order.status;
     let memberships = me.memberships.clone();
     let returns = order.returns.clone();
+    let placed_by_me = order.placed_by == me.person.id;
+    let placed_by_id = order.placed_by;
     move || {
         let lang = lang.get();
+        // An enterprise's records say who placed each order (a person's are all their own).
+        let placed_by = (!personal).then(|| {
+            let who = if placed_by_me {
+                pick(lang, "本人", "me").to_owned()
+            } else {
+                match lang {
+                    Lang::Zh => format!("成员 #{placed_by_id}"),
+                    Lang::En => format!("member #{placed_by_id}"),
+                }
+            };
+            i18n::labelled(lang, pick(lang, "下单人", "Placed by"), &who)
+        });
         let names = match lang {
             Lang::Zh => i18n::list(lang, &names_zh),
             Lang::En => i18n::list(lang, &names_en),
@@ -155,6 +186,10 @@ fn OrderRow(
                         <span class="num">"#"{id}</span>
                         " · "
                         <span class="num">{i18n::datetime(order.created_at)}</span>
+                        {placed_by.clone().map(|who| view! {
+                            " · "
+                            <span data-testid=format!("order-{id}-placed-by")>{who}</span>
+                        })}
                     </p>
                 </div>
                 <p class="num order-amount">{i18n::yuan(order.payable)}</p>
@@ -224,7 +259,7 @@ fn BindPanel(
                     </A>
                 }
             });
-            let reason = verdict.err().map(|e| e.message(lang));
+            let reason = verdict.err().map(|e| e.text(lang));
             let input_id = format!("bind-{id}-to-{enterprise}");
             view! {
                 <li class="choice" class:is-disabled=refused>

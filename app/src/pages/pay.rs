@@ -9,7 +9,10 @@
 
 use crate::api::{self, ApiClientError, Me, OrderView, PaymentPrompt, ServerError};
 use crate::clock;
-use crate::components::{ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, follow_order, wire_name};
+use crate::components::{
+    BindingNote, ErrorView, Loading, PriceBreakdown, Progress, QrCodeSvg, clock_face, follow_order, seconds_until,
+    wire_name,
+};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{signed_in, use_session, use_shell};
 use domain::order::OrderStatus;
@@ -18,8 +21,9 @@ use domain::{Catalog, Channel, Context, DomainError, ErrorCode, Lang, PaymentMet
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use leptos_router::NavigateOptions;
 use leptos_router::components::{A, Redirect};
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 use std::sync::Arc;
 
 /// The order's id from the route, if it is one.
@@ -63,11 +67,27 @@ fn LoadOrder(id: Option<i64>, me: Me, catalog: Arc<Catalog>) -> impl IntoView {
                 <Pay order=o me=Arc::clone(&me) catalog=Arc::clone(&catalog) on_closed=Callback::new(move |()| order.refetch()) />
             })),
             Some(Ok(o)) => {
-                // Paid or closed already: its page says where it is.
-                EitherOf3::C(Either::Right(view! { <Redirect path=shell.href(&format!("/orders/{}", o.id)) /> }))
+                // Paid or closed already: its page says where it is, in this
+                // page's place, so Back does not come here again.
+                let path = shell.href(&format!("/orders/{}", o.id));
+                EitherOf3::C(Either::Right(view! { <Redirect path options=replace() /> }))
             }
         }
     }
+}
+
+/// Navigation that takes the current page's place in the history.
+pub fn replace() -> NavigateOptions {
+    NavigateOptions { replace: true, ..NavigateOptions::default() }
+}
+
+/// The method of the provider payment this page has open, kept in its
+/// address (`?method=wechat_pay`) so a reload resumes the same payment: the
+/// server answers the payment already open for that method (the same code,
+/// the same deadline).
+fn method_in_address() -> Option<PaymentMethod> {
+    let name = use_query_map().with_untracked(|q| q.get("method"))?;
+    serde_json::from_value(serde_json::Value::String(name)).ok()
 }
 
 /// Where paying is.
@@ -125,21 +145,27 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
     let payable = order.payable;
     let balance = me.buyer.balance;
     let progress_page = shell.href(&format!("/orders/{id}"));
+    let pay_page = shell.href(&format!("/orders/{id}/pay"));
 
     let pay_with = {
         let progress_page = progress_page.clone();
+        let pay_page = pay_page.clone();
+        let navigate = navigate.clone();
         Callback::new(move |method: PaymentMethod| {
             if stage.with_untracked(|s| *s == Stage::Opening) {
                 return;
             }
             stage.set(Stage::Opening);
             let navigate = navigate.clone();
-            let progress_page = progress_page.clone();
+            let (progress_page, pay_page) = (progress_page.clone(), pay_page.clone());
             spawn_local(async move {
                 match api::pay(id, method).await {
                     Ok(payment) => match payment.prompt {
-                        None => navigate(&progress_page, Default::default()),
-                        Some(prompt) => stage.set(Stage::Prompt(prompt)),
+                        None => navigate(&progress_page, replace()),
+                        Some(prompt) => {
+                            navigate(&format!("{pay_page}?method={}", wire_name(&method)), replace());
+                            stage.set(Stage::Prompt(prompt));
+                        }
                     },
                     Err(error) => stage.set(match no_longer_holds(&error) {
                         Some(refusal) => Stage::NoLongerHolds(refusal),
@@ -154,6 +180,16 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
             pay_with.run(method);
         }
     };
+    // A reload of the prompt: the same payment again, if it may still be paid that way.
+    if let Some(method) = method_in_address().filter(|m| methods.iter().any(|(o, r)| o == m && r.is_empty())) {
+        chosen.set(Some(method));
+        pay_with.run(method);
+    }
+    let another_method = Callback::new(move |()| {
+        navigate(&pay_page, replace());
+        stage.set(Stage::Choosing);
+    });
+    let left = seconds_until(Signal::stored(Some(order.pay_by)));
     let cancel = move |()| {
         spawn_local(async move {
             match api::cancel(id).await {
@@ -162,22 +198,26 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
             }
         });
     };
+    // 取消订单 cannot be undone: it is asked once more.
+    let confirming_cancel = RwSignal::new(false);
+    let ask_cancel = move |()| confirming_cancel.set(true);
 
     let development = move || session.development();
     let prompt_view = move || {
         let lang = lang.get();
         match stage.get() {
             Stage::Prompt(prompt) => {
-                Some(view! { <PromptView lang id prompt payable development=development() on_back=Callback::new(move |()| stage.set(Stage::Choosing)) /> }.into_any())
+                Some(view! { <PromptView lang id prompt payable development=development() on_back=another_method /> }.into_any())
             }
             Stage::Failed(error) => Some(
                 view! { <ErrorView lang title=pick(lang, "支付未完成", "Payment did not go through") message=i18n::api_error(lang, &error) inline=true /> }
                     .into_any(),
             ),
-            Stage::NoLongerHolds(refusal) => Some(view! { <NoLongerHolds lang refusal on_cancel=Callback::new(cancel) /> }.into_any()),
+            Stage::NoLongerHolds(refusal) => Some(view! { <NoLongerHolds lang refusal on_cancel=Callback::new(ask_cancel) /> }.into_any()),
             Stage::Choosing | Stage::Opening => None,
         }
     };
+    let personal = me.buyer.identity.is_person().then(|| (order.quote.clone(), me.memberships.clone()));
     let lines: Vec<String> = order.quote.lines.iter().map(|l| l.name_zh.clone()).collect();
     let lines_en: Vec<String> = order.quote.lines.iter().map(|l| l.name_en.clone()).collect();
 
@@ -202,7 +242,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     >
                         {move || if opening() { pick(lang, "正在完成订单…", "Completing the order…") } else { pick(lang, "代金券已全额抵扣，确认完成订单", "Covered by your voucher: complete the order") }}
                     </button>
-                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| ask_cancel(())>
                         {pick(lang, "取消订单", "Cancel the order")}
                     </button>
                 </div>
@@ -222,7 +262,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     >
                         {move || if opening() { pick(lang, "正在发起支付…", "Opening the payment…") } else { pick(lang, "确认支付", "Pay now") }}
                     </button>
-                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| cancel(())>
+                    <button type="button" class="button button-secondary" data-testid="cancel-order" on:click=move |_| ask_cancel(())>
                         {pick(lang, "取消订单", "Cancel the order")}
                     </button>
                 </div>
@@ -243,7 +283,12 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     </div>
                     <div>
                         <dt>{pick(lang, "支付截止", "Pay by")}</dt>
-                        <dd class="num">{i18n::datetime(order.pay_by)}</dd>
+                        <dd class="num">
+                            {i18n::datetime(order.pay_by)}
+                            <span class="countdown" data-testid="pay-countdown" role="timer">
+                                {move || format!("{}{}", pick(lang, "剩余 ", "in "), clock_face(left.get()))}
+                            </span>
+                        </dd>
                     </div>
                     <div class="facts-total">
                         <dt>{pick(lang, "应付金额", "Amount due")}</dt>
@@ -251,6 +296,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                     </div>
                 </dl>
             </section>
+            {personal.clone().filter(|_| !prompting).map(|(quote, memberships)| view! { <BindingNote lang quote memberships /> })}
             {(!prompting).then(|| view! {
                 <section class="panel" aria-labelledby="methods-title">
                     <h2 class="section-title" id="methods-title">{pick(lang, "支付方式", "Payment method")}</h2>
@@ -258,6 +304,20 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                 </section>
             })}
             {prompt_view}
+            {move || confirming_cancel.get().then(|| view! {
+                <section class="panel quote-changed" role="alertdialog" aria-labelledby="cancel-title" data-testid="cancel-confirm">
+                    <h2 class="section-title" id="cancel-title">{pick(lang, "确定取消此订单吗？", "Cancel this order?")}</h2>
+                    <p class="muted">{pick(lang, "取消后订单将关闭，所用代金券退回账户；如需购买请重新下单。", "The order closes and its voucher returns to the account; to buy, place a new order.")}</p>
+                    <div class="actions">
+                        <button type="button" class="button button-primary" data-testid="confirm-cancel" on:click=move |_| cancel(())>
+                            {pick(lang, "确认取消", "Cancel the order")}
+                        </button>
+                        <button type="button" class="button button-secondary" data-testid="keep-order" on:click=move |_| confirming_cancel.set(false)>
+                            {pick(lang, "暂不取消", "Keep it")}
+                        </button>
+                    </div>
+                </section>
+            })}
             <p class="muted">
                 <A href=progress_page.clone()>{pick(lang, "查看订单详情", "Order details")}</A>
             </p>
@@ -289,9 +349,9 @@ fn NoLongerHolds(lang: Lang, refusal: Box<ServerError>, on_cancel: Callback<()>)
             })
         }
         None => {
-            let mut reasons: Vec<String> = refusal.reasons.iter().map(|e| e.message(lang)).collect();
+            let mut reasons: Vec<String> = refusal.reasons.iter().map(|e| e.text(lang)).collect();
             if reasons.is_empty() {
-                reasons.push(refusal.error.message(lang));
+                reasons.push(refusal.error.text(lang));
             }
             Either::Right(view! {
                 <p>{pick(lang, "下单后账户状态发生了变化，此订单已无法支付：", "The account changed after this order was placed, and it can no longer be paid:")}</p>
@@ -303,7 +363,7 @@ fn NoLongerHolds(lang: Lang, refusal: Box<ServerError>, on_cancel: Callback<()>)
     };
     view! {
         <section class="panel quote-changed" role="alert" data-testid="pay-refused" data-code=wire_name(&code)>
-            <h2 class="section-title" data-testid="pay-refused-message">{refusal.error.message(lang)}</h2>
+            <h2 class="section-title" data-testid="pay-refused-message">{refusal.error.text(lang)}</h2>
             {body}
             <p class="muted">{pick(lang, "请重新选购并下单；此订单可以取消，未支付的订单到期后也会自动关闭。", "Choose again and place a new order; this one can be cancelled, and an unpaid order also closes by itself when its time runs out.")}</p>
             <div class="actions">
@@ -333,7 +393,7 @@ fn method_list(
             let input_id = format!("method-{key}");
             let reason_id = format!("method-{key}-reason");
             let refused = !refusals.is_empty();
-            let reasons: Vec<String> = refusals.iter().map(|e| e.message(lang)).collect();
+            let reasons: Vec<String> = refusals.iter().map(|e| e.text(lang)).collect();
             let note = (method == PaymentMethod::Balance && !refused)
                 .then(|| format!("{}{}", pick(lang, "可用余额 ", "Available "), i18n::yuan(balance)));
             view! {
@@ -379,7 +439,7 @@ fn PromptView(
     let progress_page = shell.href(&format!("/orders/{id}"));
     Effect::new(move |_| {
         if progress.get().status != OrderStatus::AwaitingPayment {
-            navigate(&progress_page, Default::default());
+            navigate(&progress_page, replace());
         }
     });
     let waiting = view! {

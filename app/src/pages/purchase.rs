@@ -9,7 +9,7 @@ use crate::components::{
     YearsPicker,
 };
 use crate::i18n::{self, pick, texts, use_lang};
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::catalog::AddOnValidity;
 use domain::eligibility::Remedy;
 use domain::eligibility::{EditionOption, YearOption};
@@ -26,14 +26,20 @@ use std::sync::Arc;
 pub fn PurchasePage() -> impl IntoView {
     signed_in(|me: Me, catalog| {
         let buyer_label = buyer_label(&me);
-        let company = me
-            .acting_enterprise_id
-            .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
-            .map(|m| m.enterprise_name.clone())
-            .unwrap_or_default();
-        let contact = (me.person.name.clone(), company);
-        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact /> }
+        let contact = contact_of(&me);
+        let owner = cart_owner(&me);
+        view! { <Chooser catalog buyer=Arc::new(me.buyer) buyer_label contact owner /> }
     })
+}
+
+/// The contact form's defaults: the person's name and the acting enterprise's.
+pub fn contact_of(me: &Me) -> (String, String) {
+    let company = me
+        .acting_enterprise_id
+        .and_then(|id| me.memberships.iter().find(|m| m.enterprise_id == id))
+        .map(|m| m.enterprise_name.clone())
+        .unwrap_or_default();
+    (me.person.name.clone(), company)
 }
 
 /// Who the quote is for, as the toolbar says it: the enterprise and the
@@ -135,6 +141,12 @@ impl Judge {
         domain::quote(&ctx, selection)
     }
 
+    /// What the chooser opens with for this buyer (the domain's choice).
+    fn opening(&self) -> Selection {
+        let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
+        domain::opening::opening_selection(&ctx)
+    }
+
     fn eligibility(&self, selection: &Selection) -> Eligibility {
         let ctx = Context { catalog: &self.catalog, buyer: &self.buyer, channel: self.channel, now: clock::now() };
         domain::eligibility(&ctx, selection)
@@ -172,11 +184,14 @@ fn Chooser(
     buyer_label: Arc<dyn Fn(Lang) -> String + Send + Sync>,
     /// The contact form's defaults: the person's name and the acting enterprise's.
     contact: (String, String),
+    /// Whose cart this is (see `Cart::open_for`).
+    owner: String,
 ) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let channel = shell.channel;
-    let selection = use_cart().selection;
+    let cart = use_cart();
+    let selection = cart.selection;
     let contact_form = RwSignal::new(None::<LeadKind>);
     let navigate = use_navigate();
 
@@ -184,6 +199,7 @@ fn Chooser(
     // review), so the buyer's vouchers need not be judged on every change.
     let buyer = Arc::new(Buyer { vouchers: Vec::new(), ..Buyer::clone(&buyer) });
     let judge = Arc::new(Judge { catalog: Arc::clone(&catalog), buyer: Arc::clone(&buyer), channel });
+    cart.open_for(&owner, || judge.opening());
     let shown = selection.with_untracked(|s| Shown::new(&judge.eligibility(s), judge.quote(s), s));
     let quotes = SalesQuotes::new(&catalog, &buyer, channel, &judge);
     // Each change is judged right in its event handler, so the new answer
@@ -244,6 +260,12 @@ fn Chooser(
                 });
             });
         }
+    });
+    // Add-ons alone are a purchase too (packs for the edition held): the
+    // edition choice can always be left empty.
+    let on_no_edition = Callback::new({
+        let choose = Arc::clone(&choose);
+        move |()| choose(&|s: &mut Selection| s.edition = None)
     });
     let on_years = Callback::new({
         let choose = Arc::clone(&choose);
@@ -344,6 +366,22 @@ fn Chooser(
                     <section class="panel" aria-labelledby="editions-title">
                         <h2 class="section-title" id="editions-title">{t.editions}</h2>
                         <div class="edition-grid" role="radiogroup" aria-labelledby="editions-title">{cards}</div>
+                        <ul class="choice-list edition-none">
+                            <li class="choice">
+                                <input
+                                    type="radio"
+                                    class="radio"
+                                    name="edition"
+                                    id="edition-none"
+                                    data-testid="edition-none"
+                                    prop:checked=move || chosen_edition.get().is_none()
+                                    on:change=move |_| on_no_edition.run(())
+                                />
+                                <label class="choice-text" for="edition-none">
+                                    <span class="choice-name">{pick(lang, "不选版本，仅购买增值服务", "No edition: add-on services only")}</span>
+                                </label>
+                            </li>
+                        </ul>
                         <YearsPicker lang max_years options=year_options chosen=chosen_years on_choose=on_years />
                         {quotes.view(lang, chosen_quote, on_quote)}
                     </section>

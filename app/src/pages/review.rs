@@ -2,22 +2,25 @@
 //! the details a first personal purchase in the mini-program needs (BND-3),
 //! and the idempotent submit (ORD-2) that answers a changed price (PRI-2).
 
-use crate::api::{self, ApiClientError, Me, PersonDetailsRequest, PlaceOrder, Sent};
+use crate::api::{self, ApiClientError, Me, PersonDetailsRequest, PlaceOrder};
 use crate::clock;
-use crate::components::{ErrorView, PriceBreakdown, TotalBar};
+use crate::components::{BindingNote, ErrorView, PriceBreakdown, TotalBar};
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::purchase::buyer_label;
-use crate::session::{signed_in, use_cart, use_shell};
+use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::eligibility::VoucherOption;
 use domain::identity::{Voucher, needs_person_details};
 use domain::time::format_date;
-use domain::verification::Purpose;
 use domain::{Catalog, Context, DomainError, ErrorCode, Lang, Money, Product, Quote, Selection};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 use std::sync::Arc;
+
+mod details;
+
+use details::{Details, details_step};
 
 /// The review step for the signed-in buyer.
 #[component]
@@ -51,8 +54,14 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     let cart = use_cart();
     let navigate = use_navigate();
     let label = buyer_label(&me);
+    let owner = cart_owner(&me);
+    let memberships = me.memberships.clone();
     let buyer = Arc::new(me.buyer);
-    let voucher = RwSignal::new(cart.selection.with_untracked(|s| s.voucher.clone()));
+    // A reload keeps the cart and its voucher; a cart another identity built
+    // on this tab is not this buyer's to order: the review shows only what
+    // this buyer chose, and nothing when they chose nothing.
+    cart.keep_only_for(&owner);
+    let voucher = cart.voucher;
     let chosen = Memo::new(move |_| Selection { voucher: voucher.get(), ..cart.selection.get() });
     let judged = Memo::new({
         let (catalog, buyer) = (Arc::clone(&catalog), Arc::clone(&buyer));
@@ -63,7 +72,9 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
     });
     let quote = Memo::new(move |_| judged.with(|j| j.quote.clone()));
     let details_needed = needs_person_details(&buyer.identity, channel);
-    let details = Details::new();
+    let details = Details::new(details_needed);
+    // 服务协议: the buyer agrees before the order is placed (and so before paying).
+    let consent = RwSignal::new(false);
     let submission = RwSignal::new(Submission::Idle);
     // One key per review and body: a retry of the same body is the same
     // order (ORD-2); a changed voucher or total is a new request.
@@ -73,10 +84,9 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
         if submission.with_untracked(|s| *s == Submission::Sending) {
             return;
         }
-        let person_details = details_needed.then(|| PersonDetailsRequest {
-            enterprise_name: details.name.get_untracked().trim().to_owned(),
-            phone_code: Some(details.code.get_untracked().trim().to_owned()).filter(|c| !c.is_empty()),
-        });
+        // The details step checked the code: the server holds the phone verified.
+        let person_details = details_needed
+            .then(|| PersonDetailsRequest { enterprise_name: details.enterprise_name(), phone_code: None });
         let body = PlaceOrder { selection: chosen.get_untracked(), channel, expected_total, person_details };
         let idempotency_key = key.with_value(|k| match k {
             Some((sent, key)) if *sent == body => key.clone(),
@@ -90,7 +100,8 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
                 Ok(order) => {
                     submission.set(Submission::Idle);
                     cart.reset();
-                    navigate(&shell.href(&format!("/orders/{}/pay", order.id)), Default::default());
+                    // The placed order takes the review's place: Back leads to the chooser.
+                    navigate(&shell.href(&format!("/orders/{}/pay", order.id)), crate::pages::pay::replace());
                 }
                 Err(ApiClientError::Server(e)) if e.error.code == ErrorCode::QuoteChanged && e.quote.is_some() => {
                     let fresh = e.quote.unwrap_or_else(|| unreachable!("checked above"));
@@ -101,9 +112,10 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
         });
     });
     let ready = Memo::new(move |_| {
-        let details_given = !details_needed
-            || (details.name.with(|n| !n.trim().is_empty()) && details.code.with(|c| !c.trim().is_empty()));
-        quote.with(Result::is_ok) && details_given && submission.with(|s| *s != Submission::Sending)
+        quote.with(Result::is_ok)
+            && details.done.get()
+            && consent.get()
+            && submission.with(|s| *s != Submission::Sending)
     });
     let place = Callback::new(move |()| {
         if let Ok(q) = quote.get_untracked() {
@@ -126,8 +138,26 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
             }
             .into_any();
         }
+        if !details.done.get() {
+            return view! {
+                <h1 class="page-title">{pick(lang, "信息补充", "Your details")}</h1>
+                <ol class="steps-bar" aria-label=pick(lang, "购买步骤", "Steps")>
+                    <li class="is-current" aria-current="step">{pick(lang, "信息补充", "Your details")}</li>
+                    <li>{pick(lang, "订单确认", "Confirm the order")}</li>
+                </ol>
+                {details_step(lang, details)}
+            }
+            .into_any();
+        }
         let vouchers = voucher_list(lang, &catalog, &buyer.vouchers, judged, voucher);
-        let details_form = details_needed.then(|| details_form(lang, details));
+        let details_given = details_needed.then(|| {
+            view! {
+                <section class="panel" data-testid="details-given">
+                    <p>{i18n::labelled(lang, pick(lang, "企业名称", "Enterprise name"), &details.enterprise_name())}</p>
+                    <p class="muted">{pick(lang, "手机号已验证。", "Phone number verified.")}</p>
+                </section>
+            }
+        });
         let outcome = move || {
             match submission.get() {
             Submission::Idle | Submission::Sending => None,
@@ -160,6 +190,11 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
             ),
         }
         };
+        // BND-2: a person is told before paying what binding will do, or that it never could.
+        let binding = buyer.identity.is_person().then(|| {
+            let memberships = memberships.clone();
+            move || quote.get().ok().map(|q| view! { <BindingNote lang quote=q memberships=memberships.clone() /> })
+        });
         let submit_label = move || {
             if submission.with(|s| *s == Submission::Sending) {
                 pick(lang, "正在提交…", "Submitting…")
@@ -180,12 +215,28 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
             </div>
             <div class="purchase-layout">
                 <div class="purchase-options">
-                    {details_form}
+                    {details_given}
+                    {binding}
                     {vouchers}
+                    <section class="panel" aria-labelledby="refund-title" data-testid="refund-note">
+                        <h2 class="section-title" id="refund-title">{pick(lang, "退费说明", "Refunds")}</h2>
+                        <p class="muted">{pick(lang, "目前暂不支持自助退费及版本降级，请根据实际用量购买，如有疑问请联系我们。", "Self-service refunds and edition downgrades are not available: buy for what you will use, and contact us with any question.")}</p>
+                    </section>
                 </div>
                 <aside class="purchase-summary">
                     <PriceBreakdown lang quote />
                     {outcome}
+                    <label class="consent" for="consent">
+                        <input
+                            type="checkbox"
+                            id="consent"
+                            class="checkbox"
+                            data-testid="consent"
+                            prop:checked=move || consent.get()
+                            on:change=move |ev| consent.set(event_target_checked(&ev))
+                        />
+                        <span>{pick(lang, "我已阅读并同意《腾讯电子签服务协议》", "I have read and agree to the Tencent E-Sign service agreement")}</span>
+                    </label>
                     <button
                         type="button"
                         class="button button-primary button-block summary-action"
@@ -326,103 +377,4 @@ fn voucher_terms(lang: Lang, catalog: &Catalog, v: &Voucher) -> String {
     }
     parts.push(format!("{}{}", pick(lang, "有效期至 ", "Valid until "), format_date(v.expires_at)));
     parts.join(" · ")
-}
-
-/// What a first personal purchase in the mini-program adds (BND-3).
-#[derive(Debug, Clone, Copy)]
-struct Details {
-    name: RwSignal<String>,
-    code: RwSignal<String>,
-    sent: RwSignal<Option<Sent>>,
-    sending: RwSignal<bool>,
-    failure: RwSignal<Option<ApiClientError>>,
-}
-
-impl Details {
-    fn new() -> Details {
-        Details {
-            name: RwSignal::new(String::new()),
-            code: RwSignal::new(String::new()),
-            sent: RwSignal::new(None),
-            sending: RwSignal::new(false),
-            failure: RwSignal::new(None),
-        }
-    }
-}
-
-/// 信息补充: the enterprise name and the phone code (VER-1).
-fn details_form(lang: Lang, details: Details) -> impl IntoView + use<> {
-    let send = move |_| {
-        details.sending.set(true);
-        spawn_local(async move {
-            match api::send_code(Purpose::PersonDetails).await {
-                Ok(sent) => {
-                    details.failure.set(None);
-                    details.sent.set(Some(sent));
-                }
-                Err(error) => details.failure.set(Some(error)),
-            }
-            details.sending.set(false);
-        });
-    };
-    let sent_note = move || {
-        details.sent.get().map(|s| {
-            view! {
-                <p class="muted" data-testid="code-sent">
-                    {format!("{}{}", pick(lang, "验证码已发送至 ", "Code sent to "), s.phone)}
-                </p>
-            }
-        })
-    };
-    let failure = move || {
-        details.failure.get().map(|e| {
-            view! { <ErrorView lang title=pick(lang, "验证码发送失败", "The code was not sent") message=i18n::api_error(lang, &e) inline=true /> }
-        })
-    };
-    view! {
-        <section class="panel" aria-labelledby="details-title" data-testid="person-details">
-            <h2 class="section-title" id="details-title">{pick(lang, "信息补充", "Your details")}</h2>
-            <p class="muted">{ErrorCode::PersonDetailsRequired.message(lang)}</p>
-            <div class="field">
-                <label class="field-label" for="enterprise-name">{pick(lang, "企业名称", "Enterprise name")}</label>
-                <input
-                    id="enterprise-name"
-                    class="input"
-                    data-testid="enterprise-name"
-                    autocomplete="organization"
-                    maxlength=domain::identity::ENTERPRISE_NAME_MAX_CHARS.to_string()
-                    required
-                    prop:value=move || details.name.get()
-                    on:input=move |ev| details.name.set(event_target_value(&ev))
-                />
-            </div>
-            <div class="field">
-                <label class="field-label" for="phone-code">{pick(lang, "手机验证码", "Phone code")}</label>
-                <div class="input-row">
-                    <input
-                        id="phone-code"
-                        class="input"
-                        data-testid="phone-code"
-                        inputmode="numeric"
-                        autocomplete="one-time-code"
-                        maxlength="6"
-                        required
-                        prop:value=move || details.code.get()
-                        on:input=move |ev| details.code.set(event_target_value(&ev))
-                    />
-                    <button
-                        type="button"
-                        class="button button-secondary"
-                        data-testid="send-code"
-                        disabled=move || details.sending.get()
-                        on:click=send
-                    >
-                        {move || if details.sent.with(Option::is_some) { pick(lang, "重新获取", "Send again") } else { pick(lang, "获取验证码", "Send a code") }}
-                    </button>
-                </div>
-                {sent_note}
-            </div>
-            {failure}
-        </section>
-    }
 }

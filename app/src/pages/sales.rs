@@ -483,7 +483,7 @@ fn QuoteForm(
                     .iter()
                     .map(|e| {
                         let field = e.field.clone().map(|f| format!("{f}: ")).unwrap_or_default();
-                        view! { <li>{format!("{field}{}", e.message(lang))}</li> }
+                        view! { <li>{format!("{field}{}", e.text(lang))}</li> }
                     })
                     .collect_view();
                 view! { <ul class="verdict-reasons" data-testid="quote-refusals">{items}</ul> }.into_any()

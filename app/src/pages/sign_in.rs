@@ -5,6 +5,7 @@ use crate::api::{self, ApiClientError};
 use crate::components::ErrorView;
 use crate::i18n::{self, pick, use_lang, use_title};
 use crate::session::{use_session, use_shell};
+use domain::ErrorCode;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -93,8 +94,17 @@ pub fn SignInPage() -> impl IntoView {
         let lang = lang.get();
         let error = move || {
             failure.get().map(|e| {
+                // Refused at sign-in, `unauthenticated` means the login or the
+                // password was wrong, not that the person should sign in.
+                let message = match e.code() {
+                    Some(ErrorCode::Unauthenticated) => {
+                        pick(lang, "账号或密码错误，请重新输入。", "The login or the password is wrong; try again.")
+                            .to_owned()
+                    }
+                    _ => i18n::api_error(lang, &e),
+                };
                 view! {
-                    <ErrorView lang title=pick(lang, "登录失败", "Sign-in failed") message=i18n::api_error(lang, &e) inline=true />
+                    <ErrorView lang title=pick(lang, "登录失败", "Sign-in failed") message inline=true />
                 }
             })
         };

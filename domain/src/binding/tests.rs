@@ -253,3 +253,50 @@ mod moving {
         assert_eq!(refused, Err(ErrorCode::EnterpriseHasEdition));
     }
 }
+
+mod outlook {
+    use super::*;
+    use crate::identity::Channel;
+
+    fn quoted(buyer: &crate::identity::Buyer, selection: &crate::cart::Selection) -> Quote {
+        let catalog = catalog();
+        crate::quote::quote(&ctx(&catalog, buyer, Channel::Web), selection).expect("quoted")
+    }
+
+    #[test]
+    fn bnd_2_a_personal_purchase_says_before_payment_which_enterprises_can_take_it() {
+        let quote = quoted(&person(), &buy(Edition::Advanced, 1));
+        assert_eq!(
+            binding_outlook(&quote, &joined()),
+            BindingOutlook::Bindable { enterprises: vec!["A".into()], edition: true }
+        );
+    }
+
+    #[test]
+    fn bnd_2_with_no_verified_enterprise_joined_it_could_never_be_bound() {
+        let quote = quoted(&person(), &buy(Edition::Advanced, 1));
+        let never = |memberships: &[Membership]| match binding_outlook(&quote, memberships) {
+            BindingOutlook::Never(e) => Some(e.code),
+            BindingOutlook::Bindable { .. } => None,
+        };
+        assert_eq!(never(&[]), Some(ErrorCode::NotAMember));
+        assert_eq!(never(&joined()[1..]), Some(ErrorCode::EnterpriseNotVerified));
+    }
+
+    #[test]
+    fn bnd_2_an_upgrade_of_the_persons_own_edition_could_never_be_bound() {
+        let holder = holding(person(), Edition::Advanced, 100);
+        let upgrade = crate::cart::Selection {
+            edition: Some(crate::cart::EditionChoice {
+                edition: Edition::Professional,
+                years: None,
+                sales_quote: None,
+            }),
+            ..crate::cart::Selection::default()
+        };
+        let quote = quoted(&holder, &upgrade);
+        assert!(
+            matches!(binding_outlook(&quote, &joined()), BindingOutlook::Never(e) if e.code == ErrorCode::InvalidState)
+        );
+    }
+}

@@ -282,7 +282,21 @@ pub fn now() -> Instant {
 pub fn expected_total(catalog: &Catalog, buyer: &Buyer, selection: &Selection) -> String {
     let ctx = Context { catalog, buyer, channel: Channel::Web, now: now() };
     let quote = domain::quote(&ctx, selection).expect("the selection can be bought");
-    format!("¥{}", quote.payable)
+    yuan(&quote.payable.to_string())
+}
+
+/// An amount as the app shows it: "59200.00" → "¥59,200.00".
+pub fn yuan(amount: &str) -> String {
+    let (whole, fraction) = amount.split_once('.').unwrap_or((amount, "00"));
+    let digits: Vec<char> = whole.chars().collect();
+    let mut grouped = String::new();
+    for (i, c) in digits.iter().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(*c);
+    }
+    format!("¥{grouped}.{fraction}")
 }
 
 /// A TCP proxy that counts the HTTP requests passing through it. It reads

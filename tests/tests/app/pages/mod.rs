@@ -47,6 +47,21 @@ impl Page {
         self.client.goto(&url).await.unwrap_or_else(|e| panic!("the browser opens {url}: {e}"));
     }
 
+    /// Reloads the page, as F5 does.
+    pub async fn reload(&self) {
+        self.client.refresh().await.unwrap_or_else(|e| panic!("the browser reloads: {e}"));
+    }
+
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        self.client.back().await.unwrap_or_else(|e| panic!("the browser goes back: {e}"));
+    }
+
+    /// The path and query of the current URL.
+    pub async fn path_and_query(&self) -> String {
+        self.script("return location.pathname + location.search").await.as_str().unwrap_or_default().to_owned()
+    }
+
     /// The element with this test id, once it appears.
     pub async fn find(&self, id: &str) -> Element {
         self.find_css(&testid(id)).await

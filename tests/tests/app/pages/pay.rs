@@ -47,6 +47,21 @@ impl PayPage {
         self.page.attr("sandbox-payer-link", "href").await.expect("the link has an address")
     }
 
+    /// The time left to pay, as the countdown reads it ("剩余 29:41"), in seconds.
+    pub async fn seconds_left(&self) -> i64 {
+        let text = self.page.text("pay-countdown").await;
+        let face = text.rsplit(' ').next().unwrap_or_default();
+        face.split(':')
+            .try_fold(0_i64, |sum, part| part.parse::<i64>().ok().map(|n| sum * 60 + n))
+            .unwrap_or_else(|| panic!("a countdown, not {text}"))
+    }
+
+    /// 取消订单, then 确认取消 when the page asks.
+    pub async fn cancel_order(&self) {
+        self.page.click("cancel-order").await;
+        self.page.click("confirm-cancel").await;
+    }
+
     /// The mini-program's payment sheet: its amount, then 确认支付.
     pub async fn confirm_in_sheet(&self) -> String {
         let amount = self.page.text("sheet-amount").await;

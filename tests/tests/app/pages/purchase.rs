@@ -8,13 +8,14 @@ pub struct PurchasePage {
 }
 
 impl PurchasePage {
-    /// The page as it is now, once its first quote is on screen.
+    /// The page as it is now, once the chooser is on screen (its quote, or
+    /// nothing chosen yet).
     pub async fn ready(page: Page) -> PurchasePage {
-        page.find("total").await;
+        page.find("to-review").await;
         PurchasePage { page }
     }
 
-    /// The amount due as shown, e.g. "¥6980.00".
+    /// The amount due as shown, e.g. "¥6,980.00".
     pub async fn total(&self) -> String {
         self.page.text("total").await
     }
@@ -37,6 +38,23 @@ impl PurchasePage {
     /// Chooses an edition (`advanced`, `professional`).
     pub async fn choose_edition(&self, edition: &str) {
         self.page.click_css(&format!("{} .edition-main", testid(&format!("edition-{edition}")))).await;
+    }
+
+    /// The edition chosen now (its wire name), or `None` when none is.
+    pub async fn chosen_edition(&self) -> Option<String> {
+        let script = "const r = document.querySelector('input[name=edition]:checked'); return r ? r.value : null";
+        let value = self.page.script(script).await;
+        value.as_str().filter(|v| !v.is_empty() && *v != "on").map(str::to_owned)
+    }
+
+    /// Whether 立即购买 leads on: the choice as it stands can be ordered.
+    pub async fn orderable(&self) -> bool {
+        self.page.enabled("to-review").await
+    }
+
+    /// The text of the price breakdown's lines.
+    pub async fn lines(&self) -> String {
+        self.page.text("quote-lines").await
     }
 
     /// The visible text of an edition card.
