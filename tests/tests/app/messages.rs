@@ -56,7 +56,7 @@ async fn ver_1_an_empty_code_is_its_own_message() {
         let page = signed_in(client, &s, "a-admin", "/billing").await;
         let billing = BillingPage::open(page.clone(), "/billing").await;
         billing.send_invoice_code().await;
-        billing.verify_invoice_code("").await;
+        billing.submit_invoice_code("").await;
         let shown = page.find_css("[data-testid=invoices] [data-testid=error]").await;
         let shown = shown.text().await.expect("the error's text");
         assert!(shown.contains("请输入验证码"), "it asks for the code: {shown}");
