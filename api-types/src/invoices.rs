@@ -64,6 +64,8 @@ pub struct InvoiceView {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InvoiceableOrder {
     pub order_id: i64,
+    /// Its order number (订单号).
+    pub number: String,
     /// What it bought, as the lines name it.
     pub products: Vec<String>,
     /// What was paid for it.

@@ -41,6 +41,8 @@ pub struct PersonDetailsRequest {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderView {
     pub id: i64,
+    /// The order number buyers read (订单号): its day and its sequence, 20 digits.
+    pub number: String,
     pub status: OrderStatus,
     pub channel: Channel,
     /// What was sold, as priced when the order was placed.

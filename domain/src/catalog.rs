@@ -130,11 +130,17 @@ impl utoipa::ToSchema for Catalog {
     }
 }
 
+/// The catalog as it arrives: its content's fields with `version` beside
+/// them, spelled out rather than flattened, because serde's flatten buffers
+/// the whole object first and that machinery weighs on the app's download.
 #[derive(Deserialize)]
 struct CatalogWire {
     version: String,
-    #[serde(flatten)]
-    data: CatalogData,
+    currency: String,
+    editions: Vec<EditionOffer>,
+    addons: Vec<AddOnOffer>,
+    limits: Limits,
+    invoicing: InvoicingTerms,
 }
 
 /// The parsed, checked catalog and its version.
@@ -151,8 +157,9 @@ impl TryFrom<CatalogWire> for Catalog {
 
     /// A catalog received over the wire must carry the version of its content.
     fn try_from(wire: CatalogWire) -> Result<Self, Self::Error> {
-        let catalog = Catalog::from_data(wire.data)?;
-        if catalog.version != wire.version {
+        let CatalogWire { version, currency, editions, addons, limits, invoicing } = wire;
+        let catalog = Catalog::from_data(CatalogData { currency, editions, addons, limits, invoicing })?;
+        if catalog.version != version {
             return Err(DomainError::invalid("version"));
         }
         Ok(catalog)

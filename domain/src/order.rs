@@ -6,6 +6,8 @@
 //! `needs_attention`, its money to be returned by a person.
 
 use crate::error::{DomainError, ErrorCode};
+use crate::time::{Instant, local_date};
+use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 
 /// Where an order is in its life.
@@ -139,6 +141,19 @@ impl OrderStatus {
     }
 }
 
+/// Digits of the sequence part of an order number.
+const SEQUENCE_DIGITS: usize = 12;
+
+/// The order number buyers, WeChat Pay's statements and finance read (订单号):
+/// the day it was placed in China Standard Time, then its sequence, 20 digits
+/// in all, e.g. `20261207000000000042`. Both parts are fixed when the order is
+/// written, so the number never changes; the sequence is the database's, so
+/// no two server processes make the same number.
+pub fn order_number(id: i64, placed_at: Instant) -> String {
+    let day = local_date(placed_at);
+    format!("{:04}{:02}{:02}{id:0SEQUENCE_DIGITS$}", day.year(), day.month(), day.day())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,5 +225,22 @@ mod tests {
             assert_eq!(paid.apply(E::TimeOut, true).map_err(|e| e.code), Err(ErrorCode::InvalidState), "{paid:?}");
         }
         assert_eq!(S::AwaitingPayment.apply(E::Cancel, false), Ok(S::Closed), "an unpaid order can be cancelled");
+    }
+
+    #[test]
+    fn order_numbers_are_the_china_day_and_the_sequence() {
+        // 23:30 UTC is already the next morning in China.
+        let number = order_number(42, crate::time::at("2026-12-06T23:30:00Z"));
+        assert_eq!(number, "20261207000000000042");
+        assert_eq!(order_number(42, crate::time::at("2026-12-06T15:59:59Z")), "20261206000000000042");
+        assert_eq!(order_number(7, crate::time::at("2028-02-29T04:00:00Z")).len(), 20);
+    }
+
+    #[test]
+    fn order_numbers_differ_for_different_orders_of_one_day() {
+        let noon = crate::time::at("2026-12-07T04:00:00Z");
+        let numbers: std::collections::BTreeSet<String> = (1..=1000).map(|id| order_number(id, noon)).collect();
+        assert_eq!(numbers.len(), 1000);
+        assert!(numbers.iter().all(|n| n.len() == 20 && n.bytes().all(|b| b.is_ascii_digit())));
     }
 }

@@ -146,11 +146,17 @@ async fn ful_1_web_purchase_with_a_voucher_paid_from_balance_is_delivered() {
 
         let pay = PayPage::ready(review.page.clone()).await;
         assert_eq!(pay.page.text("pay-total").await, due, "the order charges the reviewed total");
+        let number = pay.page.text("order-number").await;
+        assert!(
+            number.len() == 20 && number.ends_with(&format!("{order:012}")) && number.starts_with("20"),
+            "the order number is the server's, day and sequence: {number}"
+        );
         assert!(pay.method_enabled("balance").await, "a super admin may pay from the balance");
         pay.pay_with("balance").await;
 
         let progress = OrderPage::ready(pay.page.clone()).await;
         assert_eq!(progress.page.path().await, format!("/orders/{order}"));
+        assert_eq!(progress.page.text("order-number").await, number, "the same number on the order's page");
         progress.wait_for_status("delivered").await;
 
         let billing = BillingPage::open(progress.page.clone(), "/billing").await;
@@ -228,6 +234,7 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
 
         let review = ReviewPage::ready(page.clone()).await;
         assert!(review.asks_for_details().await, "a first personal purchase asks for details (BND-3)");
+        review.page.wait_for_text("mp-title", "信息补充").await;
         review.fill_enterprise_and_send_code("杭州云签科技有限公司").await;
         let code = s.last_code("13912345678").await;
         review.enter_code(&code).await;
@@ -235,6 +242,7 @@ async fn bnd_3_person_buys_in_the_mini_program_with_details_pays_and_binds() {
         assert!(!review.page.has("place-order").await, "信息补充 is a step of its own, before 订单确认");
         review.confirm_details().await;
         assert!(review.page.has("details-given").await, "订单确认 shows the details given");
+        review.page.wait_for_text("mp-title", "确认订单").await;
         review.place_order().await;
 
         let pay = PayPage::ready(page.clone()).await;

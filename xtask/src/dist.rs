@@ -2,7 +2,7 @@
 //! module and the chunks of the lazy routes), wasm-bindgen, wasm-opt, then the
 //! static files beside it.
 
-use crate::tools::{WASM_OPT, WASM_SPLIT, WASM_TARGET};
+use crate::tools::{WASM_OPT, WASM_SPLIT, WASM_TARGET, ZOPFLI};
 use crate::{Result, cargo, run_cmd};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -67,14 +67,10 @@ pub fn build() -> Result {
 
     copy_dir(Path::new("public"), dist)?;
     copy_dir(Path::new("style"), &dist.join("style"))?;
-    // Precompressed copies, served to browsers that accept gzip.
+    // Precompressed copies, served to browsers that accept gzip. Zopfli
+    // writes ordinary gzip about 5 % smaller than `gzip -9`, once per build.
     run_cmd(
-        Command::new("gzip")
-            .args(["-9", "--keep", "--force"])
-            .arg(&app_wasm)
-            .arg(pkg.join("app.js"))
-            .arg(pkg.join("__wasm_split.js"))
-            .args(&chunks),
+        Command::new(ZOPFLI).arg(&app_wasm).arg(pkg.join("app.js")).arg(pkg.join("__wasm_split.js")).args(&chunks),
     )?;
 
     let (mut chunks_raw, mut chunks_gz) = (0, 0);

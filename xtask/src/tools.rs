@@ -52,8 +52,15 @@ pub fn ensure_invoice_font() -> Result {
     apt_install(&["fonts-noto-cjk"])
 }
 
-/// The wasm32 target, wasm-bindgen (matching Cargo.lock), wasm-split-cli and wasm-opt.
+/// The gzip compressor of the app's precompressed files (Debian's `zopfli`).
+pub const ZOPFLI: &str = "/usr/bin/zopfli";
+
+/// The wasm32 target, wasm-bindgen (matching Cargo.lock), wasm-split-cli,
+/// wasm-opt and zopfli.
 pub fn ensure_wasm_tools() -> Result {
+    if !Path::new(ZOPFLI).exists() {
+        apt_install(&["zopfli"])?;
+    }
     let targets = output(Command::new("rustup").args(["target", "list", "--installed"]));
     if !targets.is_some_and(|t| t.lines().any(|line| line.trim() == WASM_TARGET)) {
         run_cmd(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;

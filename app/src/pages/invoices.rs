@@ -316,7 +316,7 @@ fn order_rows(lang: Lang, orders: &[InvoiceableOrder], chosen: RwSignal<Vec<i64>
                             });
                         } />
                     <label class="choice-text" for=input_id>
-                        <span class="choice-name">{format!("#{id} {products}")} " " {bound}</span>
+                        <span class="choice-name">{format!("{} {products}", o.number)} " " {bound}</span>
                         <span class="choice-detail num">{i18n::yuan(o.amount)}</span>
                     </label>
                     <p class="choice-reason">{refusal}</p>

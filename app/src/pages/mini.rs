@@ -11,15 +11,26 @@ use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::use_location;
 
+/// A step's own title for the title bar, in Chinese and English, where one
+/// address holds two steps (信息补充 before 订单确认 on `/mp/review`); the
+/// page that sets it clears it when it goes.
+#[derive(Debug, Clone, Copy)]
+pub struct StepTitle(pub RwSignal<Option<(&'static str, &'static str)>>);
+
 /// The phone frame: a title bar, the page, and the tab bar.
 #[component]
 pub fn MiniProgram() -> impl IntoView {
     provide_context(Shell { channel: Channel::MiniProgram });
     provide_context(Cart::new(Channel::MiniProgram));
+    let step_title = StepTitle(RwSignal::new(None));
+    provide_context(step_title);
     let lang = use_lang();
     let location = use_location();
     let title = move || {
         let lang = lang.get();
+        if let Some((zh, en)) = step_title.0.get() {
+            return pick(lang, zh, en);
+        }
         let path = location.pathname.get();
         match path.trim_end_matches('/') {
             "/mp/buy" => pick(lang, "购买套餐", "Packages"),
@@ -81,7 +92,7 @@ pub fn MiniProgram() -> impl IntoView {
                     <A href="/">
                         <span class="mp-bar-back">{move || pick(lang.get(), "‹ 网页端", "‹ Web")}</span>
                     </A>
-                    <p class="mp-title" aria-hidden="true">{title}</p>
+                    <p class="mp-title" aria-hidden="true" data-testid="mp-title">{title}</p>
                     <LangSwitch />
                 </header>
                 <div class="mp-identity">

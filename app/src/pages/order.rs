@@ -56,6 +56,7 @@ fn OrderDetail(order: OrderView, personal: bool) -> impl IntoView {
     let lang = use_lang();
     let shell = use_shell();
     let id = order.id;
+    let number = order.number.clone();
     let initial = Progress { status: order.status, paid_at: order.paid_at, delivered_at: order.delivered_at };
     let (progress, stream, bound) = follow_order_to_binding(id, initial, personal);
     let quote: Result<Quote, Vec<DomainError>> = Ok(order.quote);
@@ -114,7 +115,7 @@ fn OrderDetail(order: OrderView, personal: bool) -> impl IntoView {
         let lang = lang.get();
         view! {
             <h1 class="page-title">
-                {pick(lang, "订单详情", "Order")} <span class="num muted">" #"{id}</span>
+                {pick(lang, "订单详情", "Order")} <span class="num muted order-number" data-testid="order-number">{number.clone()}</span>
             </h1>
             <div class="purchase-layout">
                 <div class="purchase-options">

@@ -183,7 +183,7 @@ fn OrderRow(
                 <div class="order-main">
                     <p class="order-names">{names}</p>
                     <p class="muted order-meta">
-                        <span class="num">"#"{id}</span>
+                        <span class="num order-number">{order.number.clone()}</span>
                         " · "
                         <span class="num">{i18n::datetime(order.created_at)}</span>
                         {placed_by.clone().map(|who| view! {

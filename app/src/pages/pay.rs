@@ -142,6 +142,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
     let chosen = RwSignal::new(first_allowed);
     let stage = RwSignal::new(Stage::Choosing);
     let id = order.id;
+    let number = order.number.clone();
     let payable = order.payable;
     let balance = me.buyer.balance;
     let progress_page = shell.href(&format!("/orders/{id}"));
@@ -275,7 +276,7 @@ fn Pay(order: OrderView, me: Arc<Me>, catalog: Arc<Catalog>, on_closed: Callback
                 <dl class="facts">
                     <div>
                         <dt>{pick(lang, "订单号", "Order no.")}</dt>
-                        <dd class="num" data-testid="order-id">{id}</dd>
+                        <dd class="num order-number" data-testid="order-number">{number.clone()}</dd>
                     </div>
                     <div>
                         <dt>{pick(lang, "商品", "Items")}</dt>

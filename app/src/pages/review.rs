@@ -6,6 +6,7 @@ use crate::api::{self, ApiClientError, Me, PersonDetailsRequest, PlaceOrder};
 use crate::clock;
 use crate::components::{BindingNote, ErrorView, PriceBreakdown, TotalBar};
 use crate::i18n::{self, pick, use_lang, use_title};
+use crate::pages::mini::StepTitle;
 use crate::pages::purchase::buyer_label;
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::eligibility::VoucherOption;
@@ -123,6 +124,13 @@ fn Review(me: Me, catalog: Arc<Catalog>) -> impl IntoView {
         }
     });
 
+    if let Some(StepTitle(title)) = use_context::<StepTitle>() {
+        Effect::new(move |_| {
+            let empty = chosen.with(|s| s.edition.is_none() && s.addons.is_empty());
+            title.set((!empty && !details.done.get()).then_some(("信息补充", "Your details")));
+        });
+        on_cleanup(move || title.set(None));
+    }
     move || {
         let lang = lang.get();
         let empty = chosen.with(|s| s.edition.is_none() && s.addons.is_empty());

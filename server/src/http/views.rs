@@ -30,6 +30,7 @@ impl From<OrderRow> for OrderView {
     fn from(o: OrderRow) -> Self {
         OrderView {
             id: o.id,
+            number: domain::order::order_number(o.id, o.created_at),
             status: o.status,
             channel: o.channel,
             quote: o.quote,

@@ -174,6 +174,7 @@ async fn invoiceable_orders(
                 OrderToInvoice { status: order.status, held: invoice_id.is_some(), as_person, quote: &order.quote };
             InvoiceableOrder {
                 order_id: order.id,
+                number: domain::order::order_number(order.id, order.created_at),
                 products: order.quote.lines.iter().map(|l| l.name_zh.clone()).collect(),
                 amount: Money::from_fen(order.payable_fen),
                 paid_at: order.paid_at,

@@ -69,6 +69,30 @@ on_both_databases!(ord_2_the_same_key_twice_makes_one_order, |app| {
     assert_eq!(orders.as_array().map(Vec::len), Some(1));
 });
 
+on_both_databases!(orders_carry_twenty_digit_numbers_of_their_day_that_never_change, |app| {
+    app.sign_in("a-admin").await;
+    let first = app.place_ok(&advanced_with_pack(), "web").await;
+    let second = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 2 } }), "web").await;
+    let (_, a) = app.get(&format!("/api/orders/{first}")).await;
+    let (_, b) = app.get(&format!("/api/orders/{second}")).await;
+    let (na, nb) = (a["number"].as_str().unwrap_or_default(), b["number"].as_str().unwrap_or_default());
+    for (number, order) in [(na, &a), (nb, &b)] {
+        assert_eq!(number.len(), 20, "{order}");
+        assert!(number.bytes().all(|c| c.is_ascii_digit()), "{order}");
+        let placed: chrono::DateTime<chrono::Utc> =
+            order["created_at"].as_str().and_then(|t| t.parse().ok()).expect("created_at");
+        let day = (placed + chrono::TimeDelta::hours(8)).format("%Y%m%d").to_string();
+        assert!(number.starts_with(&day), "the China day it was placed: {number} vs {day}");
+        assert!(number.ends_with(&format!("{:012}", order["id"].as_i64().unwrap_or_default())), "{order}");
+    }
+    assert_ne!(na, nb);
+    app.pay(first, "balance").await;
+    app.wait_for_status(first, "delivered").await;
+    let (_, list) = app.get("/api/orders").await;
+    let listed: Vec<&str> = list.as_array().into_iter().flatten().filter_map(|o| o["number"].as_str()).collect();
+    assert!(listed.contains(&na) && listed.contains(&nb), "the same numbers after payment and delivery: {listed:?}");
+});
+
 on_both_databases!(ord_2_concurrent_submits_with_one_key_make_one_order, |app| {
     app.sign_in("a-admin").await;
     let key = uuid_like_pub();
