@@ -73,9 +73,9 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, DemoCloudAccount, Environment, InvoiceView, InvoiceableOrder, LeadDetail, LeadView, Me, MoneyToReturn,
-    OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest,
-    PlaceOrder, Progress, QuoteView, Sent, TimelineEntry, TitleView,
+    Bound, DemoAccount, DemoCloudAccount, Environment, InvoiceView, InvoiceableOrder, LeadDetail, LeadView, Me,
+    MoneyToReturn, OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt,
+    PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent, TimelineEntry, TitleView,
 };
 pub use api_types::{EnterpriseVerification, VerificationApplication, VerificationView};
 

@@ -5,6 +5,7 @@
 
 mod app {
     pub mod browser;
+    pub mod cloud;
     pub mod flows;
     pub mod harness;
     pub mod journeys;

@@ -29,7 +29,9 @@ pub fn CloudConsole() -> impl IntoView {
     let account = move || {
         let lang = lang.get();
         session.me.get().and_then(Result::ok).map(|me| {
-            let cloud = me.buyer.cloud_account.clone().unwrap_or_else(|| pick(lang, "未通过腾讯云账号登录", "not signed in through a cloud account").to_owned());
+            let cloud = me.buyer.cloud_account.clone().unwrap_or_else(|| {
+                pick(lang, "未通过腾讯云账号登录", "not signed in through a cloud account").to_owned()
+            });
             view! {
                 <span class="cloud-account" data-testid="cloud-account">
                     {pick(lang, "腾讯云账号：", "Cloud account: ")}
@@ -74,7 +76,8 @@ pub fn CloudConsole() -> impl IntoView {
 pub fn CloudPurchasePage() -> impl IntoView {
     use_title("腾讯云购买页", "Cloud console purchase");
     signed_in(|me: Me, catalog| {
-        let ctx = Context { catalog: &catalog, buyer: &me.buyer, channel: Channel::CloudConsole, now: crate::clock::now() };
+        let ctx =
+            Context { catalog: &catalog, buyer: &me.buyer, channel: Channel::CloudConsole, now: crate::clock::now() };
         let not_linked = domain::quote::buyer_refusals(&ctx).iter().any(|e| e.code == ErrorCode::CloudAccountNotLinked);
         if not_linked { Either::Left(view! { <NotActivated /> }) } else { Either::Right(view! { <PurchasePage /> }) }
     })
@@ -140,7 +143,10 @@ pub fn CloudSignInPage() -> impl IntoView {
     let failure = RwSignal::new(None::<ApiClientError>);
     // Only the cloud console's own pages are followed after sign-in.
     let next = move || {
-        query.with_untracked(|q| q.get("next")).filter(|n| n.starts_with("/cloud")).unwrap_or_else(|| "/cloud".to_owned())
+        query
+            .with_untracked(|q| q.get("next"))
+            .filter(|n| n.starts_with("/cloud"))
+            .unwrap_or_else(|| "/cloud".to_owned())
     };
     let choose = move |cloud: String| {
         if busy.get_untracked() {

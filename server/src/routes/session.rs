@@ -298,7 +298,10 @@ async fn demo_cloud_accounts(State(state): State<AppState>) -> Result<Json<Vec<D
         (status = 404, description = "`not_found`: no such demo cloud account, or outside development", body = api_types::ErrorBody),
     ),
 )]
-async fn cloud_sign_in(State(state): State<AppState>, ApiJson(body): ApiJson<CloudSignIn>) -> Result<Response, ApiError> {
+async fn cloud_sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CloudSignIn>,
+) -> Result<Response, ApiError> {
     if !state.settings.development {
         return Err(ApiError::NotFound("no API route for POST /api/dev/cloud-session".into()));
     }

@@ -26,11 +26,11 @@ async fn cloud_sign_in(app: &TestApp, cloud: &str) {
 /// A quote and an order on the cloud console; both must be refused with
 /// `cloud_account_not_linked` and the seeds' remedy.
 async fn assert_refused_on_the_cloud_console(app: &TestApp, case: &str) {
-    let (status, answer) = app.post("/api/quote", &json!({ "selection": advanced(), "channel": "cloud_console" })).await;
+    let (status, answer) =
+        app.post("/api/quote", &json!({ "selection": advanced(), "channel": "cloud_console" })).await;
     assert_refusal(status, &answer, &format!("{case}: the quote"));
     let order = json!({ "selection": advanced(), "channel": "cloud_console", "expected_total": "6980.00" });
-    let request =
-        app.client.post(format!("{}/api/orders", app.address)).header("Idempotency-Key", case).json(&order);
+    let request = app.client.post(format!("{}/api/orders", app.address)).header("Idempotency-Key", case).json(&order);
     let (status, answer) = app.send(request, case).await;
     assert_refusal(status, &answer, &format!("{case}: the order"));
 }
