@@ -4,7 +4,7 @@
 //! it shows 此企业未激活腾讯电子签 and the seeds' remedy instead.
 
 use super::browser::with_browser;
-use super::harness::{TestServer, now, yuan};
+use super::harness::{TestServer, artifacts, now, yuan};
 use super::pages::Page;
 use super::pages::cloud::CloudConsole;
 use super::pages::order::OrderPage;
@@ -33,6 +33,8 @@ async fn ch_3_the_linked_cloud_account_sees_the_chooser_on_the_cloud_console_and
         let purchase = PurchasePage::ready(cloud.page.clone()).await;
         assert!(purchase.buyer().await.contains("杭州云签"), "the quote is for the linked enterprise");
         purchase.wait_for_total(&due).await;
+        purchase.page.screenshot(DESKTOP.0, &artifacts().join("cloud-console-1280.png")).await;
+        purchase.page.resize(DESKTOP.0).await;
         purchase.buy_now().await;
         assert_eq!(purchase.page.path().await, "/cloud/review", "the review stays on the cloud console");
 
@@ -79,6 +81,9 @@ async fn ch_3_a_cloud_account_not_linked_sees_the_refusal_and_the_remedy_instead
             assert_eq!(cloud_console.remedy_link().await, "/billing", "{case}: the remedy leads to the web console");
             assert!(!cloud_console.page.has("to-review").await, "{case}: no chooser that could sell nothing");
         }
+        let width = page.screenshot(390, &artifacts().join("cloud-refusal-390.png")).await;
+        assert!(width <= 390, "the refusal fits a phone's width: {width}");
+        page.screenshot(DESKTOP.0, &artifacts().join("cloud-refusal-1280.png")).await;
 
         page.switch_language().await;
         let english = CloudConsole { page: page.clone() };
