@@ -41,6 +41,9 @@ pub fn CloudConsole() -> impl IntoView {
         })
     };
     view! {
+        <a class="skip-link" href="#main">
+            {move || pick(lang.get(), "跳到主要内容", "Skip to content")}
+        </a>
         <div class="cloud-console" data-testid="cloud-console">
             <header class="cloud-bar">
                 <div class="cloud-bar-inner">
@@ -122,7 +125,7 @@ fn remedy_steps(lang: Lang) -> [&'static str; 4] {
         ],
         Lang::En => [
             "Sign in to the E-Sign web console.",
-            "In billing management (费用管理), click Buy now (立即购买).",
+            "Open billing management and click Buy now.",
             "Verify the security phone (usually the super admin's number).",
             "Place the order on the edition purchase page it opens.",
         ],
@@ -145,7 +148,7 @@ pub fn CloudSignInPage() -> impl IntoView {
     let next = move || {
         query
             .with_untracked(|q| q.get("next"))
-            .filter(|n| n.starts_with("/cloud"))
+            .filter(|n| n == "/cloud" || n.starts_with("/cloud/"))
             .unwrap_or_else(|| "/cloud".to_owned())
     };
     let choose = move |cloud: String| {

@@ -6,6 +6,7 @@
 use super::browser::with_browser;
 use super::harness::{TestServer, artifacts, now, yuan};
 use super::pages::Page;
+use super::pages::billing::BillingPage;
 use super::pages::cloud::CloudConsole;
 use super::pages::order::OrderPage;
 use super::pages::pay::PayPage;
@@ -47,6 +48,11 @@ async fn ch_3_the_linked_cloud_account_sees_the_chooser_on_the_cloud_console_and
         let progress = OrderPage::ready(pay.page.clone()).await;
         assert_eq!(progress.page.path().await, format!("/cloud/orders/{order}"));
         progress.wait_for_status("delivered").await;
+
+        // 前往费用管理查看 stays in the cloud console's frame.
+        let billing = BillingPage::open(progress.page.clone(), "/cloud/billing").await;
+        assert!(billing.edition().await.contains("高级版"), "billing shows the delivered edition");
+        assert!(billing.page.has("cloud-console").await, "inside the cloud console's frame");
         order
     })
     .await;
