@@ -31,5 +31,5 @@ pub use orders::{
     QuoteRequest, StartTrial,
 };
 pub use sales::{LeadDetail, LeadNote, LeadStatusChange, LeadView, NoteRequest, QuoteView};
-pub use session::{DemoAccount, Me, PersonView, SignIn, SwitchIdentity};
+pub use session::{CloudSignIn, DemoAccount, DemoCloudAccount, Me, PersonView, SignIn, SwitchIdentity};
 pub use verification::{CheckRequest, Checked, OutboxMessage, SendRequest, Sent};

@@ -52,3 +52,22 @@ pub struct DemoAccount {
     pub password: String,
     pub description: String,
 }
+
+/// A demo cloud account the cloud console's sign-in lists in development (CH-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DemoCloudAccount {
+    pub cloud_account: String,
+    /// The demo person who signs in through it.
+    pub login: String,
+    pub name: String,
+    /// The enterprise verified through this cloud account; `null` when none was.
+    pub linked_enterprise: Option<String>,
+}
+
+/// `POST /api/dev/cloud-session`: sign in through a demo cloud account (CH-3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CloudSignIn {
+    pub cloud_account: String,
+}

@@ -73,9 +73,9 @@ impl std::error::Error for ApiClientError {}
 // ---- Wire types: the API's own, defined once in `api_types` ----
 
 pub use api_types::{
-    Bound, DemoAccount, Environment, InvoiceView, InvoiceableOrder, LeadDetail, LeadView, Me, MoneyToReturn,
-    OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt, PersonDetailsRequest,
-    PlaceOrder, Progress, QuoteView, Sent, TimelineEntry, TitleView,
+    Bound, DemoAccount, DemoCloudAccount, Environment, InvoiceView, InvoiceableOrder, LeadDetail, LeadView, Me,
+    MoneyToReturn, OpsAccount, OpsDelivery, OpsPayment, OpsRefund, OrderView, PayResponse, PaymentPrompt,
+    PersonDetailsRequest, PlaceOrder, Progress, QuoteView, Sent, TimelineEntry, TitleView,
 };
 pub use api_types::{EnterpriseVerification, VerificationApplication, VerificationView};
 
@@ -163,6 +163,17 @@ pub async fn sales_quotes() -> Result<Vec<QuoteView>, ApiClientError> {
 /// `GET /api/demo-accounts`: the demo people (development only; `not_found` elsewhere).
 pub async fn demo_accounts() -> Result<Vec<DemoAccount>, ApiClientError> {
     get("/api/demo-accounts").await
+}
+
+/// `GET /api/dev/cloud-accounts`: the demo cloud accounts (development only; `not_found` elsewhere).
+pub async fn demo_cloud_accounts() -> Result<Vec<DemoCloudAccount>, ApiClientError> {
+    get("/api/dev/cloud-accounts").await
+}
+
+/// `POST /api/dev/cloud-session`: signs in through a demo cloud account (development only, CH-3).
+pub async fn cloud_sign_in(cloud_account: &str) -> Result<(), ApiClientError> {
+    let body = api_types::CloudSignIn { cloud_account: cloud_account.to_owned() };
+    send_empty(Request::post("/api/dev/cloud-session"), Some(&body)).await
 }
 
 /// `POST /api/orders` with an `Idempotency-Key` (ORD-2).

@@ -9,7 +9,9 @@
 //! `/orders/{id}`, `/orders`, `/billing`, 发票中心 `/invoices`, `/login`, 企业认证 at
 //! `/enterprises/{id}/verify`; for operators `/ops` and `/ops/verifications`) and the mini-program
 //! under `/mp` with the same pages in a phone frame, judged for the
-//! mini-program channel, plus its home (`/mp`) and 我的 (`/mp/me`).
+//! mini-program channel, plus its home (`/mp`) and 我的 (`/mp/me`), and the
+//! cloud console 腾讯云购买页 under `/cloud` (its sign-in at `/cloud/sign-in`),
+//! judged for the cloud console channel (CH-3).
 
 mod api;
 mod clock;
@@ -51,6 +53,16 @@ fn App() -> impl IntoView {
                     <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("me") view={Lazy::<routes::MpMe>::new()} />
                     <Route path=path!("login") view=pages::SignInPage />
+                    <Route path=path!("*any") view=pages::NotFound />
+                </ParentRoute>
+                <ParentRoute path=path!("/cloud") view={Lazy::<routes::Cloud>::new()}>
+                    <Route path=path!("") view={Lazy::<routes::CloudPurchase>::new()} />
+                    <Route path=path!("sign-in") view={Lazy::<routes::CloudSignIn>::new()} />
+                    <Route path=path!("review") view={Lazy::<routes::Review>::new()} />
+                    <Route path=path!("orders/:id/pay") view={Lazy::<routes::Pay>::new()} />
+                    <Route path=path!("orders/:id") view={Lazy::<routes::Order>::new()} />
+                    <Route path=path!("orders") view={Lazy::<routes::Orders>::new()} />
+                    <Route path=path!("billing") view={Lazy::<routes::Billing>::new()} />
                     <Route path=path!("*any") view=pages::NotFound />
                 </ParentRoute>
                 <ParentRoute path=path!("") view=WebConsole>

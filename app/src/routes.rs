@@ -54,4 +54,10 @@ on_demand! {
     MpHome => MpHome;
     /// The mini-program's 我的.
     MpMe => MpMe;
+    /// 腾讯云购买页: the cloud console's frame.
+    Cloud => CloudConsole;
+    /// The cloud console's chooser, or its refusal (CH-3).
+    CloudPurchase => CloudPurchasePage;
+    /// The cloud console's sign-in through a demo cloud account (development).
+    CloudSignIn => CloudSignInPage;
 }

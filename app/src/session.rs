@@ -1,6 +1,6 @@
 //! What every page shares: the catalog, the signed-in person (`/api/me`),
 //! whether the server runs in development (`/api/environment`), the shell a
-//! page sits in (web console or mini-program) and the buyer's cart.
+//! page sits in (web console, mini-program or cloud console) and the buyer's cart.
 
 use crate::api::{self, ApiClientError, DemoAccount, Environment, Me};
 use crate::components::{ErrorView, Loading};
@@ -55,8 +55,9 @@ pub fn use_session() -> Session {
     expect_context::<Session>()
 }
 
-/// The shell a page is shown in: the web console at `/` or the mini-program
-/// under `/mp`. It sets the channel every rule is judged for.
+/// The shell a page is shown in: the web console at `/`, the mini-program
+/// under `/mp` or the cloud console under `/cloud`. It sets the channel
+/// every rule is judged for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Shell {
     pub channel: Channel,
@@ -67,7 +68,16 @@ impl Shell {
     pub fn base(self) -> &'static str {
         match self.channel {
             Channel::MiniProgram => "/mp",
-            Channel::Web | Channel::CloudConsole => "",
+            Channel::CloudConsole => "/cloud",
+            Channel::Web => "",
+        }
+    }
+
+    /// Where this shell signs in: the cloud console through a cloud account.
+    pub fn sign_in(self) -> String {
+        match self.channel {
+            Channel::CloudConsole => "/cloud/sign-in".to_owned(),
+            Channel::Web | Channel::MiniProgram => self.href("/login"),
         }
     }
 
@@ -110,7 +120,8 @@ impl Cart {
     pub fn new(channel: Channel) -> Cart {
         let key = match channel {
             Channel::MiniProgram => "esign.cart.mp",
-            Channel::Web | Channel::CloudConsole => "esign.cart.web",
+            Channel::CloudConsole => "esign.cart.cloud",
+            Channel::Web => "esign.cart.web",
         };
         let kept = storage::load::<Kept>(Area::Session, key);
         let (owner, selection, voucher) =
@@ -200,7 +211,7 @@ where
         match (session.me.get(), session.catalog.get()) {
             (Some(Err(error)), _) if error.code() == Some(ErrorCode::Unauthenticated) => {
                 let here = location.pathname.get_untracked();
-                EitherOf4::A(view! { <Redirect path=format!("{}?next={here}", shell.href("/login")) /> })
+                EitherOf4::A(view! { <Redirect path=format!("{}?next={here}", shell.sign_in()) /> })
             }
             (Some(Err(error)), _) => EitherOf4::B(failed(error, Callback::new(move |()| session.me.refetch()))),
             (_, Some(Err(error))) => EitherOf4::B(failed(error, Callback::new(move |()| session.catalog.refetch()))),

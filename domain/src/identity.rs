@@ -187,7 +187,7 @@ pub struct Buyer {
     pub vouchers: Vec<Voucher>,
     #[serde(default)]
     pub sales_quotes: Vec<SalesQuote>,
-    /// The cloud account the request comes from, on the cloud console (CH-3).
+    /// The cloud account the session came through, which the cloud console sells to (CH-3).
     #[serde(default)]
     pub cloud_account: Option<String>,
 }

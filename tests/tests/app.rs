@@ -5,6 +5,7 @@
 
 mod app {
     pub mod browser;
+    pub mod cloud;
     pub mod flows;
     pub mod harness;
     pub mod journeys;
@@ -16,6 +17,7 @@ mod app {
 use app::browser::with_browser;
 use app::harness::{TestServer, artifacts, expected_total, now, yuan};
 use app::pages::billing::BillingPage;
+use app::pages::cloud::CloudConsole;
 use app::pages::contact::ContactForm;
 use app::pages::invoices::InvoiceCentre;
 use app::pages::mini::MiniProgram;
@@ -1223,6 +1225,18 @@ async fn pages_fit_desktop_and_phone_widths() {
         page.resize(375).await;
         let frame = MiniProgram::ready(page.clone()).await.frame_width().await;
         assert_eq!(frame, 375, "and the whole width on a phone");
+
+        // CH-3: the cloud console's own frame, its sign-in, chooser and refusal.
+        page.resize(1280).await;
+        page.goto("/cloud/sign-in").await;
+        page.find("cloud-cloud-100001").await;
+        problems.extend(check("cloud-sign-in").await);
+        let cloud = CloudConsole::sign_in_again(page.clone(), "cloud-100001").await;
+        PurchasePage::ready(cloud.page.clone()).await;
+        problems.extend(check("cloud-purchase").await);
+        let cloud = CloudConsole::sign_in_again(page.clone(), "cloud-900001").await;
+        cloud.refusal().await;
+        problems.extend(check("cloud-refusal").await);
 
         assert!(problems.is_empty(), "layout problems:\n{}", problems.join("\n"));
     })

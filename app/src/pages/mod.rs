@@ -1,6 +1,7 @@
 //! One page per route.
 
 mod billing;
+mod cloud;
 mod invoices;
 mod mini;
 mod ops;
@@ -15,6 +16,7 @@ mod verifications;
 mod verify;
 
 pub use billing::BillingPage;
+pub use cloud::{CloudConsole, CloudPurchasePage, CloudSignInPage};
 pub use invoices::InvoicesPage;
 pub use mini::{MiniProgram, MpHome, MpMe};
 pub use ops::OpsPage;

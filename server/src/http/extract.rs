@@ -1,6 +1,6 @@
 //! Our extractors: a JSON body whose refusal has the API's `{code, message}`
-//! shape, and the caller (the session cookie, the acting identity and, on
-//! the cloud console, the cloud account).
+//! shape, and the caller (the session cookie: the acting identity and the
+//! cloud account the session came through, CH-3).
 
 use crate::repo::sessions::{Caller, caller_for_token};
 use crate::{ApiError, AppState};
@@ -57,21 +57,10 @@ impl FromRequestParts<AppState> for Caller {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = session_token(&parts.headers).ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
-        let mut caller = caller_for_token(&state.db, &token, state.clock.now(), state.settings.session_idle())
+        caller_for_token(&state.db, &token, state.clock.now(), state.settings.session_idle())
             .await?
-            .ok_or(ApiError::code(ErrorCode::Unauthenticated))?;
-        caller.cloud_account = cloud_account(&parts.headers);
-        Ok(caller)
+            .ok_or(ApiError::code(ErrorCode::Unauthenticated))
     }
-}
-
-/// The header naming the cloud account a cloud-console request comes from (CH-3).
-pub const CLOUD_ACCOUNT_HEADER: &str = "x-cloud-account";
-
-/// The request's cloud account, if it names one (trimmed, at most 64 characters).
-pub fn cloud_account(headers: &HeaderMap) -> Option<String> {
-    let value = headers.get(CLOUD_ACCOUNT_HEADER)?.to_str().ok()?.trim();
-    (!value.is_empty() && value.len() <= 64).then(|| value.to_owned())
 }
 
 /// The client's address: the peer of the connection (behind a proxy, the

@@ -1,5 +1,5 @@
-//! Demo data for development: two verified enterprises with every role, an
-//! unverified one, a person who joined enterprise A and the unverified one,
+//! Demo data for development: two verified enterprises with every role (each
+//! linked to a cloud account, CH-3), an unverified one, a person who joined enterprise A and the unverified one,
 //! a sales manager, balances and vouchers of every kind. Written once, into an empty database.
 
 use crate::clock::to_ms;
@@ -12,6 +12,23 @@ use sqlx::{Any, Row, Transaction};
 
 /// Every demo person's password.
 pub const DEMO_PASSWORD: &str = "demo1234";
+
+/// A demo cloud account for development's cloud sign-in (CH-3): the cloud
+/// account and the demo person who signs in through it.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoCloudAccount {
+    pub cloud_account: &'static str,
+    pub login: &'static str,
+}
+
+/// The cloud console's three cases: the account 杭州云签 was verified
+/// through, one linked to no enterprise, and 上海合同宝's account with
+/// 杭州云签's super admin signed in (another enterprise's).
+pub const DEMO_CLOUD_ACCOUNTS: [DemoCloudAccount; 3] = [
+    DemoCloudAccount { cloud_account: "cloud-100001", login: "a-admin" },
+    DemoCloudAccount { cloud_account: "cloud-900001", login: "b-admin" },
+    DemoCloudAccount { cloud_account: "cloud-200001", login: "a-admin" },
+];
 
 struct DemoEnterprise {
     name: &'static str,
@@ -40,7 +57,7 @@ const ENTERPRISES: [DemoEnterprise; 3] = [
         name: "上海合同宝网络有限公司",
         verified: true,
         phone: "13800000002",
-        cloud: None,
+        cloud: Some("cloud-200001"),
         balance_yuan: 50_000,
         members: &[
             ("b-legal", "赵敏", &[Role::LegalRepresentative]),

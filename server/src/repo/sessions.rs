@@ -19,7 +19,7 @@ pub struct Caller {
     pub person_id: i64,
     pub person_account_id: i64,
     pub acting: Acting,
-    /// The cloud account the request comes from (`X-Cloud-Account`, on the cloud console, CH-3).
+    /// The cloud account the session was opened through (CH-3); `None` for a web sign-in.
     pub cloud_account: Option<String>,
 }
 
@@ -100,7 +100,7 @@ pub async fn caller_for_token(
 ) -> Result<Option<Caller>, sqlx::Error> {
     let row = sqlx::query(
         "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, s.last_seen_at, \
-             e.account_id AS enterprise_account_id, e.verified, m.roles, e.linked_cloud_account \
+             s.cloud_account, e.account_id AS enterprise_account_id, e.verified, m.roles, e.linked_cloud_account \
              FROM sessions s JOIN persons p ON p.id = s.person_id \
              LEFT JOIN enterprises e ON e.id = s.acting_enterprise_id \
              LEFT JOIN memberships m ON m.person_id = s.person_id AND m.enterprise_id = s.acting_enterprise_id \
@@ -134,7 +134,7 @@ pub async fn caller_for_token(
         person_id: row.try_get("person_id")?,
         person_account_id: row.try_get("person_account_id")?,
         acting,
-        cloud_account: None,
+        cloud_account: row.try_get("cloud_account")?,
     }))
 }
 
@@ -147,22 +147,31 @@ pub async fn credentials(conn: &mut AnyConnection, login: &str) -> Result<Option
     row.map(|row| Ok((row.try_get("id")?, row.try_get("password_hash")?))).transpose()
 }
 
+/// A session about to be opened: who, as which identity, and the cloud
+/// account it comes through (CH-3; `None` for a web sign-in).
+#[derive(Debug, Clone)]
+pub struct Opening<'a> {
+    pub person_id: i64,
+    pub acting_enterprise_id: Option<i64>,
+    pub cloud_account: Option<&'a str>,
+}
+
 /// Starts a session: only the token's SHA-256 is stored.
 pub async fn open(
     conn: &mut AnyConnection,
     token: &str,
-    person_id: i64,
-    acting_enterprise_id: Option<i64>,
+    opening: &Opening<'_>,
     now: Instant,
     expires_at: Instant,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, expires_at, last_seen_at) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, cloud_account, expires_at, last_seen_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(token_hash(token))
-    .bind(person_id)
-    .bind(acting_enterprise_id)
+    .bind(opening.person_id)
+    .bind(opening.acting_enterprise_id)
+    .bind(opening.cloud_account)
     .bind(to_ms(expires_at))
     .bind(to_ms(now))
     .execute(&mut *conn)
@@ -236,6 +245,14 @@ pub async fn people(conn: &mut AnyConnection) -> Result<Vec<(String, String, Str
     rows.iter()
         .map(|row| Ok((row.try_get("login")?, row.try_get("name")?, row.try_get("enterprise")?, row.try_get("roles")?)))
         .collect()
+}
+
+/// The name of the enterprise verified through `cloud_account` (CH-3), if any.
+pub async fn linked_enterprise(conn: &mut AnyConnection, cloud_account: &str) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM enterprises WHERE linked_cloud_account = $1")
+        .bind(cloud_account)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 /// Whether the person is an operator (they see the money to return).

@@ -1,16 +1,19 @@
 //! `POST /api/session` (sign in), `DELETE /api/session` (sign out),
 //! `PUT /api/session/identity` (switch identity, ID-4), `GET /api/me`,
 //! `GET /api/environment` (whether the server runs in development), and in
-//! development `GET /api/demo-accounts` for the sign-in page.
+//! development `GET /api/demo-accounts` for the sign-in page, and the cloud
+//! console's sign-in through a demo cloud account (`GET /api/dev/cloud-accounts`,
+//! `POST /api/dev/cloud-session`, CH-3).
 
 use crate::db::Lock;
 use crate::http::extract::ClientAddress;
 use crate::http::extract::{ApiJson, SESSION_COOKIE, session_token};
 use crate::password::verify_password;
 use crate::repo::accounts::load_buyer;
-use crate::repo::sessions::{self as sessions, Acting, Caller, SESSION_DAYS, caller_for_token, memberships};
+use crate::repo::seed::DEMO_CLOUD_ACCOUNTS;
+use crate::repo::sessions::{self as sessions, Acting, Caller, Opening, SESSION_DAYS, caller_for_token, memberships};
 use crate::{ApiError, AppState};
-use api_types::{DemoAccount, Environment, Me, PersonView, SignIn, SwitchIdentity};
+use api_types::{CloudSignIn, DemoAccount, DemoCloudAccount, Environment, Me, PersonView, SignIn, SwitchIdentity};
 use axum::Json;
 use axum::extract::State;
 use axum::http::header::SET_COOKIE;
@@ -29,6 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(demo_accounts))
         .routes(routes!(environment))
+        .routes(routes!(demo_cloud_accounts))
+        .routes(routes!(cloud_sign_in))
 }
 
 /// A fresh session token: 32 random bytes in hex (only its hash is stored).
@@ -77,14 +82,20 @@ async fn sign_in(
     if !verify_password(body.password, stored).await {
         return Err(ApiError::code(ErrorCode::Unauthenticated));
     }
+    start_session(&state, person_id, None).await
+}
+
+/// Opens a session for `person_id`, acting as the first verified enterprise
+/// joined, else as the person, and answers with its cookie.
+async fn start_session(state: &AppState, person_id: i64, cloud_account: Option<&str>) -> Result<Response, ApiError> {
     let token = new_token();
     let now = state.clock.now();
     let expires = now + chrono::TimeDelta::days(SESSION_DAYS);
-    // Act as the first verified enterprise joined, else as the person.
     let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
-    sessions::open(&mut *state.db.write.acquire().await?, &token, person_id, acting, now, expires).await?;
+    let opening = Opening { person_id, acting_enterprise_id: acting, cloud_account };
+    sessions::open(&mut *state.db.write.acquire().await?, &token, &opening, now, expires).await?;
     let mut headers = HeaderMap::new();
-    headers.insert(SET_COOKIE, session_cookie(&state, &token, SESSION_DAYS * 86_400));
+    headers.insert(SET_COOKIE, session_cookie(state, &token, SESSION_DAYS * 86_400));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
 }
 
@@ -241,4 +252,65 @@ async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAcc
 )]
 async fn environment(State(state): State<AppState>) -> Json<Environment> {
     Json(Environment { development: state.settings.development })
+}
+
+/// Development only: the demo cloud accounts the cloud console's sign-in
+/// offers (CH-3), each with the enterprise verified through it, if any.
+#[utoipa::path(
+    get,
+    path = "/dev/cloud-accounts",
+    tag = "session",
+    responses(
+        (status = 200, description = "The demo cloud accounts", body = Vec<DemoCloudAccount>),
+        (status = 404, description = "`not_found`: outside development", body = api_types::ErrorBody),
+    ),
+)]
+async fn demo_cloud_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoCloudAccount>>, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no API route for GET /api/dev/cloud-accounts".into()));
+    }
+    let mut conn = state.db.read.acquire().await?;
+    let mut out = Vec::with_capacity(DEMO_CLOUD_ACCOUNTS.len());
+    for demo in DEMO_CLOUD_ACCOUNTS {
+        let Some((person_id, _)) = sessions::credentials(&mut conn, demo.login).await? else { continue };
+        out.push(DemoCloudAccount {
+            cloud_account: demo.cloud_account.to_owned(),
+            login: demo.login.to_owned(),
+            name: sessions::person(&mut conn, person_id).await?.name,
+            linked_enterprise: sessions::linked_enterprise(&mut conn, demo.cloud_account).await?,
+        });
+    }
+    Ok(Json(out))
+}
+
+/// Development only: signs in through a demo cloud account, standing in for
+/// the cloud vendor's own sign-in. The session remembers the cloud account,
+/// which the cloud console's rules read (CH-3); a browser could not send it
+/// any other way.
+#[utoipa::path(
+    post,
+    path = "/dev/cloud-session",
+    tag = "session",
+    request_body = CloudSignIn,
+    responses(
+        (status = 204, description = "Signed in as the demo person of that cloud account: `Set-Cookie: esign_session=…`, the session carrying the cloud account"),
+        (status = 400, description = "`invalid_input`: the body is not `{cloud_account}`", body = api_types::ErrorBody),
+        (status = 404, description = "`not_found`: no such demo cloud account, or outside development", body = api_types::ErrorBody),
+    ),
+)]
+async fn cloud_sign_in(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<CloudSignIn>,
+) -> Result<Response, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no API route for POST /api/dev/cloud-session".into()));
+    }
+    let demo = DEMO_CLOUD_ACCOUNTS
+        .iter()
+        .find(|d| d.cloud_account == body.cloud_account.trim())
+        .ok_or_else(|| ApiError::NotFound("no such demo cloud account".into()))?;
+    let found = sessions::credentials(&mut *state.db.read.acquire().await?, demo.login).await?;
+    let (person_id, _) = found.ok_or_else(|| ApiError::NotFound("no such demo cloud account".into()))?;
+    tracing::info!(person.id = person_id, cloud_account = demo.cloud_account, "signed in through a demo cloud account");
+    start_session(&state, person_id, Some(demo.cloud_account)).await
 }

@@ -92,6 +92,10 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/refunds/notify",               [400, 400, 400, 400, 400, 400, 400]),
     ("POST /api/csp-reports",                  [400, 400, 400, 400, 400, 400, 400]),
     ("GET  /api/dev/csp-reports",              [200, 200, 200, 200, 200, 200, 200]),
+    // CH-3: development's cloud sign-in, open to all; asked for an account it
+    // does not offer, so that the asking client's session stays as it is.
+    ("GET  /api/dev/cloud-accounts",           [200, 200, 200, 200, 200, 200, 200]),
+    ("POST /api/dev/cloud-session",            [404, 404, 404, 404, 404, 404, 404]),
 ];
 
 /// Documented operations with no line above, and why: each changes the
@@ -180,6 +184,8 @@ fn body_for(path: &str) -> Value {
         json!({ "method": "wechat_pay" })
     } else if path.ends_with("/bind") {
         json!({ "enterprise_id": 1 })
+    } else if path.ends_with("/cloud-session") {
+        json!({ "cloud_account": "cloud-999999" })
     } else if path.ends_with("/quote") {
         json!({ "selection": advanced(), "channel": "web" })
     } else {
@@ -243,8 +249,9 @@ on_both_databases!(vis_1_every_endpoint_answers_each_role_and_identity_as_the_sp
             if status.as_u16() != expected[column] {
                 wrong.push(format!("{login} {method} {path}: {status} (expected {}) {body}", expected[column]));
             }
-            // The development sign-in page lists every demo person by design.
-            let public = ["/api/demo-accounts", "/api/dev/sms-outbox"].contains(&path.as_str());
+            // The development sign-in pages list every demo person by design.
+            let public =
+                ["/api/demo-accounts", "/api/dev/sms-outbox", "/api/dev/cloud-accounts"].contains(&path.as_str());
             if status.is_success() && !public && body.to_string().contains(foreign_name) {
                 wrong.push(format!("{login} {method} {path} leaks enterprise B: {body}"));
             }

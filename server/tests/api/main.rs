@@ -6,6 +6,7 @@ mod helpers;
 mod authorization;
 mod basics;
 mod binding;
+mod cloud;
 mod concurrency;
 mod crash;
 mod delivery;

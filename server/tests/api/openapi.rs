@@ -281,6 +281,11 @@ async fn real_answers_fit_their_documented_schemas() {
     assert_fits(&doc, "GET", "/api/catalog", status, &body);
     let (status, body) = app.get("/api/demo-accounts").await;
     assert_fits(&doc, "GET", "/api/demo-accounts", status, &body);
+    let (status, body) = app.get("/api/dev/cloud-accounts").await;
+    assert_fits(&doc, "GET", "/api/dev/cloud-accounts", status, &body);
+    let unknown = json!({ "cloud_account": "cloud-999999" });
+    let (status, body) = app.post("/api/dev/cloud-session", &unknown).await;
+    assert_fits(&doc, "POST", "/api/dev/cloud-session", status, &body);
     let (status, body) = app.get("/api/me").await;
     assert_fits(&doc, "GET", "/api/me", status, &body);
     let (status, body) = app.post("/api/session", &json!({ "login": "a-admin", "password": "wrong" })).await;

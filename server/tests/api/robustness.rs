@@ -115,6 +115,7 @@ pub fn valid_body(template: &str) -> Value {
     match template {
         "/api/session" => json!({ "login": "a-admin", "password": "demo1234" }),
         "/api/session/identity" => json!({ "enterprise_id": 1 }),
+        "/api/dev/cloud-session" => json!({ "cloud_account": "cloud-100001" }),
         "/api/quote" => json!({ "selection": selection, "channel": "web" }),
         "/api/orders" => json!({ "selection": selection, "channel": "web", "expected_total": "8980.00" }),
         "/api/orders/{id}/pay" => json!({ "method": "wechat_pay" }),

@@ -1,5 +1,5 @@
-//! Flagship through a sales quote (SAL-1, CAT-4), purchase consultation
-//! (CH-4), and buying from the cloud console (CH-3).
+//! Flagship through a sales quote (SAL-1, CAT-4) and purchase consultation
+//! (CH-4); buying from the cloud console (CH-3) is in `cloud`.
 
 use crate::helpers::{TestApp, uuid_like_pub};
 use crate::on_both_databases;
@@ -212,55 +212,6 @@ on_both_databases!(ch_4_a_person_in_the_mini_program_asks_for_purchase_consultat
         "{leads}"
     );
     assert_eq!(leads.as_array().map(Vec::len), Some(1));
-});
-
-/// A cloud-console request naming `cloud` (or none).
-fn from_cloud(app: &TestApp, path: &str, body: &Value, cloud: Option<&str>) -> reqwest::RequestBuilder {
-    let request =
-        app.client.post(format!("{}{path}", app.address)).header("Idempotency-Key", uuid_like_pub()).json(body);
-    match cloud {
-        Some(account) => request.header("X-Cloud-Account", account),
-        None => request,
-    }
-}
-
-on_both_databases!(ch_3_only_the_linked_cloud_account_buys_on_the_cloud_console, |app| {
-    let selection = json!({ "edition": { "edition": "advanced", "years": 1 } });
-    let quote_body = json!({ "selection": selection, "channel": "cloud_console" });
-    let order_body = json!({ "selection": selection, "channel": "cloud_console", "expected_total": "6980.00" });
-    app.sign_in("a-admin").await;
-    let (status, quote) = app.send(from_cloud(&app, "/api/quote", &quote_body, Some("cloud-100001")), "linked").await;
-    assert_eq!((status, quote["payable"].as_str()), (StatusCode::OK, Some("6980.00")), "{quote}");
-    let (status, order) = app.send(from_cloud(&app, "/api/orders", &order_body, Some("cloud-100001")), "linked").await;
-    assert_eq!((status, order["channel"].as_str()), (StatusCode::CREATED, Some("cloud_console")), "{order}");
-
-    let b = app.another_client();
-    b.sign_in("b-admin").await;
-    let person = app.another_client();
-    person.sign_in("p-chen").await;
-    act_as_person(&person).await;
-    let refused = [
-        (&app, Some("cloud-999999"), "another cloud account"),
-        (&app, None, "no cloud account"),
-        (&b, Some("cloud-100001"), "an enterprise not linked to it"),
-        (&person, Some("cloud-100001"), "a person"),
-    ];
-    for (who, cloud, case) in refused {
-        for path in ["/api/quote", "/api/orders"] {
-            let body = if path == "/api/quote" { &quote_body } else { &order_body };
-            let (status, answer) = who.send(from_cloud(who, path, body, cloud), case).await;
-            assert_eq!(
-                (status, code_of(&answer)),
-                (StatusCode::UNPROCESSABLE_ENTITY, Some("cloud_account_not_linked")),
-                "{case} on {path}: {answer}"
-            );
-            let message = answer["message"].as_str().unwrap_or_default();
-            assert!(
-                message.contains("此企业未激活腾讯电子签") && message.contains("安全手机"),
-                "the remedy: {message}"
-            );
-        }
-    }
 });
 
 on_both_databases!(sal_1_the_sales_console_keeps_a_lead_s_status_and_notes_and_shows_the_buyer, |app| {

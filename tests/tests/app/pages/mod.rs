@@ -2,6 +2,7 @@
 //! `data-testid` the app sets on purpose; [`Page`] holds what they share.
 
 pub mod billing;
+pub mod cloud;
 pub mod contact;
 pub mod invoices;
 pub mod mini;
