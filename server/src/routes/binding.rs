@@ -16,6 +16,7 @@ use crate::http::extract::ApiJson;
 use crate::repo::accounts::{account_state, reserve_grant_numbers, save_grant_numbers, save_state};
 use crate::repo::bindings as store;
 use crate::repo::ledger::{append_ledger, ledger};
+use domain::ledger::history::MoveCause;
 use crate::repo::orders;
 use crate::repo::sessions::{Acting, Caller, memberships};
 use crate::{ApiError, AppState};
@@ -137,9 +138,9 @@ async fn bind_order(
         return Err(ApiError::code(ErrorCode::AlreadyBound));
     }
     save_state(&mut tx, person_account, &plan.person.account).await?;
-    append_ledger(&mut tx, person_account, Some(id), &plan.person.entries, now).await?;
+    append_ledger(&mut tx, person_account, Some(id), &plan.person.entries, (MoveCause::Binding, now)).await?;
     save_state(&mut tx, enterprise_account, &plan.enterprise.account).await?;
-    append_ledger(&mut tx, enterprise_account, Some(id), &plan.enterprise.entries, now).await?;
+    append_ledger(&mut tx, enterprise_account, Some(id), &plan.enterprise.entries, (MoveCause::Binding, now)).await?;
     save_grant_numbers(&mut tx, enterprise_account, issued).await?;
     let detail = serde_json::json!({
         "from_person_id": caller.person_id,

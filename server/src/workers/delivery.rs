@@ -18,6 +18,7 @@ use crate::db::Lock;
 use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
 use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
+use domain::ledger::history::MoveCause;
 use crate::repo::orders::{self as store, OrderRow};
 use crate::repo::payments;
 use crate::retry::{TRIES, backoff};
@@ -83,7 +84,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
         Err(refusal) => return Ok(Outcome::Refused(refusal)),
     };
     save_state(tx, order.account_id, &plan.account).await?;
-    append_ledger(tx, order.account_id, Some(order_id), &plan.entries, now).await?;
+    append_ledger(tx, order.account_id, Some(order_id), &plan.entries, (MoveCause::Delivery, now)).await?;
     save_grant_numbers(tx, order.account_id, issued).await?;
     // Delivered after an operator's retry: the money flagged to return is the order's payment again.
     if order.attention.is_some() {
