@@ -370,8 +370,12 @@ fn grant_bar(lang: Lang, g: &GrantLine, catalog: &Catalog) -> impl IntoView + us
         None
     };
     let figures = match lang {
-        Lang::Zh => format!("已用 {} / 共 {}{unit} · 剩余 {}", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left)),
-        Lang::En => format!("{} used of {}{unit} · {} left", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left)),
+        Lang::Zh => {
+            format!("已用 {} / 共 {}{unit} · 剩余 {}", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left))
+        }
+        Lang::En => {
+            format!("{} used of {}{unit} · {} left", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left))
+        }
     };
     let cleared = (g.cleared > 0).then(|| match lang {
         Lang::Zh => format!("到期清空 {}{unit}", i18n::count(g.cleared)),

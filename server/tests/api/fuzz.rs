@@ -296,7 +296,8 @@ on_both_databases!(fuzzed_query_parameters_never_cause_a_5xx, |app| {
                 .zip(&drawn)
                 .filter_map(|((name, named), value)| {
                     let (pick, text) = value.clone()?;
-                    let value = if named.is_empty() || pick % 3 != 0 { text } else { named[pick % named.len()].clone() };
+                    let value =
+                        if named.is_empty() || pick % 3 != 0 { text } else { named[pick % named.len()].clone() };
                     Some((name.clone(), value))
                 })
                 .collect();

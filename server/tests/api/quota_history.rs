@@ -97,7 +97,9 @@ on_both_databases!(quo_1_grants_and_history_add_up_through_a_pack_contracts_and_
     let grants = contract_grants(&b);
     let shown: Vec<(&str, Option<i64>, &str)> = grants
         .iter()
-        .map(|g| (g["source"].as_str().unwrap_or_default(), g["order"].as_i64(), g["state"].as_str().unwrap_or_default()))
+        .map(|g| {
+            (g["source"].as_str().unwrap_or_default(), g["order"].as_i64(), g["state"].as_str().unwrap_or_default())
+        })
         .collect();
     assert_eq!(
         shown,
@@ -129,7 +131,11 @@ on_both_databases!(quo_1_grants_and_history_add_up_through_a_pack_contracts_and_
     let told: Vec<(&str, &str, i64)> = history
         .iter()
         .map(|m| {
-            (m["kind"].as_str().unwrap_or_default(), m["cause"].as_str().unwrap_or_default(), m["change"].as_i64().unwrap_or(0))
+            (
+                m["kind"].as_str().unwrap_or_default(),
+                m["cause"].as_str().unwrap_or_default(),
+                m["change"].as_i64().unwrap_or(0),
+            )
         })
         .collect();
     assert_eq!(
@@ -158,8 +164,11 @@ on_both_databases!(quo_1_grants_and_history_add_up_through_a_pack_contracts_and_
     let b = billing(&app).await;
     assert_eq!(contracts(&b), (0, 0, 0), "{b}");
     assert_grants_add_up(&b);
-    let expired: Vec<(u64, u64, u64)> =
-        contract_grants(&b).iter().filter(|g| g["state"] == "expired").map(|g| (n(g, "used"), n(g, "left"), n(g, "cleared"))).collect();
+    let expired: Vec<(u64, u64, u64)> = contract_grants(&b)
+        .iter()
+        .filter(|g| g["state"] == "expired")
+        .map(|g| (n(g, "used"), n(g, "left"), n(g, "cleared")))
+        .collect();
     assert_eq!(expired.len(), 2, "{b}");
     assert!(expired.contains(&(2, 0, 998)) && expired.contains(&(0, 0, 1_000)), "{expired:?}");
 
@@ -195,9 +204,15 @@ on_both_databases!(the_quota_history_refuses_a_bad_cursor_limit_or_kind_with_inv
     assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
     app.sign_in("a-admin").await;
     app.buy(&advanced(), "web").await;
-    for query in ["limit=0", "limit=101", "limit=x", "before=-1", "before=1.5", "kind=nope", "limit=99999999999999999999"] {
+    for query in
+        ["limit=0", "limit=101", "limit=x", "before=-1", "before=1.5", "kind=nope", "limit=99999999999999999999"]
+    {
         let (status, body) = app.get(&format!("/api/billing/quota-moves?{query}")).await;
-        assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_input")), "{query}: {body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_input")),
+            "{query}: {body}"
+        );
         assert_fits(&doc, "GET", "/api/billing/quota-moves", status, &body);
     }
     let (status, body) = app.get("/api/billing/quota-moves?limit=1&before=2&kind=contracts").await;
