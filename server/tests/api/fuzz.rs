@@ -244,8 +244,14 @@ fn query_value() -> impl Strategy<Value = Option<(usize, String)>> {
     ]
 }
 
+/// A drawn query: which target, a value (or none) per parameter, unknown pairs.
+type DrawnQuery = (usize, Vec<Option<(usize, String)>>, Vec<(String, String)>);
+
+/// A documented GET with its query parameters, each with its enum values.
+type QueryTarget = (String, Vec<(String, Vec<String>)>);
+
 /// A query's drawn values, one per documented parameter, plus unknown pairs.
-fn query() -> impl Strategy<Value = (usize, Vec<Option<(usize, String)>>, Vec<(String, String)>)> {
+fn query() -> impl Strategy<Value = DrawnQuery> {
     (
         any::<usize>(),
         prop::collection::vec(query_value(), 4),
@@ -259,7 +265,7 @@ on_both_databases!(fuzzed_query_parameters_never_cause_a_5xx, |app| {
     app.buy(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await;
     let order = app.place_ok(&json!({ "edition": { "edition": "advanced", "years": 1 } }), "web").await.to_string();
     // The event stream stays open while the order is open; it is read elsewhere.
-    let targets: Vec<(String, Vec<(String, Vec<String>)>)> = documented_operations(&doc)
+    let targets: Vec<QueryTarget> = documented_operations(&doc)
         .into_iter()
         .filter(|(method, template)| method == "GET" && !template.ends_with("/events"))
         .filter_map(|(method, template)| {
