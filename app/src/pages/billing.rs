@@ -358,8 +358,8 @@ fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i
 fn grant_bar(lang: Lang, g: &GrantLine, catalog: &Catalog) -> impl IntoView + use<> {
     let label = grant_label(lang, g.source, g.kind, g.order, catalog);
     let unit = match g.kind {
-        QuotaKind::MeetingSigning => pick(lang, "次", " uses"),
-        QuotaKind::Contracts | QuotaKind::SigningReports => pick(lang, "份", ""),
+        QuotaKind::MeetingSigning => pick(lang, " 次", " uses"),
+        QuotaKind::Contracts | QuotaKind::SigningReports => pick(lang, " 份", ""),
     };
     let expired = g.state == GrantState::Expired;
     let badge = if expired {

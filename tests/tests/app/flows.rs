@@ -263,8 +263,8 @@ async fn quo_1_billing_shows_each_grant_as_a_bar_and_the_quota_history_after_a_c
         assert_eq!(
             shown,
             [
-                ("live", edition_label.as_str(), "已用 1 / 共 1,000份 · 剩余 999", 1.0, 1000.0, "优先扣减"),
-                ("live", pack_label.as_str(), "已用 0 / 共 1,000份 · 剩余 1,000", 0.0, 1000.0, ""),
+                ("live", edition_label.as_str(), "已用 1 / 共 1,000 份 · 剩余 999", 1.0, 1000.0, "优先扣减"),
+                ("live", pack_label.as_str(), "已用 0 / 共 1,000 份 · 剩余 1,000", 0.0, 1000.0, ""),
             ],
             "QUO-5: the allotment, granted first, is drawn first"
         );
