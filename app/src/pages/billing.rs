@@ -12,7 +12,7 @@ use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::purchase::contact_of;
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::access::QuickAction;
-use domain::billing::Billing;
+use domain::billing::{Billing, COUNTED_ADDONS};
 use domain::eligibility::Remedy;
 use domain::ledger::GrantSource;
 use domain::ledger::history::{GrantLine, GrantState, MoveCause, MoveKind, QuotaMove};
@@ -337,14 +337,13 @@ fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i
         GrantSource::Edition => pick(lang, "版本赠送", "Edition allotment").to_owned(),
         GrantSource::Pack => pick(lang, "合同套餐包", "Contract pack").to_owned(),
         GrantSource::Trial => pick(lang, "试用赠送", "Trial allotment").to_owned(),
-        GrantSource::AddOn => {
-            let addon = match kind {
-                QuotaKind::MeetingSigning => AddOn::MeetingSigning,
-                QuotaKind::SigningReports | QuotaKind::Contracts => AddOn::SigningReports,
-            };
-            let offer = catalog.addon(addon);
-            i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()
-        }
+        GrantSource::AddOn => match COUNTED_ADDONS.iter().find(|a| a.quota() == Some(kind)) {
+            Some(&addon) => {
+                let offer = catalog.addon(addon);
+                i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()
+            }
+            None => pick(lang, "增值服务", "Add-on").to_owned(),
+        },
     };
     match (order, lang) {
         (Some(id), Lang::Zh) => format!("{what} · 订单 #{id}"),

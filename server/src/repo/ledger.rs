@@ -110,19 +110,18 @@ pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Re
     .fetch_all(&mut *conn)
     .await?;
     let mut out = Vec::with_capacity(grants.len() + moves.len());
-    let mut grants = grants.iter().peekable();
+    let placed = grants.iter().map(|g| Ok((g.try_get::<i64, _>("after_move")?, granted(g)?)));
+    let mut grants = placed.collect::<Result<Vec<_>, sqlx::Error>>()?.into_iter().peekable();
     for row in &moves {
         let id: i64 = row.try_get("id")?;
-        while let Some(grant) = grants.next_if(|g| g.try_get::<i64, _>("after_move").is_ok_and(|after| after < id)) {
-            out.push(granted(grant)?);
+        while let Some((_, grant)) = grants.next_if(|(after, _)| *after < id) {
+            out.push(grant);
         }
         let at = instant("quota_moves.at", row.try_get("at")?)?;
         let cause = parse_name::<MoveCause>("quota_moves.cause", &row.try_get::<String, _>("cause")?)?;
         out.push(Recorded { at, cause, order: None, entry: moved(row)? });
     }
-    for grant in grants {
-        out.push(granted(grant)?);
-    }
+    out.extend(grants.map(|(_, grant)| grant));
     Ok(out)
 }
 
@@ -136,6 +135,7 @@ fn granted(row: &sqlx::any::AnyRow) -> Result<Recorded, sqlx::Error> {
     })
 }
 
+/// A row of `quota_grants` as its ledger entry.
 fn grant_entry(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
     Ok(LedgerEntry::Grant {
         grant: row.try_get("grant_no")?,
