@@ -5,6 +5,7 @@
 //! selection, a buyer, billing management) are `domain`'s types, used here
 //! as they are.
 
+mod billing;
 mod binding;
 mod contracts;
 mod enterprise_verification;
@@ -17,6 +18,7 @@ mod sales;
 mod session;
 mod verification;
 
+pub use billing::QuotaHistory;
 pub use binding::{BindRequest, Bound};
 pub use contracts::{ContractView, Initiate};
 pub use enterprise_verification::{

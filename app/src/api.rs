@@ -262,6 +262,13 @@ pub async fn billing(channel: Channel) -> Result<Billing, ApiClientError> {
     get(&format!("/api/billing?channel={}", wire(&channel))).await
 }
 
+/// `GET /api/billing/quota-moves`: the quota history of contracts, newest
+/// first, `limit` a page, older than `before` when given.
+pub async fn quota_moves(before: Option<u64>, limit: u64) -> Result<api_types::QuotaHistory, ApiClientError> {
+    let before = before.map(|b| format!("&before={b}")).unwrap_or_default();
+    get(&format!("/api/billing/quota-moves?kind=contracts&limit={limit}{before}")).await
+}
+
 /// `POST /api/trial` (TRI-1): answers billing management as it now is.
 pub async fn start_trial(channel: Channel) -> Result<Billing, ApiClientError> {
     send(Request::post("/api/trial"), &StartTrial { channel: Some(channel) }).await

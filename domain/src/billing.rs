@@ -1,13 +1,14 @@
 //! Billing management (费用管理): what the acting account holds and what the
 //! caller may do next, as one wire type the server answers with and the app
-//! reads (QUO-1, ADD-2, VIS-2). Every figure comes from the ledger and the
-//! rules already here; this module only gathers them.
+//! reads (QUO-1, QUO-3, QUO-4, QUO-5, ADD-2, VIS-2). Every figure comes from
+//! the ledger and the rules already here; this module only gathers them.
 
-use crate::access::{QuickAction, quick_actions};
+use crate::access::{QuickAction, can_view_order_records, quick_actions};
 use crate::cart::{Context, Selection};
 use crate::eligibility::{Verdict, eligibility};
 use crate::error::{DomainError, ErrorCode};
 use crate::identity::Channel;
+use crate::ledger::history::{GrantLine, Recorded, entries, grant_lines};
 use crate::ledger::{Balance, LedgerEntry, balance};
 use crate::money::Money;
 use crate::product::{AddOn, Edition, QuotaKind};
@@ -68,6 +69,9 @@ pub struct Billing {
     pub integration_until: Option<Instant>,
     /// QUO-1: remaining contracts = allotment + packs − used.
     pub contracts: Balance,
+    /// Each grant held or once held, live ones in the order they are drawn
+    /// (QUO-5); the live ones of a kind add up to its balance.
+    pub grants: Vec<GrantLine>,
     /// ADD-2: signing reports and meeting signing.
     pub addons: Vec<AddOnUsage>,
     /// VIS-2: only the actions the caller's role may use.
@@ -88,7 +92,8 @@ pub fn usage(ledger: &[LedgerEntry], addon: AddOn, now: Instant) -> Option<AddOn
 }
 
 /// Gathers billing management for the buyer in `ctx` from its ledger.
-pub fn overview(ctx: &Context<'_>, ledger: &[LedgerEntry]) -> Billing {
+pub fn overview(ctx: &Context<'_>, records: &[Recorded]) -> Billing {
+    let ledger = &entries(records);
     let account = &ctx.buyer.account;
     let edition = account.edition.as_ref().map(|term| {
         let offer = ctx.catalog.edition(term.edition);
@@ -111,6 +116,7 @@ pub fn overview(ctx: &Context<'_>, ledger: &[LedgerEntry]) -> Billing {
         edition,
         integration_until: account.integration_until,
         contracts: balance(ledger, QuotaKind::Contracts, ctx.now),
+        grants: grant_lines(records, ctx.now, can_view_order_records(&ctx.buyer.identity)),
         addons,
         quick_actions: quick_actions(&ctx.buyer.identity, ctx.channel),
         balance: ctx.buyer.balance,
@@ -142,10 +148,11 @@ fn upgrade_verdict(ctx: &Context<'_>, judged: &crate::eligibility::Eligibility) 
 mod tests {
     use super::*;
     use crate::identity::Role;
+    use crate::ledger::history::MoveCause;
     use crate::ledger::{GrantSource, draw};
     use crate::testing::*;
 
-    fn ledger() -> Vec<LedgerEntry> {
+    fn ledger() -> Vec<Recorded> {
         let grant =
             |grant, kind, amount, source| LedgerEntry::Grant { grant, kind, amount, expires_at: days(100), source };
         let mut entries = vec![
@@ -155,7 +162,36 @@ mod tests {
         ];
         entries.extend(draw(&entries, QuotaKind::Contracts, 25, now()).expect("draws"));
         entries.extend(draw(&entries, QuotaKind::SigningReports, 4, now()).expect("draws"));
-        entries
+        let cause = |e: &LedgerEntry| match e {
+            LedgerEntry::Draw { grant: 3, .. } => MoveCause::AddOnUse,
+            LedgerEntry::Draw { .. } => MoveCause::Contract,
+            _ => MoveCause::Delivery,
+        };
+        entries.into_iter().map(|entry| Recorded { at: now(), cause: cause(&entry), order: Some(7), entry }).collect()
+    }
+
+    #[test]
+    fn quo_1_billing_lists_each_grant_and_the_live_ones_add_up_to_the_remaining() {
+        let catalog = catalog();
+        let buyer = holding(admin(), Edition::Advanced, 100);
+        let b = overview(&ctx(&catalog, &buyer, Channel::Web), &ledger());
+        let contracts: Vec<_> = b.grants.iter().filter(|g| g.kind == QuotaKind::Contracts).collect();
+        assert_eq!(contracts.len(), 2, "the allotment and the pack: {contracts:?}");
+        let sum = |f: fn(&&crate::ledger::history::GrantLine) -> u64| contracts.iter().map(f).sum::<u64>();
+        assert_eq!((sum(|g| g.total), sum(|g| g.used), sum(|g| g.left)), (2_000, 25, 1_975));
+        assert_eq!(
+            (b.contracts.total, b.contracts.used, b.contracts.remaining),
+            (sum(|g| g.total), sum(|g| g.used), sum(|g| g.left))
+        );
+        assert!(contracts.iter().all(|g| g.order == Some(7)), "the super admin sees the delivering order (VIS-1)");
+    }
+
+    #[test]
+    fn vis_1_billing_names_the_delivering_order_only_to_those_who_see_purchase_records() {
+        let catalog = catalog();
+        let staff = holding(enterprise(&[Role::Staff]), Edition::Advanced, 100);
+        let b = overview(&ctx(&catalog, &staff, Channel::Web), &ledger());
+        assert!(!b.grants.is_empty() && b.grants.iter().all(|g| g.order.is_none()), "{:?}", b.grants);
     }
 
     #[test]

@@ -84,8 +84,16 @@ impl GrantBalance {
 pub fn grants(entries: &[LedgerEntry]) -> Vec<GrantBalance> {
     let mut out: Vec<GrantBalance> = Vec::new();
     for entry in entries {
-        if let LedgerEntry::Grant { grant, kind, amount, expires_at, source } = entry {
-            out.push(GrantBalance {
+        apply(&mut out, entry);
+    }
+    out
+}
+
+/// Folds one more entry into the balances; an entry for a grant not there changes nothing.
+fn apply(balances: &mut Vec<GrantBalance>, entry: &LedgerEntry) {
+    let id = match entry {
+        LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
+            balances.push(GrantBalance {
                 grant: *grant,
                 kind: *kind,
                 source: *source,
@@ -95,25 +103,21 @@ pub fn grants(entries: &[LedgerEntry]) -> Vec<GrantBalance> {
                 returned: 0,
                 cleared: 0,
             });
-            continue;
+            return;
         }
-        let id = match entry {
-            LedgerEntry::Draw { grant, .. }
-            | LedgerEntry::Return { grant, .. }
-            | LedgerEntry::Clear { grant, .. }
-            | LedgerEntry::Move { grant, .. }
-            | LedgerEntry::Grant { grant, .. } => *grant,
-        };
-        let Some(g) = out.iter_mut().find(|g| g.grant == id) else { continue };
-        match entry {
-            LedgerEntry::Draw { amount, .. } => g.drawn += amount,
-            LedgerEntry::Return { amount, .. } => g.returned += amount,
-            LedgerEntry::Clear { amount, .. } => g.cleared += amount,
-            LedgerEntry::Move { expires_at, .. } => g.expires_at = *expires_at,
-            LedgerEntry::Grant { .. } => {}
-        }
+        LedgerEntry::Draw { grant, .. }
+        | LedgerEntry::Return { grant, .. }
+        | LedgerEntry::Clear { grant, .. }
+        | LedgerEntry::Move { grant, .. } => *grant,
+    };
+    let Some(g) = balances.iter_mut().find(|g| g.grant == id) else { return };
+    match entry {
+        LedgerEntry::Draw { amount, .. } => g.drawn += amount,
+        LedgerEntry::Return { amount, .. } => g.returned += amount,
+        LedgerEntry::Clear { amount, .. } => g.cleared += amount,
+        LedgerEntry::Move { expires_at, .. } => g.expires_at = *expires_at,
+        LedgerEntry::Grant { .. } => {}
     }
-    out
 }
 
 /// Totals of one kind of quota, as billing management shows them (QUO-1, ADD-2).
@@ -149,12 +153,10 @@ pub fn draw(
     amount: u64,
     now: Instant,
 ) -> Result<Vec<LedgerEntry>, DomainError> {
-    let mut live: Vec<GrantBalance> =
-        grants(entries).into_iter().filter(|g| g.kind == kind && g.is_live(now) && g.remaining() > 0).collect();
-    live.sort_by_key(|g| (g.expires_at, g.grant));
+    let balances = grants(entries);
     let mut left = amount;
     let mut out = Vec::new();
-    for g in live {
+    for g in history::draw_order(&balances, kind, now) {
         if left == 0 {
             break;
         }
@@ -243,6 +245,8 @@ impl ContractStatus {
         }
     }
 }
+
+pub mod history;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! 费用管理: the edition and its validity, remaining contracts (QUO-1),
-//! add-ons used and remaining (ADD-2), the quick actions of this role
+//! each grant as a bar with its expiry (QUO-3, QUO-4, QUO-5) and the quota
+//! history (份额变动记录), add-ons used and remaining (ADD-2), the quick actions of this role
 //! (VIS-2), renew and upgrade (REN), the free trial (TRI-1) and invoices
 //! after phone verification (INV-1). Every figure and verdict comes from the
 //! server's `domain::billing::overview`.
@@ -11,13 +12,15 @@ use crate::i18n::{self, pick, use_lang, use_title};
 use crate::pages::purchase::contact_of;
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
 use domain::access::QuickAction;
-use domain::billing::Billing;
+use domain::billing::{Billing, COUNTED_ADDONS};
 use domain::eligibility::Remedy;
+use domain::ledger::GrantSource;
+use domain::ledger::history::{GrantLine, GrantState, MoveCause, MoveKind, QuotaMove};
 use domain::opening::upgrade_selection;
 use domain::sales::LeadKind;
 use domain::time::format_date;
 use domain::verification::Purpose;
-use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, Selection};
+use domain::{AddOn, Buyer, Catalog, Channel, Context, EditionChoice, Lang, QuotaKind, Selection};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -254,6 +257,11 @@ fn BillingView(
                 </li>
             }
         };
+        let grants = if b.grants.is_empty() {
+            Either::Left(view! { <li class="muted">{pick(lang, "暂无份额", "No grants yet")}</li> })
+        } else {
+            Either::Right(b.grants.iter().map(|g| grant_bar(lang, g, &catalog)).collect_view())
+        };
         let actions = b
             .quick_actions
             .iter()
@@ -308,6 +316,11 @@ fn BillingView(
                     <p class="billing-figure num" data-testid="billing-balance">{i18n::yuan(b.balance)}</p>
                 </section>
             </div>
+            <section class="panel billing-panel" aria-labelledby="grants-title" data-testid="grants">
+                <h2 class="section-title" id="grants-title">{pick(lang, "份额明细", "Grants")}</h2>
+                <ul class="grant-list">{grants}</ul>
+            </section>
+            <QuotaHistoryPanel />
             <section class="panel" aria-labelledby="actions-title">
                 <h2 class="section-title" id="actions-title">{pick(lang, "快捷操作", "Quick actions")}</h2>
                 <ul class="quick-actions" data-testid="quick-actions">{actions}</ul>
@@ -315,6 +328,199 @@ fn BillingView(
             </section>
             {invoices}
         }
+    }
+}
+
+/// What a grant is: 版本赠送, 合同套餐包 with its order, an add-on's pack, the trial's.
+fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i64>, catalog: &Catalog) -> String {
+    let what = match source {
+        GrantSource::Edition => pick(lang, "版本赠送", "Edition allotment").to_owned(),
+        GrantSource::Pack => pick(lang, "合同套餐包", "Contract pack").to_owned(),
+        GrantSource::Trial => pick(lang, "试用赠送", "Trial allotment").to_owned(),
+        GrantSource::AddOn => match COUNTED_ADDONS.iter().find(|a| a.quota() == Some(kind)) {
+            Some(&addon) => {
+                let offer = catalog.addon(addon);
+                i18n::pick(lang, &offer.name_zh, &offer.name_en).to_owned()
+            }
+            None => pick(lang, "增值服务", "Add-on").to_owned(),
+        },
+    };
+    match (order, lang) {
+        (Some(id), Lang::Zh) => format!("{what} · 订单 #{id}"),
+        (Some(id), Lang::En) => format!("{what} · order #{id}"),
+        (None, _) => what,
+    }
+}
+
+/// One grant as a bar: used of total, what is left, its validity; an
+/// expired one says what was cleared (QUO-4), the next to draw says so (QUO-5).
+fn grant_bar(lang: Lang, g: &GrantLine, catalog: &Catalog) -> impl IntoView + use<> {
+    let label = grant_label(lang, g.source, g.kind, g.order, catalog);
+    let unit = match g.kind {
+        QuotaKind::MeetingSigning => pick(lang, " 次", " uses"),
+        QuotaKind::Contracts | QuotaKind::SigningReports => pick(lang, " 份", ""),
+    };
+    let expired = g.state == GrantState::Expired;
+    let badge = if expired {
+        Some(("badge", pick(lang, "已过期 · 已清空", "Expired · cleared")))
+    } else if g.draws_next {
+        Some(("badge badge-brand", pick(lang, "优先扣减", "Drawn next")))
+    } else {
+        None
+    };
+    let figures = match lang {
+        Lang::Zh => {
+            format!("已用 {} / 共 {}{unit} · 剩余 {}", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left))
+        }
+        Lang::En => {
+            format!("{} used of {}{unit} · {} left", i18n::count(g.used), i18n::count(g.total), i18n::count(g.left))
+        }
+    };
+    let cleared = (g.cleared > 0).then(|| match lang {
+        Lang::Zh => format!("到期清空 {}{unit}", i18n::count(g.cleared)),
+        Lang::En => format!("{}{unit} cleared at expiry", i18n::count(g.cleared)),
+    });
+    let validity = i18n::validity(lang, &format_date(g.starts_at), &format_date(g.expires_at));
+    let bar_label = format!("{label} {figures}");
+    view! {
+        <li class=if expired { "grant grant-expired" } else { "grant" } data-testid=format!("grant-{}", g.grant) data-state=if expired { "expired" } else { "live" }>
+            <div class="grant-head">
+                <span class="grant-label" data-testid="grant-label">{label}</span>
+                {badge.map(|(class, text)| view! { <span class=class>{text}</span> })}
+            </div>
+            <progress
+                class="usage-bar"
+                max=g.total.max(1).to_string()
+                value=g.used.to_string()
+                aria-label=bar_label
+            ></progress>
+            <p class="grant-figures muted num">
+                <span data-testid="grant-figures">{figures}</span>
+                {cleared.map(|c| view! { " · " <span data-testid="grant-cleared">{c}</span> })}
+            </p>
+            <p class="grant-validity muted num">{validity}</p>
+        </li>
+    }
+}
+
+/// Moves a page of the quota history holds.
+const HISTORY_PAGE: u64 = 10;
+
+/// 份额变动记录: the contracts' quota moves, newest first, a page at a time.
+#[component]
+fn QuotaHistoryPanel() -> impl IntoView {
+    let lang = use_lang();
+    let moves = RwSignal::new(Vec::<QuotaMove>::new());
+    let next = RwSignal::new(None::<u64>);
+    let loaded = RwSignal::new(false);
+    let failure = RwSignal::new(None::<ApiClientError>);
+    let load = move |before: Option<u64>| {
+        spawn_local(async move {
+            match api::quota_moves(before, HISTORY_PAGE).await {
+                Ok(page) => {
+                    failure.set(None);
+                    moves.update(|m| m.extend(page.moves));
+                    next.set(page.next_before);
+                    loaded.set(true);
+                }
+                Err(error) => failure.set(Some(error)),
+            }
+        });
+    };
+    load(None);
+    let rows = move || {
+        let lang = lang.get();
+        let shown = moves.get();
+        if loaded.get() && shown.is_empty() {
+            return Either::Left(view! { <li class="muted">{pick(lang, "暂无份额变动", "No quota moves yet")}</li> });
+        }
+        Either::Right(shown.iter().map(|m| history_row(lang, m)).collect_view())
+    };
+    let more = move || {
+        let lang = lang.get();
+        next.get().map(|before| {
+            view! {
+                <button type="button" class="button button-secondary" data-testid="quota-history-more" on:click=move |_| load(Some(before))>
+                    {pick(lang, "加载更多", "Load more")}
+                </button>
+            }
+        })
+    };
+    let failed = move || {
+        let lang = lang.get();
+        failure.get().map(|e| view! { <ErrorView lang title=pick(lang, "份额变动记录加载失败", "The quota history could not be loaded") message=i18n::api_error(lang, &e) inline=true /> })
+    };
+    view! {
+        <section class="panel billing-panel" aria-labelledby="history-title" data-testid="quota-history">
+            <h2 class="section-title" id="history-title">{move || pick(lang.get(), "份额变动记录", "Quota history")}</h2>
+            <ol class="history-list" aria-live="polite">{rows}</ol>
+            {more}
+            {failed}
+        </section>
+    }
+}
+
+/// One quota move: what and why, the grant, the change, the balance after, when.
+fn history_row(lang: Lang, m: &QuotaMove) -> impl IntoView + use<> {
+    let what = match (m.kind, lang) {
+        (MoveKind::Granted, Lang::Zh) => "发放",
+        (MoveKind::Granted, Lang::En) => "Granted",
+        (MoveKind::Drawn, Lang::Zh) => "扣减",
+        (MoveKind::Drawn, Lang::En) => "Drawn",
+        (MoveKind::Returned, Lang::Zh) => "退回",
+        (MoveKind::Returned, Lang::En) => "Returned",
+        (MoveKind::Cleared, Lang::Zh) => "清空",
+        (MoveKind::Cleared, Lang::En) => "Cleared",
+        (MoveKind::ExpiryMoved, Lang::Zh) => "有效期变更",
+        (MoveKind::ExpiryMoved, Lang::En) => "Expiry moved",
+    };
+    let why = match (m.cause, lang) {
+        (MoveCause::Delivery, Lang::Zh) => "订单交付",
+        (MoveCause::Delivery, Lang::En) => "order delivered",
+        (MoveCause::Binding, Lang::Zh) => "绑定企业",
+        (MoveCause::Binding, Lang::En) => "bound to an enterprise",
+        (MoveCause::Trial, Lang::Zh) => "申请试用",
+        (MoveCause::Trial, Lang::En) => "trial started",
+        (MoveCause::Contract, Lang::Zh) => "发起合同",
+        (MoveCause::Contract, Lang::En) => "contract initiated",
+        (MoveCause::AddOnUse, Lang::Zh) => "使用增值服务",
+        (MoveCause::AddOnUse, Lang::En) => "add-on used",
+        (MoveCause::Withdrawal, Lang::Zh) => "撤回合同",
+        (MoveCause::Withdrawal, Lang::En) => "contract withdrawn",
+        (MoveCause::Expiry, Lang::Zh) => "到期自动清空",
+        (MoveCause::Expiry, Lang::En) => "expired",
+    };
+    let until = m.expires_at.map(|at| format!(" {}{}", pick(lang, "至 ", "to "), format_date(at)));
+    let grant = format!("{} #{}", source_name(lang, m.source), m.grant);
+    let order = m.order.map(|id| format!(" · {}{id}", pick(lang, "订单 #", "order #")));
+    let change = match m.change {
+        c if c > 0 => format!("+{}", i18n::count(c.unsigned_abs())),
+        c if c < 0 => format!("−{}", i18n::count(c.unsigned_abs())),
+        _ => "0".to_owned(),
+    };
+    let balance = format!("{}{}", pick(lang, "余额 ", "Balance "), i18n::count(m.balance_after));
+    view! {
+        <li class="history-row" data-testid=format!("quota-move-{}", m.seq) data-kind=crate::components::wire_name(&m.kind)>
+            <span class="history-what">{format!("{what} · {why}")}{until}</span>
+            <span class="history-change num" data-testid="quota-move-change">{change}</span>
+            <span class="history-grant muted">{grant}{order}</span>
+            <span class="history-balance muted num" data-testid="quota-move-balance">{balance}</span>
+            <time class="history-at muted num">{i18n::datetime(m.at)}</time>
+        </li>
+    }
+}
+
+/// A grant's kind in a history line.
+fn source_name(lang: Lang, source: GrantSource) -> &'static str {
+    match (source, lang) {
+        (GrantSource::Edition, Lang::Zh) => "版本赠送",
+        (GrantSource::Edition, Lang::En) => "Edition allotment",
+        (GrantSource::Pack, Lang::Zh) => "合同套餐包",
+        (GrantSource::Pack, Lang::En) => "Contract pack",
+        (GrantSource::AddOn, Lang::Zh) => "增值服务",
+        (GrantSource::AddOn, Lang::En) => "Add-on",
+        (GrantSource::Trial, Lang::Zh) => "试用赠送",
+        (GrantSource::Trial, Lang::En) => "Trial allotment",
     }
 }
 

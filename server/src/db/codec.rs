@@ -360,6 +360,19 @@ mod tests {
             &[ContractStatus::Initiated, ContractStatus::Signed, ContractStatus::Withdrawn],
         );
         serde_round_trips("sales_leads.kind", &[LeadKind::Flagship, LeadKind::Consultation]);
+        use domain::ledger::history::MoveCause;
+        serde_round_trips(
+            "quota_moves.cause",
+            &[
+                MoveCause::Delivery,
+                MoveCause::Binding,
+                MoveCause::Trial,
+                MoveCause::Contract,
+                MoveCause::AddOnUse,
+                MoveCause::Withdrawal,
+                MoveCause::Expiry,
+            ],
+        );
         serde_round_trips("add-on", &AddOn::ALL);
     }
 

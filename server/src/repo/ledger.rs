@@ -7,6 +7,7 @@ use crate::clock::to_ms;
 use crate::db::Db;
 use crate::db::codec::{self, MoveEntry, Stored, instant, name_of, parse_name, unsigned};
 use crate::repo::sweeps::lock_account;
+use domain::ledger::history::{MoveCause, Recorded};
 use domain::ledger::{GrantId, GrantSource, LedgerEntry, draw, give_back};
 use domain::{Instant, QuotaKind};
 use sqlx::{Any, AnyConnection, Row, Transaction};
@@ -29,7 +30,7 @@ pub async fn draw_one(
     tx: &mut Transaction<'static, Any>,
     db: &Db,
     account_id: i64,
-    kind: QuotaKind,
+    (kind, cause): (QuotaKind, MoveCause),
     now: Instant,
 ) -> Result<(GrantId, Vec<LedgerEntry>), ApiError> {
     let mut entries = locked_ledger(tx, db, account_id).await?;
@@ -38,7 +39,7 @@ pub async fn draw_one(
         return Err(ApiError::internal(format!("one draw expected, got {drawn:?}")));
     };
     let grant = *grant;
-    append_ledger(tx, account_id, None, &drawn, now).await?;
+    append_ledger(tx, account_id, None, &drawn, (cause, now)).await?;
     entries.extend(drawn);
     Ok((grant, entries))
 }
@@ -53,7 +54,7 @@ pub async fn give_one_back(
     now: Instant,
 ) -> Result<bool, ApiError> {
     let back = give_back(entries, grant, 1, now);
-    append_ledger(tx, account_id, None, &back, now).await?;
+    append_ledger(tx, account_id, None, &back, (MoveCause::Withdrawal, now)).await?;
     Ok(back.iter().any(|e| matches!(e, LedgerEntry::Clear { .. })))
 }
 
@@ -79,13 +80,7 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
     .await?;
     let mut entries = Vec::with_capacity(grants.len());
     for row in &grants {
-        entries.push(LedgerEntry::Grant {
-            grant: row.try_get("grant_no")?,
-            kind: parse_name::<QuotaKind>("quota_grants.kind", &row.try_get::<String, _>("kind")?)?,
-            amount: unsigned("quota_grants.amount", row.try_get("amount")?)?,
-            expires_at: instant("quota_grants.expires_at", row.try_get("expires_at")?)?,
-            source: parse_name::<GrantSource>("quota_grants.source", &row.try_get::<String, _>("source")?)?,
-        });
+        entries.push(grant_entry(row)?);
     }
     let moves =
         sqlx::query("SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id")
@@ -93,21 +88,79 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
             .fetch_all(&mut *conn)
             .await?;
     for row in &moves {
-        let grant: i64 = row.try_get("grant_no")?;
-        let amount = || unsigned("quota_moves.amount", row.try_get("amount")?);
-        entries.push(match codec::parse::<MoveEntry>(&row.try_get::<String, _>("entry")?)? {
-            MoveEntry::Draw => LedgerEntry::Draw { grant, amount: amount()? },
-            MoveEntry::Return => LedgerEntry::Return { grant, amount: amount()? },
-            MoveEntry::Clear => LedgerEntry::Clear { grant, amount: amount()? },
-            MoveEntry::Move => {
-                let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.ok_or_else(|| {
-                    sqlx::Error::Decode(format!("a move of grant {grant} without quota_moves.expires_at").into())
-                })?;
-                LedgerEntry::Move { grant, expires_at: instant("quota_moves.expires_at", expires_at)? }
-            }
-        });
+        entries.push(moved(row)?);
     }
     Ok(entries)
+}
+
+/// The account's ledger as it was written, each entry with its time and
+/// cause, in the order of writing (for the quota history).
+pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Recorded>, sqlx::Error> {
+    let grants = sqlx::query(
+        "SELECT grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move \
+         FROM quota_grants WHERE account_id = $1 ORDER BY after_move, grant_no",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let moves = sqlx::query(
+        "SELECT id, grant_no, entry, amount, expires_at, at, cause FROM quota_moves WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = Vec::with_capacity(grants.len() + moves.len());
+    let placed = grants.iter().map(|g| Ok((g.try_get::<i64, _>("after_move")?, granted(g)?)));
+    let mut grants = placed.collect::<Result<Vec<_>, sqlx::Error>>()?.into_iter().peekable();
+    for row in &moves {
+        let id: i64 = row.try_get("id")?;
+        while let Some((_, grant)) = grants.next_if(|(after, _)| *after < id) {
+            out.push(grant);
+        }
+        let at = instant("quota_moves.at", row.try_get("at")?)?;
+        let cause = parse_name::<MoveCause>("quota_moves.cause", &row.try_get::<String, _>("cause")?)?;
+        out.push(Recorded { at, cause, order: None, entry: moved(row)? });
+    }
+    out.extend(grants.map(|(_, grant)| grant));
+    Ok(out)
+}
+
+/// A row of `quota_grants` as a recorded grant.
+fn granted(row: &sqlx::any::AnyRow) -> Result<Recorded, sqlx::Error> {
+    Ok(Recorded {
+        at: instant("quota_grants.granted_at", row.try_get("granted_at")?)?,
+        cause: parse_name::<MoveCause>("quota_grants.cause", &row.try_get::<String, _>("cause")?)?,
+        order: row.try_get("order_id")?,
+        entry: grant_entry(row)?,
+    })
+}
+
+/// A row of `quota_grants` as its ledger entry.
+fn grant_entry(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
+    Ok(LedgerEntry::Grant {
+        grant: row.try_get("grant_no")?,
+        kind: parse_name::<QuotaKind>("quota_grants.kind", &row.try_get::<String, _>("kind")?)?,
+        amount: unsigned("quota_grants.amount", row.try_get("amount")?)?,
+        expires_at: instant("quota_grants.expires_at", row.try_get("expires_at")?)?,
+        source: parse_name::<GrantSource>("quota_grants.source", &row.try_get::<String, _>("source")?)?,
+    })
+}
+
+/// A row of `quota_moves` as its ledger entry.
+fn moved(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
+    let grant: i64 = row.try_get("grant_no")?;
+    let amount = || unsigned("quota_moves.amount", row.try_get("amount")?);
+    Ok(match codec::parse::<MoveEntry>(&row.try_get::<String, _>("entry")?)? {
+        MoveEntry::Draw => LedgerEntry::Draw { grant, amount: amount()? },
+        MoveEntry::Return => LedgerEntry::Return { grant, amount: amount()? },
+        MoveEntry::Clear => LedgerEntry::Clear { grant, amount: amount()? },
+        MoveEntry::Move => {
+            let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.ok_or_else(|| {
+                sqlx::Error::Decode(format!("a move of grant {grant} without quota_moves.expires_at").into())
+            })?;
+            LedgerEntry::Move { grant, expires_at: instant("quota_moves.expires_at", expires_at)? }
+        }
+    })
 }
 
 /// An amount as `column` stores it, or an encode error naming the column
@@ -116,20 +169,24 @@ fn stored_amount(column: &str, amount: u64) -> Result<i64, sqlx::Error> {
     i64::try_from(amount).map_err(|_| sqlx::Error::Encode(format!("amount {amount} out of range for {column}").into()))
 }
 
-/// Appends ledger entries (grants get the numbers the plan gave them).
+/// Appends ledger entries written at `at` for `cause` (grants get the
+/// numbers the plan gave them, and their place after the moves so far).
 pub async fn append_ledger(
     conn: &mut AnyConnection,
     account_id: i64,
     order_id: Option<i64>,
     entries: &[LedgerEntry],
-    at: Instant,
+    (cause, at): (MoveCause, Instant),
 ) -> Result<(), sqlx::Error> {
+    let cause = name_of(&cause);
     for entry in entries {
         let (grant, kind, amount, expires_at) = match entry {
             LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
                 sqlx::query(
-                    "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, order_id) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO quota_grants \
+                     (account_id, grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
+                     (SELECT COALESCE(MAX(id), 0) FROM quota_moves WHERE account_id = $1))",
                 )
                 .bind(account_id)
                 .bind(*grant)
@@ -138,6 +195,8 @@ pub async fn append_ledger(
                 .bind(to_ms(*expires_at))
                 .bind(name_of(source))
                 .bind(order_id)
+                .bind(&cause)
+                .bind(to_ms(at))
                 .execute(&mut *conn)
                 .await?;
                 continue;
@@ -148,7 +207,8 @@ pub async fn append_ledger(
             LedgerEntry::Move { grant, expires_at } => (grant, MoveEntry::Move, 0, Some(to_ms(*expires_at))),
         };
         sqlx::query(
-            "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at, cause) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(account_id)
         .bind(*grant)
@@ -156,6 +216,7 @@ pub async fn append_ledger(
         .bind(stored_amount("quota_moves.amount", amount)?)
         .bind(expires_at)
         .bind(to_ms(at))
+        .bind(&cause)
         .execute(&mut *conn)
         .await?;
     }

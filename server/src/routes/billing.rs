@@ -1,6 +1,6 @@
 //! Billing management (费用管理) and what follows a purchase: the overview
-//! (QUO-1, ADD-2, VIS-2), add-on uses (ADD-2), the free trial (TRI-1) and
-//! the expiry sweeper (QUO-4). Contracts draw through [`quota`] too.
+//! with each grant (QUO-1, QUO-3, QUO-4, QUO-5, ADD-2, VIS-2), the quota
+//! history, add-on uses (ADD-2) and the free trial (TRI-1).
 
 use crate::db::Lock;
 use crate::db::codec::{name_of, parse_name};
@@ -9,20 +9,26 @@ use crate::repo::accounts::{account_state, load_buyer, reserve_grant_numbers, sa
 use crate::repo::ledger::{self, append_ledger};
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
-use api_types::StartTrial;
+use api_types::{QuotaHistory, StartTrial};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use domain::access::can_view_order_records;
 use domain::billing::{AddOnUsage, Billing, COUNTED_ADDONS, overview, usage};
+use domain::ledger::history::{MoveCause, PageLimit, history, newest_first};
 use domain::trial::start_trial;
-use domain::{AddOn, Channel, Context};
+use domain::{AddOn, Channel, Context, QuotaKind};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub fn router() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(get_billing)).routes(routes!(start_free_trial)).routes(routes!(use_addon))
+    OpenApiRouter::new()
+        .routes(routes!(get_billing))
+        .routes(routes!(quota_moves))
+        .routes(routes!(start_free_trial))
+        .routes(routes!(use_addon))
 }
 
 fn actor(caller: &Caller) -> String {
@@ -38,9 +44,9 @@ struct ChannelQuery {
 async fn billing_of(state: &AppState, caller: &Caller, channel: Channel) -> Result<Billing, ApiError> {
     let mut conn = state.db.read.acquire().await?;
     let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
-    let entries = ledger::ledger(&mut conn, caller.account_id()).await?;
+    let records = ledger::records(&mut conn, caller.account_id()).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel, now: state.clock.now() };
-    Ok(overview(&ctx, &entries))
+    Ok(overview(&ctx, &records))
 }
 
 /// Billing management: edition, integration, contracts and add-on uses,
@@ -64,6 +70,45 @@ async fn get_billing(
 ) -> Result<Json<Billing>, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
     Ok(Json(billing_of(&state, &caller, query.channel.unwrap_or(Channel::Web)).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct HistoryQuery {
+    before: Option<u64>,
+    limit: Option<u64>,
+    kind: Option<QuotaKind>,
+}
+
+/// The quota history (份额变动记录), newest first: each grant, draw, return,
+/// clearing and expiry moved, with the grant it touched and the balance after.
+#[utoipa::path(
+    get,
+    path = "/billing/quota-moves",
+    tag = "billing",
+    security(("session" = [])),
+    params(
+        ("before" = Option<u64>, Query, description = "Only moves before this `seq` (the `next_before` of the page before)"),
+        ("limit" = Option<u64>, Query, description = "Moves per page, 1–100 (default 20)"),
+        ("kind" = Option<QuotaKind>, Query, description = "Only moves of this quota (default every kind)"),
+    ),
+    responses(
+        (status = 200, description = "One page of the acting account's quota history", body = QuotaHistory),
+        (status = 400, description = "`invalid_input`: a cursor, limit or kind that is not one", body = api_types::ErrorBody),
+        (status = 401, description = "`unauthenticated`", body = api_types::ErrorBody),
+    ),
+)]
+async fn quota_moves(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<HistoryQuery>, QueryRejection>,
+) -> Result<Json<QuotaHistory>, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::InvalidInput(e.body_text()))?;
+    let limit = query.limit.map(PageLimit::new).transpose()?.unwrap_or(PageLimit::DEFAULT);
+    let mut conn = state.db.read.acquire().await?;
+    let records = ledger::records(&mut conn, caller.account_id()).await?;
+    let moves = history(&records, can_view_order_records(&caller.identity(false)));
+    let (moves, next_before) = newest_first(&moves, query.kind, query.before, limit);
+    Ok(Json(QuotaHistory { moves, next_before }))
 }
 
 /// Starts the free trial (TRI-1): once per enterprise, never beside a paid
@@ -104,7 +149,7 @@ async fn start_free_trial(
     let delivered = account_state(&mut tx, account_id, Lock::None).await?;
     let plan = trial.plan(&delivered, grant);
     save_state(&mut tx, account_id, &plan.account).await?;
-    append_ledger(&mut tx, account_id, None, &plan.entries, now).await?;
+    append_ledger(&mut tx, account_id, None, &plan.entries, (MoveCause::Trial, now)).await?;
     save_grant_numbers(&mut tx, account_id, grant).await?;
     let detail = serde_json::json!({
         "edition": name_of(&trial.term.edition),
@@ -144,7 +189,7 @@ async fn use_addon(
     let now = state.clock.now();
     let account_id = caller.account_id();
     let mut tx = state.db.begin().await?;
-    let (grant, entries) = ledger::draw_one(&mut tx, &state.db, account_id, quota, now).await?;
+    let (grant, entries) = ledger::draw_one(&mut tx, &state.db, account_id, (quota, MoveCause::AddOnUse), now).await?;
     let detail = serde_json::json!({ "addon": addon, "grant": grant, "amount": 1 });
     ledger::audit(&mut tx, now, &actor(&caller), account_id, "addon.used", &detail).await?;
     tx.commit().await?;

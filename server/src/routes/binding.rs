@@ -26,6 +26,7 @@ use axum::extract::{Path, State};
 use domain::ErrorCode;
 use domain::binding::{BindingInput, plan_binding};
 use domain::identity::AccountState;
+use domain::ledger::history::MoveCause;
 use domain::order::OrderStatus;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -137,9 +138,9 @@ async fn bind_order(
         return Err(ApiError::code(ErrorCode::AlreadyBound));
     }
     save_state(&mut tx, person_account, &plan.person.account).await?;
-    append_ledger(&mut tx, person_account, Some(id), &plan.person.entries, now).await?;
+    append_ledger(&mut tx, person_account, Some(id), &plan.person.entries, (MoveCause::Binding, now)).await?;
     save_state(&mut tx, enterprise_account, &plan.enterprise.account).await?;
-    append_ledger(&mut tx, enterprise_account, Some(id), &plan.enterprise.entries, now).await?;
+    append_ledger(&mut tx, enterprise_account, Some(id), &plan.enterprise.entries, (MoveCause::Binding, now)).await?;
     save_grant_numbers(&mut tx, enterprise_account, issued).await?;
     let detail = serde_json::json!({
         "from_person_id": caller.person_id,

@@ -14,6 +14,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::ledger::ContractStatus;
+use domain::ledger::history::MoveCause;
 use domain::{DomainError, ErrorCode, Instant, QuotaKind};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -109,7 +110,7 @@ async fn initiate(
             return Ok((StatusCode::OK, Json(existing.into())));
         }
     }
-    let (grant, _) = draw_one(&mut tx, &state.db, account_id, QuotaKind::Contracts, now).await?;
+    let (grant, _) = draw_one(&mut tx, &state.db, account_id, (QuotaKind::Contracts, MoveCause::Contract), now).await?;
     let new = NewContract {
         account_id,
         initiated_by: caller.person_id,

@@ -25,6 +25,7 @@ use crate::{ApiError, AppState};
 use domain::DomainError;
 use domain::PaymentMethod;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
+use domain::ledger::history::MoveCause;
 use domain::payment::RefundReason;
 use sqlx::{Acquire, Any, Transaction};
 use std::time::Duration;
@@ -83,7 +84,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
         Err(refusal) => return Ok(Outcome::Refused(refusal)),
     };
     save_state(tx, order.account_id, &plan.account).await?;
-    append_ledger(tx, order.account_id, Some(order_id), &plan.entries, now).await?;
+    append_ledger(tx, order.account_id, Some(order_id), &plan.entries, (MoveCause::Delivery, now)).await?;
     save_grant_numbers(tx, order.account_id, issued).await?;
     // Delivered after an operator's retry: the money flagged to return is the order's payment again.
     if order.attention.is_some() {

@@ -11,6 +11,7 @@ use crate::repo::ledger::{audit, locked_ledger};
 use crate::repo::sweeps as store;
 use crate::{ApiError, AppState};
 use domain::Instant;
+use domain::ledger::history::MoveCause;
 use domain::ledger::{GrantId, grants, sweep};
 use std::time::Duration;
 
@@ -50,7 +51,7 @@ async fn sweep_account(state: &AppState, account_id: i64, now: Instant) -> Resul
     let mut tx = state.db.begin().await?;
     let entries = locked_ledger(&mut tx, &state.db, account_id).await?;
     let clears = sweep(&entries, now);
-    append_ledger(&mut tx, account_id, None, &clears, now).await?;
+    append_ledger(&mut tx, account_id, None, &clears, (MoveCause::Expiry, now)).await?;
     if !clears.is_empty() {
         let detail = serde_json::json!({ "entries": clears });
         audit(&mut tx, now, "sweeper", account_id, "quota.cleared", &detail).await?;

@@ -51,6 +51,8 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     // The acting account's own things ({ca}: a contract of A, {cb}: of B).
     ("POST /api/orders",                       [401, 400, 400, 400, 400, 400, 400]),
     ("GET  /api/billing?channel=web",          [401, 200, 200, 200, 200, 200, 200]),
+    // The quota history is billing management's own: every member (its order numbers only for VIS-1's roles).
+    ("GET  /api/billing/quota-moves?limit=5",  [401, 200, 200, 200, 200, 200, 200]),
     ("POST /api/trial",                        [401, 422, 422, 422, 422, 403, 403]),
     ("POST /api/addons/signing_reports/use",   [401, 422, 422, 422, 422, 422, 422]),
     ("POST /api/contracts",                    [401, 201, 201, 201, 201, 422, 422]),

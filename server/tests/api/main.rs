@@ -23,6 +23,7 @@ mod payments;
 mod production;
 mod promise;
 mod quota;
+mod quota_history;
 mod refunds;
 mod renewals;
 mod robustness;

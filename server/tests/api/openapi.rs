@@ -84,7 +84,7 @@ pub fn concrete(doc: &Value, method: &str, template: &str, id: &str) -> String {
     path
 }
 
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+pub fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str().and_then(|r| r.strip_prefix("#/components/schemas/")) {
         Some(name) => resolve(doc, &doc["components"]["schemas"][name]),
         None => schema,

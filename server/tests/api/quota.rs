@@ -32,8 +32,8 @@ pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: 
         .await
         .expect("grant number");
     sqlx::query(
-        "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source) \
-         VALUES ($1, $2, 'contracts', $3, $4, $5)",
+        "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, cause) \
+         VALUES ($1, $2, 'contracts', $3, $4, $5, 'delivery')",
     )
     .bind(account_id)
     .bind(grant)

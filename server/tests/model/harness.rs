@@ -131,8 +131,8 @@ impl Server {
         .expect("E's account");
         if let Some(expires) = expires {
             sqlx::query(
-                "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source) \
-                 VALUES ($1, 1, 'contracts', $2, $3, 'edition')",
+                "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, cause) \
+                 VALUES ($1, 1, 'contracts', $2, $3, 'edition', 'delivery')",
             )
             .bind(e_account)
             .bind(crate::steps::OPENING_CONTRACTS as i64)

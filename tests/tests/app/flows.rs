@@ -224,3 +224,70 @@ async fn vis_1_order_records_filter_by_status_and_who_placed_them_and_keep_the_f
     })
     .await;
 }
+
+/// QUO-1, QUO-3, QUO-5: 费用管理 shows each grant as a bar (版本赠送 and
+/// 合同套餐包 with their orders, used of total, what is left, the one drawn
+/// next) and the 份额变动记录, which gains the draw once a contract is
+/// initiated; the same at 390 px in the mini-program.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quo_1_billing_shows_each_grant_as_a_bar_and_the_quota_history_after_a_contract() {
+    let server = Arc::new(TestServer::start().await);
+    let admin = server.signed_in("a-admin").await;
+    let edition_order = admin.buy(&crate::edition("advanced", 1)).await;
+    let pack_order =
+        admin.buy(&serde_json::json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] })).await;
+    let s = Arc::clone(&server);
+    with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
+        let page = signed_in(client, &s, "a-admin", "/billing").await;
+        let billing = BillingPage::open(page.clone(), "/billing").await;
+        let history = billing.wait_for_history(2).await;
+        assert!(
+            history[0].starts_with("发放 · 订单交付 +1,000 合同套餐包"),
+            "the pack's grant, newest first: {history:?}"
+        );
+        assert!(history[0].contains("余额 2,000"), "{history:?}");
+
+        let (status, contract) =
+            s.signed_in("a-admin").await.post("/api/contracts", &serde_json::json!({ "title": "采购合同" })).await;
+        assert_eq!(status, 201, "{contract}");
+        page.reload().await;
+        let billing = BillingPage::open(page.clone(), "/billing").await;
+        assert_eq!(billing.page.text("contracts-remaining").await, "1,999");
+        let grants = billing.grants().await;
+        let shown: Vec<(&str, &str, &str, f64, f64, &str)> = grants
+            .iter()
+            .map(|g| (g.state.as_str(), g.label.as_str(), g.figures.as_str(), g.value, g.max, g.badge.as_str()))
+            .collect();
+        let edition_label = format!("版本赠送 · 订单 #{edition_order}");
+        let pack_label = format!("合同套餐包 · 订单 #{pack_order}");
+        assert_eq!(
+            shown,
+            [
+                ("live", edition_label.as_str(), "已用 1 / 共 1,000 份 · 剩余 999", 1.0, 1000.0, "优先扣减"),
+                ("live", pack_label.as_str(), "已用 0 / 共 1,000 份 · 剩余 1,000", 0.0, 1000.0, ""),
+            ],
+            "QUO-5: the allotment, granted first, is drawn first"
+        );
+        assert!(
+            grants.iter().all(|g| g.accessible_name.contains(&g.figures)),
+            "each bar is named with its figures: {grants:?}"
+        );
+        let validity = billing.page.text("billing-validity").await;
+        let grant_validity = billing
+            .page
+            .script("return document.querySelector('[data-testid=grants] .grant-validity').textContent")
+            .await;
+        assert_eq!(grant_validity.as_str(), Some(validity.as_str()), "QUO-3: the grant runs with the edition");
+
+        let history = billing.wait_for_history(3).await;
+        assert!(history[0].starts_with("扣减 · 发起合同 −1 版本赠送"), "the draw, newest first: {history:?}");
+        assert!(history[0].contains("余额 1,999"), "{history:?}");
+
+        page.resize(PHONE.0).await;
+        let billing = BillingPage::open(page.clone(), "/mp/billing").await;
+        assert_eq!(billing.grants().await.len(), 2);
+        assert_eq!(billing.wait_for_history(3).await.len(), 3);
+        assert!(page.scroll_width().await <= u64::from(PHONE.0), "费用管理 fits 390 px");
+    })
+    .await;
+}
