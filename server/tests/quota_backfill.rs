@@ -1,4 +1,4 @@
-//! Migration 0013 gives the quota rows written before it a cause, a time and
+//! Migration 0014 gives the quota rows written before it a cause, a time and
 //! a place in the account's history (QUO-1's quota history): a database
 //! migrated to 0012 and written the old way, then migrated by the server.
 
@@ -6,24 +6,24 @@ use domain::ledger::LedgerEntry;
 use domain::ledger::history::MoveCause;
 use sqlx::sqlite::SqlitePoolOptions;
 
-/// The SQLite migrations before 0013, copied into `dir`.
-fn migrations_before_0013(dir: &std::path::Path) {
+/// The SQLite migrations before 0014, copied into `dir`.
+fn migrations_before_0014(dir: &std::path::Path) {
     let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations/sqlite");
     for entry in std::fs::read_dir(&source).expect("the migrations folder") {
         let path = entry.expect("an entry").path();
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_owned();
-        if name.as_str() < "0013" {
+        if name.as_str() < "0014" {
             std::fs::copy(&path, dir.join(&name)).expect("copied");
         }
     }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn quo_1_migration_0013_gives_earlier_ledger_rows_their_cause_time_and_place() {
+async fn quo_1_migration_0014_gives_earlier_ledger_rows_their_cause_time_and_place() {
     let dir = tempfile::tempdir().expect("a temp dir");
     let before = dir.path().join("before");
     std::fs::create_dir(&before).expect("a folder");
-    migrations_before_0013(&before);
+    migrations_before_0014(&before);
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("db.sqlite").display());
     let pool = SqlitePoolOptions::new().max_connections(1).connect(&url).await.expect("opens");
     let old = sqlx::migrate::Migrator::new(before.as_path()).await.expect("reads the migrations");
@@ -43,7 +43,7 @@ async fn quo_1_migration_0013_gives_earlier_ledger_rows_their_cause_time_and_pla
     pool.close().await;
 
     let db = server::db::Db::connect(&url, 2).await.expect("connects");
-    db.migrate().await.expect("the server applies 0013");
+    db.migrate().await.expect("the server applies 0014");
     let mut conn = db.read.acquire().await.expect("a connection");
     let records = server::repo::ledger::records(&mut conn, 1).await.expect("the history reads");
     let told: Vec<(String, MoveCause, i64)> = records
