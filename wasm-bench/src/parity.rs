@@ -279,3 +279,77 @@ pub fn digest(answer: &Answer) -> u64 {
     let json = serde_json::to_string(answer).unwrap_or_default();
     json.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Datelike;
+    use domain::time::local_date;
+
+    fn catalog() -> Catalog {
+        Catalog::load_default().expect("the embedded catalog")
+    }
+
+    #[test]
+    fn pri_1_one_seed_draws_the_same_scenarios_and_carts_every_time() {
+        let catalog = catalog();
+        for index in 0..50 {
+            let (a, b) = (Scenario::draw(7, index), Scenario::draw(7, index));
+            assert_eq!(a, b, "scenario {index}");
+            assert_eq!(a.cart(7, index, 3, &catalog), b.cart(7, index, 3, &catalog), "scenario {index}, cart 3");
+        }
+        assert_ne!(Scenario::draw(7, 0), Scenario::draw(8, 0), "another seed, other scenarios");
+    }
+
+    #[test]
+    fn pri_1_the_scenarios_reach_term_ends_leap_days_and_a_terms_last_second() {
+        let scenarios: Vec<Scenario> = (0..300).map(|i| Scenario::draw(20_261_207, i)).collect();
+        let terms = || scenarios.iter().filter_map(|s| s.account.edition.as_ref().map(|t| (s, t)));
+        let last_second = terms().filter(|(s, t)| t.expires_at - s.now == TimeDelta::seconds(1)).count();
+        let on_the_end = terms().filter(|(s, t)| t.expires_at == s.now).count();
+        let last_day =
+            terms().filter(|(s, t)| t.expires_at > s.now && t.expires_at - s.now < TimeDelta::days(1)).count();
+        let from_leap_day = terms()
+            .filter(|(_, t)| {
+                let (start, end) = (local_date(t.starts_at), local_date(t.expires_at));
+                (start.month(), start.day()) == (2, 29) && (end.month(), end.day()) == (2, 28)
+            })
+            .count();
+        let leap_now =
+            scenarios.iter().filter(|s| (local_date(s.now).month(), local_date(s.now).day()) == (2, 29)).count();
+        for (what, count) in [
+            ("a term in its last second", last_second),
+            ("a term ending at that very moment", on_the_end),
+            ("a term on its last day", last_day),
+            ("a term from 29 February to 28 February", from_leap_day),
+            ("the clock on 29 February", leap_now),
+        ] {
+            assert!(count > 0, "300 scenarios include {what}");
+        }
+    }
+
+    #[test]
+    fn vou_2_carts_hold_vouchers_above_the_total_and_odd_amounts_that_must_round() {
+        let catalog = catalog();
+        let (mut capped, mut spread) = (0, 0);
+        for index in 0..200 {
+            let scenario = Scenario::draw(1, index);
+            let buyer = Buyer {
+                identity: domain::identity::Identity::Person { person_id: 1, first_purchase: false },
+                account: scenario.account.clone(),
+                balance: Money::yuan(0),
+                vouchers: scenario.vouchers.clone(),
+                sales_quotes: Vec::new(),
+                cloud_account: None,
+            };
+            for n in 0..50 {
+                let cart = scenario.cart(1, index, n, &catalog);
+                let Answer::Quoted { quote } = answer(&catalog, &buyer, scenario.now, &cart) else { continue };
+                let Some(voucher) = &quote.voucher else { continue };
+                capped += usize::from(voucher.forfeited > Money::ZERO);
+                spread += usize::from(quote.lines.iter().filter(|l| l.discount > Money::ZERO).count() > 1);
+            }
+        }
+        assert!(capped > 0 && spread > 0, "capped vouchers {capped}, spread over lines {spread}");
+    }
+}
