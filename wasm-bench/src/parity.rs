@@ -147,7 +147,7 @@ impl Scenario {
             let (starts_at, expires_at) = if draw.percent(40) {
                 // A term started on a listed day: it ends on the same date N years later,
                 // 29 February → 28 February; the clock is placed around that end.
-                let starts = instant(day - DAY * 366 * i64::from(years) + draw.pick(&[0, 36_000]));
+                let starts = instant(draw.pick(&DAYS) + draw.pick(&[0, 36_000]));
                 let ends = add_years(starts, years).unwrap_or(starts);
                 now = ends - TimeDelta::seconds(until_expiry(&mut draw));
                 (starts, ends)
