@@ -27,8 +27,9 @@ const USAGE: &str = "usage: cargo xtask <command>
   soak   the money model test (server/tests/model) with 10,000 sequences on SQLite and on a
          throwaway PostgreSQL (port 55435), release build; SOAK_CASES=<n> changes the count,
          PROPTEST_RNG_SEED=<seed> replays a run
-  bench  every benchmark (domain native and in wasm, the app in Chromium, the server under
-         load on SQLite and PostgreSQL), written to BENCHMARKS.md";
+  bench  every benchmark (domain native and in wasm, the app in Chromium, a million carts
+         quoted by the wasm domain and by the server, the server under load on SQLite and
+         PostgreSQL), written to BENCHMARKS.md; `--only parity` runs the million carts alone";
 
 fn main() -> ExitCode {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives inside the workspace");
@@ -41,7 +42,11 @@ fn main() -> ExitCode {
         Some("dist") => tools::ensure_wasm_tools().and_then(|()| dist::build()),
         Some("test") => test(),
         Some("soak") => soak(),
-        Some("bench") => bench::run(),
+        Some("bench") => match (env::args().nth(2).as_deref(), env::args().nth(3)) {
+            (None, _) => bench::run(None),
+            (Some("--only"), Some(stage)) => bench::run(Some(&stage)),
+            _ => Err("usage: cargo xtask bench [--only parity]".into()),
+        },
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);
@@ -83,15 +88,18 @@ fn test_stages(stages: &mut Stages) -> Result {
     stages.run("clippy wasm32", || {
         cargo(&["clippy", "-p", "app", "--target", tools::WASM_TARGET, "--", "-D", "warnings"])
     })?;
-    // The end-to-end tests serve the built app.
+    // The end-to-end tests serve the built app; the parity test quotes with the wasm page.
     stages.run("dist", dist::build)?;
+    let wasm_page = bench::target_dir()?.join("wasm-bench");
+    stages.run("wasm page", || bench::build_wasm_page(&bench::target_dir()?, &wasm_page))?;
     let postgres = stages.run("postgres", postgres::Cluster::start)?;
     stages.run("test", || {
         run_cmd(
             Command::new("cargo")
                 .args(["test", "--workspace"])
                 .env("CARGO_INCREMENTAL", "0")
-                .env("DATABASE_URL_PG", postgres.url()),
+                .env("DATABASE_URL_PG", postgres.url())
+                .env("ESIGN_WASM_BENCH", &wasm_page),
         )
     })?;
     drop(postgres);

@@ -5,7 +5,8 @@
 //! Usage: `cargo bench -p e2e --bench browser -- --domain-wasm DIR --report DIR`
 //! after `cargo xtask dist` and the wasm page's build (both done by
 //! `cargo xtask bench`). Writes `domain-wasm.tsv` (workload, µs per call)
-//! and `app.md` into the report folder.
+//! and `app.md` into the report folder. `--only app` measures the app alone
+//! (no `--domain-wasm` needed): the preview's latency after a fresh dist.
 
 // The e2e tests' browser, server harness and page objects, shared read-only;
 // the tests use all of them, these benchmarks a part.
@@ -29,24 +30,27 @@ use std::time::Duration;
 const DESKTOP: (u32, u32) = (1280, 900);
 
 struct Options {
-    domain_wasm: PathBuf,
+    /// `None` with `--only app`.
+    domain_wasm: Option<PathBuf>,
     report: PathBuf,
 }
 
 fn options() -> Options {
     let mut domain_wasm = None;
     let mut report = None;
+    let mut app_only = false;
     let mut args = std::env::args().skip(1);
     while let Some(flag) = args.next() {
         match flag.as_str() {
             "--domain-wasm" => domain_wasm = args.next().map(PathBuf::from),
             "--report" => report = args.next().map(PathBuf::from),
+            "--only" => app_only = args.next().is_some_and(|part| part == "app"),
             // cargo bench passes `--bench` to every bench binary.
             _ => {}
         }
     }
     Options {
-        domain_wasm: domain_wasm.expect("--domain-wasm DIR: the built wasm page"),
+        domain_wasm: (!app_only).then(|| domain_wasm.expect("--domain-wasm DIR: the built wasm page")),
         report: report.expect("--report DIR: where the figures go"),
     }
 }
@@ -76,16 +80,17 @@ fn main() {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     runtime.block_on(async {
-        let dir = options.domain_wasm.clone();
-        println!("domain in wasm: {} calls per round", domain_wasm::CALLS);
-        let wasm = in_browser(move |client| async move { domain_wasm::measure(client, &dir).await }).await;
-        assert!(wasm.isolated, "the wasm page is cross-origin isolated");
-        let mut tsv = String::new();
-        for (name, micros) in &wasm.workloads {
-            println!("  {name}: {micros:.2} µs per call");
-            let _ = writeln!(tsv, "{name}\t{micros}");
+        if let Some(dir) = options.domain_wasm.clone() {
+            println!("domain in wasm: {} calls per round", domain_wasm::CALLS);
+            let wasm = in_browser(move |client| async move { domain_wasm::measure(client, &dir).await }).await;
+            assert!(wasm.isolated, "the wasm page is cross-origin isolated");
+            let mut tsv = String::new();
+            for (name, micros) in &wasm.workloads {
+                println!("  {name}: {micros:.2} µs per call");
+                let _ = writeln!(tsv, "{name}\t{micros}");
+            }
+            write(&options.report.join("domain-wasm.tsv"), &tsv);
         }
-        write(&options.report.join("domain-wasm.tsv"), &tsv);
 
         println!("the app: first load, reloads, choice → total");
         let (base, _db) = app_page::start_server().await;

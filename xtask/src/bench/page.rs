@@ -72,6 +72,7 @@ pub fn render(machine: &Machine, target: &Path, out: &Path) -> Result<String> {
     let _ = writeln!(w);
     domain(w, target, out)?;
     app(w, out)?;
+    parity(w, out)?;
     server(w, out)?;
     reproduce(w);
     Ok(page)
@@ -151,6 +152,61 @@ fn app(w: &mut String, out: &Path) -> Result {
     Ok(())
 }
 
+/// The parity section's heading, which `splice_parity` finds again.
+const PARITY_HEADING: &str = "## Parity of the preview and the charge";
+
+fn parity(w: &mut String, out: &Path) -> Result {
+    let tsv = read(&out.join("parity.tsv"))?;
+    let field = |name: &str| {
+        tsv.lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix('\t').map(str::to_owned))
+            .ok_or_else(|| format!("parity.tsv has no {name}"))
+    };
+    let (seed, carts, mismatches, seconds) = (field("seed")?, field("carts")?, field("mismatches")?, field("seconds")?);
+    let answers: Vec<String> = tsv
+        .lines()
+        .filter_map(|l| l.strip_prefix("answer ")?.split_once('\t'))
+        .map(|(kind, count)| format!("`{kind}` {count}"))
+        .collect();
+    let _ = writeln!(w, "{PARITY_HEADING}\n");
+    let _ = writeln!(
+        w,
+        "PRI-1: carts drawn from one seed by `wasm_bench::parity` (every edition, term, add-on, pack count and \
+         voucher the catalog allows and many it refuses; accounts whose edition ends on the second, on the day, \
+         on 29 February; the clock at a term's last day; vouchers whose spread must round, above the total, \
+         expired, scoped, spent), each quoted by the domain in wasm inside headless Chromium (the page of \
+         `wasm-bench/`, with the catalog and buyer the server sends the app) and by the real server's \
+         `POST /api/quote` over loopback (16 requests in flight, kept alive), the server's clock set to each \
+         scenario's moment. Every field of both answers is compared (lines, totals, notes, refusal reasons). \
+         Replay: `cargo bench -p e2e --bench parity -- --domain-wasm DIR --report DIR --seed {seed}`.\n"
+    );
+    let _ = writeln!(w, "| carts | mismatches | goal | | time | seed |");
+    let _ = writeln!(w, "|---|---|---|---|---|---|");
+    let _ =
+        writeln!(w, "| {carts} | {mismatches} | 0 | {} | {seconds} s | {seed} |\n", verdict(mismatches.trim() == "0"));
+    let _ = writeln!(w, "How the server answered: {}.\n", answers.join(", "));
+    Ok(())
+}
+
+/// `old` with its parity section replaced by the one `out` holds now
+/// (inserted before the server's section when it had none).
+pub fn splice_parity(old: &str, out: &Path) -> Result<String> {
+    let mut section = String::new();
+    parity(&mut section, out)?;
+    let (before, after) = match old.find(PARITY_HEADING) {
+        Some(start) => {
+            let rest = &old[start + PARITY_HEADING.len()..];
+            let end = rest.find("\n## ").map_or(old.len(), |at| start + PARITY_HEADING.len() + at + 1);
+            (&old[..start], &old[end..])
+        }
+        None => match old.find("## The server") {
+            Some(at) => (&old[..at], &old[at..]),
+            None => (old, ""),
+        },
+    };
+    Ok(format!("{before}{section}{after}"))
+}
+
 fn server(w: &mut String, out: &Path) -> Result {
     let _ = writeln!(w, "## The server\n");
     let _ = writeln!(
@@ -181,7 +237,8 @@ fn reproduce(w: &mut String) {
         "```sh\ncargo xtask bench\n```\n\n\
          It installs what is missing (the wasm32 target, wasm-bindgen, wasm-opt, Chromium and its driver, \
          PostgreSQL), then runs, in order: the criterion benchmark of the domain; `cargo xtask dist`; the wasm \
-         page of `wasm-bench/`; the browser benchmark (`cargo bench -p e2e --bench browser`); `loadgen` on \
+         page of `wasm-bench/`; the browser benchmark (`cargo bench -p e2e --bench browser`); the parity run \
+         (`cargo bench -p e2e --bench parity`, alone: `cargo xtask bench --only parity`); `loadgen` on \
          SQLite and then on a throwaway PostgreSQL cluster ({SECONDS_PER_POINT} s per load point); and writes \
          this file. Each part's raw figures stay in `<target>/bench/` (criterion's under `<target>/criterion/`). \
          On a quiet machine, run it with nothing else building: the figures above are only as good as the \
