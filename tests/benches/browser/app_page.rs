@@ -119,11 +119,20 @@ async fn interactive(page: &Page) -> (f64, bool) {
           }});
           observer.observe(doc, {{ subtree: true, childList: true, characterData: true, attributes: true }});
         }}, 1);
+        setTimeout(() => {{
+          const doc = frame.contentDocument;
+          const total = doc && doc.querySelector('{total}');
+          const term = doc && doc.querySelector('{years} input');
+          done({{ error: 'not interactive within 20 s', path: doc && doc.location.pathname,
+                  total: total && total.textContent, term: term ? (term.disabled ? 'disabled' : 'enabled') : 'absent',
+                  text: doc && doc.body ? doc.body.innerText.slice(0, 600) : null }});
+        }}, 20000);
         "#,
         total = testid("total"),
         years = testid("years-3"),
     );
     let result = page.client.execute_async(&script, Vec::new()).await.expect("the page becomes interactive");
+    assert!(result.get("error").is_none(), "the page becomes interactive: {result}");
     (result[0].as_f64().expect("a time"), result[1].as_bool().unwrap_or(false))
 }
 
