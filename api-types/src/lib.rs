@@ -26,7 +26,7 @@ pub use enterprise_verification::{
 };
 pub use error::ErrorBody;
 pub use invoices::{InvoiceAction, InvoiceRequest, InvoiceView, InvoiceableOrder, TitleView};
-pub use meta::{Environment, Health, Readiness, ReadinessCheck};
+pub use meta::{DbStats, Environment, Health, Readiness, ReadinessCheck};
 pub use ops::{OpsAccount, OpsDelivery, OpsPayment, OpsRefund, TimelineEntry};
 pub use orders::{
     MoneyToReturn, OrderView, PayRequest, PayResponse, PaymentPrompt, PersonDetailsRequest, PlaceOrder, Progress,

@@ -1,5 +1,14 @@
 use serde::{Deserialize, Serialize};
 
+/// `GET /api/dev/db-stats` (development only): the SQL statements and
+/// write transactions the server process has sent since it started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DbStats {
+    pub statements: u64,
+    pub transactions: u64,
+}
+
 /// `GET /api/health`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -1,7 +1,7 @@
 //! One load point: `n` buyers purchasing back to back for a set time, while
 //! the server's resident memory is sampled.
 
-use crate::process::ServerProcess;
+use crate::process::{DbCount, ServerProcess};
 use crate::purchase::{Buyer, Flow, Timing};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -19,6 +19,9 @@ pub struct Point {
     /// From the first purchase begun to the last one seen delivered.
     pub elapsed: Duration,
     pub peak_rss_kib: u64,
+    /// What the server sent its database during the point (its background
+    /// workers' rounds included).
+    pub db: DbCount,
 }
 
 /// Runs the first `clients` buyers for `seconds`; each purchase begun before
@@ -75,6 +78,7 @@ pub async fn run(server: &ServerProcess, buyers: Vec<Buyer>, flow: Flow, seconds
         first_failure: failures.into_iter().next(),
         timings,
         peak_rss_kib: peak.load(Ordering::SeqCst),
+        db: DbCount::default(),
     };
     (point, buyers)
 }

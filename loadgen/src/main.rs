@@ -94,7 +94,9 @@ async fn run(options: &Options, database: &Fresh) -> Result<Report, String> {
     for (flow, clients) in plan {
         println!("{}: {flow:?} × {clients} clients for {} s", database.name(), options.seconds);
         let rest = buyers.split_off(clients);
-        let (point, used) = load::run(&server, buyers, flow, options.seconds).await;
+        let before = server.db_stats().await?;
+        let (mut point, used) = load::run(&server, buyers, flow, options.seconds).await;
+        point.db = server.db_stats().await? - before;
         buyers = used;
         buyers.extend(rest);
         if point.timings.is_empty() {

@@ -7,6 +7,24 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+/// What the server sent its database: statements and write transactions.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DbCount {
+    pub statements: u64,
+    pub transactions: u64,
+}
+
+impl std::ops::Sub for DbCount {
+    type Output = DbCount;
+
+    fn sub(self, before: DbCount) -> DbCount {
+        DbCount {
+            statements: self.statements.saturating_sub(before.statements),
+            transactions: self.transactions.saturating_sub(before.transactions),
+        }
+    }
+}
+
 /// The server process, stopped when dropped.
 pub struct ServerProcess {
     child: Child,
@@ -64,6 +82,18 @@ impl ServerProcess {
             }
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
+    }
+
+    /// The SQL statements and write transactions it has sent so far
+    /// (`GET /api/dev/db-stats`, development only).
+    pub async fn db_stats(&self) -> Result<DbCount, String> {
+        let answer = reqwest::get(format!("{}/api/dev/db-stats", self.url)).await.map_err(|e| e.to_string())?;
+        if answer.status() != StatusCode::OK {
+            return Err(format!("GET /api/dev/db-stats answered {}", answer.status()));
+        }
+        let body: serde_json::Value = answer.json().await.map_err(|e| e.to_string())?;
+        let count = |field: &str| body[field].as_u64().ok_or(format!("db-stats has no {field}: {body}"));
+        Ok(DbCount { statements: count("statements")?, transactions: count("transactions")? })
     }
 
     /// Its resident memory now, in KiB.

@@ -54,6 +54,16 @@ fn rate(point: &Point) -> f64 {
     point.timings.len() as f64 / point.elapsed.as_secs_f64().max(1e-9)
 }
 
+/// The target for what a purchase costs the database.
+const STATEMENTS_PER_PURCHASE: u32 = 15;
+
+/// Statements and write transactions per complete purchase: the point's
+/// growth of the server's counters over the purchases it completed.
+fn per_purchase(point: &Point) -> (f64, f64) {
+    let purchases = point.timings.len().max(1) as f64;
+    (point.db.statements as f64 / purchases, point.db.transactions as f64 / purchases)
+}
+
 fn flow_name(flow: Flow) -> &'static str {
     match flow {
         Flow::Balance => "balance",
@@ -84,6 +94,12 @@ impl Report {
                 "| whole purchase p99, 16 clients, balance | {} | < 50 ms | {} |",
                 ms(p99),
                 verdict(p99 < Duration::from_millis(50))
+            )?;
+            let (statements, transactions) = per_purchase(point);
+            writeln!(
+                out,
+                "| SQL statements per complete purchase, 16 clients, balance (write transactions: {transactions:.1}) | {statements:.1} | ≤ {STATEMENTS_PER_PURCHASE} | {} |",
+                verdict(statements <= STATEMENTS_PER_PURCHASE as f64)
             )?;
         }
         let worst_delivery = self.points.iter().map(|p| (percentile(&sorted(p).1, 99.0), p)).max_by_key(|(d, _)| *d);
@@ -142,14 +158,15 @@ impl fmt::Display for Report {
         )?;
         writeln!(
             out,
-            "| payment | clients | complete purchases | per second | whole purchase p50 | p99 | payment → delivered p50 | p99 | peak RSS | failed |"
+            "| payment | clients | complete purchases | per second | whole purchase p50 | p99 | payment → delivered p50 | p99 | statements / purchase | transactions / purchase | peak RSS | failed |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|")?;
+        writeln!(out, "|---|---|---|---|---|---|---|---|---|---|---|---|")?;
         for point in &self.points {
             let (whole, delivery) = sorted(point);
+            let (statements, transactions) = per_purchase(point);
             writeln!(
                 out,
-                "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {:.1} MB | {} |",
+                "| {} | {} | {} | {:.0} | {} | {} | {} | {} | {statements:.1} | {transactions:.1} | {:.1} MB | {} |",
                 flow_name(point.flow),
                 point.clients,
                 point.timings.len(),

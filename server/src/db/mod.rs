@@ -4,6 +4,7 @@
 
 pub mod codec;
 mod dialect;
+pub mod stats;
 
 pub use dialect::{Backend, Lock};
 
@@ -91,8 +92,9 @@ impl Db {
             .collect())
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction (counted in [`stats`]).
     pub async fn begin(&self) -> Result<Transaction<'static, Any>, sqlx::Error> {
+        stats::transaction_begun();
         self.write.begin().await
     }
 

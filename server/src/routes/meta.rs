@@ -3,7 +3,7 @@
 //! policy.
 
 use crate::{ApiError, AppState};
-use api_types::{Health, Readiness, ReadinessCheck};
+use api_types::{DbStats, Health, Readiness, ReadinessCheck};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -21,6 +21,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(openapi_json))
         .routes(routes!(csp_report))
         .routes(routes!(csp_reports))
+        .routes(routes!(db_stats))
 }
 
 /// How many reports are kept: the newest, for a person (or a test) to read.
@@ -71,6 +72,25 @@ async fn csp_reports(State(state): State<AppState>) -> Result<Json<Vec<String>>,
     }
     let kept = state.csp_reports.lock().map(|k| k.iter().cloned().collect()).unwrap_or_default();
     Ok(Json(kept))
+}
+
+/// Development only: the SQL statements and write transactions this process
+/// has sent (`db::stats`); the load generator divides their growth by the
+/// purchases it made.
+#[utoipa::path(
+    get,
+    path = "/dev/db-stats",
+    tag = "meta",
+    responses(
+        (status = 200, description = "The counts since the process started", body = DbStats),
+        (status = 404, description = "`not_found`: outside development", body = api_types::ErrorBody),
+    ),
+)]
+async fn db_stats(State(state): State<AppState>) -> Result<Json<DbStats>, ApiError> {
+    if !state.settings.development {
+        return Err(ApiError::NotFound("no API route for GET /api/dev/db-stats".into()));
+    }
+    Ok(Json(crate::db::stats::snapshot()))
 }
 
 /// Whether the server answers.

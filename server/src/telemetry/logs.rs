@@ -3,7 +3,9 @@
 
 use std::io::IsTerminal;
 use std::str::FromStr;
-use tracing_subscriber::EnvFilter;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+use tracing_subscriber::{EnvFilter, Layer};
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -27,15 +29,18 @@ impl FromStr for LogFormat {
     }
 }
 
-/// Installs the process's subscriber, writing to stdout.
+/// Installs the process's subscriber, writing to stdout, beside the
+/// database's statement counter (`db::stats`, its own filter: `RUST_LOG`
+/// filters only the lines).
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter);
-    match format {
+    let logs = tracing_subscriber::fmt::layer();
+    let logs = match format {
         // A file or a pipe would keep the escape codes as noise.
-        LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).init(),
-        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).init(),
-    }
+        LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).boxed(),
+        LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).boxed(),
+    };
+    tracing_subscriber::registry().with(logs.with_filter(filter)).with(crate::db::stats::layer()).init();
 }
 
 #[cfg(test)]

@@ -94,6 +94,7 @@ const MATRIX: &[(&str, [u16; 7])] = &[
     ("POST /api/refunds/notify",               [400, 400, 400, 400, 400, 400, 400]),
     ("POST /api/csp-reports",                  [400, 400, 400, 400, 400, 400, 400]),
     ("GET  /api/dev/csp-reports",              [200, 200, 200, 200, 200, 200, 200]),
+    ("GET  /api/dev/db-stats",                 [200, 200, 200, 200, 200, 200, 200]),
     // CH-3: development's cloud sign-in, open to all; asked for an account it
     // does not offer, so that the asking client's session stays as it is.
     ("GET  /api/dev/cloud-accounts",           [200, 200, 200, 200, 200, 200, 200]),

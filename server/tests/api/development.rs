@@ -88,3 +88,42 @@ on_both_databases!(pay_4_the_mini_program_prompt_is_confirmed_by_its_prepay_id_u
     let order = app.order(late_id).await;
     assert_ne!(order["status"], "paid", "nothing was paid: {order}");
 });
+
+/// Installs the statement counter as the process's subscriber, as the
+/// server's `main` does beside its log lines (once for this test binary).
+fn count_statements() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        tracing_subscriber::registry()
+            .with(server::db::stats::layer())
+            .try_init()
+            .expect("no other test of this binary installs a subscriber");
+    });
+}
+
+async fn db_stats(app: &TestApp) -> (u64, u64) {
+    let (status, body) = app.get("/api/dev/db-stats").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (body["statements"].as_u64().expect("statements"), body["transactions"].as_u64().expect("transactions"))
+}
+
+on_both_databases!(the_statement_counter_moves_with_a_purchase, |app| {
+    count_statements();
+    app.sign_in("a-admin").await;
+    let (statements, transactions) = db_stats(&app).await;
+    app.buy(&advanced(), "web").await;
+    let (statements_after, transactions_after) = db_stats(&app).await;
+    // Other tests of this binary add to the process's counters too: at least
+    // the order's insert, its payment and its delivery are this purchase's.
+    assert!(statements_after >= statements + 3, "{statements} → {statements_after}");
+    assert!(transactions_after >= transactions + 3, "place, pay and deliver: {transactions} → {transactions_after}");
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn production_has_no_statement_counter() {
+    let app = TestApp::builder(Backend::Sqlite).settings(crate::helpers::in_production).spawn().await;
+    let (status, body) = app.get("/api/dev/db-stats").await;
+    assert_eq!((status, code_of(&body)), (StatusCode::NOT_FOUND, Some("not_found")), "{body}");
+}

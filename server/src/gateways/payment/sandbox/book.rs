@@ -316,7 +316,7 @@ impl Book {
             let same = existing.out_trade_no == out_trade_no && existing.amount_fen == amount_fen;
             return Ok(if same { Ok(existing) } else { Err(RefundRefused::NumberTaken) });
         }
-        let mut tx = self.db.write.begin().await?;
+        let mut tx = self.db.begin().await?;
         // The payment's row, written first, orders two refunds of one payment.
         let touched =
             sqlx::query("UPDATE sandbox_payments SET status = status WHERE out_trade_no = $1 AND status = 'paid'")
