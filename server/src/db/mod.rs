@@ -10,19 +10,23 @@ pub use dialect::{Backend, Lock};
 
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
+use crate::repo::session_cache::SessionCache;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// The pools. On SQLite every write goes through one connection, so write
 /// transactions are serialised in the process and never hit SQLite's
 /// deferred-transaction upgrade deadlock; reads use their own pool (WAL lets
 /// them run beside the writer). On PostgreSQL both are the same pool and
-/// writers serialise per account with `FOR UPDATE`.
+/// writers serialise per account with `FOR UPDATE`. Live sessions are held
+/// in memory in front of both (`repo::session_cache`).
 #[derive(Debug, Clone)]
 pub struct Db {
     pub read: AnyPool,
     pub write: AnyPool,
     pub backend: Backend,
+    pub sessions: Arc<SessionCache>,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
@@ -56,14 +60,14 @@ impl Db {
             // thread switches between them.
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let read = options().max_connections(u32::try_from(cores).unwrap_or(2).max(2)).connect(&url).await?;
-            Ok(Db { read, write, backend: Backend::Sqlite })
+            Ok(Db { read, write, backend: Backend::Sqlite, sessions: Arc::default() })
         } else {
             let pool = AnyPoolOptions::new()
                 .max_connections(max_connections)
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres })
+            Ok(Db { read: pool.clone(), write: pool, backend: Backend::Postgres, sessions: Arc::default() })
         }
     }
 

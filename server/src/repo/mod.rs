@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bindings;
+pub mod caller;
 pub mod contracts;
 pub mod deliveries;
 pub mod enterprise_verification;
@@ -16,6 +17,7 @@ pub mod payments;
 pub mod refunds;
 pub mod sales;
 pub mod seed;
+pub mod session_cache;
 pub mod sessions;
 pub mod sweeps;
 pub mod verification;

@@ -4,61 +4,17 @@
 
 use crate::clock::to_ms;
 use crate::db::Db;
-use crate::db::codec::parse_roles;
+use crate::db::codec::{instant, optional_instant, parse_roles};
+use crate::repo::session_cache::Cached;
 use domain::Instant;
-use domain::identity::{Identity, Membership, Role};
+use domain::identity::Membership;
 use sha2::{Digest, Sha256};
 use sqlx::{AnyConnection, Row};
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 7;
 
-/// Who is asking, and as which identity.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub person_id: i64,
-    pub person_account_id: i64,
-    pub acting: Acting,
-    /// The cloud account the session was opened through (CH-3); `None` for a web sign-in.
-    pub cloud_account: Option<String>,
-}
-
-/// The identity the caller acts as.
-#[derive(Debug, Clone)]
-pub enum Acting {
-    Person,
-    Enterprise {
-        enterprise_id: i64,
-        account_id: i64,
-        verified: bool,
-        roles: Vec<Role>,
-        linked_cloud_account: Option<String>,
-    },
-}
-
-impl Caller {
-    /// The account whose data this request may read and change.
-    pub fn account_id(&self) -> i64 {
-        match &self.acting {
-            Acting::Person => self.person_account_id,
-            Acting::Enterprise { account_id, .. } => *account_id,
-        }
-    }
-
-    /// The domain identity; `first_purchase` matters only for a person (BND-3).
-    pub fn identity(&self, first_purchase: bool) -> Identity {
-        match &self.acting {
-            Acting::Person => Identity::Person { person_id: self.person_id, first_purchase },
-            Acting::Enterprise { enterprise_id, verified, roles, linked_cloud_account, .. } => Identity::Enterprise {
-                person_id: self.person_id,
-                enterprise_id: *enterprise_id,
-                verified: *verified,
-                roles: roles.clone(),
-                linked_cloud_account: linked_cloud_account.clone(),
-            },
-        }
-    }
-}
+pub use super::caller::{Acting, Caller};
 
 /// SHA-256 of a session token, as stored.
 pub fn token_hash(token: &str) -> String {
@@ -91,34 +47,43 @@ pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sql
 const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// The caller a live session token stands for: not past its expiry, and
-/// used within `idle` (a session untouched that long has ended).
+/// used within `idle` (a session untouched that long has ended). A live
+/// session read in the last moments is answered from memory
+/// (`session_cache`); otherwise it is read, touched when due, and kept.
 pub async fn caller_for_token(
     db: &Db,
     token: &str,
     now: Instant,
     idle: chrono::TimeDelta,
 ) -> Result<Option<Caller>, sqlx::Error> {
+    let hash = token_hash(token);
+    if let Some(caller) = db.sessions.get(&hash, now, idle) {
+        return Ok(Some(caller));
+    }
+    let generation = db.sessions.generation();
     let row = sqlx::query(
         "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, s.last_seen_at, \
-             s.cloud_account, e.account_id AS enterprise_account_id, e.verified, m.roles, e.linked_cloud_account \
+             s.expires_at, s.cloud_account, e.account_id AS enterprise_account_id, e.verified, m.roles, \
+             e.linked_cloud_account \
              FROM sessions s JOIN persons p ON p.id = s.person_id \
              LEFT JOIN enterprises e ON e.id = s.acting_enterprise_id \
              LEFT JOIN memberships m ON m.person_id = s.person_id AND m.enterprise_id = s.acting_enterprise_id \
              WHERE s.token_hash = $1 AND s.expires_at > $2 AND (s.last_seen_at IS NULL OR s.last_seen_at > $3)",
     )
-    .bind(token_hash(token))
+    .bind(&hash)
     .bind(to_ms(now))
     .bind(to_ms(now - idle))
     .fetch_optional(&db.read)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let seen: Option<i64> = row.try_get("last_seen_at")?;
-    if seen.is_none_or(|at| to_ms(now) - at >= TOUCH_EVERY_MS) {
+    let mut seen = optional_instant("sessions.last_seen_at", row.try_get("last_seen_at")?)?;
+    if seen.is_none_or(|at| now - at >= chrono::TimeDelta::milliseconds(TOUCH_EVERY_MS)) {
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(to_ms(now))
-            .bind(token_hash(token))
+            .bind(&hash)
             .execute(&db.write)
             .await?;
+        seen = Some(now);
     }
     let acting = match row.try_get::<Option<i64>, _>("acting_enterprise_id")? {
         None => Acting::Person,
@@ -130,12 +95,20 @@ pub async fn caller_for_token(
             linked_cloud_account: row.try_get("linked_cloud_account")?,
         },
     };
-    Ok(Some(Caller {
+    let caller = Caller {
         person_id: row.try_get("person_id")?,
         person_account_id: row.try_get("person_account_id")?,
         acting,
         cloud_account: row.try_get("cloud_account")?,
-    }))
+    };
+    let cached = Cached {
+        caller: caller.clone(),
+        expires_at: instant("sessions.expires_at", row.try_get("expires_at")?)?,
+        last_seen_at: seen,
+        read_at: now,
+    };
+    db.sessions.keep(hash, cached, generation);
+    Ok(Some(caller))
 }
 
 /// The person signing in as `login`, with their stored password hash.
@@ -179,33 +152,34 @@ pub async fn open(
     Ok(())
 }
 
-/// Ends a session.
-pub async fn close(conn: &mut AnyConnection, token: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash(token)).execute(&mut *conn).await?;
+/// Ends a session, in memory too: it is refused from the next request on.
+pub async fn close(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+    let hash = token_hash(token);
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&db.write).await?;
+    db.sessions.forget_token(&hash);
     Ok(())
 }
 
 /// Makes the session act as `enterprise_id`, or as the person (ID-4), under
-/// a new token `fresh`: the old one stops working. False when the session
-/// had already ended.
-pub async fn act_as(
-    conn: &mut AnyConnection,
-    token: &str,
-    fresh: &str,
-    enterprise_id: Option<i64>,
-) -> Result<bool, sqlx::Error> {
+/// a new token `fresh`: the old one stops working, in memory too. False
+/// when the session had already ended.
+pub async fn act_as(db: &Db, token: &str, fresh: &str, enterprise_id: Option<i64>) -> Result<bool, sqlx::Error> {
+    let hash = token_hash(token);
     let changed = sqlx::query("UPDATE sessions SET acting_enterprise_id = $1, token_hash = $2 WHERE token_hash = $3")
         .bind(enterprise_id)
         .bind(token_hash(fresh))
-        .bind(token_hash(token))
-        .execute(&mut *conn)
+        .bind(&hash)
+        .execute(&db.write)
         .await?;
+    db.sessions.forget_token(&hash);
     Ok(changed.rows_affected() == 1)
 }
 
-/// Ends every session of a person (signing out everywhere); how many.
-pub async fn close_all(conn: &mut AnyConnection, person_id: i64) -> Result<u64, sqlx::Error> {
-    let closed = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&mut *conn).await?;
+/// Ends every session of a person (signing out everywhere), in memory too;
+/// how many.
+pub async fn close_all(db: &Db, person_id: i64) -> Result<u64, sqlx::Error> {
+    let closed = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&db.write).await?;
+    db.sessions.forget_person(person_id);
     Ok(closed.rows_affected())
 }
 

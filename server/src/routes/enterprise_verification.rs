@@ -232,6 +232,11 @@ async fn decide(state: &AppState, actor: &str, id: i64, verdict: Verdict) -> Res
     audit::append(&mut tx, now, actor, Some(account), None, name, &detail).await?;
     let decided = store::find(&mut tx, id, Lock::None).await?.ok_or_else(not_found)?;
     tx.commit().await?;
+    if matches!(held, Verdict::Approve) {
+        // Sessions in memory carry the enterprise's verification and the
+        // members' roles; after the commit, so no read of before is kept.
+        state.db.sessions.forget_all();
+    }
     tracing::info!(request.id = id, enterprise.id = request.enterprise_id, event = name, "verification decided");
     Ok(decided)
 }

@@ -108,7 +108,7 @@ async fn start_session(state: &AppState, person_id: i64, cloud_account: Option<&
 )]
 async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
     if let Some(token) = session_token(&headers) {
-        sessions::close(&mut *state.db.write.acquire().await?, &token).await?;
+        sessions::close(&state.db, &token).await?;
     }
     let mut out = HeaderMap::new();
     out.insert(SET_COOKIE, session_cookie(&state, "", 0));
@@ -127,7 +127,7 @@ async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Result<R
     ),
 )]
 async fn sign_out_everywhere(State(state): State<AppState>, caller: Caller) -> Result<Response, ApiError> {
-    let closed = sessions::close_all(&mut *state.db.write.acquire().await?, caller.person_id).await?;
+    let closed = sessions::close_all(&state.db, caller.person_id).await?;
     tracing::info!(person.id = caller.person_id, sessions = closed, "signed out everywhere");
     let mut out = HeaderMap::new();
     out.insert(SET_COOKIE, session_cookie(&state, "", 0));
@@ -160,7 +160,7 @@ async fn switch_identity(
     Identity::acting_as(caller.person_id, false, &joined, body.enterprise_id, None)?;
     let token = session_token(&headers).unwrap_or_default();
     let fresh = new_token();
-    if !sessions::act_as(&mut *state.db.write.acquire().await?, &token, &fresh, body.enterprise_id).await? {
+    if !sessions::act_as(&state.db, &token, &fresh, body.enterprise_id).await? {
         return Err(ApiError::code(ErrorCode::Unauthenticated));
     }
     let caller = caller_for_token(&state.db, &fresh, state.clock.now(), state.settings.session_idle())

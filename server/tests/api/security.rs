@@ -226,6 +226,41 @@ on_both_databases!(signing_out_everywhere_ends_every_session_of_the_person_only,
     assert_eq!(colleague.get("/api/me").await.0, StatusCode::OK, "another person stays signed in");
 });
 
+/// Sessions are held in memory (`repo::session_cache`): the server a person
+/// signs out on refuses the session at once; another server on the same
+/// database believes its copy for at most two seconds of its clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_signed_out_on_one_server_ends_there_at_once_and_on_another_within_two_seconds() {
+    let one = TestApp::builder(Backend::Postgres).spawn().await;
+    let two =
+        TestApp::builder(Backend::Postgres).database_url(&one.database_url).clock(one.clock.clone()).spawn().await;
+    let plain = reqwest::Client::new();
+    let signed = plain
+        .post(format!("{}/api/session", one.address))
+        .json(&json!({ "login": "a-admin", "password": "demo1234" }))
+        .send()
+        .await
+        .expect("answered");
+    let token = session_of(&signed).expect("a session cookie");
+    let me = |app: &TestApp| {
+        let request = plain.get(format!("{}/api/me", app.address)).header("Cookie", format!("esign_session={token}"));
+        async move { request.send().await.expect("answered").status() }
+    };
+    assert_eq!(me(&one).await, StatusCode::OK);
+    assert_eq!(me(&two).await, StatusCode::OK, "the other server reads the session and keeps it");
+    let out = plain
+        .delete(format!("{}/api/session", one.address))
+        .header("Cookie", format!("esign_session={token}"))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    assert_eq!(me(&one).await, StatusCode::UNAUTHORIZED, "refused at once where it was signed out");
+    assert_eq!(me(&two).await, StatusCode::OK, "the other server's copy is still fresh");
+    one.clock.advance(chrono::TimeDelta::seconds(2));
+    assert_eq!(me(&two).await, StatusCode::UNAUTHORIZED, "two seconds later the other server asks again");
+}
+
 fn idle_after_30_minutes(settings: &mut Settings) {
     settings.session_idle_minutes = 30;
 }
