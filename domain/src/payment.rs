@@ -36,8 +36,29 @@ impl PaymentMethod {
 /// Roles that may pay from the enterprise balance (PAY-2).
 pub const BALANCE_ROLES: [Role; 3] = [Role::LegalRepresentative, Role::SuperAdmin, Role::BillingStaff];
 
+/// What the payment rules read of the buyer: who pays, on which channel,
+/// and the balance there is to pay from.
+#[derive(Debug, Clone, Copy)]
+pub struct Payer<'a> {
+    pub identity: &'a Identity,
+    pub channel: Channel,
+    pub balance: Money,
+}
+
+impl<'a> Payer<'a> {
+    /// The payer a pricing context's buyer is.
+    pub fn of(ctx: &'a Context<'_>) -> Payer<'a> {
+        Payer { identity: &ctx.buyer.identity, channel: ctx.channel, balance: ctx.buyer.balance }
+    }
+}
+
 /// Every reason `method` cannot pay `payable` here; empty when it can.
 pub fn payment_refusals(ctx: &Context<'_>, method: PaymentMethod, payable: Money) -> Vec<DomainError> {
+    payer_refusals(&Payer::of(ctx), method, payable)
+}
+
+/// Every reason `method` cannot pay `payable` for `payer`; empty when it can.
+pub fn payer_refusals(payer: &Payer<'_>, method: PaymentMethod, payable: Money) -> Vec<DomainError> {
     let mut errors = Vec::new();
     // A provider never opens a payment below ¥0.01, and a voucher pays only
     // what it covers in full.
@@ -48,17 +69,17 @@ pub fn payment_refusals(ctx: &Context<'_>, method: PaymentMethod, payable: Money
     if method == PaymentMethod::Voucher {
         return errors;
     }
-    if ctx.channel == Channel::MiniProgram && method != PaymentMethod::WechatPay {
+    if payer.channel == Channel::MiniProgram && method != PaymentMethod::WechatPay {
         errors.push(DomainError::new(ErrorCode::MiniProgramLimit));
     }
     if method == PaymentMethod::Balance {
-        let permitted = match ctx.buyer.identity {
+        let permitted = match payer.identity {
             Identity::Person { .. } => true,
-            Identity::Enterprise { .. } => ctx.buyer.identity.has_any_role(&BALANCE_ROLES),
+            Identity::Enterprise { .. } => payer.identity.has_any_role(&BALANCE_ROLES),
         };
         if !permitted {
             errors.push(DomainError::new(ErrorCode::BalanceNotPermitted));
-        } else if ctx.buyer.balance < payable {
+        } else if payer.balance < payable {
             errors.push(DomainError::new(ErrorCode::InsufficientBalance));
         }
     }
@@ -66,8 +87,8 @@ pub fn payment_refusals(ctx: &Context<'_>, method: PaymentMethod, payable: Money
 }
 
 /// Allows `method` for `payable`, or refuses with every reason, the deciding one first.
-pub fn check_payment(ctx: &Context<'_>, method: PaymentMethod, payable: Money) -> Result<(), Vec<DomainError>> {
-    let errors = payment_refusals(ctx, method, payable);
+pub fn check_payment(payer: &Payer<'_>, method: PaymentMethod, payable: Money) -> Result<(), Vec<DomainError>> {
+    let errors = payer_refusals(payer, method, payable);
     if errors.is_empty() { Ok(()) } else { Err(errors) }
 }
 

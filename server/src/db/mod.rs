@@ -8,9 +8,9 @@ pub mod stats;
 
 pub use dialect::{Backend, Lock};
 
+use crate::repo::session_cache::SessionCache;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{Any, AnyPool, Executor, Transaction};
-use crate::repo::session_cache::SessionCache;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;

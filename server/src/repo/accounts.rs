@@ -47,6 +47,15 @@ pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: Lock) 
     })
 }
 
+/// The account's balance, alone: what paying reads before the order is held.
+pub async fn balance(conn: &mut AnyConnection, account_id: i64) -> Result<Money, sqlx::Error> {
+    let fen: i64 = sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(Money::from_fen(fen))
+}
+
 /// The account's edition, add-on terms and trial flag.
 pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<AccountState, sqlx::Error> {
     Ok(account_row(conn, account_id, lock).await?.state)
@@ -65,6 +74,32 @@ pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &Accou
     .bind(i64::from(edition.is_some_and(|t| t.trial)))
     .bind(state.integration_until.map(to_ms))
     .bind(i64::from(state.trial_used))
+    .bind(account_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Writes what a delivery changed of the account: its edition, integration
+/// and trial flag, and the grant numbers it used, in one statement.
+pub async fn save_delivered(
+    conn: &mut AnyConnection,
+    account_id: i64,
+    state: &AccountState,
+    grants_issued: i64,
+) -> Result<(), sqlx::Error> {
+    let edition = state.edition.as_ref();
+    sqlx::query(
+        "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
+         integration_until = $5, trial_used = $6, grants_issued = $7 WHERE id = $8",
+    )
+    .bind(edition.map(|t| name_of(&t.edition)))
+    .bind(edition.map(|t| to_ms(t.starts_at)))
+    .bind(edition.map(|t| to_ms(t.expires_at)))
+    .bind(i64::from(edition.is_some_and(|t| t.trial)))
+    .bind(state.integration_until.map(to_ms))
+    .bind(i64::from(state.trial_used))
+    .bind(grants_issued)
     .bind(account_id)
     .execute(&mut *conn)
     .await?;

@@ -17,6 +17,17 @@ pub struct Entry {
     pub detail: serde_json::Value,
 }
 
+/// A line to append.
+#[derive(Debug, Clone)]
+pub struct Line<'a> {
+    pub at: Instant,
+    pub actor: &'a str,
+    pub account_id: Option<i64>,
+    pub order_id: Option<i64>,
+    pub event: &'a str,
+    pub detail: serde_json::Value,
+}
+
 /// Appends to the audit log (never updated, never deleted).
 pub async fn append(
     conn: &mut AnyConnection,
@@ -27,17 +38,33 @@ pub async fn append(
     event: &str,
     detail: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (at, actor, account_id, order_id, event, detail) VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(to_ms(at))
-    .bind(actor)
-    .bind(account_id)
-    .bind(order_id)
-    .bind(event)
-    .bind(detail.to_string())
-    .execute(&mut *conn)
-    .await?;
+    append_all(conn, &[Line { at, actor, account_id, order_id, event, detail: detail.clone() }]).await
+}
+
+/// Appends `lines` in one statement, in their order.
+pub async fn append_all(conn: &mut AnyConnection, lines: &[Line<'_>]) -> Result<(), sqlx::Error> {
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let values: Vec<String> = (0..lines.len())
+        .map(|i| {
+            let p = i * 6;
+            format!("(${}, ${}, ${}, ${}, ${}, ${})", p + 1, p + 2, p + 3, p + 4, p + 5, p + 6)
+        })
+        .collect();
+    let sql =
+        format!("INSERT INTO audit_log (at, actor, account_id, order_id, event, detail) VALUES {}", values.join(", "));
+    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    for line in lines {
+        query = query
+            .bind(to_ms(line.at))
+            .bind(line.actor)
+            .bind(line.account_id)
+            .bind(line.order_id)
+            .bind(line.event)
+            .bind(line.detail.to_string());
+    }
+    query.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 
 use crate::clock::to_ms;
 use crate::db::codec::{self, Stored};
+use crate::repo::orders::{ORDER_COLUMNS, OrderRow, order_row};
 use domain::Instant;
 use domain::order::OrderEvent;
 use sqlx::{Any, Row, Transaction};
@@ -66,21 +67,33 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Moves the order to delivered and closes its job; false, changing
-/// nothing, when either was already done (another worker came first).
-pub async fn finish(tx: &mut Transaction<'_, Any>, order_id: i64, now: Instant) -> Result<bool, sqlx::Error> {
+/// Moves the order to delivered and closes its job, answering the order as
+/// the change left it (`RETURNING`: no read after); `None`, and the caller
+/// rolls back, when either was already done (another worker came first).
+pub async fn finish(
+    tx: &mut Transaction<'_, Any>,
+    order_id: i64,
+    now: Instant,
+) -> Result<Option<OrderRow>, sqlx::Error> {
     let event = OrderEvent::FinishDelivery;
-    let sql =
-        format!("UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
+    let sql = format!(
+        "UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {} RETURNING {ORDER_COLUMNS}",
+        codec::from_states(event, 4)
+    );
     let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
-    let delivered = codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected();
+    let Some(delivered) = codec::bind_from(query, event).fetch_optional(&mut **tx).await? else {
+        return Ok(None);
+    };
     let closed = sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
         .bind(to_ms(now))
         .bind(order_id)
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    Ok(delivered == 1 && closed == 1)
+    if closed != 1 {
+        return Ok(None);
+    }
+    order_row(&delivered).map(Some)
 }
 
 /// Opens a given-up job again for an operator's retry: due now, its tries

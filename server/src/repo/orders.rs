@@ -12,13 +12,15 @@ use sqlx::any::AnyRow;
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// Moves an awaiting order to paid and writes its delivery job in the same
-/// transaction (the outbox). Returns false, changing nothing, when the order
-/// was not awaiting payment (already paid, closed, or unknown).
+/// transaction (the outbox), with the audit's `order.paid` line and `also`,
+/// the payer's. Returns false, changing nothing, when the order was not
+/// awaiting payment (already paid, closed, or unknown).
 pub async fn mark_paid(
     tx: &mut Transaction<'static, Any>,
     order_id: i64,
     method: PaymentMethod,
     paid_at: Instant,
+    also: super::audit::Line<'_>,
 ) -> Result<bool, sqlx::Error> {
     let event = OrderEvent::Pay;
     let sql = format!(
@@ -44,8 +46,16 @@ pub async fn mark_paid(
     .bind(to_ms(paid_at))
     .execute(&mut **tx)
     .await?;
-    let detail = serde_json::json!({ "method": method.name() });
-    super::audit::append(tx, paid_at, "payment", None, Some(order_id), "order.paid", &detail).await?;
+    let paid = super::audit::Line {
+        at: paid_at,
+        actor: "payment",
+        account_id: None,
+        order_id: Some(order_id),
+        event: "order.paid",
+        detail: serde_json::json!({ "method": method.name() }),
+    };
+    // The payer's own line goes in the same statement, after the order's.
+    super::audit::append_all(tx, &[paid, also]).await?;
     Ok(true)
 }
 
@@ -72,7 +82,7 @@ pub struct OrderRow {
     pub attention: Option<String>,
 }
 
-const ORDER_COLUMNS: &str = "id, account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
+pub(super) const ORDER_COLUMNS: &str = "id, account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
     payment_method, created_at, pay_by, paid_at, delivered_at, closed_at, attention";
 
 fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
@@ -84,7 +94,7 @@ fn instant(row: &AnyRow, column: &str) -> Result<Option<Instant>, sqlx::Error> {
     codec::optional_instant(&format!("orders.{column}"), row.try_get(column)?)
 }
 
-fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
+pub(super) fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
     let required = |column: &str| codec::instant(&format!("orders.{column}"), row.try_get(column)?);
     Ok(OrderRow {
         id: row.try_get("id")?,

@@ -14,8 +14,7 @@
 //! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too. An
 //! operator may send it back (`Retry`); delivered then, its payment is kept.
 
-use crate::db::Lock;
-use crate::repo::accounts::{account_row, save_grant_numbers, save_state};
+use crate::repo::accounts::{account_row, save_delivered};
 use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders::{self as store, OrderRow};
@@ -62,11 +61,9 @@ enum Outcome {
 async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<Outcome, ApiError> {
     let now = state.clock.now();
     // The order row first, then the account: one lock order for every writer.
-    if !deliveries::finish(tx, order_id, now).await? {
+    let Some(order) = deliveries::finish(tx, order_id, now).await? else {
         return Ok(Outcome::AlreadyDone);
-    }
-    let order =
-        store::find_any(tx, order_id, Lock::None).await?.ok_or_else(|| ApiError::internal("job without order"))?;
+    };
     let paid_at = order.paid_at.unwrap_or(now);
     let account = account_row(tx, order.account_id, state.db.for_update()).await?;
     if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {
@@ -83,9 +80,8 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
         Ok(plan) => plan,
         Err(refusal) => return Ok(Outcome::Refused(refusal)),
     };
-    save_state(tx, order.account_id, &plan.account).await?;
+    save_delivered(tx, order.account_id, &plan.account, issued).await?;
     append_ledger(tx, order.account_id, Some(order_id), &plan.entries, (MoveCause::Delivery, now)).await?;
-    save_grant_numbers(tx, order.account_id, issued).await?;
     // Delivered after an operator's retry: the money flagged to return is the order's payment again.
     if order.attention.is_some() {
         payments::keep_for_order(tx, order_id).await?;

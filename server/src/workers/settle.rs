@@ -99,7 +99,15 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
             return Ok(Settled::AlreadyKnown);
         }
         Collection::Believe => {
-            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at).await? {
+            let succeeded = crate::repo::audit::Line {
+                at: now,
+                actor: "payment",
+                account_id: Some(order.account_id),
+                order_id: Some(order.id),
+                event: "payment.succeeded",
+                detail: detail.clone(),
+            };
+            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await? {
                 payments::settle_as(
                     &mut tx,
                     collected.out_trade_no,
@@ -107,16 +115,6 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
                     collected.transaction_id,
                     None,
                     now,
-                )
-                .await?;
-                crate::repo::audit::append(
-                    &mut tx,
-                    now,
-                    "payment",
-                    Some(order.account_id),
-                    Some(order.id),
-                    "payment.succeeded",
-                    &detail,
                 )
                 .await?;
                 crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);

@@ -20,7 +20,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use domain::access::can_view_order_records;
 use domain::order::OrderEvent;
-use domain::payment::check_payment;
+use domain::payment::{Payer, check_payment};
 use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
@@ -277,12 +277,15 @@ async fn pay_order(
     let order = visible_order(&state, &caller, id).await?;
     order.status.apply(OrderEvent::Pay, false)?;
     let now = state.clock.now();
-    let buyer = {
+    // The payment rules read the payer's identity, the channel and the
+    // balance; the order's own rules are judged again when it is held.
+    let balance = {
         let mut conn = state.db.read.acquire().await?;
-        load_buyer(&mut conn, &caller, Lock::None).await?
+        crate::repo::accounts::balance(&mut conn, caller.account_id()).await?
     };
-    let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now };
-    check_payment(&ctx, body.method, order.quote.payable)?;
+    // Whether it is a person's first purchase is no payment rule's concern.
+    let identity = caller.identity(false);
+    check_payment(&Payer { identity: &identity, channel: order.channel, balance }, body.method, order.quote.payable)?;
     let prompt = if body.method.is_provider() {
         Some(pay::at_provider(&state, &order, body.method, now).await?)
     } else {

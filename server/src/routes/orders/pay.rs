@@ -58,16 +58,21 @@ pub async fn without_provider(
     {
         return Err(ApiError::code(ErrorCode::InsufficientBalance));
     }
-    if !store::mark_paid(&mut tx, order.id, method, now).await? {
+    let actor = format!("person:{}", caller.person_id);
+    let paid = crate::repo::audit::Line {
+        at: now,
+        actor: &actor,
+        account_id: Some(order.account_id),
+        order_id: Some(order.id),
+        event: match method {
+            PaymentMethod::Voucher => "voucher.covered",
+            _ => "balance.debited",
+        },
+        detail: serde_json::json!({ "amount_fen": order.payable_fen, "voucher": order.voucher_id }),
+    };
+    if !store::mark_paid(&mut tx, order.id, method, now, paid).await? {
         return Err(ApiError::code(ErrorCode::InvalidState));
     }
-    let event = match method {
-        PaymentMethod::Voucher => "voucher.covered",
-        _ => "balance.debited",
-    };
-    let detail = serde_json::json!({ "amount_fen": order.payable_fen, "voucher": order.voucher_id });
-    let actor = format!("person:{}", caller.person_id);
-    crate::repo::audit::append(&mut tx, now, &actor, Some(order.account_id), Some(order.id), event, &detail).await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
