@@ -140,8 +140,13 @@ pub async fn basis(
 pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -> Result<Buyer, sqlx::Error> {
     let account_id = caller.account_id();
     let row = account_row(conn, account_id, lock).await?;
+    // BND-3's first purchase is a person's; an enterprise's identity has none.
+    let first = match caller.acting {
+        super::sessions::Acting::Person => first_purchase(conn, account_id).await?,
+        super::sessions::Acting::Enterprise { .. } => false,
+    };
     Ok(Buyer {
-        identity: caller.identity(first_purchase(conn, account_id).await?),
+        identity: caller.identity(first),
         account: basis(conn, account_id, &row.state).await?,
         balance: row.balance,
         vouchers: super::vouchers::of_account(conn, account_id).await?,

@@ -13,18 +13,20 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// Moves an awaiting order to paid and writes its delivery job in the same
 /// transaction (the outbox), with the audit's `order.paid` line and `also`,
-/// the payer's. Returns false, changing nothing, when the order was not
-/// awaiting payment (already paid, closed, or unknown).
+/// the payer's. Answers the order as the change left it (`RETURNING`: no
+/// read after); `None`, changing nothing, when the order was not awaiting
+/// payment (already paid, closed, or unknown).
 pub async fn mark_paid(
     tx: &mut Transaction<'static, Any>,
     order_id: i64,
     method: PaymentMethod,
     paid_at: Instant,
     also: super::audit::Line<'_>,
-) -> Result<bool, sqlx::Error> {
+) -> Result<Option<OrderRow>, sqlx::Error> {
     let event = OrderEvent::Pay;
     let sql = format!(
-        "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {}",
+        "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {} \
+         RETURNING {ORDER_COLUMNS}",
         codec::from_states(event, 5)
     );
     let query = sqlx::query(sqlx::AssertSqlSafe(sql))
@@ -32,9 +34,9 @@ pub async fn mark_paid(
         .bind(method.name())
         .bind(to_ms(paid_at))
         .bind(order_id);
-    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
-        return Ok(false);
-    }
+    let Some(paid_row) = codec::bind_from(query, event).fetch_optional(&mut **tx).await? else {
+        return Ok(None);
+    };
     // The job's number is its place in the order payments were accepted
     // (ORD-1): under the account's row lock no other payment of the account
     // can take the same one.
@@ -56,7 +58,7 @@ pub async fn mark_paid(
     };
     // The payer's own line goes in the same statement, after the order's.
     super::audit::append_all(tx, &[paid, also]).await?;
-    Ok(true)
+    order_row(&paid_row).map(Some)
 }
 
 /// An order as stored.

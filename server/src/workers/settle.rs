@@ -107,7 +107,7 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
                 event: "payment.succeeded",
                 detail: detail.clone(),
             };
-            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await? {
+            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await?.is_some() {
                 payments::settle_as(
                     &mut tx,
                     collected.out_trade_no,

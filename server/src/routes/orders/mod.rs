@@ -25,7 +25,7 @@ use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use visible::{order_view, visible_order};
+use visible::{order_view, view_of, visible_order};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -286,11 +286,11 @@ async fn pay_order(
     // Whether it is a person's first purchase is no payment rule's concern.
     let identity = caller.identity(false);
     check_payment(&Payer { identity: &identity, channel: order.channel, balance }, body.method, order.quote.payable)?;
-    let prompt = if body.method.is_provider() {
-        Some(pay::at_provider(&state, &order, body.method, now).await?)
-    } else {
-        pay::without_provider(&state, &caller, &order, body.method, now).await?;
-        None
-    };
-    Ok(Json(PayResponse { order: order_view(&state, &caller, id).await?, prompt }))
+    if body.method.is_provider() {
+        let prompt = pay::at_provider(&state, &order, body.method, now).await?;
+        return Ok(Json(PayResponse { order: order_view(&state, &caller, id).await?, prompt: Some(prompt) }));
+    }
+    // Answered from the row the payment's write returned.
+    let paid = pay::without_provider(&state, &caller, &order, body.method, now).await?;
+    Ok(Json(PayResponse { order: view_of(&state, paid).await?, prompt: None }))
 }

@@ -40,14 +40,14 @@ async fn hold(
 
 /// Pays from the balance, or completes an order a voucher covers in full:
 /// the order is held, the balance debited, the order marked paid and its
-/// delivery job written, in one transaction.
+/// delivery job written, in one transaction. The order as paid.
 pub async fn without_provider(
     state: &AppState,
     caller: &Caller,
     order: &OrderRow,
     method: PaymentMethod,
     now: Instant,
-) -> Result<(), ApiError> {
+) -> Result<OrderRow, ApiError> {
     // One payment at a time: a payment open at the provider is closed first,
     // so its code cannot take the money as well.
     close_pending(state, order.id).await?;
@@ -70,9 +70,9 @@ pub async fn without_provider(
         },
         detail: serde_json::json!({ "amount_fen": order.payable_fen, "voucher": order.voucher_id }),
     };
-    if !store::mark_paid(&mut tx, order.id, method, now, paid).await? {
+    let Some(paid) = store::mark_paid(&mut tx, order.id, method, now, paid).await? else {
         return Err(ApiError::code(ErrorCode::InvalidState));
-    }
+    };
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
@@ -80,7 +80,7 @@ pub async fn without_provider(
     crate::telemetry::metrics::payment(method, PaymentStatus::Paid);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, method = ?method, "paid without a provider");
     state.order_changed(order.id);
-    Ok(())
+    Ok(paid)
 }
 
 /// Closes the order's payment open at the provider, if any, and records it

@@ -22,7 +22,11 @@ pub async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result
 
 /// The order as the caller sees it, with its money to return.
 pub async fn order_view(state: &AppState, caller: &Caller, id: i64) -> Result<OrderView, ApiError> {
-    let order = visible_order(state, caller, id).await?;
+    view_of(state, visible_order(state, caller, id).await?).await
+}
+
+/// The view of an order the caller may see, with its money to return.
+pub async fn view_of(state: &AppState, order: OrderRow) -> Result<OrderView, ApiError> {
     let mut conn = state.db.read.acquire().await?;
     let returns = crate::repo::payments::returns_of_account(&mut conn, order.account_id).await?;
     Ok(views::order_with_returns(order, &returns))
