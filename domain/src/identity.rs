@@ -31,7 +31,7 @@ pub struct Membership {
 
 /// The identity a signed-in user acts as, one at a time (ID-1, ID-4).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(tag = "kind", rename_all = "snake_case", try_from = "IdentityWire")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Identity {
     /// Buying personally, e.g. before the enterprise is verified.
@@ -49,6 +49,50 @@ pub enum Identity {
         /// The cloud account the enterprise was verified through, if any (CH-3).
         linked_cloud_account: Option<String>,
     },
+}
+
+/// An identity as the wire carries it: one object whose `kind` says which
+/// fields it has. Read through this flat form rather than serde's internally
+/// tagged enums, which buffer the whole object first and bring that
+/// buffering's code into the app's first download.
+#[derive(Deserialize)]
+struct IdentityWire {
+    kind: IdentityKind,
+    person_id: i64,
+    first_purchase: Option<bool>,
+    enterprise_id: Option<i64>,
+    verified: Option<bool>,
+    roles: Option<Vec<Role>>,
+    linked_cloud_account: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum IdentityKind {
+    Person,
+    Enterprise,
+}
+
+impl TryFrom<IdentityWire> for Identity {
+    type Error = &'static str;
+
+    fn try_from(wire: IdentityWire) -> Result<Self, Self::Error> {
+        let IdentityWire { kind, person_id, first_purchase, enterprise_id, verified, roles, linked_cloud_account } =
+            wire;
+        match kind {
+            IdentityKind::Person => Ok(Identity::Person {
+                person_id,
+                first_purchase: first_purchase.ok_or("missing field `first_purchase`")?,
+            }),
+            IdentityKind::Enterprise => Ok(Identity::Enterprise {
+                person_id,
+                enterprise_id: enterprise_id.ok_or("missing field `enterprise_id`")?,
+                verified: verified.ok_or("missing field `verified`")?,
+                roles: roles.ok_or("missing field `roles`")?,
+                linked_cloud_account,
+            }),
+        }
+    }
 }
 
 impl Identity {
@@ -243,6 +287,30 @@ mod tests {
                 roles: vec![Role::SuperAdmin],
             },
         ]
+    }
+
+    #[test]
+    fn id_1_an_identity_reads_back_what_it_wrote_and_refuses_a_kind_without_its_fields() {
+        let person = Identity::Person { person_id: 7, first_purchase: true };
+        let enterprise = Identity::Enterprise {
+            person_id: 7,
+            enterprise_id: 3,
+            verified: false,
+            roles: vec![Role::SuperAdmin, Role::BillingStaff],
+            linked_cloud_account: Some("cloud-9".into()),
+        };
+        for identity in [person, enterprise] {
+            let json = serde_json::to_string(&identity).expect("written");
+            assert_eq!(serde_json::from_str::<Identity>(&json).expect("read"), identity, "{json}");
+        }
+        let unlinked: Identity =
+            serde_json::from_str(r#"{"kind":"enterprise","person_id":7,"enterprise_id":3,"verified":true,"roles":[]}"#)
+                .expect("no cloud account");
+        assert!(matches!(unlinked, Identity::Enterprise { linked_cloud_account: None, .. }));
+        let error = serde_json::from_str::<Identity>(r#"{"kind":"enterprise","person_id":7,"verified":true}"#)
+            .expect_err("no enterprise");
+        assert!(error.to_string().contains("enterprise_id"), "{error}");
+        assert!(serde_json::from_str::<Identity>(r#"{"kind":"robot","person_id":7}"#).is_err());
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! What is sold: editions and add-ons, as closed sets (CAT-1, CAT-5).
 
+use serde::de::IntoDeserializer;
+use serde::de::value::Error as ValueError;
 use serde::{Deserialize, Serialize};
 
 /// A product edition, in rank order (CAT-1): comparing two editions compares rank.
@@ -72,11 +74,40 @@ impl AddOn {
 
 /// A line's product: the edition or one add-on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case", try_from = "ProductWire")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Product {
     Edition(Edition),
     AddOn(AddOn),
+}
+
+/// A product as the wire carries it, `{"kind": …, "id": …}`, read as two
+/// plain fields: serde's adjacently tagged enums buffer the object when `id`
+/// comes first, and that buffering's code would ride in the app's first
+/// download for this one type.
+#[derive(Deserialize)]
+struct ProductWire {
+    kind: ProductKind,
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum ProductKind {
+    Edition,
+    AddOn,
+}
+
+impl TryFrom<ProductWire> for Product {
+    type Error = ValueError;
+
+    fn try_from(ProductWire { kind, id }: ProductWire) -> Result<Self, Self::Error> {
+        let id = id.as_str().into_deserializer();
+        match kind {
+            ProductKind::Edition => Edition::deserialize(id).map(Product::Edition),
+            ProductKind::AddOn => AddOn::deserialize(id).map(Product::AddOn),
+        }
+    }
 }
 
 /// What a quota counts (QUO, ADD-2).
@@ -92,4 +123,21 @@ pub enum QuotaKind {
 impl QuotaKind {
     /// Every kind of quota.
     pub const ALL: [QuotaKind; 3] = [QuotaKind::Contracts, QuotaKind::SigningReports, QuotaKind::MeetingSigning];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cat_1_a_product_reads_back_what_it_wrote_in_either_field_order() {
+        for product in [Product::Edition(Edition::Flagship), Product::AddOn(AddOn::ContractPack10k)] {
+            let json = serde_json::to_string(&product).expect("written");
+            assert_eq!(serde_json::from_str::<Product>(&json).expect("read"), product, "{json}");
+        }
+        let reversed: Product = serde_json::from_str(r#"{"id":"integration","kind":"add_on"}"#).expect("id first");
+        assert_eq!(reversed, Product::AddOn(AddOn::Integration));
+        assert!(serde_json::from_str::<Product>(r#"{"kind":"edition","id":"integration"}"#).is_err());
+        assert!(serde_json::from_str::<Product>(r#"{"kind":"voucher","id":"advanced"}"#).is_err());
+    }
 }
