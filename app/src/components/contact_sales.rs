@@ -53,7 +53,8 @@ fn refused_fields(error: &ApiClientError) -> Vec<String> {
 
 /// The contact form, shown in place (not a dialog): it takes the focus when
 /// it opens, Escape or 取消 closes it, and after the server's confirmation it
-/// says what happens next.
+/// says what happens next. Few buyers open it, so its code is a chunk of its
+/// own, fetched the first time one does.
 #[component]
 pub fn ContactSalesForm(
     lang: Lang,
@@ -64,6 +65,16 @@ pub fn ContactSalesForm(
     company: String,
     on_close: Callback<()>,
 ) -> impl IntoView {
+    Suspend::new(contact_form(lang, kind, contact_name, company, on_close))
+}
+
+#[lazy]
+fn contact_form(lang: Lang, kind: LeadKind, contact_name: String, company: String, on_close: Callback<()>) -> AnyView {
+    view! { <Form lang kind contact_name company on_close /> }.into_any()
+}
+
+#[component]
+fn Form(lang: Lang, kind: LeadKind, contact_name: String, company: String, on_close: Callback<()>) -> impl IntoView {
     let name = RwSignal::new(contact_name);
     let phone = RwSignal::new(String::new());
     let company = RwSignal::new(company);
