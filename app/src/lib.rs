@@ -43,7 +43,7 @@ fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=pages::NotFound>
-                <ParentRoute path=path!("/mp") view=pages::MiniProgram>
+                <ParentRoute path=path!("/mp") view={Lazy::<routes::Mini>::new()}>
                     <Route path=path!("") view={Lazy::<routes::MpHome>::new()} />
                     <Route path=path!("buy") view=pages::PurchasePage />
                     <Route path=path!("review") view={Lazy::<routes::Review>::new()} />

@@ -50,6 +50,8 @@ on_demand! {
     OpsVerifications => OpsVerificationsPage;
     /// 企业认证 of one enterprise.
     Verify => VerifyPage;
+    /// The mini-program's frame: its title bar and tab bar.
+    Mini => MiniProgram;
     /// The mini-program's home.
     MpHome => MpHome;
     /// The mini-program's 我的.

@@ -28,7 +28,8 @@ fn refusal_text(lang: Lang, quote: &QuoteView, refusals: &[DomainError]) -> Opti
 
 /// The Flagship sales quotes issued to the buyer (SAL-1), each a radio
 /// button; one that cannot be used is shown disabled with the reason.
-/// Choosing one prices Flagship at its terms.
+/// Choosing one prices Flagship at its terms. Only buyers a sales manager
+/// answered have quotes, so the list's code is a chunk of its own.
 #[component]
 pub fn SalesQuoteList(
     lang: Lang,
@@ -36,6 +37,26 @@ pub fn SalesQuoteList(
     quotes: Vec<(QuoteView, Vec<DomainError>)>,
     /// The quote in the selection.
     #[prop(into)]
+    chosen: Signal<Option<String>>,
+    on_choose: Callback<String>,
+) -> impl IntoView {
+    Suspend::new(quote_list(lang, quotes, chosen, on_choose))
+}
+
+#[lazy]
+fn quote_list(
+    lang: Lang,
+    quotes: Vec<(QuoteView, Vec<DomainError>)>,
+    chosen: Signal<Option<String>>,
+    on_choose: Callback<String>,
+) -> AnyView {
+    view! { <List lang quotes chosen on_choose /> }.into_any()
+}
+
+#[component]
+fn List(
+    lang: Lang,
+    quotes: Vec<(QuoteView, Vec<DomainError>)>,
     chosen: Signal<Option<String>>,
     on_choose: Callback<String>,
 ) -> impl IntoView {
