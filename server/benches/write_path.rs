@@ -11,7 +11,11 @@
 //!   inserts where the statements allow;
 //! - (c) SQLite only: each transaction a closure run on a dedicated writer
 //!   thread that owns a `rusqlite` connection, with cached statements: one
-//!   hand-off per transaction.
+//!   hand-off per transaction;
+//! - (d) SQLite only: the same `rusqlite` connection behind an async lock,
+//!   each statement run where the request's task runs (on the async
+//!   worker): no hand-off at all, and a transaction keeps the shape of
+//!   async code (begin, statements, commit).
 //!
 //! The tables mirror the purchase's in the kind and number of statements,
 //! not in every column: what is measured is what a statement costs on its
@@ -248,6 +252,15 @@ async fn prepare(db: &Db) {
     }
 }
 
+/// Empties the tables for (d), on its own connection (sqlx's pools are closed by then).
+fn prepare_inline(conn: &mut rusqlite::Connection) {
+    for table in
+        ["spike_orders", "spike_keys", "spike_payments", "spike_jobs", "spike_grants", "spike_ledger", "spike_audit"]
+    {
+        conn.execute_batch(&format!("DELETE FROM {table}")).expect("emptied");
+    }
+}
+
 /// Runs `buy` for `secs` with 16 buyers; purchases per second.
 async fn measure<F, Fut>(secs: u64, buy: F) -> f64
 where
@@ -318,6 +331,23 @@ async fn main() {
     })
     .await;
     println!("SQLite (c) rusqlite, one closure per transaction on the writer's thread: {c:>8.0}/s");
+
+    let mut conn = rusqlite::Connection::open(&path).expect("opens");
+    conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;")
+        .expect("pragmas");
+    prepare_inline(&mut conn);
+    let inline = Arc::new(tokio::sync::Mutex::new(conn));
+    let d = measure(secs, move |order, account| {
+        let inline = inline.clone();
+        async move {
+            for step in [place, pay, deliver] {
+                let mut conn = inline.lock().await;
+                step(&mut conn, order, account).expect("a transaction");
+            }
+        }
+    })
+    .await;
+    println!("SQLite (d) rusqlite, inline on the async worker under a lock:        {d:>8.0}/s");
 
     if let Ok(admin) = std::env::var("DATABASE_URL_PG") {
         let pg = Arc::new(Db::connect(&admin, 16).await.expect("PostgreSQL"));
