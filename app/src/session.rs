@@ -2,7 +2,7 @@
 //! whether the server runs in development (`/api/environment`), the shell a
 //! page sits in (web console, mini-program or cloud console) and the buyer's cart.
 
-use crate::api::{self, ApiClientError, DemoAccount, Environment, Me};
+use crate::api::{self, ApiClientError, Environment, Me};
 use crate::components::{ErrorView, Loading};
 use crate::i18n::{self, use_lang};
 use crate::storage::{self, Area};
@@ -19,8 +19,6 @@ use std::sync::Arc;
 pub struct Session {
     pub catalog: LocalResource<Result<Arc<Catalog>, ApiClientError>>,
     pub me: LocalResource<Result<Me, ApiClientError>>,
-    /// The demo people; the server lists them only in development.
-    pub demo: LocalResource<Result<Vec<DemoAccount>, ApiClientError>>,
     /// The server's mode: development has the payment sandbox's payer pages.
     pub environment: LocalResource<Result<Environment, ApiClientError>>,
 }
@@ -43,7 +41,6 @@ pub fn provide_session() -> Session {
     let session = Session {
         catalog: LocalResource::new(|| async { api::catalog().await.map(Arc::new) }),
         me: LocalResource::new(api::me),
-        demo: LocalResource::new(api::demo_accounts),
         environment: LocalResource::new(api::environment),
     };
     provide_context(session);
