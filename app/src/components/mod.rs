@@ -26,7 +26,7 @@ pub use price_breakdown::{PriceBreakdown, TotalBar};
 pub use progress::{DeliverySteps, Progress, follow_order, follow_order_to_binding};
 pub use qr::QrCodeSvg;
 pub use returns::ReturnsNote;
-pub use sales_quotes::SalesQuoteList;
+pub use sales_quotes::{JudgeQuote, SalesQuoteList};
 pub use status::{ErrorView, Loading};
 pub use switches::YearsPicker;
 pub use verdict::{ALLOWED, VerdictNote};

@@ -1,7 +1,8 @@
-use crate::api::QuoteView;
+use crate::api::{self, QuoteView};
 use crate::i18n::{self, pick};
 use domain::{DomainError, ErrorCode, Lang};
 use leptos::prelude::*;
+use std::sync::Arc;
 
 /// Why a quote cannot buy Flagship, from the domain's refusal of it: used
 /// by an order (the server says which), expired (the domain's
@@ -26,31 +27,42 @@ fn refusal_text(lang: Lang, quote: &QuoteView, refusals: &[DomainError]) -> Opti
     Some(refusals.iter().map(|e| e.text(lang)).collect::<Vec<_>>().join(" "))
 }
 
+/// Refusals of Flagship bought with the sales quote of this id (none: usable).
+pub type JudgeQuote = Arc<dyn Fn(&str) -> Vec<DomainError> + Send + Sync>;
+
 /// The Flagship sales quotes issued to the buyer (SAL-1), each a radio
 /// button; one that cannot be used is shown disabled with the reason.
 /// Choosing one prices Flagship at its terms. Only buyers a sales manager
-/// answered have quotes, so the list's code is a chunk of its own.
+/// answered have quotes, so the list's code, with the request that loads
+/// it, is a chunk of its own; nothing shows until there is a quote.
 #[component]
 pub fn SalesQuoteList(
     lang: Lang,
-    /// Each quote with the domain's refusals of Flagship bought with it (none: usable).
-    quotes: Vec<(QuoteView, Vec<DomainError>)>,
+    /// The domain's judgement of each quote.
+    judge: JudgeQuote,
     /// The quote in the selection.
     #[prop(into)]
     chosen: Signal<Option<String>>,
     on_choose: Callback<String>,
 ) -> impl IntoView {
-    Suspend::new(quote_list(lang, quotes, chosen, on_choose))
+    Suspend::new(quote_list(lang, judge, chosen, on_choose))
 }
 
 #[lazy]
-fn quote_list(
-    lang: Lang,
-    quotes: Vec<(QuoteView, Vec<DomainError>)>,
-    chosen: Signal<Option<String>>,
-    on_choose: Callback<String>,
-) -> AnyView {
-    view! { <List lang quotes chosen on_choose /> }.into_any()
+fn quote_list(lang: Lang, judge: JudgeQuote, chosen: Signal<Option<String>>, on_choose: Callback<String>) -> AnyView {
+    let list = LocalResource::new(api::sales_quotes);
+    let judged = move || {
+        let quotes = list.get()?.ok().filter(|q| !q.is_empty())?;
+        let quotes: Vec<(QuoteView, Vec<DomainError>)> = quotes
+            .into_iter()
+            .map(|q| {
+                let refusals = judge(&q.id);
+                (q, refusals)
+            })
+            .collect();
+        Some(view! { <List lang quotes chosen on_choose /> })
+    };
+    judged.into_any()
 }
 
 #[component]

@@ -2,11 +2,11 @@
 //! buyer, in the web console or the mini-program; Flagship through a sales
 //! manager's quote (SAL-1) and the contact form that asks for one.
 
-use crate::api::{self, Me};
+use crate::api::Me;
 use crate::clock;
 use crate::components::{
-    ALLOWED, AddOnRow, ContactSalesForm, EditionCard, PriceBreakdown, SalesQuoteList, TotalBar, VerdictNote,
-    YearsPicker,
+    ALLOWED, AddOnRow, ContactSalesForm, EditionCard, JudgeQuote, PriceBreakdown, SalesQuoteList, TotalBar,
+    VerdictNote, YearsPicker,
 };
 use crate::i18n::{self, pick, texts, use_lang};
 use crate::session::{cart_owner, signed_in, use_cart, use_shell};
@@ -409,15 +409,15 @@ fn Chooser(
     }
 }
 
-/// The sales quotes issued to the buyer (SAL-1), loaded after the chooser is
-/// on screen, each judged by the domain as Flagship bought with it; the
+/// The sales quotes issued to the buyer (SAL-1), listed after the chooser
+/// is on screen, each judged by the domain as Flagship bought with it; the
 /// first usable one is what choosing the Flagship card takes.
 #[derive(Clone, Copy)]
 struct SalesQuotes {
     /// The edition sold only through a quote (the catalog lists no price for it).
     edition: Option<Edition>,
-    /// Loaded on the web console only: the mini-program does not sell it (CH-2).
-    list: Option<LocalResource<Result<Vec<api::QuoteView>, api::ApiClientError>>>,
+    /// Listed on the web console only: the mini-program does not sell it (CH-2).
+    listed: bool,
     first_usable: StoredValue<Option<String>>,
     judge: StoredValue<Arc<Judge>>,
 }
@@ -434,31 +434,21 @@ impl SalesQuotes {
         let first_usable = edition.and_then(|edition| {
             buyer.sales_quotes.iter().map(|q| q.id.clone()).find(|id| judge.quote(&with_quote(edition, id)).is_ok())
         });
-        let list =
-            (edition.is_some() && channel == domain::Channel::Web).then(|| LocalResource::new(api::sales_quotes));
         SalesQuotes {
             edition,
-            list,
+            listed: channel == domain::Channel::Web,
             first_usable: StoredValue::new(first_usable),
             judge: StoredValue::new(Arc::clone(judge)),
         }
     }
 
-    /// The list, once loaded and when there is any quote.
-    fn view(self, lang: Lang, chosen: Memo<Option<String>>, on_choose: Callback<String>) -> impl IntoView {
-        move || {
-            let edition = self.edition?;
-            let quotes = self.list?.get()?.ok().filter(|q| !q.is_empty())?;
-            let judge = self.judge.get_value();
-            let judged: Vec<(api::QuoteView, Vec<DomainError>)> = quotes
-                .into_iter()
-                .map(|q| {
-                    let refusals = judge.quote(&with_quote(edition, &q.id)).err().unwrap_or_default();
-                    (q, refusals)
-                })
-                .collect();
-            Some(view! { <SalesQuoteList lang quotes=judged chosen on_choose /> })
-        }
+    /// The list, which loads the quotes and shows them when there is any.
+    fn view(self, lang: Lang, chosen: Memo<Option<String>>, on_choose: Callback<String>) -> Option<impl IntoView> {
+        let edition = self.edition.filter(|_| self.listed)?;
+        let judge = self.judge.get_value();
+        let judge: JudgeQuote =
+            Arc::new(move |id: &str| judge.quote(&with_quote(edition, id)).err().unwrap_or_default());
+        Some(view! { <SalesQuoteList lang judge chosen on_choose /> })
     }
 }
 
