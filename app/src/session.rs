@@ -125,10 +125,35 @@ impl Cart {
             kept.map_or((None, Selection::default(), None), |k| (k.owner, k.selection, k.voucher));
         let cart =
             Cart { selection: RwSignal::new(selection), voucher: RwSignal::new(voucher), owner: RwSignal::new(owner) };
-        // Written after the change is on screen, so the preview never waits for it.
+        // Written in a task of its own, after the change is on screen: an
+        // effect runs in the same microtask flush as the page's own updates,
+        // and this one is woken first (the selection changes before its
+        // quote), so writing here would hold up the price preview. Changes
+        // made before the task runs are written once.
+        let pending = StoredValue::new(false);
         Effect::new(move |_| {
-            let kept = Kept { owner: cart.owner.get(), selection: cart.selection.get(), voucher: cart.voucher.get() };
-            storage::save(Area::Session, key, &kept);
+            cart.owner.track();
+            cart.selection.track();
+            cart.voucher.track();
+            if pending.get_value() {
+                return;
+            }
+            pending.set_value(true);
+            set_timeout(
+                move || {
+                    // Disposed with its shell, and the cart with it: nothing to write.
+                    if pending.try_set_value(false).is_some() {
+                        return;
+                    }
+                    let kept = Kept {
+                        owner: cart.owner.get_untracked(),
+                        selection: cart.selection.get_untracked(),
+                        voucher: cart.voucher.get_untracked(),
+                    };
+                    storage::save(Area::Session, key, &kept);
+                },
+                std::time::Duration::ZERO,
+            );
         });
         cart
     }
