@@ -148,7 +148,7 @@ fn upgrade_verdict(ctx: &Context<'_>, judged: &crate::eligibility::Eligibility) 
 mod tests {
     use super::*;
     use crate::identity::Role;
-    use crate::ledger::history::MoveCause;
+    use crate::ledger::history::{MoveCause, OrderRef};
     use crate::ledger::{GrantSource, draw};
     use crate::testing::*;
 
@@ -167,7 +167,8 @@ mod tests {
             LedgerEntry::Draw { .. } => MoveCause::Contract,
             _ => MoveCause::Delivery,
         };
-        entries.into_iter().map(|entry| Recorded { at: now(), cause: cause(&entry), order: Some(7), entry }).collect()
+        let order = || Some(OrderRef { id: 7, number: crate::order::order_number(7, now()) });
+        entries.into_iter().map(|entry| Recorded { at: now(), cause: cause(&entry), order: order(), entry }).collect()
     }
 
     #[test]

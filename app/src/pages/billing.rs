@@ -332,7 +332,7 @@ fn BillingView(
 }
 
 /// What a grant is: 版本赠送, 合同套餐包 with its order, an add-on's pack, the trial's.
-fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i64>, catalog: &Catalog) -> String {
+fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<&str>, catalog: &Catalog) -> String {
     let what = match source {
         GrantSource::Edition => pick(lang, "版本赠送", "Edition allotment").to_owned(),
         GrantSource::Pack => pick(lang, "合同套餐包", "Contract pack").to_owned(),
@@ -346,8 +346,8 @@ fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i
         },
     };
     match (order, lang) {
-        (Some(id), Lang::Zh) => format!("{what} · 订单 #{id}"),
-        (Some(id), Lang::En) => format!("{what} · order #{id}"),
+        (Some(number), Lang::Zh) => format!("{what} · 订单号 {number}"),
+        (Some(number), Lang::En) => format!("{what} · order no. {number}"),
         (None, _) => what,
     }
 }
@@ -355,7 +355,7 @@ fn grant_label(lang: Lang, source: GrantSource, kind: QuotaKind, order: Option<i
 /// One grant as a bar: used of total, what is left, its validity; an
 /// expired one says what was cleared (QUO-4), the next to draw says so (QUO-5).
 fn grant_bar(lang: Lang, g: &GrantLine, catalog: &Catalog) -> impl IntoView + use<> {
-    let label = grant_label(lang, g.source, g.kind, g.order, catalog);
+    let label = grant_label(lang, g.source, g.kind, g.order_number.as_deref(), catalog);
     let unit = match g.kind {
         QuotaKind::MeetingSigning => pick(lang, " 次", " uses"),
         QuotaKind::Contracts | QuotaKind::SigningReports => pick(lang, " 份", ""),
@@ -492,7 +492,7 @@ fn history_row(lang: Lang, m: &QuotaMove) -> impl IntoView + use<> {
     };
     let until = m.expires_at.map(|at| format!(" {}{}", pick(lang, "至 ", "to "), format_date(at)));
     let grant = format!("{} #{}", source_name(lang, m.source), m.grant);
-    let order = m.order.map(|id| format!(" · {}{id}", pick(lang, "订单 #", "order #")));
+    let order = m.order_number.as_ref().map(|number| format!(" · {}{number}", pick(lang, "订单号 ", "order no. ")));
     let change = match m.change {
         c if c > 0 => format!("+{}", i18n::count(c.unsigned_abs())),
         c if c < 0 => format!("−{}", i18n::count(c.unsigned_abs())),

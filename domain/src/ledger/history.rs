@@ -32,13 +32,21 @@ pub enum MoveCause {
     Expiry,
 }
 
+/// The order whose delivery or binding wrote a grant, as buyers know it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRef {
+    pub id: i64,
+    /// Its order number (订单号, [`crate::order::order_number`]).
+    pub number: String,
+}
+
 /// A ledger entry as it was written, in the order the account's entries were written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Recorded {
     pub at: Instant,
     pub cause: MoveCause,
     /// For a grant, the order whose delivery or binding wrote it.
-    pub order: Option<i64>,
+    pub order: Option<OrderRef>,
     pub entry: LedgerEntry,
 }
 
@@ -67,6 +75,8 @@ pub struct GrantLine {
     pub source: GrantSource,
     /// The order that delivered it, shown to those who may see purchase records (VIS-1).
     pub order: Option<i64>,
+    /// That order's number (订单号), which is what buyers read; shown with `order`.
+    pub order_number: Option<String>,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub starts_at: Instant,
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
@@ -110,11 +120,13 @@ pub fn grant_lines(records: &[Recorded], now: Instant, show_orders: bool) -> Vec
                 records.iter().find(|r| matches!(r.entry, LedgerEntry::Grant { grant, .. } if grant == g.grant))?;
             let live = g.is_live(now);
             let left = left_at(g, now);
+            let order = written.order.as_ref().filter(|_| show_orders);
             Some(GrantLine {
                 grant: g.grant,
                 kind: g.kind,
                 source: g.source,
-                order: written.order.filter(|_| show_orders),
+                order: order.map(|o| o.id),
+                order_number: order.map(|o| o.number.clone()),
                 starts_at: written.at,
                 expires_at: g.expires_at,
                 total: g.granted,
@@ -163,6 +175,8 @@ pub struct QuotaMove {
     pub source: GrantSource,
     /// The order that delivered the grant, shown to those who may see purchase records (VIS-1).
     pub order: Option<i64>,
+    /// That order's number (订单号), which is what buyers read; shown with `order`.
+    pub order_number: Option<String>,
     pub amount: u64,
     /// What the move adds to the grant (+ granted, returned; − drawn, cleared; 0 an expiry moved).
     pub change: i64,
@@ -182,13 +196,13 @@ fn signed(amount: u64) -> i64 {
 /// The history, oldest first, each move with the balance after it.
 pub fn history(records: &[Recorded], show_orders: bool) -> Vec<QuotaMove> {
     let mut balances: Vec<GrantBalance> = Vec::new();
-    let mut orders: Vec<(GrantId, Option<i64>)> = Vec::new();
+    let mut orders: Vec<(GrantId, Option<&OrderRef>)> = Vec::new();
     let mut out = Vec::with_capacity(records.len());
     for record in records {
         apply(&mut balances, &record.entry);
         let (grant, kind, amount, change, expires_at) = match record.entry {
             LedgerEntry::Grant { grant, amount, .. } => {
-                orders.push((grant, record.order));
+                orders.push((grant, record.order.as_ref()));
                 (grant, MoveKind::Granted, amount, signed(amount), None)
             }
             LedgerEntry::Draw { grant, amount } => (grant, MoveKind::Drawn, amount, -signed(amount), None),
@@ -198,6 +212,7 @@ pub fn history(records: &[Recorded], show_orders: bool) -> Vec<QuotaMove> {
         };
         let Some(touched) = balances.iter().find(|g| g.grant == grant) else { continue };
         let balance_after = balances.iter().filter(|g| g.kind == touched.kind).map(|g| left_at(g, record.at)).sum();
+        let order = orders.iter().find(|(g, _)| *g == grant).and_then(|(_, o)| *o).filter(|_| show_orders);
         out.push(QuotaMove {
             seq: out.len() as u64 + 1,
             at: record.at,
@@ -206,7 +221,8 @@ pub fn history(records: &[Recorded], show_orders: bool) -> Vec<QuotaMove> {
             quota: touched.kind,
             grant,
             source: touched.source,
-            order: orders.iter().find(|(g, _)| *g == grant).and_then(|(_, o)| *o).filter(|_| show_orders),
+            order: order.map(|o| o.id),
+            order_number: order.map(|o| o.number.clone()),
             amount,
             change,
             expires_at,

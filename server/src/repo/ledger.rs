@@ -7,8 +7,9 @@ use crate::clock::to_ms;
 use crate::db::Db;
 use crate::db::codec::{self, MoveEntry, Stored, instant, name_of, parse_name, unsigned};
 use crate::repo::sweeps::lock_account;
-use domain::ledger::history::{MoveCause, Recorded};
+use domain::ledger::history::{MoveCause, OrderRef, Recorded};
 use domain::ledger::{GrantId, GrantSource, LedgerEntry, draw, give_back};
+use domain::order::order_number;
 use domain::{Instant, QuotaKind};
 use sqlx::{Any, AnyConnection, Row, Transaction};
 
@@ -96,9 +97,12 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
 /// The account's ledger as it was written, each entry with its time and
 /// cause, in the order of writing (for the quota history).
 pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Recorded>, sqlx::Error> {
+    // The order's placing time makes its number (订单号), which billing shows.
     let grants = sqlx::query(
-        "SELECT grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move \
-         FROM quota_grants WHERE account_id = $1 ORDER BY after_move, grant_no",
+        "SELECT g.grant_no, g.kind, g.amount, g.expires_at, g.source, g.order_id, g.cause, g.granted_at, \
+         g.after_move, o.created_at AS order_placed_at \
+         FROM quota_grants g LEFT JOIN orders o ON o.id = g.order_id \
+         WHERE g.account_id = $1 ORDER BY g.after_move, g.grant_no",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
@@ -130,9 +134,18 @@ fn granted(row: &sqlx::any::AnyRow) -> Result<Recorded, sqlx::Error> {
     Ok(Recorded {
         at: instant("quota_grants.granted_at", row.try_get("granted_at")?)?,
         cause: parse_name::<MoveCause>("quota_grants.cause", &row.try_get::<String, _>("cause")?)?,
-        order: row.try_get("order_id")?,
+        order: order_ref(row)?,
         entry: grant_entry(row)?,
     })
+}
+
+/// The order that wrote a grant, from its `order_id` and the order's `created_at`.
+fn order_ref(row: &sqlx::any::AnyRow) -> Result<Option<OrderRef>, sqlx::Error> {
+    let Some(id) = row.try_get::<Option<i64>, _>("order_id")? else { return Ok(None) };
+    let placed_at = row
+        .try_get::<Option<i64>, _>("order_placed_at")?
+        .ok_or_else(|| sqlx::Error::Decode(format!("quota_grants.order_id {id} names no order").into()))?;
+    Ok(Some(OrderRef { id, number: order_number(id, instant("orders.created_at", placed_at)?) }))
 }
 
 /// A row of `quota_grants` as its ledger entry.

@@ -188,13 +188,20 @@ on_both_databases!(vis_1_the_grants_order_is_named_only_to_who_sees_purchase_rec
     let order = app.buy(&advanced(), "web").await;
     let admin = contract_grants(&billing(&app).await);
     assert_eq!(admin[0]["order"].as_i64(), order["id"].as_i64());
+    // Named as buyers read it (订单号), the number the order itself carries.
+    let number = order["number"].as_str().expect("the order's number");
+    assert_eq!(admin[0]["order_number"].as_str(), Some(number), "{admin:?}");
+    let told = page(&app, "").await;
+    assert_eq!(told["moves"][0]["order_number"].as_str(), Some(number), "{told}");
     let staff = app.another_client();
     staff.sign_in("a-staff").await;
     let seen = contract_grants(&billing(&staff).await);
     assert_eq!((seen.len(), &seen[0]["order"]), (1, &Value::Null), "staff see the grant, not the order: {seen:?}");
+    assert_eq!(seen[0]["order_number"], Value::Null, "nor its number: {seen:?}");
     let history = page(&staff, "").await;
     assert_eq!(history["moves"][0]["kind"], "granted", "{history}");
     assert_eq!(history["moves"][0]["order"], Value::Null, "{history}");
+    assert_eq!(history["moves"][0]["order_number"], Value::Null, "{history}");
 });
 
 on_both_databases!(the_quota_history_refuses_a_bad_cursor_limit_or_kind_with_invalid_input, |app| {

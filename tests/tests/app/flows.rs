@@ -226,7 +226,7 @@ async fn vis_1_order_records_filter_by_status_and_who_placed_them_and_keep_the_f
 }
 
 /// QUO-1, QUO-3, QUO-5: 费用管理 shows each grant as a bar (版本赠送 and
-/// 合同套餐包 with their orders, used of total, what is left, the one drawn
+/// 合同套餐包 with their order numbers, used of total, what is left, the one drawn
 /// next) and the 份额变动记录, which gains the draw once a contract is
 /// initiated; the same at 390 px in the mini-program.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -236,6 +236,13 @@ async fn quo_1_billing_shows_each_grant_as_a_bar_and_the_quota_history_after_a_c
     let edition_order = admin.buy(&crate::edition("advanced", 1)).await;
     let pack_order =
         admin.buy(&serde_json::json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }] })).await;
+    let mut numbers = Vec::new();
+    for id in [edition_order, pack_order] {
+        let order = admin.wait_for_order(id, "delivered", |o| o["status"] == "delivered").await;
+        numbers.push(order["number"].as_str().expect("an order number").to_owned());
+    }
+    let [edition_number, pack_number] = <[String; 2]>::try_from(numbers).expect("two numbers");
+    assert_eq!(edition_number.len(), 20, "the server's long order number: {edition_number}");
     let s = Arc::clone(&server);
     with_browser(DESKTOP.0, DESKTOP.1, move |client| async move {
         let page = signed_in(client, &s, "a-admin", "/billing").await;
@@ -245,6 +252,7 @@ async fn quo_1_billing_shows_each_grant_as_a_bar_and_the_quota_history_after_a_c
             history[0].starts_with("发放 · 订单交付 +1,000 合同套餐包"),
             "the pack's grant, newest first: {history:?}"
         );
+        assert!(history[0].contains(&format!("订单号 {pack_number}")), "named by its order number: {history:?}");
         assert!(history[0].contains("余额 2,000"), "{history:?}");
 
         let (status, contract) =
@@ -258,8 +266,9 @@ async fn quo_1_billing_shows_each_grant_as_a_bar_and_the_quota_history_after_a_c
             .iter()
             .map(|g| (g.state.as_str(), g.label.as_str(), g.figures.as_str(), g.value, g.max, g.badge.as_str()))
             .collect();
-        let edition_label = format!("版本赠送 · 订单 #{edition_order}");
-        let pack_label = format!("合同套餐包 · 订单 #{pack_order}");
+        // Each grant names its order as buyers know it (订单号), not by its row id.
+        let edition_label = format!("版本赠送 · 订单号 {edition_number}");
+        let pack_label = format!("合同套餐包 · 订单号 {pack_number}");
         assert_eq!(
             shown,
             [

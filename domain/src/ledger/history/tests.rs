@@ -4,9 +4,10 @@ use crate::ledger::{balance, draw, follow_edition, give_back, sweep};
 use crate::testing::*;
 use proptest::prelude::*;
 
-/// Appends `entries` as written at `at` for `cause`.
+/// Appends `entries` as written at `at` for `cause`, by order `order` (placed at `at`).
 fn write(records: &mut Vec<Recorded>, at: Instant, cause: MoveCause, order: Option<i64>, entries: Vec<LedgerEntry>) {
-    records.extend(entries.into_iter().map(|entry| Recorded { at, cause, order, entry }));
+    let order = order.map(|id| OrderRef { id, number: crate::order::order_number(id, at) });
+    records.extend(entries.into_iter().map(|entry| Recorded { at, cause, order: order.clone(), entry }));
 }
 
 fn granted(grant: GrantId, amount: u64, expires_in: u32, source: GrantSource) -> LedgerEntry {
@@ -53,7 +54,12 @@ fn quo_1_the_history_adds_up_to_the_remaining_and_each_line_says_its_balance_aft
     );
     assert_eq!(h.last().map(|m| m.balance_after), Some(balance(&entries(&r), QuotaKind::Contracts, now()).remaining));
     assert_eq!(h[2].order, Some(2), "the pack's order");
-    assert!(history(&r, false).iter().all(|m| m.order.is_none()), "VIS-1: no order for who may not see records");
+    let pack_number = crate::order::order_number(2, now());
+    assert_eq!(h[2].order_number.as_deref(), Some(pack_number.as_str()), "the pack's order number");
+    assert!(
+        history(&r, false).iter().all(|m| m.order.is_none() && m.order_number.is_none()),
+        "VIS-1: no order for who may not see records"
+    );
 }
 
 #[test]
@@ -64,6 +70,13 @@ fn quo_3_a_pack_expires_with_the_edition_and_follows_its_renewal() {
     let (edition, pack) = (&lines[0], &lines[1]);
     assert_eq!((edition.source, edition.order, edition.starts_at), (GrantSource::Edition, Some(1), now()));
     assert_eq!((pack.source, pack.order, pack.starts_at), (GrantSource::Pack, Some(2), days(1)));
+    let numbers = (edition.order_number.clone(), pack.order_number.clone());
+    assert_eq!(
+        numbers,
+        (Some(crate::order::order_number(1, now())), Some(crate::order::order_number(2, days(1)))),
+        "each grant names its order by number"
+    );
+    assert!(grant_lines(&r, days(2), false).iter().all(|g| g.order.is_none() && g.order_number.is_none()), "VIS-1");
 
     let moved = follow_edition(&entries(&r), days(465), days(2));
     write(&mut r, days(2), MoveCause::Delivery, Some(3), moved);
