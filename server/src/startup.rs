@@ -40,7 +40,7 @@ pub enum StartupError {
     #[error("the default catalog is invalid: {0}")]
     Catalog(#[from] DomainError),
     #[error("cannot open the database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::db::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {address}: {source}")]
