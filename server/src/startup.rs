@@ -176,6 +176,14 @@ impl Application {
             ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
             ("invoicing", tokio::spawn(workers::invoicing::run(state.clone())).abort_handle()),
         ];
+        if state.db.changes.are_shared() {
+            let listening = state.clone();
+            let follow = async move {
+                let db = listening.db.clone();
+                db.follow_other_processes(|order_id| listening.changed_elsewhere(order_id)).await;
+            };
+            tasks.push(("other_processes", tokio::spawn(follow).abort_handle()));
+        }
         if let Some(sandbox) = sandbox.filter(|_| state.settings.sandbox_notify) {
             tasks.push(("sandbox_notifier", tokio::spawn(sandbox.run_notifier()).abort_handle()));
         }

@@ -4,6 +4,7 @@
 //! SQLite, sqlx for PostgreSQL (and for both databases' migrations). Money
 //! is integer fen and instants are milliseconds since the epoch in both.
 
+pub mod changes;
 pub mod codec;
 mod conn;
 mod dialect;
@@ -38,6 +39,8 @@ pub struct Db {
     pub write: Pool,
     pub backend: Backend,
     pub sessions: Arc<SessionCache>,
+    /// Other processes told of this one's order changes (PostgreSQL).
+    pub changes: changes::Changes,
     /// The SQLite file, for its migrations; none on PostgreSQL.
     file: Option<PathBuf>,
 }
@@ -64,6 +67,7 @@ impl Db {
                 write: Pool::Sqlite(Arc::new(write)),
                 backend: Backend::Sqlite,
                 sessions: Arc::default(),
+                changes: changes::Changes::default(),
                 file: Some(file),
             })
         } else {
@@ -74,6 +78,7 @@ impl Db {
                 .await?;
             Ok(Db {
                 read: Pool::Postgres(pool.clone()),
+                changes: changes::Changes::postgres(pool.clone()),
                 write: Pool::Postgres(pool),
                 backend: Backend::Postgres,
                 sessions: Arc::default(),
@@ -126,6 +131,14 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx, Error> {
         stats::transaction_begun();
         self.write.begin().await
+    }
+
+    /// Hands each order another process changed to `seen`, for ever (on
+    /// PostgreSQL; on SQLite there are none to hear of and it returns).
+    pub async fn follow_other_processes(&self, seen: impl Fn(i64)) {
+        if let Pool::Postgres(pool) = &self.write {
+            changes::listen(pool.clone(), self.changes.clone(), seen).await;
+        }
     }
 
     /// A read that holds its rows until the write transaction ends.
