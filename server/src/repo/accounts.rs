@@ -7,7 +7,8 @@ use crate::db::Lock;
 use crate::db::codec::{instant, name_of, optional_instant, parse_name, parse_roles};
 use crate::repo::orders::OrderRow;
 use crate::repo::sessions::Caller;
-use domain::identity::{AccountState, Buyer, EditionTerm, Identity};
+use domain::identity::{AccountState, Buyer, EditionTerm, Identity, SalesQuote, Voucher};
+use domain::quote::BuyerReads;
 use domain::{Edition, Instant, Money};
 
 /// An account's row: what the rules read and the grant numbers it has used.
@@ -137,7 +138,13 @@ pub async fn basis(
 /// Everything the rules need about the caller's acting account, its basis
 /// as the account. `lock` is `db.for_update()` inside a write transaction,
 /// or `Lock::None` for a read.
-pub async fn load_buyer(conn: &mut Conn, caller: &Caller, lock: Lock) -> Result<Buyer, crate::db::Error> {
+/// Of the vouchers and sales quotes, only what `reads` asks for is read.
+pub async fn load_buyer(
+    conn: &mut Conn,
+    caller: &Caller,
+    lock: Lock,
+    reads: BuyerReads,
+) -> Result<Buyer, crate::db::Error> {
     let account_id = caller.account_id();
     let row = account_row(conn, account_id, lock).await?;
     // BND-3's first purchase is a person's; an enterprise's identity has none.
@@ -149,8 +156,8 @@ pub async fn load_buyer(conn: &mut Conn, caller: &Caller, lock: Lock) -> Result<
         identity: caller.identity(first),
         account: basis(conn, account_id, &row.state).await?,
         balance: row.balance,
-        vouchers: super::vouchers::of_account(conn, account_id).await?,
-        sales_quotes: crate::repo::sales::open_quotes(conn, account_id).await?,
+        vouchers: vouchers(conn, account_id, reads).await?,
+        sales_quotes: open_quotes(conn, account_id, reads).await?,
         cloud_account: caller.cloud_account.clone(),
     })
 }
@@ -159,13 +166,31 @@ pub async fn load_buyer(conn: &mut Conn, caller: &Caller, lock: Lock) -> Result<
 /// acting for the order's account, on its basis now, holding the voucher and
 /// the sales quote the order holds (they are the order's, not spent
 /// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
+/// Only what pricing the order's selection reads is read (`BuyerReads`).
 pub async fn order_buyer(conn: &mut Conn, order: &OrderRow, lock: Lock) -> Result<Buyer, crate::db::Error> {
-    let mut buyer = person_for_account(conn, order.account_id, order.placed_by, order.channel, lock).await?;
+    let reads = BuyerReads::of(&order.selection);
+    let mut buyer = person_for_account(conn, order.account_id, order.placed_by, order.channel, lock, reads).await?;
     for voucher in buyer.vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
         voucher.used = false;
     }
-    buyer.sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    if reads.sales_quotes {
+        buyer.sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    }
     Ok(buyer)
+}
+
+async fn vouchers(conn: &mut Conn, account_id: i64, reads: BuyerReads) -> Result<Vec<Voucher>, crate::db::Error> {
+    if !reads.vouchers {
+        return Ok(Vec::new());
+    }
+    super::vouchers::of_account(conn, account_id).await
+}
+
+async fn open_quotes(conn: &mut Conn, account_id: i64, reads: BuyerReads) -> Result<Vec<SalesQuote>, crate::db::Error> {
+    if !reads.sales_quotes {
+        return Ok(Vec::new());
+    }
+    crate::repo::sales::open_quotes(conn, account_id).await
 }
 
 /// The buyer `person_id` is acting for `account_id` on `channel`, on its
@@ -177,6 +202,7 @@ pub async fn person_for_account(
     person_id: i64,
     channel: domain::Channel,
     lock: Lock,
+    reads: BuyerReads,
 ) -> Result<Buyer, crate::db::Error> {
     let row = account_row(conn, account_id, lock).await?;
     let enterprise = crate::db::query(
@@ -203,8 +229,8 @@ pub async fn person_for_account(
             (identity, linked.filter(|_| channel == domain::Channel::CloudConsole))
         }
     };
-    let vouchers = super::vouchers::of_account(conn, account_id).await?;
-    let sales_quotes = crate::repo::sales::open_quotes(conn, account_id).await?;
+    let vouchers = vouchers(conn, account_id, reads).await?;
+    let sales_quotes = open_quotes(conn, account_id, reads).await?;
     Ok(Buyer {
         identity,
         account: basis(conn, account_id, &row.state).await?,

@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use domain::quote::BuyerReads;
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
@@ -178,7 +179,7 @@ async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
     // for another can starve the pool.
     let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
+    let buyer = load_buyer(&mut conn, caller, Lock::None, BuyerReads::ALL).await?;
     Ok(Me {
         person: PersonView {
             id: caller.person_id,
