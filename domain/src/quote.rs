@@ -149,6 +149,29 @@ pub fn sort_refusals(errors: &mut Vec<DomainError>) {
     errors.dedup();
 }
 
+/// What pricing a selection reads of the buyer besides the account: the
+/// vouchers only to apply the one it names, the sales quotes only to judge
+/// the one its edition names. The rest may be left unread (a purchase of
+/// add-ons alone reads neither); [`quote`] answers the same either way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BuyerReads {
+    pub vouchers: bool,
+    pub sales_quotes: bool,
+}
+
+impl BuyerReads {
+    /// Everything: for what lists the buyer's options (eligibility, the buyer's page).
+    pub const ALL: BuyerReads = BuyerReads { vouchers: true, sales_quotes: true };
+
+    /// What pricing `selection` reads.
+    pub fn of(selection: &Selection) -> BuyerReads {
+        BuyerReads {
+            vouchers: selection.voucher.is_some(),
+            sales_quotes: selection.edition.as_ref().is_some_and(|c| c.sales_quote.is_some()),
+        }
+    }
+}
+
 /// Prices `selection` for the buyer, or gives every reason it cannot be
 /// bought, the deciding one first.
 pub fn quote(ctx: &Context<'_>, selection: &Selection) -> Result<Quote, Vec<DomainError>> {

@@ -447,6 +447,20 @@ proptest! {
     }
 
     #[test]
+    fn pri_1_a_quote_is_the_same_without_what_the_selection_does_not_read(case in case()) {
+        let reads = domain::quote::BuyerReads::of(&case.selection);
+        let mut unread = case.buyer.clone();
+        if !reads.vouchers {
+            unread.vouchers.clear();
+        }
+        if !reads.sales_quotes {
+            unread.sales_quotes.clear();
+        }
+        let ctx = Context { buyer: &unread, ..case.ctx() };
+        prop_assert_eq!(quote(&ctx, &case.selection), quote(&case.ctx(), &case.selection));
+    }
+
+    #[test]
     fn inv_1_tax_lines_add_up_to_what_was_paid_and_each_tax_is_the_rate_of_its_amount(case in case()) {
         let Ok(q) = quote(&case.ctx(), &case.selection) else { return Ok(()) };
         let terms = catalog().invoicing();

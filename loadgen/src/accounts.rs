@@ -19,7 +19,7 @@ pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String>
     let mut logins = Vec::with_capacity(n);
     let mut tx = db.begin().await.map_err(|e| e.to_string())?;
     for i in 0..n {
-        let enterprise_account: i64 = sqlx::query_scalar(
+        let enterprise_account: i64 = server::db::query_scalar(
             "INSERT INTO accounts (kind, balance_fen, edition, edition_starts_at, edition_expires_at) \
              VALUES ('enterprise', $1, 'advanced', $2, $3) RETURNING id",
         )
@@ -29,7 +29,7 @@ pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String>
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| e.to_string())?;
-        let enterprise: i64 = sqlx::query_scalar(
+        let enterprise: i64 = server::db::query_scalar(
             "INSERT INTO enterprises (account_id, name, verified, security_phone) VALUES ($1, $2, 1, $3) RETURNING id",
         )
         .bind(enterprise_account)
@@ -39,12 +39,12 @@ pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String>
         .await
         .map_err(|e| e.to_string())?;
         let person_account: i64 =
-            sqlx::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ('person', 0) RETURNING id")
+            server::db::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ('person', 0) RETURNING id")
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(|e| e.to_string())?;
         let login = format!("load-{i}");
-        let person: i64 = sqlx::query_scalar(
+        let person: i64 = server::db::query_scalar(
             "INSERT INTO persons (account_id, login, name, phone, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(person_account)
@@ -55,7 +55,7 @@ pub async fn create(database_url: &str, n: usize) -> Result<Vec<String>, String>
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| e.to_string())?;
-        sqlx::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
+        server::db::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
             .bind(person)
             .bind(enterprise)
             .bind(&roles)

@@ -3,7 +3,6 @@
 //! reads the durability settings the server runs with.
 
 use server::db::{Backend, Db};
-use sqlx::any::AnyPoolOptions;
 use tempfile::TempDir;
 
 /// The database of one run.
@@ -50,10 +49,9 @@ impl Fresh {
 }
 
 async fn admin_execute(admin: &str, sql: &str) -> Result<(), String> {
-    sqlx::any::install_default_drivers();
-    let pool = AnyPoolOptions::new().max_connections(1).connect(admin).await.map_err(|e| format!("{admin}: {e}"))?;
-    sqlx::query(sqlx::AssertSqlSafe(sql.to_owned())).execute(&pool).await.map_err(|e| format!("{sql}: {e}"))?;
-    pool.close().await;
+    let db = Db::connect(admin, 1).await.map_err(|e| format!("{admin}: {e}"))?;
+    server::db::query(server::db::AssertSqlSafe(sql)).execute(&db.write).await.map_err(|e| format!("{sql}: {e}"))?;
+    db.write.close().await;
     Ok(())
 }
 
@@ -64,13 +62,13 @@ pub async fn durability(url: &str) -> Result<String, String> {
     let db = Db::connect(url, 1).await.map_err(|e| e.to_string())?;
     let text = |sql: &'static str| {
         let pool = db.write.clone();
-        async move { sqlx::query_scalar::<_, String>(sql).fetch_one(&pool).await.map_err(|e| format!("{sql}: {e}")) }
+        async move { server::db::query_scalar::<String>(sql).fetch_one(&pool).await.map_err(|e| format!("{sql}: {e}")) }
     };
     let settings = match db.backend {
         Backend::Sqlite => {
             let journal = text("PRAGMA journal_mode").await?;
             let synchronous: i64 =
-                sqlx::query_scalar("PRAGMA synchronous").fetch_one(&db.write).await.map_err(|e| e.to_string())?;
+                server::db::query_scalar("PRAGMA synchronous").fetch_one(&db.write).await.map_err(|e| e.to_string())?;
             let synchronous = match synchronous {
                 0 => "OFF",
                 1 => "NORMAL",

@@ -12,6 +12,9 @@
 //! - (c) SQLite only: each transaction a closure run on a dedicated writer
 //!   thread that owns a `rusqlite` connection, with cached statements: one
 //!   hand-off per transaction;
+//! - (e) the server's own executor (`server::db`): the statements of (a),
+//!   one at a time, as the repositories write them; on SQLite that is
+//!   (d)'s design, on PostgreSQL sqlx's own driver instead of `Any`.
 //! - (d) SQLite only: the same `rusqlite` connection behind an async lock,
 //!   each statement run where the request's task runs (on the async
 //!   worker): no hand-off at all, and a transaction keeps the shape of
@@ -22,8 +25,9 @@
 //! way to the database. `cargo bench -p server --bench write_path`
 //! (`DATABASE_URL_PG` adds PostgreSQL; `SPIKE_SECS` sets each run's length).
 
-use server::db::Db;
+use sqlx::AnyPool;
 use sqlx::AssertSqlSafe;
+use sqlx::any::AnyPoolOptions;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -41,11 +45,141 @@ CREATE TABLE IF NOT EXISTS spike_ledger (order_id BIGINT NOT NULL, account_id BI
 CREATE TABLE IF NOT EXISTS spike_audit (order_id BIGINT NOT NULL, event TEXT NOT NULL, detail TEXT NOT NULL);
 ";
 
+/// sqlx's `Any` pools as the server had them: one writer connection on SQLite.
+struct Sqlx {
+    write: AnyPool,
+}
+
+impl Sqlx {
+    async fn connect(url: &str, max_connections: u32) -> Sqlx {
+        sqlx::any::install_default_drivers();
+        let sqlite = url.starts_with("sqlite:");
+        let write = AnyPoolOptions::new()
+            .max_connections(if sqlite { 1 } else { max_connections })
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if sqlite {
+                        sqlx::Executor::execute(
+                            conn,
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await
+            .expect("the database answers");
+        Sqlx { write }
+    }
+}
+
+/// The statements of (a) through the server's executor.
+async fn purchase_through_executor(db: &server::db::Db, order: i64, account: i64) -> Result<(), server::db::Error> {
+    use server::db::query;
+    let mut tx = db.begin().await?;
+    let _: i64 = server::db::query_scalar("SELECT balance FROM spike_accounts WHERE id = $1")
+        .bind(account)
+        .fetch_one(&mut tx)
+        .await?;
+    query("INSERT INTO spike_orders (id, account_id, status, payable, quote) VALUES ($1, $2, 'awaiting_payment', 190000, $3)")
+        .bind(order)
+        .bind(account)
+        .bind(QUOTE)
+        .execute(&mut tx)
+        .await?;
+    query("INSERT INTO spike_keys (key, order_id) VALUES ($1, $2)")
+        .bind(format!("k{order}"))
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    query("INSERT INTO spike_audit (order_id, event, detail) VALUES ($1, 'order.placed', '{}')")
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+
+    let mut tx = db.begin().await?;
+    let _: String = server::db::query_scalar("SELECT status FROM spike_orders WHERE id = $1")
+        .bind(order)
+        .fetch_one(&mut tx)
+        .await?;
+    query("UPDATE spike_accounts SET balance = balance - 190000, version = version + 1 WHERE id = $1")
+        .bind(account)
+        .execute(&mut tx)
+        .await?;
+    query("INSERT INTO spike_payments (out_trade_no, order_id, amount, status) VALUES ($1, $2, 190000, 'paid')")
+        .bind(format!("E{order}"))
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    query("UPDATE spike_orders SET status = 'paid', paid_at = 1 WHERE id = $1").bind(order).execute(&mut tx).await?;
+    query("INSERT INTO spike_jobs (order_id) VALUES ($1)").bind(order).execute(&mut tx).await?;
+    query("INSERT INTO spike_audit (order_id, event, detail) VALUES ($1, 'order.paid', '{}')")
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+
+    let mut tx = db.begin().await?;
+    query("UPDATE spike_jobs SET lease_owner = 'w' WHERE order_id = $1").bind(order).execute(&mut tx).await?;
+    query("INSERT INTO spike_grants (order_id, account_id, amount) VALUES ($1, $2, 1000)")
+        .bind(order)
+        .bind(account)
+        .execute(&mut tx)
+        .await?;
+    query("INSERT INTO spike_ledger (order_id, account_id, delta) VALUES ($1, $2, 1000)")
+        .bind(order)
+        .bind(account)
+        .execute(&mut tx)
+        .await?;
+    query("UPDATE spike_orders SET status = 'delivered', delivered_at = 2 WHERE id = $1")
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    query("UPDATE spike_jobs SET done_at = 2 WHERE order_id = $1").bind(order).execute(&mut tx).await?;
+    query("INSERT INTO spike_audit (order_id, event, detail) VALUES ($1, 'order.delivered', '{}')")
+        .bind(order)
+        .execute(&mut tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Empties the tables and refills the accounts through the server's executor.
+async fn prepare_executor(db: &server::db::Db) {
+    for table in TABLES {
+        server::db::query(server::db::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(&db.write)
+            .await
+            .expect("emptied");
+    }
+    for id in 1..=BUYERS {
+        server::db::query("INSERT INTO spike_accounts (id, balance, version) VALUES ($1, 1000000000000, 0)")
+            .bind(i64::try_from(id).unwrap_or_default())
+            .execute(&db.write)
+            .await
+            .expect("an account");
+    }
+}
+
+const TABLES: [&str; 8] = [
+    "spike_accounts",
+    "spike_orders",
+    "spike_keys",
+    "spike_payments",
+    "spike_jobs",
+    "spike_grants",
+    "spike_ledger",
+    "spike_audit",
+];
+
 const QUOTE: &str =
     r#"{"lines":[{"kind":"addon","code":"contract_pack_1k","quantity":1,"amount":"1900.00"}],"payable":"1900.00"}"#;
 
 /// The statements of one purchase, one at a time: 3 transactions, 17 statements in them.
-async fn purchase_statement_by_statement(db: &Db, order: i64, account: i64) -> Result<(), sqlx::Error> {
+async fn purchase_statement_by_statement(db: &Sqlx, order: i64, account: i64) -> Result<(), sqlx::Error> {
     let mut tx = db.write.begin().await?;
     let _: (i64,) =
         sqlx::query_as("SELECT balance FROM spike_accounts WHERE id = $1").bind(account).fetch_one(&mut *tx).await?;
@@ -116,7 +250,7 @@ async fn purchase_statement_by_statement(db: &Db, order: i64, account: i64) -> R
 
 /// The same purchase, each transaction one multi-statement call (the values
 /// are integers this program made, so writing them into the text is safe).
-async fn purchase_one_call_per_transaction(db: &Db, order: i64, account: i64) -> Result<(), sqlx::Error> {
+async fn purchase_one_call_per_transaction(db: &Sqlx, order: i64, account: i64) -> Result<(), sqlx::Error> {
     let place = format!(
         "BEGIN; \
          INSERT INTO spike_orders (id, account_id, status, payable, quote) \
@@ -228,19 +362,10 @@ fn deliver(conn: &mut rusqlite::Connection, order: i64, account: i64) -> rusqlit
 }
 
 /// Resets the tables and gives each buyer an account.
-async fn prepare(db: &Db) {
+async fn prepare(db: &Sqlx) {
     let mut conn = db.write.acquire().await.expect("a connection");
     sqlx::raw_sql(SCHEMA).execute(&mut *conn).await.expect("the spike's tables");
-    for table in [
-        "spike_accounts",
-        "spike_orders",
-        "spike_keys",
-        "spike_payments",
-        "spike_jobs",
-        "spike_grants",
-        "spike_ledger",
-        "spike_audit",
-    ] {
+    for table in TABLES {
         sqlx::raw_sql(AssertSqlSafe(format!("DELETE FROM {table}"))).execute(&mut *conn).await.expect("emptied");
     }
     for id in 1..=BUYERS {
@@ -254,9 +379,7 @@ async fn prepare(db: &Db) {
 
 /// Empties the tables for (d), on its own connection (sqlx's pools are closed by then).
 fn prepare_inline(conn: &mut rusqlite::Connection) {
-    for table in
-        ["spike_orders", "spike_keys", "spike_payments", "spike_jobs", "spike_grants", "spike_ledger", "spike_audit"]
-    {
+    for table in &TABLES[1..] {
         conn.execute_batch(&format!("DELETE FROM {table}")).expect("emptied");
     }
 }
@@ -296,7 +419,7 @@ async fn main() {
     let secs: u64 = std::env::var("SPIKE_SECS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
     let dir = tempfile::tempdir().expect("a temp dir");
     let path = dir.path().join("spike.sqlite");
-    let db = Arc::new(Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("SQLite"));
+    let db = Arc::new(Sqlx::connect(&format!("sqlite://{}", path.display()), 4).await);
     println!("write path, 16 buyers, {secs} s each; complete purchases per second (3 transactions each)");
 
     prepare(&db).await;
@@ -319,7 +442,6 @@ async fn main() {
 
     prepare(&db).await;
     db.write.close().await;
-    db.read.close().await;
     let writer = Arc::new(Writer::open(&path));
     let c = measure(secs, move |order, account| {
         let writer = writer.clone();
@@ -349,8 +471,17 @@ async fn main() {
     .await;
     println!("SQLite (d) rusqlite, inline on the async worker under a lock:        {d:>8.0}/s");
 
+    let ours = Arc::new(server::db::Db::connect(&format!("sqlite://{}", path.display()), 4).await.expect("SQLite"));
+    prepare_executor(&ours).await;
+    let e = measure(secs, move |order, account| {
+        let ours = ours.clone();
+        async move { purchase_through_executor(&ours, order, account).await.expect("a purchase") }
+    })
+    .await;
+    println!("SQLite (e) the server's executor, statement by statement:           {e:>8.0}/s");
+
     if let Ok(admin) = std::env::var("DATABASE_URL_PG") {
-        let pg = Arc::new(Db::connect(&admin, 16).await.expect("PostgreSQL"));
+        let pg = Arc::new(Sqlx::connect(&admin, 16).await);
         prepare(&pg).await;
         let d = pg.clone();
         let a = measure(secs, move |order, account| {
@@ -367,17 +498,16 @@ async fn main() {
         })
         .await;
         println!("PostgreSQL (b) sqlx, one call per transaction: {b:>8.0}/s");
+        let ours = Arc::new(server::db::Db::connect(&admin, 16).await.expect("PostgreSQL"));
+        prepare_executor(&ours).await;
+        let e = measure(secs, move |order, account| {
+            let ours = ours.clone();
+            async move { purchase_through_executor(&ours, order, account).await.expect("a purchase") }
+        })
+        .await;
+        println!("PostgreSQL (e) the server's executor, statement by statement: {e:>8.0}/s");
         let mut conn = pg.write.acquire().await.expect("a connection");
-        for table in [
-            "spike_accounts",
-            "spike_orders",
-            "spike_keys",
-            "spike_payments",
-            "spike_jobs",
-            "spike_grants",
-            "spike_ledger",
-            "spike_audit",
-        ] {
+        for table in TABLES {
             sqlx::raw_sql(AssertSqlSafe(format!("DROP TABLE {table}"))).execute(&mut *conn).await.expect("dropped");
         }
     }

@@ -149,8 +149,8 @@ impl From<Vec<DomainError>> for ApiError {
     }
 }
 
-impl From<sqlx::Error> for ApiError {
-    fn from(error: sqlx::Error) -> Self {
+impl From<crate::db::Error> for ApiError {
+    fn from(error: crate::db::Error) -> Self {
         ApiError::Internal(anyhow::Error::new(error).context("database"))
     }
 }

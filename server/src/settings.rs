@@ -164,6 +164,11 @@ pub struct Settings {
     pub invoice_sandbox_delay_ms: u64,
     /// `ESIGN_INVOICE_POLL_MS`: how often the invoicing worker asks the platform.
     pub invoice_poll_ms: u64,
+    /// `ESIGN_FOLLOW_POLL_MS`: how often an order's event stream looks at the
+    /// order for changes nothing told it of; unset, 250 ms where other
+    /// processes' changes are found only so (SQLite) and 5 s where they are
+    /// told (PostgreSQL: only a notification lost while reconnecting is left).
+    pub follow_poll_ms: Option<u64>,
 }
 
 /// The sandbox's APIv3 key: public, development only.
@@ -210,11 +215,18 @@ impl Default for Settings {
             invoice_sandbox_failure_rate: 0.0,
             invoice_sandbox_delay_ms: 1500,
             invoice_poll_ms: 500,
+            follow_poll_ms: None,
         }
     }
 }
 
 impl Settings {
+    /// How often an order's event stream looks on its own ([`Settings::follow_poll_ms`]).
+    pub fn follow_poll(&self, changes_are_told: bool) -> std::time::Duration {
+        let default = if changes_are_told { 5_000 } else { 250 };
+        std::time::Duration::from_millis(self.follow_poll_ms.unwrap_or(default))
+    }
+
     /// How long a session may go unused.
     pub fn session_idle(&self) -> chrono::TimeDelta {
         chrono::TimeDelta::minutes(i64::from(self.session_idle_minutes))
@@ -293,6 +305,12 @@ impl Settings {
             },
             invoice_sandbox_delay_ms: parse("ESIGN_INVOICE_SANDBOX_DELAY_MS", d.invoice_sandbox_delay_ms)?,
             invoice_poll_ms: parse("ESIGN_INVOICE_POLL_MS", d.invoice_poll_ms)?,
+            follow_poll_ms: match env::var("ESIGN_FOLLOW_POLL_MS") {
+                Err(_) => None,
+                Ok(value) => {
+                    Some(value.parse().map_err(|_| SettingError::Invalid { name: "ESIGN_FOLLOW_POLL_MS", value })?)
+                }
+            },
         };
         settings.payment_provider = match env::var("ESIGN_PAYMENT_PROVIDER").as_deref() {
             Ok("sandbox") if !settings.development => {

@@ -40,7 +40,7 @@ pub enum StartupError {
     #[error("the default catalog is invalid: {0}")]
     Catalog(#[from] DomainError),
     #[error("cannot open the database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(#[from] crate::db::Error),
     #[error("cannot migrate the database: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("cannot listen on {address}: {source}")]
@@ -176,6 +176,14 @@ impl Application {
             ("reconciliation", tokio::spawn(workers::reconcile::run(state.clone())).abort_handle()),
             ("invoicing", tokio::spawn(workers::invoicing::run(state.clone())).abort_handle()),
         ];
+        if state.db.changes.are_shared() {
+            let listening = state.clone();
+            let follow = async move {
+                let db = listening.db.clone();
+                db.follow_other_processes(|order_id| listening.changed_elsewhere(order_id)).await;
+            };
+            tasks.push(("other_processes", tokio::spawn(follow).abort_handle()));
+        }
         if let Some(sandbox) = sandbox.filter(|_| state.settings.sandbox_notify) {
             tasks.push(("sandbox_notifier", tokio::spawn(sandbox.run_notifier()).abort_handle()));
         }

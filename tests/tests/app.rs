@@ -675,13 +675,13 @@ async fn ord_1_an_order_that_cannot_be_delivered_shows_it_needs_attention_and_it
         // Arrange: paid from the balance behind the rules' back, its delivery queued.
         let db = server::db::Db::connect(&s.database_url, 1).await.expect("the test's database");
         let at = now().timestamp_millis();
-        sqlx::query("UPDATE orders SET status = 'paid', payment_method = 'balance', paid_at = $1 WHERE id = $2")
+        server::db::query("UPDATE orders SET status = 'paid', payment_method = 'balance', paid_at = $1 WHERE id = $2")
             .bind(at)
             .bind(advanced)
             .execute(&db.write)
             .await
             .expect("marked paid");
-        sqlx::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
+        server::db::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
             .bind(advanced)
             .bind(at)
             .execute(&db.write)
@@ -783,7 +783,7 @@ async fn ord_3_an_operator_retries_a_delivery_that_needed_a_person_and_it_is_del
          settled_at) VALUES ('R' || CAST($2 AS TEXT), $2, 'balance', 200000, 'refund_due', $1, 'not_deliverable', $1)",
     ];
     for sql in statements {
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(at).bind(id).execute(&db.write).await.expect("arranged");
+        server::db::query(server::db::AssertSqlSafe(sql)).bind(at).bind(id).execute(&db.write).await.expect("arranged");
     }
 
     let s = Arc::clone(&server);

@@ -27,7 +27,7 @@ const SEED: u32 = 20_261_207;
 async fn pri_1_wasm_preview_and_server_quote_agree_on_seeded_carts_and_their_boundaries() {
     let plan = Plan { seed: SEED, scenarios: 48, carts_per_scenario: 80 };
     let outcome =
-        browser::with_browser(1280, 900, move |client| async move { run(client, &page_dir(), plan).await }).await;
+        browser::with_browser(1280, 900, move |client| async move { run(client, page_dir(), plan).await }).await;
 
     let shown: Vec<String> = outcome.kept.iter().map(ToString::to_string).collect();
     assert_eq!(

@@ -6,6 +6,7 @@
 //! it returns. Decoding refuses an unknown or out-of-range value with an
 //! error naming the `table.column` and the value, never a silent default.
 
+use super::{Error, Query};
 use domain::enterprise_verification::RequestStatus;
 use domain::identity::Role;
 use domain::invoice::InvoiceStatus;
@@ -13,9 +14,6 @@ use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::refund::RefundStatus;
 use domain::{Instant, PaymentMethod};
-use sqlx::any::AnyArguments;
-use sqlx::query::Query;
-use sqlx::{Any, Error};
 
 /// A closed set stored by name.
 pub trait Stored: Copy + PartialEq + 'static {
@@ -238,7 +236,7 @@ pub fn from_states(event: OrderEvent, first: usize) -> String {
 }
 
 /// Binds the states `event` may leave, in the order [`from_states`] numbered them.
-pub fn bind_from<'q>(mut query: Query<'q, Any, AnyArguments>, event: OrderEvent) -> Query<'q, Any, AnyArguments> {
+pub fn bind_from(mut query: Query, event: OrderEvent) -> Query {
     for from in event.from() {
         query = query.bind(from.name());
     }

@@ -13,7 +13,6 @@ use crate::clock::{Clock, to_ms};
 use crate::db::Db;
 use crate::gateways::payment::BoxFuture;
 use domain::enterprise_verification::{RejectReason, RequestEvent, VerificationForm};
-use sqlx::Row;
 use std::sync::Arc;
 
 /// A request handed to the reviewer: the product's id for it, and what to check.
@@ -57,8 +56,8 @@ pub enum ReviewError {
     Unknown(i64),
 }
 
-impl From<sqlx::Error> for ReviewError {
-    fn from(error: sqlx::Error) -> Self {
+impl From<crate::db::Error> for ReviewError {
+    fn from(error: crate::db::Error) -> Self {
         ReviewError::Unavailable(error.to_string())
     }
 }
@@ -96,7 +95,7 @@ impl Reviewer for QueueReviewer {
     fn submit<'a>(&'a self, submission: &'a Submission) -> BoxFuture<'a, Result<(), ReviewError>> {
         Box::pin(async move {
             let form = &submission.form;
-            sqlx::query(
+            crate::db::query(
                 "INSERT INTO sandbox_reviews (out_request_no, name, credit_code, legal_representative, status, queued_at) \
                  VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (out_request_no) DO NOTHING",
             )
@@ -119,7 +118,7 @@ impl Reviewer for QueueReviewer {
                 Verdict::Approve => APPROVED,
                 Verdict::Reject(_) => REJECTED,
             };
-            sqlx::query(
+            crate::db::query(
                 "UPDATE sandbox_reviews SET status = $1, reason = $2, decided_at = $3 \
                  WHERE out_request_no = $4 AND status = $5",
             )
@@ -130,7 +129,7 @@ impl Reviewer for QueueReviewer {
             .bind(QUEUED)
             .execute(&self.db.write)
             .await?;
-            let row = sqlx::query("SELECT status, reason FROM sandbox_reviews WHERE out_request_no = $1")
+            let row = crate::db::query("SELECT status, reason FROM sandbox_reviews WHERE out_request_no = $1")
                 .bind(request_id.to_string())
                 .fetch_optional(&self.db.write)
                 .await?

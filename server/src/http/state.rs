@@ -60,9 +60,16 @@ impl AppState {
         self.sandbox.as_deref()
     }
 
-    /// Tells followers of `order_id` (and the delivery worker) that it changed.
+    /// Tells followers of `order_id` (and the delivery worker) that it
+    /// changed, here and in the other processes on the database.
     pub fn order_changed(&self, order_id: i64) {
-        // Nobody listening is fine: followers also poll.
+        self.db.changes.changed(order_id);
+        self.changed_elsewhere(order_id);
+    }
+
+    /// Tells this process's followers of `order_id` (and its delivery worker) that it changed.
+    pub fn changed_elsewhere(&self, order_id: i64) {
+        // Nobody listening is fine: followers also look on their own.
         let _ = self.events.send(order_id);
         self.wake_delivery.notify_one();
     }

@@ -2,13 +2,14 @@
 //! balance, vouchers), loaded into the domain's `Buyer` and written back.
 
 use crate::clock::to_ms;
+use crate::db::Conn;
 use crate::db::Lock;
 use crate::db::codec::{instant, name_of, optional_instant, parse_name, parse_roles};
 use crate::repo::orders::OrderRow;
 use crate::repo::sessions::Caller;
-use domain::identity::{AccountState, Buyer, EditionTerm, Identity};
+use domain::identity::{AccountState, Buyer, EditionTerm, Identity, SalesQuote, Voucher};
+use domain::quote::BuyerReads;
 use domain::{Edition, Instant, Money};
-use sqlx::{AnyConnection, Row};
 
 /// An account's row: what the rules read and the grant numbers it has used.
 #[derive(Debug)]
@@ -19,8 +20,8 @@ pub struct AccountRow {
 }
 
 /// The account's row, in one read. `lock` as for [`load_buyer`].
-pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<AccountRow, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result<AccountRow, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used, \
          balance_fen, grants_issued FROM accounts WHERE id = $1{lock}"
     )))
@@ -48,8 +49,8 @@ pub async fn account_row(conn: &mut AnyConnection, account_id: i64, lock: Lock) 
 }
 
 /// The account's balance, alone: what paying reads before the order is held.
-pub async fn balance(conn: &mut AnyConnection, account_id: i64) -> Result<Money, sqlx::Error> {
-    let fen: i64 = sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
+pub async fn balance(conn: &mut Conn, account_id: i64) -> Result<Money, crate::db::Error> {
+    let fen: i64 = crate::db::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -57,14 +58,14 @@ pub async fn balance(conn: &mut AnyConnection, account_id: i64) -> Result<Money,
 }
 
 /// The account's edition, add-on terms and trial flag.
-pub async fn account_state(conn: &mut AnyConnection, account_id: i64, lock: Lock) -> Result<AccountState, sqlx::Error> {
+pub async fn account_state(conn: &mut Conn, account_id: i64, lock: Lock) -> Result<AccountState, crate::db::Error> {
     Ok(account_row(conn, account_id, lock).await?.state)
 }
 
 /// Writes the account's edition, integration and trial flag.
-pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &AccountState) -> Result<(), sqlx::Error> {
+pub async fn save_state(conn: &mut Conn, account_id: i64, state: &AccountState) -> Result<(), crate::db::Error> {
     let edition = state.edition.as_ref();
-    sqlx::query(
+    crate::db::query(
         "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
          integration_until = $5, trial_used = $6 WHERE id = $7",
     )
@@ -83,13 +84,13 @@ pub async fn save_state(conn: &mut AnyConnection, account_id: i64, state: &Accou
 /// Writes what a delivery changed of the account: its edition, integration
 /// and trial flag, and the grant numbers it used, in one statement.
 pub async fn save_delivered(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     state: &AccountState,
     grants_issued: i64,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::db::Error> {
     let edition = state.edition.as_ref();
-    sqlx::query(
+    crate::db::query(
         "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
          integration_until = $5, trial_used = $6, grants_issued = $7 WHERE id = $8",
     )
@@ -107,9 +108,9 @@ pub async fn save_delivered(
 }
 
 /// True when the account has never paid an order (BND-3's "first purchase").
-pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn first_purchase(conn: &mut Conn, account_id: i64) -> Result<bool, crate::db::Error> {
     // Stops at the first paid order: an account's orders only grow.
-    let paid: i64 = sqlx::query_scalar(
+    let paid: i64 = crate::db::query_scalar(
         "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE account_id = $1 AND paid_at IS NOT NULL LIMIT 1) AS paid",
     )
     .bind(account_id)
@@ -122,10 +123,10 @@ pub async fn first_purchase(conn: &mut AnyConnection, account_id: i64) -> Result
 /// every paid order still to be delivered (the basis, `domain::basis`).
 /// Under the account's row lock it cannot move until the transaction ends.
 pub async fn basis(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     delivered: &AccountState,
-) -> Result<AccountState, sqlx::Error> {
+) -> Result<AccountState, crate::db::Error> {
     let pending = crate::repo::orders::awaiting_delivery(conn, account_id).await?;
     if pending.is_empty() {
         return Ok(delivered.clone());
@@ -137,7 +138,13 @@ pub async fn basis(
 /// Everything the rules need about the caller's acting account, its basis
 /// as the account. `lock` is `db.for_update()` inside a write transaction,
 /// or `Lock::None` for a read.
-pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -> Result<Buyer, sqlx::Error> {
+/// Of the vouchers and sales quotes, only what `reads` asks for is read.
+pub async fn load_buyer(
+    conn: &mut Conn,
+    caller: &Caller,
+    lock: Lock,
+    reads: BuyerReads,
+) -> Result<Buyer, crate::db::Error> {
     let account_id = caller.account_id();
     let row = account_row(conn, account_id, lock).await?;
     // BND-3's first purchase is a person's; an enterprise's identity has none.
@@ -149,8 +156,8 @@ pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -
         identity: caller.identity(first),
         account: basis(conn, account_id, &row.state).await?,
         balance: row.balance,
-        vouchers: super::vouchers::of_account(conn, account_id).await?,
-        sales_quotes: crate::repo::sales::open_quotes(conn, account_id).await?,
+        vouchers: vouchers(conn, account_id, reads).await?,
+        sales_quotes: open_quotes(conn, account_id, reads).await?,
         cloud_account: caller.cloud_account.clone(),
     })
 }
@@ -159,27 +166,46 @@ pub async fn load_buyer(conn: &mut AnyConnection, caller: &Caller, lock: Lock) -
 /// acting for the order's account, on its basis now, holding the voucher and
 /// the sales quote the order holds (they are the order's, not spent
 /// elsewhere). `lock` as for [`load_buyer`]; the order's row is locked first.
-pub async fn order_buyer(conn: &mut AnyConnection, order: &OrderRow, lock: Lock) -> Result<Buyer, sqlx::Error> {
-    let mut buyer = person_for_account(conn, order.account_id, order.placed_by, order.channel, lock).await?;
+/// Only what pricing the order's selection reads is read (`BuyerReads`).
+pub async fn order_buyer(conn: &mut Conn, order: &OrderRow, lock: Lock) -> Result<Buyer, crate::db::Error> {
+    let reads = BuyerReads::of(&order.selection);
+    let mut buyer = person_for_account(conn, order.account_id, order.placed_by, order.channel, lock, reads).await?;
     for voucher in buyer.vouchers.iter_mut().filter(|v| order.voucher_id.as_deref() == Some(v.id.as_str())) {
         voucher.used = false;
     }
-    buyer.sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    if reads.sales_quotes {
+        buyer.sales_quotes.extend(crate::repo::sales::held_by_order(conn, order.id).await?);
+    }
     Ok(buyer)
+}
+
+async fn vouchers(conn: &mut Conn, account_id: i64, reads: BuyerReads) -> Result<Vec<Voucher>, crate::db::Error> {
+    if !reads.vouchers {
+        return Ok(Vec::new());
+    }
+    super::vouchers::of_account(conn, account_id).await
+}
+
+async fn open_quotes(conn: &mut Conn, account_id: i64, reads: BuyerReads) -> Result<Vec<SalesQuote>, crate::db::Error> {
+    if !reads.sales_quotes {
+        return Ok(Vec::new());
+    }
+    crate::repo::sales::open_quotes(conn, account_id).await
 }
 
 /// The buyer `person_id` is acting for `account_id` on `channel`, on its
 /// basis now (a lead's asker, whose quote a sales manager previews; an
 /// order's placer). `lock` as for [`load_buyer`].
 pub async fn person_for_account(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     person_id: i64,
     channel: domain::Channel,
     lock: Lock,
-) -> Result<Buyer, sqlx::Error> {
+    reads: BuyerReads,
+) -> Result<Buyer, crate::db::Error> {
     let row = account_row(conn, account_id, lock).await?;
-    let enterprise = sqlx::query(
+    let enterprise = crate::db::query(
         "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \
          LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $2 WHERE e.account_id = $1",
     )
@@ -203,8 +229,8 @@ pub async fn person_for_account(
             (identity, linked.filter(|_| channel == domain::Channel::CloudConsole))
         }
     };
-    let vouchers = super::vouchers::of_account(conn, account_id).await?;
-    let sales_quotes = crate::repo::sales::open_quotes(conn, account_id).await?;
+    let vouchers = vouchers(conn, account_id, reads).await?;
+    let sales_quotes = open_quotes(conn, account_id, reads).await?;
     Ok(Buyer {
         identity,
         account: basis(conn, account_id, &row.state).await?,
@@ -216,19 +242,20 @@ pub async fn person_for_account(
 }
 
 /// Debits the balance by `amount_fen` if it covers it (PAY-1); false, changing nothing, when it does not.
-pub async fn debit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -> Result<bool, sqlx::Error> {
-    let debited = sqlx::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
-        .bind(amount_fen)
-        .bind(account_id)
-        .execute(&mut *conn)
-        .await?
-        .rows_affected();
+pub async fn debit(conn: &mut Conn, account_id: i64, amount_fen: i64) -> Result<bool, crate::db::Error> {
+    let debited =
+        crate::db::query("UPDATE accounts SET balance_fen = balance_fen - $1 WHERE id = $2 AND balance_fen >= $1")
+            .bind(amount_fen)
+            .bind(account_id)
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
     Ok(debited == 1)
 }
 
 /// Credits the balance with `amount_fen` (money returned to it).
-pub async fn credit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET balance_fen = balance_fen + $1 WHERE id = $2")
+pub async fn credit(conn: &mut Conn, account_id: i64, amount_fen: i64) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE accounts SET balance_fen = balance_fen + $1 WHERE id = $2")
         .bind(amount_fen)
         .bind(account_id)
         .execute(&mut *conn)
@@ -237,13 +264,16 @@ pub async fn credit(conn: &mut AnyConnection, account_id: i64, amount_fen: i64) 
 }
 
 /// Hands out the next grant numbers of an account (called under its lock).
-pub async fn reserve_grant_numbers(conn: &mut AnyConnection, account_id: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT grants_issued FROM accounts WHERE id = $1").bind(account_id).fetch_one(&mut *conn).await
+pub async fn reserve_grant_numbers(conn: &mut Conn, account_id: i64) -> Result<i64, crate::db::Error> {
+    crate::db::query_scalar("SELECT grants_issued FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// Records how many grant numbers the account has used.
-pub async fn save_grant_numbers(conn: &mut AnyConnection, account_id: i64, issued: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
+pub async fn save_grant_numbers(conn: &mut Conn, account_id: i64, issued: i64) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
         .bind(issued)
         .bind(account_id)
         .execute(&mut *conn)
@@ -252,14 +282,10 @@ pub async fn save_grant_numbers(conn: &mut AnyConnection, account_id: i64, issue
 }
 
 /// An account an operator's lookup found: (account, `enterprise` or `person`, name).
-pub async fn search(
-    conn: &mut AnyConnection,
-    text: &str,
-    limit: i64,
-) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+pub async fn search(conn: &mut Conn, text: &str, limit: i64) -> Result<Vec<(i64, String, String)>, crate::db::Error> {
     let exact: i64 = text.parse().unwrap_or(0);
     let like = format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "SELECT account_id, 'enterprise' AS kind, name FROM enterprises WHERE account_id = $1 OR name LIKE $2 ESCAPE '\\' \
          UNION ALL SELECT account_id, 'person' AS kind, name || ' (' || login || ')' AS name FROM persons \
          WHERE account_id = $1 OR login LIKE $2 ESCAPE '\\' OR name LIKE $2 ESCAPE '\\' OR phone = $3 \

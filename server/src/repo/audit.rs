@@ -3,9 +3,9 @@
 //! `UPDATE` and `DELETE`).
 
 use crate::clock::to_ms;
+use crate::db::Conn;
 use crate::db::codec::instant;
 use domain::Instant;
-use sqlx::{AnyConnection, Row};
 
 /// One line of the log as read back.
 #[derive(Debug, Clone)]
@@ -30,19 +30,19 @@ pub struct Line<'a> {
 
 /// Appends to the audit log (never updated, never deleted).
 pub async fn append(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     at: Instant,
     actor: &str,
     account_id: Option<i64>,
     order_id: Option<i64>,
     event: &str,
     detail: &serde_json::Value,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::db::Error> {
     append_all(conn, &[Line { at, actor, account_id, order_id, event, detail: detail.clone() }]).await
 }
 
 /// Appends `lines` in one statement, in their order.
-pub async fn append_all(conn: &mut AnyConnection, lines: &[Line<'_>]) -> Result<(), sqlx::Error> {
+pub async fn append_all(conn: &mut Conn, lines: &[Line<'_>]) -> Result<(), crate::db::Error> {
     if lines.is_empty() {
         return Ok(());
     }
@@ -54,7 +54,7 @@ pub async fn append_all(conn: &mut AnyConnection, lines: &[Line<'_>]) -> Result<
         .collect();
     let sql =
         format!("INSERT INTO audit_log (at, actor, account_id, order_id, event, detail) VALUES {}", values.join(", "));
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+    let mut query = crate::db::query(crate::db::AssertSqlSafe(sql));
     for line in lines {
         query = query
             .bind(to_ms(line.at))
@@ -69,8 +69,8 @@ pub async fn append_all(conn: &mut AnyConnection, lines: &[Line<'_>]) -> Result<
 }
 
 /// What happened to an account and its orders, the newest first, at most `limit` lines.
-pub async fn of_account(conn: &mut AnyConnection, account_id: i64, limit: i64) -> Result<Vec<Entry>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn of_account(conn: &mut Conn, account_id: i64, limit: i64) -> Result<Vec<Entry>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT at, actor, order_id, event, detail FROM audit_log \
          WHERE account_id = $1 OR order_id IN (SELECT id FROM orders WHERE account_id = $1) \
          ORDER BY at DESC, id DESC LIMIT $2",
@@ -88,7 +88,7 @@ pub async fn of_account(conn: &mut AnyConnection, account_id: i64, limit: i64) -
                 order_id: row.try_get("order_id")?,
                 event: row.try_get("event")?,
                 detail: serde_json::from_str(&detail)
-                    .map_err(|e| sqlx::Error::Decode(format!("audit_log.detail: {e}").into()))?,
+                    .map_err(|e| crate::db::Error::Decode(format!("audit_log.detail: {e}").into()))?,
             })
         })
         .collect()

@@ -2,11 +2,11 @@
 //! transition happens once whatever runs twice.
 
 use crate::clock::to_ms;
+use crate::db::Conn;
 use crate::db::Lock;
 use crate::db::codec::{instant, name_of, optional_instant, parse_name};
 use domain::Instant;
 use domain::ledger::{ContractStatus, GrantId};
-use sqlx::{AnyConnection, Row};
 
 /// A contract as stored.
 #[derive(Debug, Clone)]
@@ -25,7 +25,7 @@ pub struct ContractRow {
 
 const COLUMNS: &str = "id, account_id, initiated_by, title, status, grant_no, created_at, signed_at, withdrawn_at";
 
-fn contract_row(row: &sqlx::any::AnyRow) -> Result<ContractRow, sqlx::Error> {
+fn contract_row(row: &crate::db::Row) -> Result<ContractRow, crate::db::Error> {
     Ok(ContractRow {
         id: row.try_get("id")?,
         account_id: row.try_get("account_id")?,
@@ -51,8 +51,8 @@ pub struct NewContract<'a> {
 }
 
 /// Inserts an initiated contract and returns its id.
-pub async fn insert(conn: &mut AnyConnection, new: &NewContract<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn insert(conn: &mut Conn, new: &NewContract<'_>) -> Result<i64, crate::db::Error> {
+    crate::db::query_scalar(
         "INSERT INTO contracts (account_id, initiated_by, title, status, grant_no, idempotency_key, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
     )
@@ -69,12 +69,12 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewContract<'_>) -> Result<i
 
 /// One contract of `account_id`, optionally locked for update.
 pub async fn find(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     account_id: i64,
     lock: Lock,
-) -> Result<Option<ContractRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<ContractRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contracts WHERE id = $1 AND account_id = $2{lock}"
     )))
     .bind(id)
@@ -86,12 +86,12 @@ pub async fn find(
 
 /// The contract a person initiated with an idempotency key, if any.
 pub async fn find_by_key(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     initiated_by: i64,
     key: &str,
-) -> Result<Option<ContractRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<ContractRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contracts WHERE account_id = $1 AND initiated_by = $2 AND idempotency_key = $3"
     )))
     .bind(account_id)
@@ -103,8 +103,8 @@ pub async fn find_by_key(
 }
 
 /// The account's contracts, newest first.
-pub async fn list(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<ContractRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<ContractRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM contracts WHERE account_id = $1 ORDER BY id DESC LIMIT 200"
     )))
     .bind(account_id)
@@ -116,18 +116,18 @@ pub async fn list(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Contr
 /// Moves a contract from `from` to `to` at `at`; false, changing nothing,
 /// when it was no longer in `from`.
 pub async fn transition(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     from: ContractStatus,
     to: ContractStatus,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let column = match to {
         ContractStatus::Signed => "signed_at",
         ContractStatus::Withdrawn => "withdrawn_at",
         ContractStatus::Initiated => "created_at",
     };
-    let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let changed = crate::db::query(crate::db::AssertSqlSafe(format!(
         "UPDATE contracts SET status = $1, {column} = $2 WHERE id = $3 AND status = $4"
     )))
     .bind(name_of(&to))

@@ -3,11 +3,11 @@
 //! the order to delivered and closes the job only if both are still open.
 
 use crate::clock::to_ms;
+use crate::db::Tx;
 use crate::db::codec::{self, Stored};
 use crate::repo::orders::{ORDER_COLUMNS, OrderRow, order_row};
 use domain::Instant;
 use domain::order::OrderEvent;
-use sqlx::{Any, Row, Transaction};
 
 /// A claimed job: its order and how many times it has been tried, this one included.
 #[derive(Debug, Clone, Copy)]
@@ -22,16 +22,16 @@ pub struct Claimed {
 /// order their payments were accepted (the basis applies them in that
 /// order), and marks their orders delivering.
 pub async fn claim(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     owner: &str,
     now: Instant,
     lease_until: Instant,
     batch: i64,
-) -> Result<Vec<Claimed>, sqlx::Error> {
+) -> Result<Vec<Claimed>, crate::db::Error> {
     let (now, lease_until) = (to_ms(now), to_ms(lease_until));
     // The conditions are repeated outside the sub-select so that PostgreSQL
     // rechecks them on rows another worker claimed meanwhile.
-    let rows = sqlx::query(
+    let rows = crate::db::query(
         "UPDATE delivery_jobs SET lease_owner = $1, lease_until = $2, attempts = attempts + 1 \
          WHERE order_id IN (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL \
            AND (lease_until IS NULL OR lease_until < $3) ORDER BY seq, order_id LIMIT $4) \
@@ -52,7 +52,7 @@ pub async fn claim(
                 seq: row.try_get("seq")?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, crate::db::Error>>()?;
     claimed.sort_by_key(|c| (c.seq, c.order_id));
     if !claimed.is_empty() {
         let event = OrderEvent::StartDelivery;
@@ -61,7 +61,8 @@ pub async fn claim(
              (SELECT order_id FROM delivery_jobs WHERE done_at IS NULL AND lease_owner = $2 AND lease_until = $3)",
             codec::from_states(event, 4)
         );
-        let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(owner).bind(lease_until);
+        let query =
+            crate::db::query(crate::db::AssertSqlSafe(sql)).bind(event.to().name()).bind(owner).bind(lease_until);
         codec::bind_from(query, event).execute(&mut **tx).await?;
     }
     Ok(claimed)
@@ -70,21 +71,17 @@ pub async fn claim(
 /// Moves the order to delivered and closes its job, answering the order as
 /// the change left it (`RETURNING`: no read after); `None`, and the caller
 /// rolls back, when either was already done (another worker came first).
-pub async fn finish(
-    tx: &mut Transaction<'_, Any>,
-    order_id: i64,
-    now: Instant,
-) -> Result<Option<OrderRow>, sqlx::Error> {
+pub async fn finish(tx: &mut Tx, order_id: i64, now: Instant) -> Result<Option<OrderRow>, crate::db::Error> {
     let event = OrderEvent::FinishDelivery;
     let sql = format!(
         "UPDATE orders SET status = $1, delivered_at = $2 WHERE id = $3 AND {} RETURNING {ORDER_COLUMNS}",
         codec::from_states(event, 4)
     );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
+    let query = crate::db::query(crate::db::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
     let Some(delivered) = codec::bind_from(query, event).fetch_optional(&mut **tx).await? else {
         return Ok(None);
     };
-    let closed = sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
+    let closed = crate::db::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
         .bind(to_ms(now))
         .bind(order_id)
         .execute(&mut **tx)
@@ -98,8 +95,8 @@ pub async fn finish(
 
 /// Opens a given-up job again for an operator's retry: due now, its tries
 /// counted afresh. False when the order has no job.
-pub async fn reopen(tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
+pub async fn reopen(tx: &mut Tx, order_id: i64) -> Result<bool, crate::db::Error> {
+    let changed = crate::db::query(
         "UPDATE delivery_jobs SET done_at = NULL, lease_owner = NULL, lease_until = NULL, attempts = 0 \
          WHERE order_id = $1",
     )
@@ -111,8 +108,8 @@ pub async fn reopen(tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<bool
 }
 
 /// Leaves the job for another try at `at` (its back-off).
-pub async fn retry_at(tx: &mut Transaction<'_, Any>, order_id: i64, at: Instant) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")
+pub async fn retry_at(tx: &mut Tx, order_id: i64, at: Instant) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE delivery_jobs SET lease_until = $1 WHERE order_id = $2 AND done_at IS NULL")
         .bind(to_ms(at))
         .bind(order_id)
         .execute(&mut **tx)

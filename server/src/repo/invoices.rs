@@ -3,35 +3,34 @@
 
 use crate::clock::to_ms;
 use crate::db::codec::{self, Stored, instant, optional_instant};
+use crate::db::{Conn, Row};
 use api_types::{InvoiceView, TitleView};
 use domain::invoice::{InvoiceAmounts, InvoiceStatus, Title};
 use domain::{Instant, Money};
-use sqlx::any::AnyRow;
-use sqlx::{AnyConnection, Row};
 use std::collections::HashMap;
 
-fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, table: &str, column: &str) -> Result<T, sqlx::Error> {
+fn json<T: serde::de::DeserializeOwned>(row: &Row, table: &str, column: &str) -> Result<T, crate::db::Error> {
     let text: String = row.try_get(column)?;
-    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(format!("{table}.{column}: {e}").into()))
+    serde_json::from_str(&text).map_err(|e| crate::db::Error::Decode(format!("{table}.{column}: {e}").into()))
 }
 
-fn to_json<T: serde::Serialize>(value: &T) -> Result<String, sqlx::Error> {
-    serde_json::to_string(value).map_err(|e| sqlx::Error::Encode(e.into()))
+fn to_json<T: serde::Serialize>(value: &T) -> Result<String, crate::db::Error> {
+    serde_json::to_string(value).map_err(|e| crate::db::Error::Encode(e.into()))
 }
 
-fn fen(money: Money) -> Result<i64, sqlx::Error> {
-    money.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))
+fn fen(money: Money) -> Result<i64, crate::db::Error> {
+    money.to_fen().map_err(|e| crate::db::Error::Encode(e.into()))
 }
 
 /// Keeps a title for the account.
 pub async fn insert_title(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     title: &Title,
     by: i64,
     at: Instant,
-) -> Result<TitleView, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+) -> Result<TitleView, crate::db::Error> {
+    let id: i64 = crate::db::query_scalar(
         "INSERT INTO invoice_titles (account_id, title, created_by, created_at) VALUES ($1, $2, $3, $4) RETURNING id",
     )
     .bind(account_id)
@@ -44,19 +43,20 @@ pub async fn insert_title(
 }
 
 /// The account's titles, newest first.
-pub async fn titles(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<TitleView>, sqlx::Error> {
-    let rows = sqlx::query("SELECT id, title FROM invoice_titles WHERE account_id = $1 ORDER BY id DESC LIMIT 100")
-        .bind(account_id)
-        .fetch_all(&mut *conn)
-        .await?;
+pub async fn titles(conn: &mut Conn, account_id: i64) -> Result<Vec<TitleView>, crate::db::Error> {
+    let rows =
+        crate::db::query("SELECT id, title FROM invoice_titles WHERE account_id = $1 ORDER BY id DESC LIMIT 100")
+            .bind(account_id)
+            .fetch_all(&mut *conn)
+            .await?;
     rows.iter()
         .map(|row| Ok(TitleView { id: row.try_get("id")?, title: json(row, "invoice_titles", "title")? }))
         .collect()
 }
 
 /// One title of the account.
-pub async fn title(conn: &mut AnyConnection, id: i64, account_id: i64) -> Result<Option<Title>, sqlx::Error> {
-    let row = sqlx::query("SELECT title FROM invoice_titles WHERE id = $1 AND account_id = $2")
+pub async fn title(conn: &mut Conn, id: i64, account_id: i64) -> Result<Option<Title>, crate::db::Error> {
+    let row = crate::db::query("SELECT title FROM invoice_titles WHERE id = $1 AND account_id = $2")
         .bind(id)
         .bind(account_id)
         .fetch_optional(&mut *conn)
@@ -76,14 +76,14 @@ pub struct NewInvoice<'a> {
 }
 
 /// Whether `error` is the held-orders key refusing a second holder.
-fn taken(error: &sqlx::Error) -> bool {
-    matches!(error, sqlx::Error::Database(e) if e.is_unique_violation())
+fn taken(error: &crate::db::Error) -> bool {
+    error.is_unique_violation()
 }
 
 /// Records the request and holds its orders; `None` when one of them is
 /// held already (the unique key on held orders decides, whatever raced).
-pub async fn insert(conn: &mut AnyConnection, new: &NewInvoice<'_>) -> Result<Option<i64>, sqlx::Error> {
-    let id: i64 = sqlx::query_scalar(
+pub async fn insert(conn: &mut Conn, new: &NewInvoice<'_>) -> Result<Option<i64>, crate::db::Error> {
+    let id: i64 = crate::db::query_scalar(
         "INSERT INTO invoices (account_id, title, amounts, total_fen, status, requested_by, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
     )
@@ -97,14 +97,15 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewInvoice<'_>) -> Result<Op
     .fetch_one(&mut *conn)
     .await?;
     for (order_id, amount) in new.orders {
-        let held =
-            sqlx::query("INSERT INTO invoice_orders (invoice_id, order_id, amount_fen, held) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(order_id)
-                .bind(fen(*amount)?)
-                .bind(i64::from(InvoiceStatus::Requested.holds_orders()))
-                .execute(&mut *conn)
-                .await;
+        let held = crate::db::query(
+            "INSERT INTO invoice_orders (invoice_id, order_id, amount_fen, held) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(order_id)
+        .bind(fen(*amount)?)
+        .bind(i64::from(InvoiceStatus::Requested.holds_orders()))
+        .execute(&mut *conn)
+        .await;
         match held {
             Ok(_) => {}
             Err(e) if taken(&e) => return Ok(None),
@@ -115,7 +116,7 @@ pub async fn insert(conn: &mut AnyConnection, new: &NewInvoice<'_>) -> Result<Op
 }
 
 /// For each of the orders held by a standing invoice, that invoice.
-pub async fn holders(conn: &mut AnyConnection, order_ids: &[i64]) -> Result<HashMap<i64, i64>, sqlx::Error> {
+pub async fn holders(conn: &mut Conn, order_ids: &[i64]) -> Result<HashMap<i64, i64>, crate::db::Error> {
     let mut found = HashMap::new();
     for order_id in order_ids {
         if let Some(invoice) = holder(conn, *order_id).await? {
@@ -126,8 +127,8 @@ pub async fn holders(conn: &mut AnyConnection, order_ids: &[i64]) -> Result<Hash
 }
 
 /// The standing invoice that holds the order, if any.
-pub async fn holder(conn: &mut AnyConnection, order_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT invoice_id FROM invoice_orders WHERE order_id = $1 AND held = 1")
+pub async fn holder(conn: &mut Conn, order_id: i64) -> Result<Option<i64>, crate::db::Error> {
+    crate::db::query_scalar("SELECT invoice_id FROM invoice_orders WHERE order_id = $1 AND held = 1")
         .bind(order_id)
         .fetch_optional(&mut *conn)
         .await
@@ -158,10 +159,10 @@ impl InvoiceRow {
     }
 }
 
-async fn invoice_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<InvoiceRow, sqlx::Error> {
+async fn invoice_row(conn: &mut Conn, row: &Row) -> Result<InvoiceRow, crate::db::Error> {
     let id: i64 = row.try_get("id")?;
     let order_ids: Vec<i64> =
-        sqlx::query_scalar("SELECT order_id FROM invoice_orders WHERE invoice_id = $1 ORDER BY order_id")
+        crate::db::query_scalar("SELECT order_id FROM invoice_orders WHERE invoice_id = $1 ORDER BY order_id")
             .bind(id)
             .fetch_all(&mut *conn)
             .await?;
@@ -184,7 +185,7 @@ async fn invoice_row(conn: &mut AnyConnection, row: &AnyRow) -> Result<InvoiceRo
     Ok(InvoiceRow { view, account_id: row.try_get("account_id")?, attempts: row.try_get("attempts")? })
 }
 
-async fn rows(conn: &mut AnyConnection, rows: Vec<AnyRow>) -> Result<Vec<InvoiceRow>, sqlx::Error> {
+async fn rows(conn: &mut Conn, rows: Vec<Row>) -> Result<Vec<InvoiceRow>, crate::db::Error> {
     let mut found = Vec::with_capacity(rows.len());
     for row in &rows {
         found.push(invoice_row(conn, row).await?);
@@ -193,13 +194,14 @@ async fn rows(conn: &mut AnyConnection, rows: Vec<AnyRow>) -> Result<Vec<Invoice
 }
 
 /// One invoice of the account.
-pub async fn find(conn: &mut AnyConnection, id: i64, account_id: i64) -> Result<Option<InvoiceRow>, sqlx::Error> {
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2")))
-            .bind(id)
-            .bind(account_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn find(conn: &mut Conn, id: i64, account_id: i64) -> Result<Option<InvoiceRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM invoices WHERE id = $1 AND account_id = $2"
+    )))
+    .bind(id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     match row {
         Some(row) => Ok(Some(invoice_row(conn, &row).await?)),
         None => Ok(None),
@@ -207,8 +209,8 @@ pub async fn find(conn: &mut AnyConnection, id: i64, account_id: i64) -> Result<
 }
 
 /// The account's invoices, newest first.
-pub async fn list(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<InvoiceView>, sqlx::Error> {
-    let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn list(conn: &mut Conn, account_id: i64) -> Result<Vec<InvoiceView>, crate::db::Error> {
+    let found = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM invoices WHERE account_id = $1 ORDER BY id DESC LIMIT 200"
     )))
     .bind(account_id)
@@ -218,8 +220,8 @@ pub async fn list(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Invoi
 }
 
 /// The invoices the worker has to move on: requested, or at the platform.
-pub async fn in_flight(conn: &mut AnyConnection, limit: i64) -> Result<Vec<InvoiceRow>, sqlx::Error> {
-    let found = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn in_flight(conn: &mut Conn, limit: i64) -> Result<Vec<InvoiceRow>, crate::db::Error> {
+    let found = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM invoices WHERE status IN ($1, $2) ORDER BY id LIMIT $3"
     )))
     .bind(InvoiceStatus::Requested.name())
@@ -231,8 +233,8 @@ pub async fn in_flight(conn: &mut AnyConnection, limit: i64) -> Result<Vec<Invoi
 }
 
 /// The issued document of one invoice of the account.
-pub async fn document(conn: &mut AnyConnection, id: i64, account_id: i64) -> Result<Option<Vec<u8>>, sqlx::Error> {
-    sqlx::query_scalar(
+pub async fn document(conn: &mut Conn, id: i64, account_id: i64) -> Result<Option<Vec<u8>>, crate::db::Error> {
+    crate::db::query_scalar(
         "SELECT d.pdf FROM invoice_documents d JOIN invoices i ON i.id = d.invoice_id \
          WHERE d.invoice_id = $1 AND i.account_id = $2",
     )
@@ -246,14 +248,14 @@ pub async fn document(conn: &mut AnyConnection, id: i64, account_id: i64) -> Res
 /// an attempt when it goes to the platform; false when it was no longer in
 /// `from` (another worker moved it first).
 pub async fn advance(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     from: InvoiceStatus,
     to: InvoiceStatus,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let attempt = i64::from(to == InvoiceStatus::Issuing);
-    let done = sqlx::query(
+    let done = crate::db::query(
         "UPDATE invoices SET status = $1, attempts = attempts + $2, failure = NULL, updated_at = $3 \
          WHERE id = $4 AND status = $5",
     )
@@ -271,14 +273,14 @@ pub async fn advance(
 /// in the caller's transaction with the status; false when it was no
 /// longer `from`.
 pub async fn issued(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     (from, to): (InvoiceStatus, InvoiceStatus),
     number: &str,
     issued_at: Instant,
     pdf: &[u8],
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<bool, crate::db::Error> {
+    let done = crate::db::query(
         "UPDATE invoices SET status = $1, number = $2, issued_at = $3, updated_at = $3 WHERE id = $4 AND status = $5",
     )
     .bind(to.name())
@@ -291,7 +293,7 @@ pub async fn issued(
     if done.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO invoice_documents (invoice_id, pdf) VALUES ($1, $2)")
+    crate::db::query("INSERT INTO invoice_documents (invoice_id, pdf) VALUES ($1, $2)")
         .bind(id)
         .bind(pdf.to_vec())
         .execute(&mut *conn)
@@ -302,21 +304,22 @@ pub async fn issued(
 /// Records why the platform refused (status `to`), the orders held or let
 /// go as `to` says; false when it was no longer `from`.
 pub async fn failed(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     (from, to): (InvoiceStatus, InvoiceStatus),
     reason: &str,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let done =
-        sqlx::query("UPDATE invoices SET status = $1, failure = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-            .bind(to.name())
-            .bind(reason)
-            .bind(to_ms(at))
-            .bind(id)
-            .bind(from.name())
-            .execute(&mut *conn)
-            .await?;
+) -> Result<bool, crate::db::Error> {
+    let done = crate::db::query(
+        "UPDATE invoices SET status = $1, failure = $2, updated_at = $3 WHERE id = $4 AND status = $5",
+    )
+    .bind(to.name())
+    .bind(reason)
+    .bind(to_ms(at))
+    .bind(id)
+    .bind(from.name())
+    .execute(&mut *conn)
+    .await?;
     if done.rows_affected() != 1 {
         return Ok(false);
     }
@@ -326,8 +329,9 @@ pub async fn failed(
 /// Holds the invoice's orders or lets go of them, as its state says
 /// (`InvoiceStatus::holds_orders`); false when taking them back failed
 /// because one went on another invoice meanwhile.
-pub async fn hold(conn: &mut AnyConnection, id: i64, held: bool) -> Result<bool, sqlx::Error> {
-    let query = sqlx::query("UPDATE invoice_orders SET held = $1 WHERE invoice_id = $2").bind(i64::from(held)).bind(id);
+pub async fn hold(conn: &mut Conn, id: i64, held: bool) -> Result<bool, crate::db::Error> {
+    let query =
+        crate::db::query("UPDATE invoice_orders SET held = $1 WHERE invoice_id = $2").bind(i64::from(held)).bind(id);
     match query.execute(&mut *conn).await {
         Ok(_) => Ok(true),
         Err(e) if taken(&e) => Ok(false),
@@ -339,14 +343,14 @@ pub async fn hold(conn: &mut AnyConnection, id: i64, held: bool) -> Result<bool,
 /// as `to` says (let go: they may be invoiced again). False when it was no
 /// longer `from`.
 pub async fn reversed(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     id: i64,
     (from, to): (InvoiceStatus, InvoiceStatus),
     red_number: &str,
     by: i64,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
+) -> Result<bool, crate::db::Error> {
+    let done = crate::db::query(
         "UPDATE invoices SET status = $1, red_number = $2, reversed_at = $3, reversed_by = $4, updated_at = $3 \
          WHERE id = $5 AND status = $6",
     )
@@ -365,11 +369,14 @@ pub async fn reversed(
 }
 
 /// The name an enterprise's titles are made out to.
-pub async fn enterprise_name(conn: &mut AnyConnection, enterprise_id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT name FROM enterprises WHERE id = $1").bind(enterprise_id).fetch_one(&mut *conn).await
+pub async fn enterprise_name(conn: &mut Conn, enterprise_id: i64) -> Result<String, crate::db::Error> {
+    crate::db::query_scalar("SELECT name FROM enterprises WHERE id = $1")
+        .bind(enterprise_id)
+        .fetch_one(&mut *conn)
+        .await
 }
 
 /// A person's own name, for their title.
-pub async fn person_name(conn: &mut AnyConnection, person_id: i64) -> Result<String, sqlx::Error> {
-    sqlx::query_scalar("SELECT name FROM persons WHERE id = $1").bind(person_id).fetch_one(&mut *conn).await
+pub async fn person_name(conn: &mut Conn, person_id: i64) -> Result<String, crate::db::Error> {
+    crate::db::query_scalar("SELECT name FROM persons WHERE id = $1").bind(person_id).fetch_one(&mut *conn).await
 }

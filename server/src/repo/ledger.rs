@@ -6,19 +6,15 @@ use crate::ApiError;
 use crate::clock::to_ms;
 use crate::db::Db;
 use crate::db::codec::{self, MoveEntry, Stored, instant, name_of, parse_name, unsigned};
+use crate::db::{Conn, Tx};
 use crate::repo::sweeps::lock_account;
 use domain::ledger::history::{MoveCause, OrderRef, Recorded};
 use domain::ledger::{GrantId, GrantSource, LedgerEntry, draw, give_back};
 use domain::order::order_number;
 use domain::{Instant, QuotaKind};
-use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// The ledger of an account, read under its lock.
-pub async fn locked_ledger(
-    tx: &mut Transaction<'static, Any>,
-    db: &Db,
-    account_id: i64,
-) -> Result<Vec<LedgerEntry>, ApiError> {
+pub async fn locked_ledger(tx: &mut Tx, db: &Db, account_id: i64) -> Result<Vec<LedgerEntry>, ApiError> {
     if !lock_account(tx, account_id, db.for_update()).await? {
         return Err(ApiError::internal(format!("account {account_id} vanished")));
     }
@@ -28,7 +24,7 @@ pub async fn locked_ledger(
 /// QUO-2, QUO-5: draws one `kind` from the live grant that expires first and
 /// returns that grant with the ledger as it now is, or `quota_exhausted`.
 pub async fn draw_one(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     db: &Db,
     account_id: i64,
     (kind, cause): (QuotaKind, MoveCause),
@@ -48,7 +44,7 @@ pub async fn draw_one(
 /// QUO-2: gives one back to `grant`, given the ledger read under the lock;
 /// cleared with the grant when it has expired. Returns whether it was cleared.
 pub async fn give_one_back(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     account_id: i64,
     entries: &[LedgerEntry],
     grant: GrantId,
@@ -61,7 +57,7 @@ pub async fn give_one_back(
 
 /// Appends a quota event to the audit log.
 pub async fn audit(
-    conn: &mut sqlx::AnyConnection,
+    conn: &mut crate::db::Conn,
     now: Instant,
     actor: &str,
     account_id: i64,
@@ -72,8 +68,8 @@ pub async fn audit(
 }
 
 /// The account's quota ledger, in the order it was written.
-pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<LedgerEntry>, sqlx::Error> {
-    let grants = sqlx::query(
+pub async fn ledger(conn: &mut Conn, account_id: i64) -> Result<Vec<LedgerEntry>, crate::db::Error> {
+    let grants = crate::db::query(
         "SELECT grant_no, kind, amount, expires_at, source FROM quota_grants WHERE account_id = $1 ORDER BY grant_no",
     )
     .bind(account_id)
@@ -83,11 +79,12 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
     for row in &grants {
         entries.push(grant_entry(row)?);
     }
-    let moves =
-        sqlx::query("SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id")
-            .bind(account_id)
-            .fetch_all(&mut *conn)
-            .await?;
+    let moves = crate::db::query(
+        "SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id",
+    )
+    .bind(account_id)
+    .fetch_all(&mut *conn)
+    .await?;
     for row in &moves {
         entries.push(moved(row)?);
     }
@@ -96,9 +93,9 @@ pub async fn ledger(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Led
 
 /// The account's ledger as it was written, each entry with its time and
 /// cause, in the order of writing (for the quota history).
-pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Recorded>, sqlx::Error> {
+pub async fn records(conn: &mut Conn, account_id: i64) -> Result<Vec<Recorded>, crate::db::Error> {
     // The order's placing time makes its number (订单号), which billing shows.
-    let grants = sqlx::query(
+    let grants = crate::db::query(
         "SELECT g.grant_no, g.kind, g.amount, g.expires_at, g.source, g.order_id, g.cause, g.granted_at, \
          g.after_move, o.created_at AS order_placed_at \
          FROM quota_grants g LEFT JOIN orders o ON o.id = g.order_id \
@@ -107,7 +104,7 @@ pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Re
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    let moves = sqlx::query(
+    let moves = crate::db::query(
         "SELECT id, grant_no, entry, amount, expires_at, at, cause FROM quota_moves WHERE account_id = $1 ORDER BY id",
     )
     .bind(account_id)
@@ -115,7 +112,7 @@ pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Re
     .await?;
     let mut out = Vec::with_capacity(grants.len() + moves.len());
     let placed = grants.iter().map(|g| Ok((g.try_get::<i64, _>("after_move")?, granted(g)?)));
-    let mut grants = placed.collect::<Result<Vec<_>, sqlx::Error>>()?.into_iter().peekable();
+    let mut grants = placed.collect::<Result<Vec<_>, crate::db::Error>>()?.into_iter().peekable();
     for row in &moves {
         let id: i64 = row.try_get("id")?;
         while let Some((_, grant)) = grants.next_if(|(after, _)| *after < id) {
@@ -130,7 +127,7 @@ pub async fn records(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<Re
 }
 
 /// A row of `quota_grants` as a recorded grant.
-fn granted(row: &sqlx::any::AnyRow) -> Result<Recorded, sqlx::Error> {
+fn granted(row: &crate::db::Row) -> Result<Recorded, crate::db::Error> {
     Ok(Recorded {
         at: instant("quota_grants.granted_at", row.try_get("granted_at")?)?,
         cause: parse_name::<MoveCause>("quota_grants.cause", &row.try_get::<String, _>("cause")?)?,
@@ -140,16 +137,16 @@ fn granted(row: &sqlx::any::AnyRow) -> Result<Recorded, sqlx::Error> {
 }
 
 /// The order that wrote a grant, from its `order_id` and the order's `created_at`.
-fn order_ref(row: &sqlx::any::AnyRow) -> Result<Option<OrderRef>, sqlx::Error> {
+fn order_ref(row: &crate::db::Row) -> Result<Option<OrderRef>, crate::db::Error> {
     let Some(id) = row.try_get::<Option<i64>, _>("order_id")? else { return Ok(None) };
     let placed_at = row
         .try_get::<Option<i64>, _>("order_placed_at")?
-        .ok_or_else(|| sqlx::Error::Decode(format!("quota_grants.order_id {id} names no order").into()))?;
+        .ok_or_else(|| crate::db::Error::Decode(format!("quota_grants.order_id {id} names no order").into()))?;
     Ok(Some(OrderRef { id, number: order_number(id, instant("orders.created_at", placed_at)?) }))
 }
 
 /// A row of `quota_grants` as its ledger entry.
-fn grant_entry(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
+fn grant_entry(row: &crate::db::Row) -> Result<LedgerEntry, crate::db::Error> {
     Ok(LedgerEntry::Grant {
         grant: row.try_get("grant_no")?,
         kind: parse_name::<QuotaKind>("quota_grants.kind", &row.try_get::<String, _>("kind")?)?,
@@ -160,7 +157,7 @@ fn grant_entry(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
 }
 
 /// A row of `quota_moves` as its ledger entry.
-fn moved(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
+fn moved(row: &crate::db::Row) -> Result<LedgerEntry, crate::db::Error> {
     let grant: i64 = row.try_get("grant_no")?;
     let amount = || unsigned("quota_moves.amount", row.try_get("amount")?);
     Ok(match codec::parse::<MoveEntry>(&row.try_get::<String, _>("entry")?)? {
@@ -169,7 +166,7 @@ fn moved(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
         MoveEntry::Clear => LedgerEntry::Clear { grant, amount: amount()? },
         MoveEntry::Move => {
             let expires_at = row.try_get::<Option<i64>, _>("expires_at")?.ok_or_else(|| {
-                sqlx::Error::Decode(format!("a move of grant {grant} without quota_moves.expires_at").into())
+                crate::db::Error::Decode(format!("a move of grant {grant} without quota_moves.expires_at").into())
             })?;
             LedgerEntry::Move { grant, expires_at: instant("quota_moves.expires_at", expires_at)? }
         }
@@ -178,24 +175,25 @@ fn moved(row: &sqlx::any::AnyRow) -> Result<LedgerEntry, sqlx::Error> {
 
 /// An amount as `column` stores it, or an encode error naming the column
 /// and the amount when it does not fit (never clamped).
-fn stored_amount(column: &str, amount: u64) -> Result<i64, sqlx::Error> {
-    i64::try_from(amount).map_err(|_| sqlx::Error::Encode(format!("amount {amount} out of range for {column}").into()))
+fn stored_amount(column: &str, amount: u64) -> Result<i64, crate::db::Error> {
+    i64::try_from(amount)
+        .map_err(|_| crate::db::Error::Encode(format!("amount {amount} out of range for {column}").into()))
 }
 
 /// Appends ledger entries written at `at` for `cause` (grants get the
 /// numbers the plan gave them, and their place after the moves so far).
 pub async fn append_ledger(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     order_id: Option<i64>,
     entries: &[LedgerEntry],
     (cause, at): (MoveCause, Instant),
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::db::Error> {
     let cause = name_of(&cause);
     for entry in entries {
         let (grant, kind, amount, expires_at) = match entry {
             LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
-                sqlx::query(
+                crate::db::query(
                     "INSERT INTO quota_grants \
                      (account_id, grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
@@ -219,7 +217,7 @@ pub async fn append_ledger(
             LedgerEntry::Clear { grant, amount } => (grant, MoveEntry::Clear, *amount, None),
             LedgerEntry::Move { grant, expires_at } => (grant, MoveEntry::Move, 0, Some(to_ms(*expires_at))),
         };
-        sqlx::query(
+        crate::db::query(
             "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at, cause) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )

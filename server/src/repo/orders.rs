@@ -5,11 +5,10 @@
 use crate::clock::{from_ms, to_ms};
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
+use crate::db::{Conn, Row, Tx};
 use domain::order::{OrderEvent, OrderStatus};
 use domain::payment::PaymentStatus;
 use domain::{Instant, PaymentMethod, Quote, Selection};
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// Moves an awaiting order to paid and writes its delivery job in the same
 /// transaction (the outbox), with the audit's `order.paid` line and `also`,
@@ -17,19 +16,19 @@ use sqlx::{Any, AnyConnection, Row, Transaction};
 /// read after); `None`, changing nothing, when the order was not awaiting
 /// payment (already paid, closed, or unknown).
 pub async fn mark_paid(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     order_id: i64,
     method: PaymentMethod,
     paid_at: Instant,
     also: super::audit::Line<'_>,
-) -> Result<Option<OrderRow>, sqlx::Error> {
+) -> Result<Option<OrderRow>, crate::db::Error> {
     let event = OrderEvent::Pay;
     let sql = format!(
         "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {} \
          RETURNING {ORDER_COLUMNS}",
         codec::from_states(event, 5)
     );
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let query = crate::db::query(crate::db::AssertSqlSafe(sql))
         .bind(event.to().name())
         .bind(method.name())
         .bind(to_ms(paid_at))
@@ -40,7 +39,7 @@ pub async fn mark_paid(
     // The job's number is its place in the order payments were accepted
     // (ORD-1): under the account's row lock no other payment of the account
     // can take the same one.
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO delivery_jobs (order_id, created_at, seq) \
          SELECT $1, $2, COALESCE(MAX(seq), 0) + 1 FROM delivery_jobs",
     )
@@ -87,16 +86,16 @@ pub struct OrderRow {
 pub(super) const ORDER_COLUMNS: &str = "id, account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
     payment_method, created_at, pay_by, paid_at, delivered_at, closed_at, attention";
 
-fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> Result<T, sqlx::Error> {
+fn json<T: serde::de::DeserializeOwned>(row: &Row, column: &str) -> Result<T, crate::db::Error> {
     let text: String = row.try_get(column)?;
-    serde_json::from_str(&text).map_err(|e| sqlx::Error::Decode(format!("orders.{column}: {e}").into()))
+    serde_json::from_str(&text).map_err(|e| crate::db::Error::Decode(format!("orders.{column}: {e}").into()))
 }
 
-fn instant(row: &AnyRow, column: &str) -> Result<Option<Instant>, sqlx::Error> {
+fn instant(row: &Row, column: &str) -> Result<Option<Instant>, crate::db::Error> {
     codec::optional_instant(&format!("orders.{column}"), row.try_get(column)?)
 }
 
-pub(super) fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
+pub(super) fn order_row(row: &Row) -> Result<OrderRow, crate::db::Error> {
     let required = |column: &str| codec::instant(&format!("orders.{column}"), row.try_get(column)?);
     Ok(OrderRow {
         id: row.try_get("id")?,
@@ -120,12 +119,12 @@ pub(super) fn order_row(row: &AnyRow) -> Result<OrderRow, sqlx::Error> {
 
 /// One order of `account_id`, locked for update when `lock` says so.
 pub async fn find(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     order_id: i64,
     account_id: i64,
     lock: Lock,
-) -> Result<Option<OrderRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<OrderRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND account_id = $2{lock}"
     )))
     .bind(order_id)
@@ -138,8 +137,8 @@ pub async fn find(
 /// INV-1: the orders the invoice centre of `account_id` sees, newest first:
 /// its own and the personal orders bound to it (BND-2), those paid at some
 /// point; each with whether it came from a person.
-pub async fn for_invoicing(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<(OrderRow, bool)>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn for_invoicing(conn: &mut Conn, account_id: i64) -> Result<Vec<(OrderRow, bool)>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE paid_at IS NOT NULL AND (account_id = $1 \
          OR id IN (SELECT order_id FROM order_bindings WHERE enterprise_account_id = $1)) \
          ORDER BY paid_at DESC, id DESC LIMIT 200"
@@ -160,12 +159,12 @@ pub async fn for_invoicing(conn: &mut AnyConnection, account_id: i64) -> Result<
 /// personal order bound to it), locked when `lock` says so; with whether it
 /// came from a person.
 pub async fn find_for_invoicing(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     order_id: i64,
     account_id: i64,
     lock: Lock,
-) -> Result<Option<(OrderRow, bool)>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<(OrderRow, bool)>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND (account_id = $2 \
          OR id IN (SELECT order_id FROM order_bindings WHERE enterprise_account_id = $2)){lock}"
     )))
@@ -181,21 +180,18 @@ pub async fn find_for_invoicing(
 }
 
 /// One order by id alone: for the server's own jobs, never for a caller.
-pub async fn find_any(conn: &mut AnyConnection, order_id: i64, lock: Lock) -> Result<Option<OrderRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{lock}")))
-        .bind(order_id)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find_any(conn: &mut Conn, order_id: i64, lock: Lock) -> Result<Option<OrderRow>, crate::db::Error> {
+    let row =
+        crate::db::query(crate::db::AssertSqlSafe(format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1{lock}")))
+            .bind(order_id)
+            .fetch_optional(&mut *conn)
+            .await?;
     row.as_ref().map(order_row).transpose()
 }
 
 /// The orders of an account, newest first; only those `placed_by` placed when given.
-pub async fn list(
-    conn: &mut AnyConnection,
-    account_id: i64,
-    placed_by: Option<i64>,
-) -> Result<Vec<OrderRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn list(conn: &mut Conn, account_id: i64, placed_by: Option<i64>) -> Result<Vec<OrderRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE account_id = $1 AND ($2 = 0 OR placed_by = $2) \
          ORDER BY created_at DESC, id DESC LIMIT 200"
     )))
@@ -209,11 +205,8 @@ pub async fn list(
 /// The basis's second half: the account's paid orders still to be
 /// delivered, with their quotes and payment times, in the order their
 /// payments were accepted.
-pub async fn awaiting_delivery(
-    conn: &mut AnyConnection,
-    account_id: i64,
-) -> Result<Vec<(Quote, Instant)>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn awaiting_delivery(conn: &mut Conn, account_id: i64) -> Result<Vec<(Quote, Instant)>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT o.quote, o.paid_at FROM orders o JOIN delivery_jobs j ON j.order_id = o.id \
          WHERE o.account_id = $1 AND o.status IN ($2, $3) ORDER BY j.seq, o.id",
     )
@@ -224,8 +217,8 @@ pub async fn awaiting_delivery(
     .await?;
     rows.iter()
         .map(|row| {
-            let paid_at =
-                instant(row, "paid_at")?.ok_or_else(|| sqlx::Error::Decode("a paid order without paid_at".into()))?;
+            let paid_at = instant(row, "paid_at")?
+                .ok_or_else(|| crate::db::Error::Decode("a paid order without paid_at".into()))?;
             Ok((json(row, "quote")?, paid_at))
         })
         .collect()
@@ -233,23 +226,24 @@ pub async fn awaiting_delivery(
 
 /// Orders still awaiting payment past their time to pay, oldest deadline first.
 pub async fn unpaid_past_deadline(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     now: Instant,
     limit: i64,
-) -> Result<Vec<(i64, Instant)>, sqlx::Error> {
-    let rows: Vec<(i64, i64)> =
-        sqlx::query_as("SELECT id, pay_by FROM orders WHERE status = $1 AND pay_by <= $2 ORDER BY pay_by LIMIT $3")
-            .bind(OrderStatus::AwaitingPayment.name())
-            .bind(to_ms(now))
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
+) -> Result<Vec<(i64, Instant)>, crate::db::Error> {
+    let rows: Vec<(i64, i64)> = crate::db::query_as(
+        "SELECT id, pay_by FROM orders WHERE status = $1 AND pay_by <= $2 ORDER BY pay_by LIMIT $3",
+    )
+    .bind(OrderStatus::AwaitingPayment.name())
+    .bind(to_ms(now))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
     rows.into_iter().map(|(id, pay_by)| Ok((id, codec::instant("orders.pay_by", pay_by)?))).collect()
 }
 
 /// Paid orders whose delivery needs a person, the longest waiting first.
-pub async fn needing_attention(conn: &mut AnyConnection, limit: i64) -> Result<Vec<OrderRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn needing_attention(conn: &mut Conn, limit: i64) -> Result<Vec<OrderRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE status = $1 ORDER BY attention_at, id LIMIT $2"
     )))
     .bind(OrderStatus::NeedsAttention.name())
@@ -273,7 +267,7 @@ pub struct NewOrder<'a> {
 
 impl NewOrder<'_> {
     /// The order as [`find`] reads it back once inserted as `id`, without the read.
-    pub fn inserted(&self, id: i64) -> Result<OrderRow, sqlx::Error> {
+    pub fn inserted(&self, id: i64) -> Result<OrderRow, crate::db::Error> {
         Ok(OrderRow {
             id,
             account_id: self.account_id,
@@ -282,7 +276,7 @@ impl NewOrder<'_> {
             status: OrderStatus::AwaitingPayment,
             selection: self.selection.clone(),
             quote: self.quote.clone(),
-            payable_fen: self.quote.payable.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?,
+            payable_fen: self.quote.payable.to_fen().map_err(|e| crate::db::Error::Encode(e.into()))?,
             voucher_id: self.selection.voucher.clone(),
             payment_method: None,
             // Stored as milliseconds: the same instants a later read gives.
@@ -297,11 +291,11 @@ impl NewOrder<'_> {
 }
 
 /// Inserts the order with the selection and the quote it is sold at (PRI-4).
-pub async fn insert(tx: &mut Transaction<'static, Any>, order: &NewOrder<'_>) -> Result<i64, sqlx::Error> {
-    let payable = order.quote.payable.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let quote = serde_json::to_string(order.quote).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    let selection = serde_json::to_string(order.selection).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query_scalar(
+pub async fn insert(tx: &mut Tx, order: &NewOrder<'_>) -> Result<i64, crate::db::Error> {
+    let payable = order.quote.payable.to_fen().map_err(|e| crate::db::Error::Encode(e.into()))?;
+    let quote = serde_json::to_string(order.quote).map_err(|e| crate::db::Error::Encode(e.into()))?;
+    let selection = serde_json::to_string(order.selection).map_err(|e| crate::db::Error::Encode(e.into()))?;
+    crate::db::query_scalar(
         "INSERT INTO orders (account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
          created_at, pay_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
     )
@@ -322,19 +316,19 @@ pub async fn insert(tx: &mut Transaction<'static, Any>, order: &NewOrder<'_>) ->
 /// Closes an order awaiting payment (`Cancel` or `TimeOut`) and gives its
 /// voucher back. Returns false, changing nothing, when it was not awaiting.
 pub async fn close(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     order_id: i64,
     event: OrderEvent,
     at: Instant,
     actor: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let sql =
         format!("UPDATE orders SET status = $1, closed_at = $2 WHERE id = $3 AND {}", codec::from_states(event, 4));
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(at)).bind(order_id);
+    let query = crate::db::query(crate::db::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(at)).bind(order_id);
     if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE vouchers SET used_by_order = NULL WHERE used_by_order = $1")
+    crate::db::query("UPDATE vouchers SET used_by_order = NULL WHERE used_by_order = $1")
         .bind(order_id)
         .execute(&mut **tx)
         .await?;
@@ -351,15 +345,15 @@ pub async fn close(
 /// as `audit_event` by `actor`; false, changing nothing, when the order was
 /// not in a state the event leaves.
 pub async fn apply(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     order: &OrderRow,
     event: OrderEvent,
     at: Instant,
     actor: &str,
     audit_event: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let sql = format!("UPDATE orders SET status = $1 WHERE id = $2 AND {}", codec::from_states(event, 3));
-    let query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(order.id);
+    let query = crate::db::query(crate::db::AssertSqlSafe(sql)).bind(event.to().name()).bind(order.id);
     if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
@@ -373,22 +367,25 @@ pub async fn apply(
 /// false, changing nothing, when the order was no longer awaiting delivery;
 /// the caller flags its money to be returned (`payments::refund_paid`).
 pub async fn needs_attention(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     order: &OrderRow,
     reason: &str,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let event = OrderEvent::FailDelivery;
     let sql = format!(
         "UPDATE orders SET status = $1, attention = $2, attention_at = $3 WHERE id = $4 AND {}",
         codec::from_states(event, 5)
     );
-    let query =
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(event.to().name()).bind(reason).bind(to_ms(at)).bind(order.id);
+    let query = crate::db::query(crate::db::AssertSqlSafe(sql))
+        .bind(event.to().name())
+        .bind(reason)
+        .bind(to_ms(at))
+        .bind(order.id);
     if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
         return Ok(false);
     }
-    sqlx::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
+    crate::db::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
         .bind(to_ms(at))
         .bind(order.id)
         .execute(&mut **tx)

@@ -6,13 +6,12 @@
 use crate::clock::to_ms;
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
+use crate::db::{Conn, Row, Tx};
 use api_types::PaymentPrompt;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
 use domain::refund::PaymentEvent;
 use domain::{Instant, PaymentMethod};
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// A payment as stored.
 #[derive(Debug, Clone)]
@@ -33,10 +32,10 @@ pub struct PaymentRow {
 const COLUMNS: &str =
     "out_trade_no, order_id, method, amount_fen, status, created_at, prompt, refund_reason, settled_at";
 
-fn payment_row(row: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
+fn payment_row(row: &Row) -> Result<PaymentRow, crate::db::Error> {
     let prompt = row
         .try_get::<Option<String>, _>("prompt")?
-        .map(|p| serde_json::from_str(&p).map_err(|e| sqlx::Error::Decode(format!("payments.prompt: {e}").into())))
+        .map(|p| serde_json::from_str(&p).map_err(|e| crate::db::Error::Decode(format!("payments.prompt: {e}").into())))
         .transpose()?;
     Ok(PaymentRow {
         out_trade_no: row.try_get("out_trade_no")?,
@@ -52,36 +51,39 @@ fn payment_row(row: &AnyRow) -> Result<PaymentRow, sqlx::Error> {
 }
 
 /// One payment, locked for update when `lock` says so.
-pub async fn find(conn: &mut AnyConnection, out_trade_no: &str, lock: Lock) -> Result<Option<PaymentRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM payments WHERE out_trade_no = $1{lock}")))
-        .bind(out_trade_no)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find(conn: &mut Conn, out_trade_no: &str, lock: Lock) -> Result<Option<PaymentRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE out_trade_no = $1{lock}"
+    )))
+    .bind(out_trade_no)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(payment_row).transpose()
 }
 
 /// The order's payment open at the provider, if there is one.
-pub async fn pending_of(conn: &mut AnyConnection, order_id: i64) -> Result<Option<PaymentRow>, sqlx::Error> {
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND status = $2")))
-            .bind(order_id)
-            .bind(PaymentStatus::Pending.name())
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn pending_of(conn: &mut Conn, order_id: i64) -> Result<Option<PaymentRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND status = $2"
+    )))
+    .bind(order_id)
+    .bind(PaymentStatus::Pending.name())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(payment_row).transpose()
 }
 
 /// Records a payment about to be opened at the provider; false, changing
 /// nothing, when the order already has one open.
 pub async fn insert_pending(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     out_trade_no: &str,
     order_id: i64,
     method: PaymentMethod,
     amount_fen: i64,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let inserted = sqlx::query(
+) -> Result<bool, crate::db::Error> {
+    let inserted = crate::db::query(
         "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
     )
@@ -98,13 +100,9 @@ pub async fn insert_pending(
 }
 
 /// Keeps what the provider answered, so that paying again shows the same.
-pub async fn set_prompt(
-    conn: &mut AnyConnection,
-    out_trade_no: &str,
-    prompt: &PaymentPrompt,
-) -> Result<(), sqlx::Error> {
-    let prompt = serde_json::to_string(prompt).map_err(|e| sqlx::Error::Encode(e.into()))?;
-    sqlx::query("UPDATE payments SET prompt = $1 WHERE out_trade_no = $2")
+pub async fn set_prompt(conn: &mut Conn, out_trade_no: &str, prompt: &PaymentPrompt) -> Result<(), crate::db::Error> {
+    let prompt = serde_json::to_string(prompt).map_err(|e| crate::db::Error::Encode(e.into()))?;
+    crate::db::query("UPDATE payments SET prompt = $1 WHERE out_trade_no = $2")
         .bind(prompt)
         .bind(out_trade_no)
         .execute(&mut *conn)
@@ -114,13 +112,14 @@ pub async fn set_prompt(
 
 /// Records what became of a pending payment (failed, closed); true when it
 /// was still pending. A statement of its own, so counted as it commits.
-pub async fn end_pending(conn: &mut AnyConnection, out_trade_no: &str, to: PaymentStatus) -> Result<bool, sqlx::Error> {
-    let ended = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3 RETURNING method")
-        .bind(to.name())
-        .bind(out_trade_no)
-        .bind(PaymentStatus::Pending.name())
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn end_pending(conn: &mut Conn, out_trade_no: &str, to: PaymentStatus) -> Result<bool, crate::db::Error> {
+    let ended =
+        crate::db::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3 RETURNING method")
+            .bind(to.name())
+            .bind(out_trade_no)
+            .bind(PaymentStatus::Pending.name())
+            .fetch_optional(&mut *conn)
+            .await?;
     let Some(row) = ended else { return Ok(false) };
     crate::telemetry::metrics::payment(codec::parse(&row.try_get::<String, _>("method")?)?, to);
     Ok(true)
@@ -129,14 +128,14 @@ pub async fn end_pending(conn: &mut AnyConnection, out_trade_no: &str, to: Payme
 /// Records the provider's word on collected money: paid, refund due (with
 /// its reason) or disputed.
 pub async fn settle_as(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     out_trade_no: &str,
     status: PaymentStatus,
     transaction_id: &str,
     reason: Option<RefundReason>,
     at: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::Error> {
+    crate::db::query(
         "UPDATE payments SET status = $1, transaction_id = $2, refund_reason = $3, settled_at = $4 \
          WHERE out_trade_no = $5",
     )
@@ -152,12 +151,12 @@ pub async fn settle_as(
 
 /// The order's paid provider payment becomes money to return; false when it has none.
 pub async fn refund_paid(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     order_id: i64,
     reason: RefundReason,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
+) -> Result<bool, crate::db::Error> {
+    let changed = crate::db::query(
         "UPDATE payments SET status = $1, refund_reason = $2, settled_at = $3 WHERE order_id = $4 AND status = $5",
     )
     .bind(PaymentStatus::RefundDue.name())
@@ -174,14 +173,14 @@ pub async fn refund_paid(
 /// Money to return that no provider holds (paid from the balance): recorded
 /// as a payment of its own, so operators find every return in one list.
 pub async fn record_refund_due(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     order_id: i64,
     amount_fen: i64,
     method: PaymentMethod,
     reason: RefundReason,
     at: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::Error> {
+    crate::db::query(
         "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at, refund_reason, settled_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $6) ON CONFLICT DO NOTHING",
     )
@@ -199,12 +198,8 @@ pub async fn record_refund_due(
 
 /// Moves a payment along `event` (ORD-3); false, changing nothing, when it
 /// was not in the state the event leaves.
-pub async fn apply(
-    tx: &mut Transaction<'_, Any>,
-    out_trade_no: &str,
-    event: PaymentEvent,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
+pub async fn apply(tx: &mut Tx, out_trade_no: &str, event: PaymentEvent) -> Result<bool, crate::db::Error> {
+    let changed = crate::db::query("UPDATE payments SET status = $1 WHERE out_trade_no = $2 AND status = $3")
         .bind(event.to().name())
         .bind(out_trade_no)
         .bind(event.from().name())
@@ -216,9 +211,9 @@ pub async fn apply(
 
 /// A retried delivery succeeded: the order's payment, flagged to be
 /// returned when delivery was given up, is its payment again (`Keep`).
-pub async fn keep_for_order(tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<bool, sqlx::Error> {
+pub async fn keep_for_order(tx: &mut Tx, order_id: i64) -> Result<bool, crate::db::Error> {
     let event = PaymentEvent::Keep;
-    let changed = sqlx::query(
+    let changed = crate::db::query(
         "UPDATE payments SET status = $1, refund_reason = NULL WHERE order_id = $2 AND status = $3 \
          AND refund_reason = $4",
     )
@@ -234,8 +229,8 @@ pub async fn keep_for_order(tx: &mut Transaction<'_, Any>, order_id: i64) -> Res
 
 /// The order's own payment given back for `NotDeliverable`, in whatever
 /// state returning it has reached (none when nothing was collected).
-pub async fn kept_for_delivery(conn: &mut AnyConnection, order_id: i64) -> Result<Option<PaymentRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn kept_for_delivery(conn: &mut Conn, order_id: i64) -> Result<Option<PaymentRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND refund_reason = $2 LIMIT 1"
     )))
     .bind(order_id)
@@ -247,8 +242,8 @@ pub async fn kept_for_delivery(conn: &mut AnyConnection, order_id: i64) -> Resul
 
 /// Money collected for the account's orders that is to be returned, is
 /// being returned or was returned, by order.
-pub async fn returns_of_account(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn returns_of_account(conn: &mut Conn, account_id: i64) -> Result<Vec<PaymentRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {} FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 \
          AND p.status IN ($2, $3, $4) ORDER BY p.settled_at",
         COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
@@ -263,8 +258,8 @@ pub async fn returns_of_account(conn: &mut AnyConnection, account_id: i64) -> Re
 }
 
 /// Every payment in `status`, oldest settled first (operators work through them in order).
-pub async fn in_status(conn: &mut AnyConnection, status: PaymentStatus) -> Result<Vec<PaymentRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn in_status(conn: &mut Conn, status: PaymentStatus) -> Result<Vec<PaymentRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM payments WHERE status = $1 ORDER BY settled_at, out_trade_no LIMIT 500"
     )))
     .bind(status.name())
@@ -275,11 +270,11 @@ pub async fn in_status(conn: &mut AnyConnection, status: PaymentStatus) -> Resul
 
 /// Payments pending since before `before`, with their order's status (reconciliation asks about them).
 pub async fn pending_since(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     before: Instant,
     limit: i64,
-) -> Result<Vec<(String, OrderStatus)>, sqlx::Error> {
-    let rows = sqlx::query(
+) -> Result<Vec<(String, OrderStatus)>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT p.out_trade_no, o.status FROM payments p JOIN orders o ON o.id = p.order_id \
          WHERE p.status = $1 AND p.created_at <= $2 ORDER BY p.created_at LIMIT $3",
     )
@@ -294,13 +289,8 @@ pub async fn pending_since(
 }
 
 /// Records a notification id; false when it was seen before (a replay).
-pub async fn first_notice(
-    tx: &mut Transaction<'static, Any>,
-    id: &str,
-    out_trade_no: &str,
-    at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let fresh = sqlx::query(
+pub async fn first_notice(tx: &mut Tx, id: &str, out_trade_no: &str, at: Instant) -> Result<bool, crate::db::Error> {
+    let fresh = crate::db::query(
         "INSERT INTO payment_notifications (id, out_trade_no, received_at) VALUES ($1, $2, $3) \
          ON CONFLICT (id) DO NOTHING",
     )

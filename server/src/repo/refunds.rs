@@ -6,10 +6,9 @@
 use crate::clock::to_ms;
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
+use crate::db::{Conn, Row, Tx};
 use domain::Instant;
 use domain::refund::RefundStatus;
-use sqlx::any::AnyRow;
-use sqlx::{Any, AnyConnection, Row, Transaction};
 
 /// A refund as stored.
 #[derive(Debug, Clone)]
@@ -32,7 +31,7 @@ pub struct RefundRow {
 const COLUMNS: &str = "out_refund_no, out_trade_no, order_id, amount_fen, status, refund_id, failure, requested_by, \
     requested_at, settled_at";
 
-fn refund_row(row: &AnyRow) -> Result<RefundRow, sqlx::Error> {
+fn refund_row(row: &Row) -> Result<RefundRow, crate::db::Error> {
     Ok(RefundRow {
         out_refund_no: row.try_get("out_refund_no")?,
         out_trade_no: row.try_get("out_trade_no")?,
@@ -48,17 +47,19 @@ fn refund_row(row: &AnyRow) -> Result<RefundRow, sqlx::Error> {
 }
 
 /// One refund, locked for update when `lock` says so.
-pub async fn find(conn: &mut AnyConnection, out_refund_no: &str, lock: Lock) -> Result<Option<RefundRow>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM refunds WHERE out_refund_no = $1{lock}")))
-        .bind(out_refund_no)
-        .fetch_optional(&mut *conn)
-        .await?;
+pub async fn find(conn: &mut Conn, out_refund_no: &str, lock: Lock) -> Result<Option<RefundRow>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM refunds WHERE out_refund_no = $1{lock}"
+    )))
+    .bind(out_refund_no)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(refund_row).transpose()
 }
 
 /// The payment's refunds, the latest first.
-pub async fn of_payment(conn: &mut AnyConnection, out_trade_no: &str) -> Result<Vec<RefundRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn of_payment(conn: &mut Conn, out_trade_no: &str) -> Result<Vec<RefundRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM refunds WHERE out_trade_no = $1 ORDER BY requested_at DESC, out_refund_no DESC"
     )))
     .bind(out_trade_no)
@@ -70,21 +71,21 @@ pub async fn of_payment(conn: &mut AnyConnection, out_trade_no: &str) -> Result<
 /// Records a refund about to be asked for (called under the payment's
 /// lock, which makes its number the next one) and returns it.
 pub async fn insert(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     out_trade_no: &str,
     order_id: i64,
     amount_fen: i64,
     status: RefundStatus,
     requested_by: &str,
     at: Instant,
-) -> Result<RefundRow, sqlx::Error> {
-    let earlier: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM refunds WHERE out_trade_no = $1")
+) -> Result<RefundRow, crate::db::Error> {
+    let earlier: i64 = crate::db::query_scalar("SELECT COUNT(*) FROM refunds WHERE out_trade_no = $1")
         .bind(out_trade_no)
         .fetch_one(&mut **tx)
         .await?;
     let out_refund_no = format!("{out_trade_no}-{}", earlier + 1);
     let settled_at = (!status.is_open()).then(|| to_ms(at));
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO refunds (out_refund_no, out_trade_no, order_id, amount_fen, status, requested_by, requested_at, \
          settled_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
@@ -98,14 +99,14 @@ pub async fn insert(
     .bind(settled_at)
     .execute(&mut **tx)
     .await?;
-    find(tx, &out_refund_no, Lock::None).await?.ok_or(sqlx::Error::RowNotFound)
+    find(tx, &out_refund_no, Lock::None).await?.ok_or(crate::db::Error::RowNotFound)
 }
 
 /// The provider took a requested refund under `refund_id`; false when it
 /// was no longer requested.
-pub async fn taken(conn: &mut AnyConnection, out_refund_no: &str, refund_id: &str) -> Result<bool, sqlx::Error> {
+pub async fn taken(conn: &mut Conn, out_refund_no: &str, refund_id: &str) -> Result<bool, crate::db::Error> {
     let changed =
-        sqlx::query("UPDATE refunds SET status = $1, refund_id = $2 WHERE out_refund_no = $3 AND status = $4")
+        crate::db::query("UPDATE refunds SET status = $1, refund_id = $2 WHERE out_refund_no = $3 AND status = $4")
             .bind(RefundStatus::Processing.name())
             .bind(refund_id)
             .bind(out_refund_no)
@@ -119,14 +120,14 @@ pub async fn taken(conn: &mut AnyConnection, out_refund_no: &str, refund_id: &st
 /// Ends an open refund as `status` (succeeded or failed, with why); false,
 /// changing nothing, when it had ended already.
 pub async fn end(
-    tx: &mut Transaction<'_, Any>,
+    tx: &mut Tx,
     out_refund_no: &str,
     status: RefundStatus,
     refund_id: &str,
     failure: Option<&str>,
     at: Instant,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(
+) -> Result<bool, crate::db::Error> {
+    let changed = crate::db::query(
         "UPDATE refunds SET status = $1, refund_id = $2, failure = $3, settled_at = $4 \
          WHERE out_refund_no = $5 AND status IN ($6, $7)",
     )
@@ -145,8 +146,8 @@ pub async fn end(
 
 /// Open refunds asked for before `before`, the oldest first (reconciliation
 /// sends them again or asks about them).
-pub async fn open_since(conn: &mut AnyConnection, before: Instant, limit: i64) -> Result<Vec<RefundRow>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn open_since(conn: &mut Conn, before: Instant, limit: i64) -> Result<Vec<RefundRow>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM refunds WHERE status IN ($1, $2) AND requested_at <= $3 ORDER BY requested_at LIMIT $4"
     )))
     .bind(RefundStatus::Requested.name())

@@ -3,17 +3,16 @@
 use crate::ApiError;
 use crate::clock::to_ms;
 use crate::db::codec::{instant, name_of, parse_name, unsigned};
+use crate::db::{Conn, Tx};
 use api_types::{LeadNote, LeadView, QuoteView};
 use domain::identity::SalesQuote;
 use domain::sales::{Lead, LeadKind, LeadStatus};
 use domain::{ErrorCode, Selection};
 use domain::{Instant, Money};
-use sqlx::{Any, Transaction};
-use sqlx::{AnyConnection, Row};
 
 /// Whether the person is a sales manager.
-pub async fn is_sales_manager(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
-    let flag: Option<i64> = sqlx::query_scalar("SELECT sales_manager FROM persons WHERE id = $1")
+pub async fn is_sales_manager(conn: &mut Conn, person_id: i64) -> Result<bool, crate::db::Error> {
+    let flag: Option<i64> = crate::db::query_scalar("SELECT sales_manager FROM persons WHERE id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -22,13 +21,13 @@ pub async fn is_sales_manager(conn: &mut AnyConnection, person_id: i64) -> Resul
 
 /// Stores a contact request from `account_id`, left by `person_id`.
 pub async fn insert_lead(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     account_id: i64,
     person_id: i64,
     lead: &Lead,
     at: Instant,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<i64, crate::db::Error> {
+    crate::db::query_scalar(
         "INSERT INTO sales_leads (account_id, person_id, kind, contact_name, phone, company, message, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
     )
@@ -79,7 +78,7 @@ const LEAD_COLUMNS: &str = "l.id, l.kind, l.account_id, COALESCE(e.name, p.name,
     l.contact_name, l.phone, l.company, l.message, l.created_at, l.status FROM sales_leads l \
     LEFT JOIN enterprises e ON e.account_id = l.account_id LEFT JOIN persons p ON p.account_id = l.account_id";
 
-fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
+fn lead_view(row: &crate::db::Row) -> Result<LeadView, crate::db::Error> {
     Ok(LeadView {
         id: row.try_get("id")?,
         kind: parse_name("sales_leads.kind", &row.try_get::<String, _>("kind")?)?,
@@ -99,7 +98,7 @@ fn lead_view(row: &sqlx::any::AnyRow) -> Result<LeadView, sqlx::Error> {
 const QUOTE_COLUMNS: &str =
     "id, years, price_fen, contracts, expires_at, lead_id, account_id, issued_at, used_by_order";
 
-fn quote_view(row: &sqlx::any::AnyRow) -> Result<QuoteView, sqlx::Error> {
+fn quote_view(row: &crate::db::Row) -> Result<QuoteView, crate::db::Error> {
     Ok(QuoteView {
         id: row.try_get("id")?,
         years: unsigned("sales_quotes.years", row.try_get("years")?)?,
@@ -114,8 +113,8 @@ fn quote_view(row: &sqlx::any::AnyRow) -> Result<QuoteView, sqlx::Error> {
 }
 
 /// One contact request, without its quotes.
-pub async fn lead(conn: &mut AnyConnection, id: i64) -> Result<Option<LeadView>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {LEAD_COLUMNS} WHERE l.id = $1")))
+pub async fn lead(conn: &mut Conn, id: i64) -> Result<Option<LeadView>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!("SELECT {LEAD_COLUMNS} WHERE l.id = $1")))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?;
@@ -130,8 +129,8 @@ pub struct LeadFilter {
 }
 
 /// The newest contact requests the filter lets through, with their quotes and notes.
-pub async fn leads(conn: &mut AnyConnection, filter: LeadFilter, limit: i64) -> Result<Vec<LeadView>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn leads(conn: &mut Conn, filter: LeadFilter, limit: i64) -> Result<Vec<LeadView>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {LEAD_COLUMNS} WHERE ($1 = '' OR l.status = $1) AND ($2 = '' OR l.kind = $2) \
          ORDER BY l.created_at DESC, l.id DESC LIMIT $3"
     )))
@@ -142,7 +141,7 @@ pub async fn leads(conn: &mut AnyConnection, filter: LeadFilter, limit: i64) -> 
     .await?;
     let mut leads: Vec<LeadView> = rows.iter().map(lead_view).collect::<Result<_, _>>()?;
     let oldest = leads.iter().map(|l| l.id).min().unwrap_or(0);
-    let quotes = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let quotes = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE lead_id >= $1 ORDER BY issued_at, id"
     )))
     .bind(oldest)
@@ -164,9 +163,9 @@ pub async fn leads(conn: &mut AnyConnection, filter: LeadFilter, limit: i64) -> 
 }
 
 /// One lead with its quotes and notes.
-pub async fn lead_with_work(conn: &mut AnyConnection, id: i64) -> Result<Option<LeadView>, sqlx::Error> {
+pub async fn lead_with_work(conn: &mut Conn, id: i64) -> Result<Option<LeadView>, crate::db::Error> {
     let Some(mut lead) = lead(conn, id).await? else { return Ok(None) };
-    let quotes = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let quotes = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE lead_id = $1 ORDER BY issued_at, id"
     )))
     .bind(id)
@@ -178,13 +177,16 @@ pub async fn lead_with_work(conn: &mut AnyConnection, id: i64) -> Result<Option<
 }
 
 /// The person who left the lead (the quote's preview judges for them).
-pub async fn asker(conn: &mut AnyConnection, lead_id: i64) -> Result<Option<i64>, sqlx::Error> {
-    sqlx::query_scalar("SELECT person_id FROM sales_leads WHERE id = $1").bind(lead_id).fetch_optional(&mut *conn).await
+pub async fn asker(conn: &mut Conn, lead_id: i64) -> Result<Option<i64>, crate::db::Error> {
+    crate::db::query_scalar("SELECT person_id FROM sales_leads WHERE id = $1")
+        .bind(lead_id)
+        .fetch_optional(&mut *conn)
+        .await
 }
 
 /// The notes of the leads numbered `first` to `last`, oldest first.
-async fn notes_between(conn: &mut AnyConnection, first: i64, last: i64) -> Result<Vec<(i64, LeadNote)>, sqlx::Error> {
-    let rows = sqlx::query(
+async fn notes_between(conn: &mut Conn, first: i64, last: i64) -> Result<Vec<(i64, LeadNote)>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT n.lead_id, p.name AS author, n.body, n.created_at FROM sales_lead_notes n \
          JOIN persons p ON p.id = n.author_id WHERE n.lead_id BETWEEN $1 AND $2 ORDER BY n.id",
     )
@@ -206,13 +208,13 @@ async fn notes_between(conn: &mut AnyConnection, first: i64, last: i64) -> Resul
 
 /// Keeps a note on a lead.
 pub async fn insert_note(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     lead_id: i64,
     author_id: i64,
     body: &str,
     at: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sales_lead_notes (lead_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
+) -> Result<(), crate::db::Error> {
+    crate::db::query("INSERT INTO sales_lead_notes (lead_id, author_id, body, created_at) VALUES ($1, $2, $3, $4)")
         .bind(lead_id)
         .bind(author_id)
         .bind(body)
@@ -223,8 +225,8 @@ pub async fn insert_note(
 }
 
 /// Records where the work on a lead stands.
-pub async fn set_status(conn: &mut AnyConnection, lead_id: i64, status: LeadStatus) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sales_leads SET status = $1 WHERE id = $2")
+pub async fn set_status(conn: &mut Conn, lead_id: i64, status: LeadStatus) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE sales_leads SET status = $1 WHERE id = $2")
         .bind(name_of(&status))
         .bind(lead_id)
         .execute(&mut *conn)
@@ -234,14 +236,14 @@ pub async fn set_status(conn: &mut AnyConnection, lead_id: i64, status: LeadStat
 
 /// Stores a quote issued for the lead's account.
 pub async fn insert_quote(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     quote: &SalesQuote,
     lead_id: i64,
     account_id: i64,
     issued_by: i64,
     at: Instant,
-) -> Result<QuoteView, sqlx::Error> {
-    sqlx::query(
+) -> Result<QuoteView, crate::db::Error> {
+    crate::db::query(
         "INSERT INTO sales_quotes (id, lead_id, account_id, years, price_fen, contracts, expires_at, issued_by, issued_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
@@ -249,8 +251,8 @@ pub async fn insert_quote(
     .bind(lead_id)
     .bind(account_id)
     .bind(i64::from(quote.years))
-    .bind(quote.price.to_fen().map_err(|e| sqlx::Error::Encode(e.into()))?)
-    .bind(i64::try_from(quote.contracts).map_err(|e| sqlx::Error::Encode(e.into()))?)
+    .bind(quote.price.to_fen().map_err(|e| crate::db::Error::Encode(e.into()))?)
+    .bind(i64::try_from(quote.contracts).map_err(|e| crate::db::Error::Encode(e.into()))?)
     .bind(to_ms(quote.expires_at))
     .bind(issued_by)
     .bind(to_ms(at))
@@ -269,19 +271,20 @@ fn free() -> String {
 
 /// The sales quote `order_id` holds, if it holds one: paying the order
 /// prices it again with it.
-pub async fn held_by_order(conn: &mut AnyConnection, order_id: i64) -> Result<Option<SalesQuote>, sqlx::Error> {
-    let row =
-        sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE used_by_order = $1")))
-            .bind(order_id)
-            .fetch_optional(&mut *conn)
-            .await?;
+pub async fn held_by_order(conn: &mut Conn, order_id: i64) -> Result<Option<SalesQuote>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE used_by_order = $1"
+    )))
+    .bind(order_id)
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(|row| quote_view(row).map(as_sales_quote)).transpose()
 }
 
 /// The account's sales quotes that no open or paid order uses (the domain
 /// refuses the expired ones: `quote_required`).
-pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<SalesQuote>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn open_quotes(conn: &mut Conn, account_id: i64) -> Result<Vec<SalesQuote>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 AND {} ORDER BY issued_at, id",
         free()
     )))
@@ -293,15 +296,15 @@ pub async fn open_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Ve
 
 /// Every sales quote issued to the account, newest first; `used_by_order`
 /// only names an order that still holds it (a closed order gave it back).
-pub async fn account_quotes(conn: &mut AnyConnection, account_id: i64) -> Result<Vec<QuoteView>, sqlx::Error> {
-    let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+pub async fn account_quotes(conn: &mut Conn, account_id: i64) -> Result<Vec<QuoteView>, crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {QUOTE_COLUMNS} FROM sales_quotes WHERE account_id = $1 ORDER BY issued_at DESC, id DESC"
     )))
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
     let mut quotes: Vec<QuoteView> = rows.iter().map(quote_view).collect::<Result<_, _>>()?;
-    let closed: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let closed: Vec<i64> = crate::db::query_scalar(crate::db::AssertSqlSafe(format!(
         "SELECT used_by_order FROM sales_quotes WHERE account_id = $1 AND used_by_order IS NOT NULL AND {}",
         free()
     )))
@@ -318,12 +321,12 @@ pub async fn account_quotes(conn: &mut AnyConnection, account_id: i64) -> Result
 
 /// Marks the quote used by `order_id`; false when it is not the account's or already used.
 pub async fn consume(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     quote_id: &str,
     order_id: i64,
     account_id: i64,
-) -> Result<bool, sqlx::Error> {
-    let changed = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<bool, crate::db::Error> {
+    let changed = crate::db::query(crate::db::AssertSqlSafe(format!(
         "UPDATE sales_quotes SET used_by_order = $1 WHERE id = $2 AND account_id = $3 AND {}",
         free()
     )))
@@ -339,7 +342,7 @@ pub async fn consume(
 /// SAL-1: the order placed with a sales quote uses it up, once, inside the
 /// order's transaction; `quote_required` when another order took it first.
 pub async fn consume_for_order(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     selection: &Selection,
     order_id: i64,
     account_id: i64,

@@ -4,11 +4,11 @@
 
 use crate::clock::to_ms;
 use crate::db::Db;
+use crate::db::Tx;
 use crate::db::codec::format_roles;
 use crate::password::hash_password;
 use domain::identity::Role;
 use domain::{AddOn, Instant, Product};
-use sqlx::{Any, Row, Transaction};
 
 /// Every demo person's password.
 pub const DEMO_PASSWORD: &str = "demo1234";
@@ -77,17 +77,17 @@ const ENTERPRISES: [DemoEnterprise; 3] = [
 ];
 
 /// Seeds the demo data when the database has no accounts yet.
-pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
-    let accounts: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&db.read).await?;
+pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, crate::db::Error> {
+    let accounts: i64 = crate::db::query_scalar("SELECT COUNT(*) FROM accounts").fetch_one(&db.read).await?;
     if accounts > 0 {
         return Ok(false);
     }
-    let password = hash_password(DEMO_PASSWORD).map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    let password = hash_password(DEMO_PASSWORD).map_err(|e| crate::db::Error::Encode(e.to_string().into()))?;
     let mut tx = db.begin().await?;
     let mut enterprise_ids = Vec::new();
     for (i, e) in ENTERPRISES.iter().enumerate() {
         let account = new_account(&mut tx, "enterprise", e.balance_yuan).await?;
-        let id: i64 = sqlx::query_scalar(
+        let id: i64 = crate::db::query_scalar(
             "INSERT INTO enterprises (account_id, name, verified, security_phone, linked_cloud_account) \
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
@@ -111,7 +111,7 @@ pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
     let chen = new_person(&mut tx, "p-chen", "陈静", "13912345678", &password, 10_000).await?;
     join(&mut tx, chen, a, &[Role::Staff]).await?;
     join(&mut tx, chen, c, &[Role::SuperAdmin]).await?;
-    let chen_account: i64 = sqlx::query("SELECT account_id FROM persons WHERE id = $1")
+    let chen_account: i64 = crate::db::query("SELECT account_id FROM persons WHERE id = $1")
         .bind(chen)
         .fetch_one(&mut *tx)
         .await?
@@ -119,16 +119,16 @@ pub async fn seed_if_empty(db: &Db, now: Instant) -> Result<bool, sqlx::Error> {
     voucher(&mut tx, "P-CHEN-100", chen_account, 100, None, None, now + chrono::TimeDelta::days(60)).await?;
     // SAL-1: the sales manager, a person with the flag (not an enterprise role).
     let sales = new_person(&mut tx, "sales", "黄磊（销售经理）", "13700000001", &password, 0).await?;
-    sqlx::query("UPDATE persons SET sales_manager = 1 WHERE id = $1").bind(sales).execute(&mut *tx).await?;
+    crate::db::query("UPDATE persons SET sales_manager = 1 WHERE id = $1").bind(sales).execute(&mut *tx).await?;
     // ORD-1: an operator, who sees the money to return.
     let ops = new_person(&mut tx, "ops", "周敏（运营）", "13700000002", &password, 0).await?;
-    sqlx::query("UPDATE persons SET operator = 1 WHERE id = $1").bind(ops).execute(&mut *tx).await?;
+    crate::db::query("UPDATE persons SET operator = 1 WHERE id = $1").bind(ops).execute(&mut *tx).await?;
     tx.commit().await?;
     Ok(true)
 }
 
-async fn new_account(tx: &mut Transaction<'static, Any>, kind: &str, balance_yuan: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ($1, $2) RETURNING id")
+async fn new_account(tx: &mut Tx, kind: &str, balance_yuan: i64) -> Result<i64, crate::db::Error> {
+    crate::db::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ($1, $2) RETURNING id")
         .bind(kind)
         .bind(balance_yuan * 100)
         .fetch_one(&mut **tx)
@@ -136,15 +136,15 @@ async fn new_account(tx: &mut Transaction<'static, Any>, kind: &str, balance_yua
 }
 
 async fn new_person(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     login: &str,
     name: &str,
     phone: &str,
     password_hash: &str,
     balance_yuan: i64,
-) -> Result<i64, sqlx::Error> {
+) -> Result<i64, crate::db::Error> {
     let account = new_account(tx, "person", balance_yuan).await?;
-    sqlx::query_scalar(
+    crate::db::query_scalar(
         "INSERT INTO persons (account_id, login, name, phone, password_hash) VALUES ($1, $2, $3, $4, $5) RETURNING id",
     )
     .bind(account)
@@ -156,13 +156,8 @@ async fn new_person(
     .await
 }
 
-async fn join(
-    tx: &mut Transaction<'static, Any>,
-    person: i64,
-    enterprise: i64,
-    roles: &[Role],
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
+async fn join(tx: &mut Tx, person: i64, enterprise: i64, roles: &[Role]) -> Result<(), crate::db::Error> {
+    crate::db::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
         .bind(person)
         .bind(enterprise)
         .bind(format_roles(roles))
@@ -172,7 +167,7 @@ async fn join(
 }
 
 /// Enterprise A's vouchers: usable, expired, minimum-spend, scoped, and one that covers a pack in full.
-async fn voucher_set(tx: &mut Transaction<'static, Any>, account: i64, now: Instant) -> Result<(), sqlx::Error> {
+async fn voucher_set(tx: &mut Tx, account: i64, now: Instant) -> Result<(), crate::db::Error> {
     let month = now + chrono::TimeDelta::days(30);
     voucher(tx, "A-500", account, 500, None, None, month).await?;
     voucher(tx, "A-EXPIRED-300", account, 300, None, None, now - chrono::TimeDelta::days(1)).await?;
@@ -184,15 +179,15 @@ async fn voucher_set(tx: &mut Transaction<'static, Any>, account: i64, now: Inst
 }
 
 async fn voucher(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     id: &str,
     account: i64,
     face_yuan: i64,
     min_spend_yuan: Option<i64>,
     scope: Option<&[Product]>,
     expires_at: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::Error> {
+    crate::db::query(
         "INSERT INTO vouchers (id, account_id, face_fen, min_spend_fen, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(id)

@@ -3,13 +3,13 @@
 //! its SHA-256, so a leaked table signs nobody in.
 
 use crate::clock::to_ms;
+use crate::db::Conn;
 use crate::db::Db;
 use crate::db::codec::{instant, optional_instant, parse_roles};
 use crate::repo::session_cache::Cached;
 use domain::Instant;
 use domain::identity::Membership;
 use sha2::{Digest, Sha256};
-use sqlx::{AnyConnection, Row};
 
 /// How long a session lasts.
 pub const SESSION_DAYS: i64 = 7;
@@ -22,8 +22,8 @@ pub fn token_hash(token: &str) -> String {
 }
 
 /// The enterprises a person has joined (ID-3).
-pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn memberships(db: &Db, person_id: i64) -> Result<Vec<Membership>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT e.id, e.name, e.verified, m.roles FROM memberships m JOIN enterprises e ON e.id = m.enterprise_id \
          WHERE m.person_id = $1 ORDER BY e.id",
     )
@@ -55,13 +55,13 @@ pub async fn caller_for_token(
     token: &str,
     now: Instant,
     idle: chrono::TimeDelta,
-) -> Result<Option<Caller>, sqlx::Error> {
+) -> Result<Option<Caller>, crate::db::Error> {
     let hash = token_hash(token);
     if let Some(caller) = db.sessions.get(&hash, now, idle) {
         return Ok(Some(caller));
     }
     let generation = db.sessions.generation();
-    let row = sqlx::query(
+    let row = crate::db::query(
         "SELECT s.person_id, p.account_id AS person_account_id, s.acting_enterprise_id, s.last_seen_at, \
              s.expires_at, s.cloud_account, e.account_id AS enterprise_account_id, e.verified, m.roles, \
              e.linked_cloud_account \
@@ -78,7 +78,7 @@ pub async fn caller_for_token(
     let Some(row) = row else { return Ok(None) };
     let mut seen = optional_instant("sessions.last_seen_at", row.try_get("last_seen_at")?)?;
     if seen.is_none_or(|at| now - at >= chrono::TimeDelta::milliseconds(TOUCH_EVERY_MS)) {
-        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+        crate::db::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(to_ms(now))
             .bind(&hash)
             .execute(&db.write)
@@ -112,8 +112,8 @@ pub async fn caller_for_token(
 }
 
 /// The person signing in as `login`, with their stored password hash.
-pub async fn credentials(conn: &mut AnyConnection, login: &str) -> Result<Option<(i64, String)>, sqlx::Error> {
-    let row = sqlx::query("SELECT id, password_hash FROM persons WHERE login = $1")
+pub async fn credentials(conn: &mut Conn, login: &str) -> Result<Option<(i64, String)>, crate::db::Error> {
+    let row = crate::db::query("SELECT id, password_hash FROM persons WHERE login = $1")
         .bind(login)
         .fetch_optional(&mut *conn)
         .await?;
@@ -131,13 +131,13 @@ pub struct Opening<'a> {
 
 /// Starts a session: only the token's SHA-256 is stored.
 pub async fn open(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     token: &str,
     opening: &Opening<'_>,
     now: Instant,
     expires_at: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::Error> {
+    crate::db::query(
         "INSERT INTO sessions (token_hash, person_id, acting_enterprise_id, cloud_account, expires_at, last_seen_at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
@@ -153,9 +153,9 @@ pub async fn open(
 }
 
 /// Ends a session, in memory too: it is refused from the next request on.
-pub async fn close(db: &Db, token: &str) -> Result<(), sqlx::Error> {
+pub async fn close(db: &Db, token: &str) -> Result<(), crate::db::Error> {
     let hash = token_hash(token);
-    sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&db.write).await?;
+    crate::db::query("DELETE FROM sessions WHERE token_hash = $1").bind(&hash).execute(&db.write).await?;
     db.sessions.forget_token(&hash);
     Ok(())
 }
@@ -163,22 +163,24 @@ pub async fn close(db: &Db, token: &str) -> Result<(), sqlx::Error> {
 /// Makes the session act as `enterprise_id`, or as the person (ID-4), under
 /// a new token `fresh`: the old one stops working, in memory too. False
 /// when the session had already ended.
-pub async fn act_as(db: &Db, token: &str, fresh: &str, enterprise_id: Option<i64>) -> Result<bool, sqlx::Error> {
+pub async fn act_as(db: &Db, token: &str, fresh: &str, enterprise_id: Option<i64>) -> Result<bool, crate::db::Error> {
     let hash = token_hash(token);
-    let changed = sqlx::query("UPDATE sessions SET acting_enterprise_id = $1, token_hash = $2 WHERE token_hash = $3")
-        .bind(enterprise_id)
-        .bind(token_hash(fresh))
-        .bind(&hash)
-        .execute(&db.write)
-        .await?;
+    let changed =
+        crate::db::query("UPDATE sessions SET acting_enterprise_id = $1, token_hash = $2 WHERE token_hash = $3")
+            .bind(enterprise_id)
+            .bind(token_hash(fresh))
+            .bind(&hash)
+            .execute(&db.write)
+            .await?;
     db.sessions.forget_token(&hash);
     Ok(changed.rows_affected() == 1)
 }
 
 /// Ends every session of a person (signing out everywhere), in memory too;
 /// how many.
-pub async fn close_all(db: &Db, person_id: i64) -> Result<u64, sqlx::Error> {
-    let closed = sqlx::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&db.write).await?;
+pub async fn close_all(db: &Db, person_id: i64) -> Result<u64, crate::db::Error> {
+    let closed =
+        crate::db::query("DELETE FROM sessions WHERE person_id = $1").bind(person_id).execute(&db.write).await?;
     db.sessions.forget_person(person_id);
     Ok(closed.rows_affected())
 }
@@ -193,8 +195,8 @@ pub struct Person {
 }
 
 /// A person's login, name and staff flags.
-pub async fn person(conn: &mut AnyConnection, person_id: i64) -> Result<Person, sqlx::Error> {
-    let row = sqlx::query("SELECT login, name, operator, sales_manager FROM persons WHERE id = $1")
+pub async fn person(conn: &mut Conn, person_id: i64) -> Result<Person, crate::db::Error> {
+    let row = crate::db::query("SELECT login, name, operator, sales_manager FROM persons WHERE id = $1")
         .bind(person_id)
         .fetch_one(&mut *conn)
         .await?;
@@ -208,8 +210,8 @@ pub async fn person(conn: &mut AnyConnection, person_id: i64) -> Result<Person, 
 
 /// Every person with each enterprise they joined and their roles there
 /// (empty when none), in the order they were made: the demo sign-in list.
-pub async fn people(conn: &mut AnyConnection) -> Result<Vec<(String, String, String, String)>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn people(conn: &mut Conn) -> Result<Vec<(String, String, String, String)>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT p.login, p.name, COALESCE(e.name, '') AS enterprise, COALESCE(m.roles, '') AS roles FROM persons p \
          LEFT JOIN memberships m ON m.person_id = p.id LEFT JOIN enterprises e ON e.id = m.enterprise_id \
          ORDER BY p.id, e.id",
@@ -222,16 +224,16 @@ pub async fn people(conn: &mut AnyConnection) -> Result<Vec<(String, String, Str
 }
 
 /// The name of the enterprise verified through `cloud_account` (CH-3), if any.
-pub async fn linked_enterprise(conn: &mut AnyConnection, cloud_account: &str) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT name FROM enterprises WHERE linked_cloud_account = $1")
+pub async fn linked_enterprise(conn: &mut Conn, cloud_account: &str) -> Result<Option<String>, crate::db::Error> {
+    crate::db::query_scalar("SELECT name FROM enterprises WHERE linked_cloud_account = $1")
         .bind(cloud_account)
         .fetch_optional(&mut *conn)
         .await
 }
 
 /// Whether the person is an operator (they see the money to return).
-pub async fn is_operator(conn: &mut AnyConnection, person_id: i64) -> Result<bool, sqlx::Error> {
-    let flag: Option<i64> = sqlx::query_scalar("SELECT operator FROM persons WHERE id = $1")
+pub async fn is_operator(conn: &mut Conn, person_id: i64) -> Result<bool, crate::db::Error> {
+    let flag: Option<i64> = crate::db::query_scalar("SELECT operator FROM persons WHERE id = $1")
         .bind(person_id)
         .fetch_optional(&mut *conn)
         .await?;

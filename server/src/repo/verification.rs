@@ -4,6 +4,7 @@
 
 use crate::ApiError;
 use crate::clock::{from_ms, to_ms};
+use crate::db::Conn;
 use crate::db::Db;
 use crate::db::Lock;
 use crate::db::codec::{instant, optional_instant, unsigned};
@@ -13,19 +14,18 @@ use domain::Instant;
 use domain::verification::{self as rules, Code};
 use domain::verification::{Challenge, Phone, Purpose};
 use domain::{DomainError, ErrorCode};
-use sqlx::{AnyConnection, Row};
 
-fn phone_of(text: &str) -> Result<Phone, sqlx::Error> {
-    Phone::parse(text).map_err(|e| sqlx::Error::Decode(format!("stored phone: {e}").into()))
+fn phone_of(text: &str) -> Result<Phone, crate::db::Error> {
+    Phone::parse(text).map_err(|e| crate::db::Error::Decode(format!("stored phone: {e}").into()))
 }
 
 /// The person's own phone and, when acting as an enterprise, its security phone.
 pub async fn phones(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     person_id: i64,
     enterprise_id: Option<i64>,
-) -> Result<(String, Option<String>), sqlx::Error> {
-    let row = sqlx::query(
+) -> Result<(String, Option<String>), crate::db::Error> {
+    let row = crate::db::query(
         "SELECT p.phone, e.security_phone FROM persons p LEFT JOIN enterprises e ON e.id = $2 WHERE p.id = $1",
     )
     .bind(person_id)
@@ -37,12 +37,12 @@ pub async fn phones(
 
 /// When `phone` was last sent a code, read under a lock on its throttle row
 /// (`lock` is `db.for_update()`), so two sends at once are decided one after the other.
-pub async fn last_sent(conn: &mut AnyConnection, phone: &Phone, lock: Lock) -> Result<Option<Instant>, sqlx::Error> {
-    sqlx::query("INSERT INTO sms_throttle (phone, last_sent_at) VALUES ($1, 0) ON CONFLICT (phone) DO NOTHING")
+pub async fn last_sent(conn: &mut Conn, phone: &Phone, lock: Lock) -> Result<Option<Instant>, crate::db::Error> {
+    crate::db::query("INSERT INTO sms_throttle (phone, last_sent_at) VALUES ($1, 0) ON CONFLICT (phone) DO NOTHING")
         .bind(phone.as_str())
         .execute(&mut *conn)
         .await?;
-    let last: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let last: i64 = crate::db::query_scalar(crate::db::AssertSqlSafe(format!(
         "SELECT last_sent_at FROM sms_throttle WHERE phone = $1{lock}"
     )))
     .bind(phone.as_str())
@@ -52,8 +52,8 @@ pub async fn last_sent(conn: &mut AnyConnection, phone: &Phone, lock: Lock) -> R
 }
 
 /// Records that `phone` was sent a code at `at` (or, to undo a failed send, at its previous time).
-pub async fn set_last_sent(conn: &mut AnyConnection, phone: &Phone, at: Option<Instant>) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE sms_throttle SET last_sent_at = $1 WHERE phone = $2")
+pub async fn set_last_sent(conn: &mut Conn, phone: &Phone, at: Option<Instant>) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE sms_throttle SET last_sent_at = $1 WHERE phone = $2")
         .bind(at.map(to_ms).unwrap_or(0))
         .bind(phone.as_str())
         .execute(&mut *conn)
@@ -63,12 +63,12 @@ pub async fn set_last_sent(conn: &mut AnyConnection, phone: &Phone, at: Option<I
 
 /// Replaces the identity's code for `purpose` (a new code starts with no tries).
 pub async fn save_challenge(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     subject: &str,
     purpose: Purpose,
     challenge: &Challenge,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<(), crate::db::Error> {
+    crate::db::query(
         "INSERT INTO verification_codes (subject, purpose, phone, salt, code_hash, sent_at, attempts, checked_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 0, NULL) ON CONFLICT (subject, purpose) DO UPDATE SET \
          phone = excluded.phone, salt = excluded.salt, code_hash = excluded.code_hash, \
@@ -86,8 +86,8 @@ pub async fn save_challenge(
 }
 
 /// Forgets the identity's code for `purpose` (its text message was never sent).
-pub async fn drop_challenge(conn: &mut AnyConnection, subject: &str, purpose: Purpose) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM verification_codes WHERE subject = $1 AND purpose = $2")
+pub async fn drop_challenge(conn: &mut Conn, subject: &str, purpose: Purpose) -> Result<(), crate::db::Error> {
+    crate::db::query("DELETE FROM verification_codes WHERE subject = $1 AND purpose = $2")
         .bind(subject)
         .bind(purpose.as_str())
         .execute(&mut *conn)
@@ -97,12 +97,12 @@ pub async fn drop_challenge(conn: &mut AnyConnection, subject: &str, purpose: Pu
 
 /// The identity's live code for `purpose` and when it was first checked, locked with `lock`.
 pub async fn challenge(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     subject: &str,
     purpose: Purpose,
     lock: Lock,
-) -> Result<Option<(Challenge, Option<Instant>)>, sqlx::Error> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+) -> Result<Option<(Challenge, Option<Instant>)>, crate::db::Error> {
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT phone, salt, code_hash, sent_at, attempts, checked_at FROM verification_codes \
          WHERE subject = $1 AND purpose = $2{lock}"
     )))
@@ -122,8 +122,8 @@ pub async fn challenge(
 }
 
 /// Counts a wrong code against the identity's code for `purpose`.
-pub async fn count_attempt(conn: &mut AnyConnection, subject: &str, purpose: Purpose) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE subject = $1 AND purpose = $2")
+pub async fn count_attempt(conn: &mut Conn, subject: &str, purpose: Purpose) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE verification_codes SET attempts = attempts + 1 WHERE subject = $1 AND purpose = $2")
         .bind(subject)
         .bind(purpose.as_str())
         .execute(&mut *conn)
@@ -133,20 +133,20 @@ pub async fn count_attempt(conn: &mut AnyConnection, subject: &str, purpose: Pur
 
 /// Records the first successful check of the code, and what it vouches for until `until`.
 pub async fn mark_verified(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     subject: &str,
     purpose: Purpose,
     phone: &Phone,
     at: Instant,
     until: Instant,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE verification_codes SET checked_at = $1 WHERE subject = $2 AND purpose = $3")
+) -> Result<(), crate::db::Error> {
+    crate::db::query("UPDATE verification_codes SET checked_at = $1 WHERE subject = $2 AND purpose = $3")
         .bind(to_ms(at))
         .bind(subject)
         .bind(purpose.as_str())
         .execute(&mut *conn)
         .await?;
-    sqlx::query(
+    crate::db::query(
         "INSERT INTO phone_verifications (subject, purpose, phone, verified_at, verified_until) \
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (subject, purpose) DO UPDATE SET \
          phone = excluded.phone, verified_at = excluded.verified_at, verified_until = excluded.verified_until",
@@ -163,15 +163,16 @@ pub async fn mark_verified(
 
 /// The phone the identity verified for `purpose`, and until when it vouches.
 pub async fn verification(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     subject: &str,
     purpose: Purpose,
-) -> Result<Option<(Phone, Instant)>, sqlx::Error> {
-    let row = sqlx::query("SELECT phone, verified_until FROM phone_verifications WHERE subject = $1 AND purpose = $2")
-        .bind(subject)
-        .bind(purpose.as_str())
-        .fetch_optional(&mut *conn)
-        .await?;
+) -> Result<Option<(Phone, Instant)>, crate::db::Error> {
+    let row =
+        crate::db::query("SELECT phone, verified_until FROM phone_verifications WHERE subject = $1 AND purpose = $2")
+            .bind(subject)
+            .bind(purpose.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
     row.map(|row| {
         let phone = phone_of(&row.try_get::<String, _>("phone")?)?;
         Ok((phone, instant("phone_verifications.verified_until", row.try_get("verified_until")?)?))
@@ -180,12 +181,8 @@ pub async fn verification(
 }
 
 /// The newest messages of the outbox, to one phone when given.
-pub async fn outbox(
-    conn: &mut AnyConnection,
-    phone: Option<&str>,
-    limit: i64,
-) -> Result<Vec<OutboxMessage>, sqlx::Error> {
-    let rows = sqlx::query(
+pub async fn outbox(conn: &mut Conn, phone: Option<&str>, limit: i64) -> Result<Vec<OutboxMessage>, crate::db::Error> {
+    let rows = crate::db::query(
         "SELECT id, phone, text, sent_at FROM sms_outbox WHERE ($1 = '' OR phone = $1) ORDER BY id DESC LIMIT $2",
     )
     .bind(phone.unwrap_or_default())
@@ -213,7 +210,7 @@ pub fn subject(caller: &Caller) -> String {
 }
 
 /// VER-1: the acting identity's phone, as stored now.
-pub async fn target_phone(conn: &mut AnyConnection, caller: &Caller) -> Result<Phone, ApiError> {
+pub async fn target_phone(conn: &mut Conn, caller: &Caller) -> Result<Phone, ApiError> {
     let enterprise_id = match &caller.acting {
         Acting::Person => None,
         Acting::Enterprise { enterprise_id, .. } => Some(*enterprise_id),
@@ -226,12 +223,7 @@ pub async fn target_phone(conn: &mut AnyConnection, caller: &Caller) -> Result<P
 
 /// Whether the acting identity checked a code for `purpose`, sent to the
 /// phone it has now, within the last ten minutes.
-pub async fn is_verified(
-    conn: &mut AnyConnection,
-    caller: &Caller,
-    purpose: Purpose,
-    now: Instant,
-) -> Result<bool, ApiError> {
+pub async fn is_verified(conn: &mut Conn, caller: &Caller, purpose: Purpose, now: Instant) -> Result<bool, ApiError> {
     let phone = target_phone(conn, caller).await?;
     Ok(verification(conn, &subject(caller), purpose)
         .await?
@@ -240,7 +232,7 @@ pub async fn is_verified(
 
 /// [`is_verified`], or `phone_not_verified`.
 pub async fn require_verified(
-    conn: &mut AnyConnection,
+    conn: &mut Conn,
     caller: &Caller,
     purpose: Purpose,
     now: Instant,
@@ -298,8 +290,8 @@ pub async fn check_code(
 }
 
 /// The bundled SMS gateway's outbox: what a real gateway would deliver.
-pub async fn write_outbox(conn: &mut AnyConnection, phone: &str, text: &str, at: Instant) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sms_outbox (phone, text, sent_at) VALUES ($1, $2, $3)")
+pub async fn write_outbox(conn: &mut Conn, phone: &str, text: &str, at: Instant) -> Result<(), crate::db::Error> {
+    crate::db::query("INSERT INTO sms_outbox (phone, text, sent_at) VALUES ($1, $2, $3)")
         .bind(phone)
         .bind(text)
         .bind(to_ms(at))

@@ -17,6 +17,7 @@ use axum::http::StatusCode;
 use domain::access::can_view_order_records;
 use domain::billing::{AddOnUsage, Billing, COUNTED_ADDONS, overview, usage};
 use domain::ledger::history::{MoveCause, PageLimit, history, newest_first};
+use domain::quote::BuyerReads;
 use domain::trial::start_trial;
 use domain::{AddOn, Channel, Context, QuotaKind};
 use serde::Deserialize;
@@ -43,7 +44,7 @@ struct ChannelQuery {
 /// The acting account's billing management, judged for `channel`.
 async fn billing_of(state: &AppState, caller: &Caller, channel: Channel) -> Result<Billing, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
+    let buyer = load_buyer(&mut conn, caller, Lock::None, BuyerReads::ALL).await?;
     let records = ledger::records(&mut conn, caller.account_id()).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel, now: state.clock.now() };
     Ok(overview(&ctx, &records))
@@ -141,7 +142,7 @@ async fn start_free_trial(
     let account_id = caller.account_id();
     let mut tx = state.db.begin().await?;
     // Locks the account row: two starts at once make one trial.
-    let buyer = load_buyer(&mut tx, &caller, state.db.for_update()).await?;
+    let buyer = load_buyer(&mut tx, &caller, state.db.for_update(), BuyerReads::ALL).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel, now };
     let trial = start_trial(&ctx)?;
     let grant = reserve_grant_numbers(&mut tx, account_id).await? + 1;

@@ -215,7 +215,7 @@ struct Step<'a> {
 
 impl Step<'_> {
     /// Moves the contract on to `to` if its status is still the one read.
-    async fn change(&self, tx: &mut sqlx::AnyConnection, to: ContractStatus) -> Result<(), ApiError> {
+    async fn change(&self, tx: &mut crate::db::Conn, to: ContractStatus) -> Result<(), ApiError> {
         if store::transition(tx, self.contract.id, self.contract.status, to, self.now).await? {
             Ok(())
         } else {
@@ -226,7 +226,7 @@ impl Step<'_> {
     /// Audits the change as `event` and reads the contract as it now is.
     async fn record(
         &self,
-        tx: &mut sqlx::AnyConnection,
+        tx: &mut crate::db::Conn,
         event: &str,
         detail: serde_json::Value,
     ) -> Result<ContractRow, ApiError> {

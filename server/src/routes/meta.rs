@@ -115,7 +115,7 @@ const CHECK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
     ),
 )]
 async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Readiness>) {
-    let answers = tokio::time::timeout(CHECK_TIMEOUT, sqlx::query("SELECT 1").execute(&state.db.read)).await;
+    let answers = tokio::time::timeout(CHECK_TIMEOUT, crate::db::query("SELECT 1").execute(&state.db.read)).await;
     let database = match answers {
         Ok(Ok(_)) => check("database", true, "answers"),
         Ok(Err(e)) => {

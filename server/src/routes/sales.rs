@@ -138,6 +138,7 @@ async fn lead_detail(
         asker,
         domain::Channel::Web,
         crate::db::Lock::None,
+        domain::quote::BuyerReads::ALL,
     )
     .await?;
     let orders = crate::repo::orders::list(&mut conn, lead.account_id, None).await?;

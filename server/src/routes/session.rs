@@ -19,6 +19,7 @@ use axum::extract::State;
 use axum::http::header::SET_COOKIE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use domain::quote::BuyerReads;
 use domain::{ErrorCode, Identity};
 use rand::RngCore;
 use utoipa_axum::router::OpenApiRouter;
@@ -93,7 +94,7 @@ async fn start_session(state: &AppState, person_id: i64, cloud_account: Option<&
     let expires = now + chrono::TimeDelta::days(SESSION_DAYS);
     let acting = memberships(&state.db, person_id).await?.into_iter().find(|m| m.verified).map(|m| m.enterprise_id);
     let opening = Opening { person_id, acting_enterprise_id: acting, cloud_account };
-    sessions::open(&mut *state.db.write.acquire().await?, &token, &opening, now, expires).await?;
+    sessions::open(&mut state.db.write.acquire().await?, &token, &opening, now, expires).await?;
     let mut headers = HeaderMap::new();
     headers.insert(SET_COOKIE, session_cookie(state, &token, SESSION_DAYS * 86_400));
     Ok((StatusCode::NO_CONTENT, headers).into_response())
@@ -173,12 +174,12 @@ async fn switch_identity(
 }
 
 async fn me_of(state: &AppState, caller: &Caller) -> Result<Me, ApiError> {
-    let person = sessions::person(&mut *state.db.read.acquire().await?, caller.person_id).await?;
+    let person = sessions::person(&mut state.db.read.acquire().await?, caller.person_id).await?;
     // Before taking a connection for the buyer: holding one while waiting
     // for another can starve the pool.
     let memberships = memberships(&state.db, caller.person_id).await?;
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, caller, Lock::None).await?;
+    let buyer = load_buyer(&mut conn, caller, Lock::None, BuyerReads::ALL).await?;
     Ok(Me {
         person: PersonView {
             id: caller.person_id,
@@ -225,7 +226,7 @@ async fn demo_accounts(State(state): State<AppState>) -> Result<Json<Vec<DemoAcc
     if !state.settings.development {
         return Err(ApiError::NotFound("no demo accounts outside development".into()));
     }
-    let people = sessions::people(&mut *state.db.read.acquire().await?).await?;
+    let people = sessions::people(&mut state.db.read.acquire().await?).await?;
     let mut out: Vec<DemoAccount> = Vec::new();
     for (login, name, enterprise, roles) in people {
         let membership = format!("{enterprise} {roles}");
@@ -309,7 +310,7 @@ async fn cloud_sign_in(
         .iter()
         .find(|d| d.cloud_account == body.cloud_account.trim())
         .ok_or_else(|| ApiError::NotFound("no such demo cloud account".into()))?;
-    let found = sessions::credentials(&mut *state.db.read.acquire().await?, demo.login).await?;
+    let found = sessions::credentials(&mut state.db.read.acquire().await?, demo.login).await?;
     let (person_id, _) = found.ok_or_else(|| ApiError::NotFound("no such demo cloud account".into()))?;
     tracing::info!(person.id = person_id, cloud_account = demo.cloud_account, "signed in through a demo cloud account");
     start_session(&state, person_id, Some(demo.cloud_account)).await

@@ -40,7 +40,7 @@ pub fn init(format: LogFormat) {
         LogFormat::Text => logs.with_ansi(std::io::stdout().is_terminal()).boxed(),
         LogFormat::Json => logs.json().with_current_span(true).with_span_list(false).boxed(),
     };
-    tracing_subscriber::registry().with(logs.with_filter(filter)).with(crate::db::stats::layer()).init();
+    tracing_subscriber::registry().with(logs.with_filter(filter)).init();
 }
 
 #[cfg(test)]

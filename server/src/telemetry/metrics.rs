@@ -175,7 +175,7 @@ pub fn http_request(method: &Method, route: Option<&str>, status: StatusCode, to
 /// The pools' connections now.
 pub fn db_connections(db: &Db) {
     for (pool, connections) in [("read", &db.read), ("write", &db.write)] {
-        gauge!(DB_CONNECTIONS, "pool" => pool, "state" => "open").set(f64::from(connections.size()));
-        gauge!(DB_CONNECTIONS, "pool" => pool, "state" => "idle").set(connections.num_idle() as f64);
+        gauge!(DB_CONNECTIONS, "pool" => pool, "state" => "open").set(connections.size() as f64);
+        gauge!(DB_CONNECTIONS, "pool" => pool, "state" => "idle").set(connections.idle() as f64);
     }
 }

@@ -14,6 +14,7 @@
 //! 1, 2, 4, 8 and 16 s, and after the fifth retry goes there too. An
 //! operator may send it back (`Retry`); delivered then, its payment is kept.
 
+use crate::db::Tx;
 use crate::repo::accounts::{account_row, save_delivered};
 use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
@@ -26,7 +27,6 @@ use domain::PaymentMethod;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
 use domain::ledger::history::MoveCause;
 use domain::payment::RefundReason;
-use sqlx::{Acquire, Any, Transaction};
 use std::time::Duration;
 
 /// How long a claimed job stays with its worker before another may take it.
@@ -36,7 +36,7 @@ pub const LEASE: Duration = Duration::from_secs(2);
 const BATCH: i64 = 32;
 
 /// Claims up to a batch of due jobs for `owner` and marks their orders delivering.
-async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, sqlx::Error> {
+async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, crate::db::Error> {
     let now = state.clock.now();
     let lease_until = now + chrono::TimeDelta::from_std(LEASE).unwrap_or_default();
     let mut tx = state.db.begin().await?;
@@ -58,7 +58,7 @@ enum Outcome {
 }
 
 /// Delivers one claimed order inside the round's transaction.
-async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64) -> Result<Outcome, ApiError> {
+async fn deliver(state: &AppState, tx: &mut Tx, order_id: i64) -> Result<Outcome, ApiError> {
     let now = state.clock.now();
     // The order row first, then the account: one lock order for every writer.
     let Some(order) = deliveries::finish(tx, order_id, now).await? else {
@@ -95,12 +95,7 @@ async fn deliver(state: &AppState, tx: &mut Transaction<'_, Any>, order_id: i64)
 
 /// Gives a paid order up to a person (`needs_attention`, its money to
 /// `refund_due`) with `reason`; true when it changed.
-async fn give_up(
-    state: &AppState,
-    tx: &mut Transaction<'_, Any>,
-    order_id: i64,
-    reason: &str,
-) -> Result<bool, ApiError> {
+async fn give_up(state: &AppState, tx: &mut Tx, order_id: i64, reason: &str) -> Result<bool, ApiError> {
     let Some(order): Option<OrderRow> = store::find_any(tx, order_id, state.db.for_update()).await? else {
         return Ok(false);
     };
@@ -162,7 +157,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     let mut given_up = 0;
     let mut failed = Vec::new();
     for job in claimed {
-        let mut step = tx.begin().await?;
+        let mut step = tx.savepoint().await?;
         match deliver(state, &mut step, job.order_id).await {
             Ok(Outcome::Delivered(latency)) => {
                 step.commit().await?;
@@ -172,7 +167,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             Ok(Outcome::AlreadyDone) => step.rollback().await?,
             Ok(Outcome::Refused(refusal)) => {
                 step.rollback().await?;
-                let mut step = tx.begin().await?;
+                let mut step = tx.savepoint().await?;
                 let reason = format!("{}: {}", refusal.code.as_str(), refusal.message(domain::Lang::Zh));
                 if give_up(state, &mut step, job.order_id, &reason).await? {
                     changed.push(job.order_id);

@@ -38,7 +38,7 @@ pub struct Report {
 /// awaiting payment past their `pay_by` are closed, their voucher given back
 /// and their provider payments closed; open refunds as old are sent again
 /// (never taken) or asked about (taken, no word since).
-pub async fn run_once(state: &AppState) -> Result<Report, sqlx::Error> {
+pub async fn run_once(state: &AppState) -> Result<Report, crate::db::Error> {
     let mut report = Report::default();
     let ran = async {
         ask_about_pending_payments(state, &mut report).await?;
@@ -65,7 +65,7 @@ pub async fn run(state: AppState) {
     }
 }
 
-async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
+async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Result<(), crate::db::Error> {
     let now = state.clock.now();
     let before = now - chrono::TimeDelta::seconds(i64::from(state.settings.reconcile_after_secs));
     let pending = {
@@ -103,7 +103,7 @@ async fn ask_about_pending_payments(state: &AppState, report: &mut Report) -> Re
     Ok(())
 }
 
-async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
+async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(), crate::db::Error> {
     let now = state.clock.now();
     let expired = {
         let mut conn = state.db.read.acquire().await?;
@@ -184,7 +184,7 @@ async fn close_expired_orders(state: &AppState, report: &mut Report) -> Result<(
     Ok(())
 }
 
-async fn follow_open_refunds(state: &AppState, report: &mut Report) -> Result<(), sqlx::Error> {
+async fn follow_open_refunds(state: &AppState, report: &mut Report) -> Result<(), crate::db::Error> {
     let before = state.clock.now() - chrono::TimeDelta::seconds(i64::from(state.settings.reconcile_after_secs));
     let open = {
         let mut conn = state.db.read.acquire().await?;
@@ -213,14 +213,14 @@ async fn follow_open_refunds(state: &AppState, report: &mut Report) -> Result<()
 }
 
 /// Settles a payment the provider reports paid; true when the order became paid.
-async fn settle_paid(state: &AppState, out_trade_no: &str, status: ProviderStatus) -> Result<bool, sqlx::Error> {
+async fn settle_paid(state: &AppState, out_trade_no: &str, status: ProviderStatus) -> Result<bool, crate::db::Error> {
     let ProviderStatus::Paid { transaction_id, amount_fen, paid_at } = status else { return Ok(false) };
     let collected = Collected { out_trade_no, transaction_id: &transaction_id, amount_fen, paid_at };
     Ok(matches!(settle(state, Source::Reconciliation, &collected).await?, Settled::Paid { .. }))
 }
 
 /// Closes a payment at the provider and records it; 1 when recorded.
-async fn close_at_provider(state: &AppState, out_trade_no: &str) -> Result<usize, sqlx::Error> {
+async fn close_at_provider(state: &AppState, out_trade_no: &str) -> Result<usize, crate::db::Error> {
     match state.gateway.close(out_trade_no).await {
         Ok(()) => mark(state, out_trade_no, PaymentStatus::Closed).await,
         Err(e) => {
@@ -231,7 +231,7 @@ async fn close_at_provider(state: &AppState, out_trade_no: &str) -> Result<usize
 }
 
 /// Records what became of a pending payment; 1 when it was still pending.
-async fn mark(state: &AppState, out_trade_no: &str, status: PaymentStatus) -> Result<usize, sqlx::Error> {
+async fn mark(state: &AppState, out_trade_no: &str, status: PaymentStatus) -> Result<usize, crate::db::Error> {
     let mut conn = state.db.write.acquire().await?;
     Ok(usize::from(payments::end_pending(&mut conn, out_trade_no, status).await?))
 }

@@ -85,7 +85,7 @@ pub async fn request(state: &AppState, actor: &str, out_trade_no: &str) -> Resul
 
 /// Asks the provider for a requested refund (again, after a failure to
 /// reach it) and records its answer; returns the refund as it now stands.
-pub async fn send(state: &AppState, refund: RefundRow) -> Result<RefundRow, sqlx::Error> {
+pub async fn send(state: &AppState, refund: RefundRow) -> Result<RefundRow, crate::db::Error> {
     let request = RefundRequest {
         out_refund_no: refund.out_refund_no.clone(),
         out_trade_no: refund.out_trade_no.clone(),
@@ -113,7 +113,7 @@ pub async fn record(
     out_refund_no: &str,
     answer: &RefundState,
     actor: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     match answer {
         RefundState::Processing { refund_id } => {
             let mut conn = state.db.write.acquire().await?;
@@ -139,7 +139,7 @@ async fn end(
     failure: Option<&str>,
     at: Instant,
     actor: &str,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::db::Error> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     let Some(refund) = refunds::find(&mut tx, out_refund_no, Lock::None).await? else {
@@ -149,10 +149,10 @@ async fn end(
     let lock = state.db.for_update();
     let order = store::find_any(&mut tx, refund.order_id, lock)
         .await?
-        .ok_or_else(|| sqlx::Error::Decode("a refund without its order".into()))?;
+        .ok_or_else(|| crate::db::Error::Decode("a refund without its order".into()))?;
     let payment = payments::find(&mut tx, &refund.out_trade_no, lock)
         .await?
-        .ok_or_else(|| sqlx::Error::Decode("a refund without its payment".into()))?;
+        .ok_or_else(|| crate::db::Error::Decode("a refund without its payment".into()))?;
     if !refunds::end(&mut tx, out_refund_no, status, refund_id, failure, at).await? {
         tx.rollback().await?;
         return Ok(false);

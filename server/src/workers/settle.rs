@@ -60,7 +60,11 @@ pub enum Settled {
 /// money to return (`refund_due`, with its reason: the order closed, was
 /// paid otherwise, or no longer holds) or a wrong amount (`disputed`). There
 /// is no self-service refund (ORD-3): a person returns it.
-pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<'_>) -> Result<Settled, sqlx::Error> {
+pub async fn settle(
+    state: &AppState,
+    source: Source<'_>,
+    collected: &Collected<'_>,
+) -> Result<Settled, crate::db::Error> {
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
     if let Source::Notification { id } = source
@@ -78,7 +82,7 @@ pub async fn settle(state: &AppState, source: Source<'_>, collected: &Collected<
     let lock = state.db.for_update();
     let order = store::find_any(&mut tx, payment.order_id, lock)
         .await?
-        .ok_or_else(|| sqlx::Error::Decode("a payment without its order".into()))?;
+        .ok_or_else(|| crate::db::Error::Decode("a payment without its order".into()))?;
     let payment = payments::find(&mut tx, collected.out_trade_no, lock).await?.unwrap_or(payment);
     let buyer = order_buyer(&mut tx, &order, lock).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now: collected.paid_at };

@@ -223,7 +223,7 @@ on_both_databases!(vis_1_every_endpoint_answers_each_role_and_identity_as_the_sp
     assert_eq!(status, StatusCode::CREATED, "a lead: {lead}");
     let lead = lead["id"].as_i64().expect("a lead id");
     let foreign_name = "上海合同宝";
-    let c: i64 = sqlx::query_scalar("SELECT id FROM enterprises WHERE verified = 0")
+    let c: i64 = server::db::query_scalar("SELECT id FROM enterprises WHERE verified = 0")
         .fetch_one(&app.db().await.read)
         .await
         .expect("the unverified enterprise");

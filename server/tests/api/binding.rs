@@ -6,7 +6,6 @@ use crate::verification::{act_as_person, code_sent_to, verify, wrong};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
-use sqlx::Row;
 
 const CHEN_PHONE: &str = "13912345678";
 
@@ -55,7 +54,7 @@ async fn contracts_left(app: &TestApp, account_id: i64) -> i64 {
 
 async fn account_of_person(app: &TestApp, login: &str) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar("SELECT account_id FROM persons WHERE login = $1")
+    server::db::query_scalar("SELECT account_id FROM persons WHERE login = $1")
         .bind(login)
         .fetch_one(&db.read)
         .await
@@ -64,7 +63,7 @@ async fn account_of_person(app: &TestApp, login: &str) -> i64 {
 
 async fn account_of_enterprise(app: &TestApp, id: i64) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
+    server::db::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(id)
         .fetch_one(&db.read)
         .await
@@ -231,10 +230,12 @@ on_both_databases!(
         assert_eq!(status, StatusCode::CREATED, "{placed}");
 
         let db = app.db().await;
-        let row =
-            sqlx::query("SELECT enterprise_name, phone FROM person_details").fetch_one(&db.read).await.expect("kept");
+        let row = server::db::query("SELECT enterprise_name, phone FROM person_details")
+            .fetch_one(&db.read)
+            .await
+            .expect("kept");
         assert_eq!(
-            (row.get::<String, _>(0), row.get::<String, _>(1)),
+            (row.try_get::<String, _>(0).expect("the column"), row.try_get::<String, _>(1).expect("the column")),
             ("杭州某某科技有限公司".to_owned(), CHEN_PHONE.to_owned())
         );
 
@@ -292,7 +293,7 @@ on_both_databases!(bnd_5_binding_is_recorded_in_an_append_only_audit_log, |app| 
     assert_eq!(status, StatusCode::OK);
 
     let db = app.db().await;
-    let rows = sqlx::query(
+    let rows = server::db::query(
         "SELECT actor, at, account_id, detail FROM audit_log WHERE event = 'order.bound' AND order_id = $1",
     )
     .bind(id)
@@ -302,19 +303,20 @@ on_both_databases!(bnd_5_binding_is_recorded_in_an_append_only_audit_log, |app| 
     assert_eq!(rows.len(), 1);
     let (_, me) = chen.get("/api/me").await;
     let person_id = me["person"]["id"].as_i64().expect("id");
-    assert_eq!(rows[0].get::<String, _>(0), format!("person:{person_id}"), "who");
-    assert_eq!(rows[0].get::<i64, _>(1), app.clock.now().timestamp_millis(), "when");
-    assert_eq!(rows[0].get::<Option<i64>, _>(2), Some(account_of_enterprise(&app, a).await));
-    let detail: Value = serde_json::from_str(&rows[0].get::<String, _>(3)).expect("json");
+    assert_eq!(rows[0].try_get::<String, _>(0).expect("the column"), format!("person:{person_id}"), "who");
+    assert_eq!(rows[0].try_get::<i64, _>(1).expect("the column"), app.clock.now().timestamp_millis(), "when");
+    assert_eq!(rows[0].try_get::<Option<i64>, _>(2).expect("the column"), Some(account_of_enterprise(&app, a).await));
+    let detail: Value = serde_json::from_str(&rows[0].try_get::<String, _>(3).expect("the column")).expect("json");
     assert_eq!(
         (detail["from_person_id"].as_i64(), detail["to_enterprise_id"].as_i64()),
         (Some(person_id), Some(a)),
         "{detail}"
     );
 
-    let update =
-        sqlx::query("UPDATE audit_log SET actor = 'someone else' WHERE event = 'order.bound'").execute(&db.write).await;
+    let update = server::db::query("UPDATE audit_log SET actor = 'someone else' WHERE event = 'order.bound'")
+        .execute(&db.write)
+        .await;
     assert!(update.is_err(), "the log cannot be rewritten");
-    let delete = sqlx::query("DELETE FROM audit_log").execute(&db.write).await;
+    let delete = server::db::query("DELETE FROM audit_log").execute(&db.write).await;
     assert!(delete.is_err(), "nor emptied");
 });

@@ -15,7 +15,7 @@ fn pack() -> Value {
 async fn acting_account(app: &TestApp, db: &Db) -> i64 {
     let (_, me) = app.get("/api/me").await;
     let enterprise = me["acting_enterprise_id"].as_i64().expect("acting as an enterprise");
-    sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
+    server::db::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(enterprise)
         .fetch_one(&db.read)
         .await
@@ -42,12 +42,13 @@ on_both_databases!(vou_2_two_hundred_simultaneous_checkouts_spend_one_voucher_on
         assert_eq!((*status, body["code"].as_str()), (StatusCode::CONFLICT, Some("voucher_used")), "{body}");
     }
     let db = app.db().await;
-    let holder: Option<i64> = sqlx::query_scalar("SELECT used_by_order FROM vouchers WHERE id = 'A-500'")
+    let holder: Option<i64> = server::db::query_scalar("SELECT used_by_order FROM vouchers WHERE id = 'A-500'")
         .fetch_one(&db.read)
         .await
         .expect("the voucher");
     assert_eq!(holder, placed[0]["id"].as_i64());
-    let orders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.read).await.expect("orders");
+    let orders: i64 =
+        server::db::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.read).await.expect("orders");
     assert_eq!(orders, 1, "the refused checkouts left no order behind");
 });
 
@@ -63,7 +64,7 @@ on_both_databases!(pay_1_simultaneous_payments_beyond_the_balance_never_take_it_
     let db = app.db().await;
     let account = acting_account(&app, &db).await;
     // Five packs of ¥2,000 and ¥1,500 over.
-    sqlx::query("UPDATE accounts SET balance_fen = 1150000 WHERE id = $1")
+    server::db::query("UPDATE accounts SET balance_fen = 1150000 WHERE id = $1")
         .bind(account)
         .execute(&db.write)
         .await
@@ -81,7 +82,7 @@ on_both_databases!(pay_1_simultaneous_payments_beyond_the_balance_never_take_it_
     }
     let (_, me) = app.get("/api/me").await;
     assert_eq!(me["buyer"]["balance"], "1500.00");
-    let debits: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = 'balance.debited'")
+    let debits: i64 = server::db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = 'balance.debited'")
         .fetch_one(&db.read)
         .await
         .expect("debits");

@@ -92,7 +92,7 @@ async fn purchase(client: Client, url: String, key: String, payable: Value, wech
 }
 
 async fn count(db: &Db, sql: &str) -> i64 {
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&db.read).await.expect(sql)
+    server::db::query_scalar(server::db::AssertSqlSafe(sql.to_owned())).fetch_one(&db.read).await.expect(sql)
 }
 
 /// Waits for the process to end by itself (an armed crash), for at most `patience`; true if it did.
@@ -127,12 +127,12 @@ async fn prepare(database_url: &str) -> (i64, Value) {
     let pack_quote = app.quote(&pack(), "web").await;
     let db = Db::connect(database_url, 2).await.expect("db");
     kill(&mut child);
-    let account: i64 = sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
+    let account: i64 = server::db::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(enterprise)
         .fetch_one(&db.read)
         .await
         .expect("the enterprise's account");
-    sqlx::query("UPDATE accounts SET balance_fen = $1 WHERE id = $2")
+    server::db::query("UPDATE accounts SET balance_fen = $1 WHERE id = $2")
         .bind(BALANCE_FEN)
         .bind(account)
         .execute(&db.write)

@@ -19,7 +19,7 @@ fn start_process(database_url: &str) -> (Child, String) {
 /// Grants written per order, straight from the database.
 async fn grants_per_order(database_url: &str) -> Vec<(i64, i64)> {
     let db = server::db::Db::connect(database_url, 2).await.expect("db");
-    sqlx::query_as(
+    server::db::query_as(
         "SELECT order_id, COUNT(*) FROM quota_grants WHERE order_id IS NOT NULL GROUP BY order_id ORDER BY order_id",
     )
     .fetch_all(&db.read)

@@ -89,20 +89,6 @@ on_both_databases!(pay_4_the_mini_program_prompt_is_confirmed_by_its_prepay_id_u
     assert_ne!(order["status"], "paid", "nothing was paid: {order}");
 });
 
-/// Installs the statement counter as the process's subscriber, as the
-/// server's `main` does beside its log lines (once for this test binary).
-fn count_statements() {
-    use tracing_subscriber::layer::SubscriberExt;
-    use tracing_subscriber::util::SubscriberInitExt;
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        tracing_subscriber::registry()
-            .with(server::db::stats::layer())
-            .try_init()
-            .expect("no other test of this binary installs a subscriber");
-    });
-}
-
 async fn db_stats(app: &TestApp) -> (u64, u64) {
     let (status, body) = app.get("/api/dev/db-stats").await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -110,7 +96,6 @@ async fn db_stats(app: &TestApp) -> (u64, u64) {
 }
 
 on_both_databases!(the_statement_counter_moves_with_a_purchase, |app| {
-    count_statements();
     app.sign_in("a-admin").await;
     let (statements, transactions) = db_stats(&app).await;
     app.buy(&advanced(), "web").await;

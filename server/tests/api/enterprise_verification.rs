@@ -53,7 +53,7 @@ async fn submitted(chen: &TestApp, enterprise: i64) -> i64 {
 
 async fn count(app: &TestApp, sql: &str) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).fetch_one(&db.read).await.expect(sql)
+    server::db::query_scalar(server::db::AssertSqlSafe(sql.to_owned())).fetch_one(&db.read).await.expect(sql)
 }
 
 on_both_databases!(ver_2_a_code_with_a_wrong_check_character_is_refused_and_never_reaches_the_reviewer, |app| {
@@ -179,7 +179,7 @@ on_both_databases!(ver_2_two_operators_approving_at_once_make_one_decision, |app
     assert_eq!(count(&app, "SELECT COUNT(*) FROM audit_log WHERE event = 'enterprise.verified'").await, 1);
     let roles: String = {
         let db = app.db().await;
-        sqlx::query_scalar(
+        server::db::query_scalar(
             "SELECT m.roles FROM memberships m JOIN persons p ON p.id = m.person_id \
              WHERE p.login = 'p-chen' AND m.enterprise_id = $1",
         )

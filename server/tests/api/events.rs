@@ -1,7 +1,7 @@
 //! The order event stream (`GET /api/orders/{id}/events`): an enterprise's
 //! order to delivered (FUL-1), a personal order on to bound (BND-2).
 
-use crate::helpers::TestApp;
+use crate::helpers::{Backend, TestApp};
 use crate::on_both_databases;
 use crate::verification::act_as_person;
 use reqwest::StatusCode;
@@ -112,3 +112,29 @@ on_both_databases!(bnd_2_a_personal_order_stream_follows_delivery_then_binding, 
     assert_eq!((event["status"].as_str(), event["last"].as_bool()), (Some("bound"), Some(true)), "{event}");
     assert!(again.next().await.is_none());
 });
+
+/// Two servers on one PostgreSQL database, each looking on its own only
+/// every ten minutes: only the notification the first sends can tell the
+/// second's follower that the order changed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ful_1_an_order_changed_on_one_server_is_followed_at_once_on_another() {
+    let rarely = |settings: &mut server::settings::Settings| settings.follow_poll_ms = Some(600_000);
+    let one = TestApp::builder(Backend::Postgres).settings(rarely).spawn().await;
+    let other = TestApp::builder(Backend::Postgres)
+        .database_url(one.database_url.clone())
+        .clock(one.clock.clone())
+        .settings(rarely)
+        .spawn()
+        .await;
+    one.sign_in("a-admin").await;
+    other.sign_in("a-admin").await;
+    let id = one.place_ok(&advanced(), "web").await;
+    let mut events = Events::open(&other, id).await;
+    let first = events.next().await.expect("the current status first");
+    assert_eq!(first["status"], "awaiting_payment", "{first}");
+    let (status, cancelled) = one.post(&format!("/api/orders/{id}/cancel"), &json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{cancelled}");
+    // Within the stream's ten-second stall limit, far before its own look.
+    let closed = events.until("closed").await;
+    assert_eq!(closed["last"], true, "{closed}");
+}

@@ -174,7 +174,7 @@ async fn stored(app: &TestApp) -> Vec<i64> {
         "refunds",
         "audit_log",
     ] {
-        let count: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
+        let count: i64 = server::db::query_scalar(server::db::AssertSqlSafe(format!("SELECT COUNT(*) FROM {table}")))
             .fetch_one(&db.read)
             .await
             .expect("counted");

@@ -195,13 +195,12 @@ pub async fn fresh_database(backend: Backend) -> String {
             let admin = std::env::var("DATABASE_URL_PG")
                 .expect("DATABASE_URL_PG names the test PostgreSQL server: run the tests with `cargo xtask test`");
             let name = format!("esign_{}", uuid_like());
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&admin).await.expect("the test PostgreSQL server answers");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&pool)
+            let admin_db = server::db::Db::connect(&admin, 1).await.expect("the test PostgreSQL server answers");
+            server::db::query(server::db::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin_db.write)
                 .await
                 .expect("creates a database");
-            pool.close().await;
+            admin_db.write.close().await;
             let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
             format!("{base}/{name}")
         }

@@ -78,7 +78,7 @@ async fn issued(app: &TestApp, orders: &[i64], title: i64) -> Value {
 }
 
 async fn audit_events(app: &TestApp, event: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = $1")
+    server::db::query_scalar("SELECT COUNT(*) FROM audit_log WHERE event = $1")
         .bind(event)
         .fetch_one(&app.db().await.read)
         .await
@@ -299,7 +299,7 @@ on_both_databases!(
         assert_eq!(failed["status"], "failed", "{failed}");
         assert!(failed["failure"].as_str().is_some_and(|r| !r.is_empty()), "with the reason: {failed}");
         assert_eq!((&failed["number"], &failed["has_document"]), (&Value::Null, &json!(false)), "nothing half written");
-        let documents: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM invoice_documents")
+        let documents: i64 = server::db::query_scalar("SELECT COUNT(*) FROM invoice_documents")
             .fetch_one(&app.db().await.read)
             .await
             .expect("count");

@@ -124,11 +124,11 @@ on_both_databases!(ready_answers_200_when_the_database_migrations_and_workers_ar
 
 on_both_databases!(ready_answers_503_naming_a_migration_the_database_lacks, |app| {
     let db = app.db().await;
-    let newest: i64 = sqlx::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
+    let newest: i64 = server::db::query_scalar("SELECT MAX(version) FROM _sqlx_migrations")
         .fetch_one(&db.write)
         .await
         .expect("the applied migrations");
-    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = $1")
+    server::db::query("DELETE FROM _sqlx_migrations WHERE version = $1")
         .bind(newest)
         .execute(&db.write)
         .await

@@ -12,7 +12,6 @@ use server::gateways::payment::sandbox::Sandbox;
 use server::gateways::payment::wechat::{self, SignedMessage, Signer};
 use server::workers::reconcile;
 use server::{AppState, Settings};
-use sqlx::Row;
 
 const FORGER_KEY: &str = include_str!("../../sandbox/forger_private_key.pem");
 
@@ -126,17 +125,21 @@ fn seal_as(state: &AppState, id: &str, transaction: &wechat::Transaction, signer
 
 async fn count(app: &TestApp, sql: &str, bind: &str) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar(sqlx::AssertSqlSafe(sql.to_owned())).bind(bind).fetch_one(&db.read).await.expect("counted")
+    server::db::query_scalar(server::db::AssertSqlSafe(sql.to_owned()))
+        .bind(bind)
+        .fetch_one(&db.read)
+        .await
+        .expect("counted")
 }
 
 async fn payment_row(app: &TestApp, out_trade_no: &str) -> (String, Option<String>, i64) {
     let db = app.db().await;
-    let row = sqlx::query("SELECT status, transaction_id, amount_fen FROM payments WHERE out_trade_no = $1")
+    let row = server::db::query("SELECT status, transaction_id, amount_fen FROM payments WHERE out_trade_no = $1")
         .bind(out_trade_no)
         .fetch_one(&db.read)
         .await
         .expect("the payment is recorded");
-    (row.get(0), row.get(1), row.get(2))
+    (row.try_get(0).expect("the column"), row.try_get(1).expect("the column"), row.try_get(2).expect("the column"))
 }
 
 async fn sandbox_status(state: &AppState, out_trade_no: &str) -> String {
@@ -146,17 +149,24 @@ async fn sandbox_status(state: &AppState, out_trade_no: &str) -> String {
 
 async fn audit_events(app: &TestApp, order_id: i64) -> Vec<(String, Value)> {
     let db = app.db().await;
-    let rows = sqlx::query("SELECT event, detail FROM audit_log WHERE order_id = $1 ORDER BY id")
+    let rows = server::db::query("SELECT event, detail FROM audit_log WHERE order_id = $1 ORDER BY id")
         .bind(order_id)
         .fetch_all(&db.read)
         .await
         .expect("the audit log");
-    rows.iter().map(|r| (r.get::<String, _>(0), serde_json::from_str(&r.get::<String, _>(1)).expect("json"))).collect()
+    rows.iter()
+        .map(|r| {
+            (
+                r.try_get::<String, _>(0).expect("the column"),
+                serde_json::from_str(&r.try_get::<String, _>(1).expect("the column")).expect("json"),
+            )
+        })
+        .collect()
 }
 
 async fn delivery_jobs(app: &TestApp, order_id: i64) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar("SELECT COUNT(*) FROM delivery_jobs WHERE order_id = $1")
+    server::db::query_scalar("SELECT COUNT(*) FROM delivery_jobs WHERE order_id = $1")
         .bind(order_id)
         .fetch_one(&db.read)
         .await
@@ -165,7 +175,7 @@ async fn delivery_jobs(app: &TestApp, order_id: i64) -> i64 {
 
 async fn voucher_holder(app: &TestApp, voucher: &str) -> Option<i64> {
     let db = app.db().await;
-    sqlx::query_scalar("SELECT used_by_order FROM vouchers WHERE id = $1")
+    server::db::query_scalar("SELECT used_by_order FROM vouchers WHERE id = $1")
         .bind(voucher)
         .fetch_one(&db.read)
         .await

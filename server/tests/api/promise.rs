@@ -38,7 +38,7 @@ async fn held(app: &TestApp) -> (String, DateTime<Utc>) {
 }
 
 async fn balance_fen(app: &TestApp, account_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
+    server::db::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&app.db().await.read)
         .await
@@ -183,13 +183,13 @@ on_both_databases!(ord_1_a_paid_order_that_cannot_be_delivered_needs_attention_w
     // database restored from before a fix, or a second server, could leave it.
     let db = app.db().await;
     let paid_at = (ends + TimeDelta::minutes(5)).timestamp_millis();
-    sqlx::query("UPDATE orders SET status = 'paid', payment_method = 'balance', paid_at = $1 WHERE id = $2")
+    server::db::query("UPDATE orders SET status = 'paid', payment_method = 'balance', paid_at = $1 WHERE id = $2")
         .bind(paid_at)
         .bind(pack_order)
         .execute(&db.write)
         .await
         .expect("marked paid");
-    sqlx::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
+    server::db::query("INSERT INTO delivery_jobs (order_id, created_at) VALUES ($1, $2)")
         .bind(pack_order)
         .bind(paid_at)
         .execute(&db.write)
@@ -203,7 +203,7 @@ on_both_databases!(ord_1_a_paid_order_that_cannot_be_delivered_needs_attention_w
     assert!(attention["attention"].as_str().is_some_and(|r| r.contains("no_active_edition")), "{attention}");
     assert_eq!(attention["returns"][0]["amount"], "2000.00", "the buyer sees the money will be returned");
     assert_eq!(attention["returns"][0]["reason"], "not_deliverable");
-    let done: Option<i64> = sqlx::query_scalar("SELECT done_at FROM delivery_jobs WHERE order_id = $1")
+    let done: Option<i64> = server::db::query_scalar("SELECT done_at FROM delivery_jobs WHERE order_id = $1")
         .bind(pack_order)
         .fetch_one(&db.read)
         .await
@@ -243,12 +243,14 @@ on_both_databases!(pay_2_an_order_a_voucher_covers_in_full_is_completed_by_any_r
     app.sign_in("a-staff").await;
     let db = app.db().await;
     let expires = (app.clock.now() + TimeDelta::days(30)).timestamp_millis();
-    sqlx::query("INSERT INTO vouchers (id, account_id, face_fen, expires_at) VALUES ('A-FULL-2000', $1, 200000, $2)")
-        .bind(account)
-        .bind(expires)
-        .execute(&db.write)
-        .await
-        .expect("a voucher");
+    server::db::query(
+        "INSERT INTO vouchers (id, account_id, face_fen, expires_at) VALUES ('A-FULL-2000', $1, 200000, $2)",
+    )
+    .bind(account)
+    .bind(expires)
+    .execute(&db.write)
+    .await
+    .expect("a voucher");
     let selection = json!({ "addons": [{ "addon": "contract_pack_1k", "quantity": 1 }], "voucher": "A-FULL-2000" });
     let id = app.place_ok(&selection, "web").await;
     assert_eq!(app.order(id).await["payable"], "0.00");
@@ -264,7 +266,7 @@ on_both_databases!(pay_2_an_order_a_voucher_covers_in_full_is_completed_by_any_r
     assert_eq!(status, StatusCode::OK, "staff may complete it: {body}");
     let delivered = app.wait_for_status(id, "delivered").await;
     assert_eq!(delivered["payment_method"], "voucher");
-    let providers: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM payments WHERE order_id = $1")
+    let providers: i64 = server::db::query_scalar("SELECT COUNT(*) FROM payments WHERE order_id = $1")
         .bind(id)
         .fetch_one(&db.read)
         .await

@@ -13,7 +13,7 @@ use server::clock::to_ms;
 pub async fn acting_account(app: &TestApp) -> i64 {
     let (_, me) = app.get("/api/me").await;
     let enterprise = me["acting_enterprise_id"].as_i64().expect("acting as an enterprise");
-    sqlx::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
+    server::db::query_scalar("SELECT account_id FROM enterprises WHERE id = $1")
         .bind(enterprise)
         .fetch_one(&app.db().await.read)
         .await
@@ -26,12 +26,12 @@ pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: 
     use server::clock::Clock;
     let db = app.db().await;
     let mut tx = db.begin().await.expect("tx");
-    let grant: i64 = sqlx::query_scalar("SELECT grants_issued + 1 FROM accounts WHERE id = $1")
+    let grant: i64 = server::db::query_scalar("SELECT grants_issued + 1 FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&mut *tx)
         .await
         .expect("grant number");
-    sqlx::query(
+    server::db::query(
         "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, cause) \
          VALUES ($1, $2, 'contracts', $3, $4, $5, 'delivery')",
     )
@@ -43,7 +43,7 @@ pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: 
     .execute(&mut *tx)
     .await
     .expect("grant");
-    sqlx::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
+    server::db::query("UPDATE accounts SET grants_issued = $1 WHERE id = $2")
         .bind(grant)
         .bind(account_id)
         .execute(&mut *tx)
@@ -55,7 +55,7 @@ pub async fn grant_contracts(app: &TestApp, account_id: i64, amount: i64, days: 
 
 /// The account's ledger moves as (entry, grant, amount), in order.
 pub async fn moves(app: &TestApp, account_id: i64) -> Vec<(String, i64, i64)> {
-    sqlx::query_as("SELECT entry, grant_no, amount FROM quota_moves WHERE account_id = $1 ORDER BY id")
+    server::db::query_as("SELECT entry, grant_no, amount FROM quota_moves WHERE account_id = $1 ORDER BY id")
         .bind(account_id)
         .fetch_all(&app.db().await.read)
         .await
@@ -64,7 +64,7 @@ pub async fn moves(app: &TestApp, account_id: i64) -> Vec<(String, i64, i64)> {
 
 /// The account's audit events, in order.
 pub async fn audit_events(app: &TestApp, account_id: i64) -> Vec<String> {
-    sqlx::query_scalar("SELECT event FROM audit_log WHERE account_id = $1 ORDER BY id")
+    server::db::query_scalar("SELECT event FROM audit_log WHERE account_id = $1 ORDER BY id")
         .bind(account_id)
         .fetch_all(&app.db().await.read)
         .await
@@ -233,7 +233,7 @@ on_both_databases!(
         assert_eq!(contracts(&billing(&app).await), (100, 100, 0), "the balance ends at zero");
         let db = app.db().await;
         let (count, distinct): (i64, i64) =
-            sqlx::query_as("SELECT COUNT(*), COUNT(DISTINCT id) FROM contracts WHERE account_id = $1")
+            server::db::query_as("SELECT COUNT(*), COUNT(DISTINCT id) FROM contracts WHERE account_id = $1")
                 .bind(account)
                 .fetch_one(&db.read)
                 .await

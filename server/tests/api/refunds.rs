@@ -13,7 +13,6 @@ use serde_json::{Value, json};
 use server::Settings;
 use server::clock::Clock;
 use server::workers::reconcile;
-use sqlx::Row;
 use std::time::Duration;
 
 /// Reconciliation waits an hour after its first round: the tests decide when it runs.
@@ -53,7 +52,7 @@ async fn ops(app: &TestApp) -> TestApp {
 }
 
 async fn payment_status(app: &TestApp, out_trade_no: &str) -> String {
-    sqlx::query_scalar("SELECT status FROM payments WHERE out_trade_no = $1")
+    server::db::query_scalar("SELECT status FROM payments WHERE out_trade_no = $1")
         .bind(out_trade_no)
         .fetch_one(&app.db().await.read)
         .await
@@ -61,7 +60,7 @@ async fn payment_status(app: &TestApp, out_trade_no: &str) -> String {
 }
 
 async fn balance_fen(app: &TestApp, account_id: i64) -> i64 {
-    sqlx::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
+    server::db::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
         .bind(account_id)
         .fetch_one(&app.db().await.read)
         .await
@@ -69,7 +68,7 @@ async fn balance_fen(app: &TestApp, account_id: i64) -> i64 {
 }
 
 async fn sandbox_refunds_of(app: &TestApp, out_trade_no: &str) -> i64 {
-    sqlx::query_scalar("SELECT COUNT(*) FROM sandbox_refunds WHERE out_trade_no = $1")
+    server::db::query_scalar("SELECT COUNT(*) FROM sandbox_refunds WHERE out_trade_no = $1")
         .bind(out_trade_no)
         .fetch_one(&app.db().await.read)
         .await
@@ -138,9 +137,14 @@ async fn given_up_after_failures(app: &TestApp, order_id: i64, amount_fen: i64) 
         "INSERT INTO delivery_jobs (order_id, created_at, seq, attempts, done_at) VALUES ($2, $1, 1000, 5, $1)",
     ];
     for sql in statements {
-        sqlx::query(sqlx::AssertSqlSafe(sql)).bind(now).bind(order_id).execute(&db.write).await.expect("arranged");
+        server::db::query(server::db::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(order_id)
+            .execute(&db.write)
+            .await
+            .expect("arranged");
     }
-    sqlx::query(
+    server::db::query(
         "INSERT INTO payments (out_trade_no, order_id, method, amount_fen, status, created_at, refund_reason, settled_at) \
          VALUES ($1, $2, 'balance', $3, 'refund_due', $4, 'not_deliverable', $4)",
     )
@@ -236,7 +240,7 @@ on_both_databases!(
         assert_eq!(second["out_refund_no"], format!("{out_trade_no}-2"), "a new request, a new number");
         assert_eq!(second["status"], "processing");
         let failed: (String, Option<String>) =
-            sqlx::query_as("SELECT status, failure FROM refunds WHERE out_refund_no = $1")
+            server::db::query_as("SELECT status, failure FROM refunds WHERE out_refund_no = $1")
                 .bind(&first_no)
                 .fetch_one(&app.db().await.read)
                 .await
@@ -311,13 +315,13 @@ on_both_databases!(
         assert_eq!(balance_fen(&app, account).await, before + 200_000, "credited once");
         let (status, body) = ops.post(&format!("/api/ops/orders/{order}/retry-delivery"), &json!({})).await;
         assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("refund_underway")), "{body}");
-        let events: Vec<String> = sqlx::query("SELECT event FROM audit_log WHERE order_id = $1 ORDER BY id")
+        let events: Vec<String> = server::db::query("SELECT event FROM audit_log WHERE order_id = $1 ORDER BY id")
             .bind(order)
             .fetch_all(&app.db().await.read)
             .await
             .expect("the audit log")
             .iter()
-            .map(|r| r.get(0))
+            .map(|r| r.try_get(0).expect("the column"))
             .collect();
         assert!(
             events.iter().any(|e| e == "refund.to_balance") && events.iter().any(|e| e == "order.refunded"),

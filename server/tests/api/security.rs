@@ -13,7 +13,7 @@ fn advanced() -> serde_json::Value {
 
 async fn orders_stored(app: &TestApp) -> i64 {
     let db = app.db().await;
-    sqlx::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.read).await.expect("the orders are counted")
+    server::db::query_scalar("SELECT COUNT(*) FROM orders").fetch_one(&db.read).await.expect("the orders are counted")
 }
 
 on_both_databases!(every_answer_carries_the_security_headers_and_api_answers_are_not_stored, |app| {
@@ -284,8 +284,10 @@ on_both_databases!(a_session_is_touched_at_most_once_a_minute, |app| {
     app.sign_in("a-admin").await;
     let seen = || async {
         let db = app.db().await;
-        let at: Option<i64> =
-            sqlx::query_scalar("SELECT last_seen_at FROM sessions").fetch_one(&db.read).await.expect("the session");
+        let at: Option<i64> = server::db::query_scalar("SELECT last_seen_at FROM sessions")
+            .fetch_one(&db.read)
+            .await
+            .expect("the session");
         at.expect("seen at sign-in")
     };
     let signed_in = seen().await;

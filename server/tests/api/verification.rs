@@ -6,7 +6,6 @@ use crate::on_both_databases;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use server::clock::Clock;
-use sqlx::Row;
 
 /// The six digits of the newest text message to `phone`, read from the development outbox.
 pub async fn code_sent_to(app: &TestApp, phone: &str) -> String {
@@ -55,10 +54,16 @@ on_both_databases!(ver_1_a_six_digit_code_goes_to_the_acting_identitys_phone_and
     assert!(code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()), "{code}");
 
     let db = app.db().await;
-    let rows =
-        sqlx::query("SELECT phone, salt, code_hash FROM verification_codes").fetch_all(&db.read).await.expect("rows");
+    let rows = server::db::query("SELECT phone, salt, code_hash FROM verification_codes")
+        .fetch_all(&db.read)
+        .await
+        .expect("rows");
     assert_eq!(rows.len(), 1);
-    let (phone, salt, hash): (String, String, String) = (rows[0].get(0), rows[0].get(1), rows[0].get(2));
+    let (phone, salt, hash): (String, String, String) = (
+        rows[0].try_get(0).expect("the column"),
+        rows[0].try_get(1).expect("the column"),
+        rows[0].try_get(2).expect("the column"),
+    );
     assert_eq!(phone, A_SECURITY_PHONE);
     assert!(!hash.contains(&code) && !salt.contains(&code) && hash.len() == 64, "only a salted digest is stored");
 

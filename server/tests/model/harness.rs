@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 use server::clock::{ManualClock, to_ms};
 use server::db::Db;
 use server::{AppState, Application, Settings};
-use sqlx::Row;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -31,13 +30,12 @@ pub async fn fresh_database(backend: Backend) -> String {
             let admin = std::env::var("DATABASE_URL_PG")
                 .expect("DATABASE_URL_PG names the test PostgreSQL server: run the tests with `cargo xtask test`");
             let name = format!("esign_model_{}", random_name());
-            sqlx::any::install_default_drivers();
-            let pool = sqlx::AnyPool::connect(&admin).await.expect("the test PostgreSQL server answers");
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&pool)
+            let admin_db = server::db::Db::connect(&admin, 1).await.expect("the test PostgreSQL server answers");
+            server::db::query(server::db::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .execute(&admin_db.write)
                 .await
                 .expect("creates a database");
-            pool.close().await;
+            admin_db.write.close().await;
             let base = admin.rsplit_once('/').map(|(base, _)| base).unwrap_or(&admin);
             format!("{base}/{name}")
         }
@@ -91,7 +89,7 @@ impl Server {
     pub async fn keep_sessions(&self, people: &[i64]) {
         let until = to_ms(self.now() + chrono::TimeDelta::days(7));
         for p in people {
-            sqlx::query("UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE person_id = $3")
+            server::db::query("UPDATE sessions SET expires_at = $1, last_seen_at = $2 WHERE person_id = $3")
                 .bind(until)
                 .bind(to_ms(self.now()))
                 .bind(*p)
@@ -117,7 +115,7 @@ impl Server {
             ),
             None => (None, None, None),
         };
-        let e_account: i64 = sqlx::query_scalar(
+        let e_account: i64 = server::db::query_scalar(
             "INSERT INTO accounts (kind, balance_fen, edition, edition_starts_at, edition_expires_at, grants_issued) \
              VALUES ('enterprise', $1, $2, $3, $4, $5) RETURNING id",
         )
@@ -130,7 +128,7 @@ impl Server {
         .await
         .expect("E's account");
         if let Some(expires) = expires {
-            sqlx::query(
+            server::db::query(
                 "INSERT INTO quota_grants (account_id, grant_no, kind, amount, expires_at, source, cause) \
                  VALUES ($1, 1, 'contracts', $2, $3, 'edition', 'delivery')",
             )
@@ -141,7 +139,7 @@ impl Server {
             .await
             .expect("E's opening grant");
         }
-        let e: i64 = sqlx::query_scalar(
+        let e: i64 = server::db::query_scalar(
             "INSERT INTO enterprises (account_id, name, verified, security_phone) VALUES ($1, $2, 1, '17700000000') RETURNING id",
         )
         .bind(e_account)
@@ -149,11 +147,11 @@ impl Server {
         .fetch_one(&mut *tx)
         .await
         .expect("E");
-        let u_account: i64 = sqlx::query_scalar("INSERT INTO accounts (kind) VALUES ('enterprise') RETURNING id")
+        let u_account: i64 = server::db::query_scalar("INSERT INTO accounts (kind) VALUES ('enterprise') RETURNING id")
             .fetch_one(&mut *tx)
             .await
             .expect("U's account");
-        let u: i64 = sqlx::query_scalar(
+        let u: i64 = server::db::query_scalar(
             "INSERT INTO enterprises (account_id, name, verified, security_phone) VALUES ($1, $2, 0, '17700000001') RETURNING id",
         )
         .bind(u_account)
@@ -163,12 +161,12 @@ impl Server {
         .expect("U");
         let mut person = async |login: String, balance: i64| -> (i64, i64) {
             let account: i64 =
-                sqlx::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ('person', $1) RETURNING id")
+                server::db::query_scalar("INSERT INTO accounts (kind, balance_fen) VALUES ('person', $1) RETURNING id")
                     .bind(balance)
                     .fetch_one(&mut *tx)
                     .await
                     .expect("a person's account");
-            let id: i64 = sqlx::query_scalar(
+            let id: i64 = server::db::query_scalar(
                 "INSERT INTO persons (account_id, login, name, phone, password_hash) VALUES ($1, $2, $3, '17800000000', $4) RETURNING id",
             )
             .bind(account)
@@ -185,7 +183,7 @@ impl Server {
         for (who, enterprise, role) in
             [(admin, e, domain::Role::SuperAdmin), (p, e, domain::Role::Staff), (p, u, domain::Role::SuperAdmin)]
         {
-            sqlx::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
+            server::db::query("INSERT INTO memberships (person_id, enterprise_id, roles) VALUES ($1, $2, $3)")
                 .bind(who)
                 .bind(enterprise)
                 .bind(server::db::codec::format_roles(&[role]))
@@ -200,7 +198,7 @@ impl Server {
                 r#"[{"kind":"add_on","id":"contract_pack_1k"},{"kind":"add_on","id":"contract_pack_10k"},{"kind":"add_on","id":"integration"},{"kind":"add_on","id":"signing_reports"}]"#
             });
             let expires = now + chrono::TimeDelta::days(i64::from(v.days));
-            sqlx::query(
+            server::db::query(
                 "INSERT INTO vouchers (id, account_id, face_fen, min_spend_fen, scope, expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&id)
@@ -331,7 +329,7 @@ pub struct GrantRow {
 
 impl Server {
     pub async fn payments_of(&self, account: i64) -> Vec<PaymentRow> {
-        let rows = sqlx::query(
+        let rows = server::db::query(
             "SELECT p.out_trade_no, p.order_id, p.method, p.amount_fen, p.status, p.refund_reason \
              FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 ORDER BY p.out_trade_no",
         )
@@ -341,18 +339,18 @@ impl Server {
         .expect("payments");
         rows.iter()
             .map(|r| PaymentRow {
-                out_trade_no: r.get(0),
-                order_id: r.get(1),
-                method: r.get(2),
-                amount_fen: r.get(3),
-                status: r.get(4),
-                refund_reason: r.get(5),
+                out_trade_no: r.try_get(0).expect("the column"),
+                order_id: r.try_get(1).expect("the column"),
+                method: r.try_get(2).expect("the column"),
+                amount_fen: r.try_get(3).expect("the column"),
+                status: r.try_get(4).expect("the column"),
+                refund_reason: r.try_get(5).expect("the column"),
             })
             .collect()
     }
 
     pub async fn grants_of(&self, account: i64) -> Vec<GrantRow> {
-        let rows = sqlx::query(
+        let rows = server::db::query(
             "SELECT grant_no, kind, amount, expires_at, source, order_id FROM quota_grants WHERE account_id = $1 ORDER BY grant_no",
         )
         .bind(account)
@@ -362,18 +360,18 @@ impl Server {
         let mut grants: Vec<GrantRow> = rows
             .iter()
             .map(|r| GrantRow {
-                no: r.get(0),
-                kind: r.get(1),
-                amount: r.get(2),
-                expires: server::clock::from_ms(r.get(3)),
-                source: r.get(4),
-                order_id: r.get(5),
+                no: r.try_get(0).expect("the column"),
+                kind: r.try_get(1).expect("the column"),
+                amount: r.try_get(2).expect("the column"),
+                expires: server::clock::from_ms(r.try_get(3).expect("the column")),
+                source: r.try_get(4).expect("the column"),
+                order_id: r.try_get(5).expect("the column"),
                 drawn: 0,
                 returned: 0,
                 cleared: 0,
             })
             .collect();
-        let moves = sqlx::query(
+        let moves = server::db::query(
             "SELECT grant_no, entry, amount, expires_at FROM quota_moves WHERE account_id = $1 ORDER BY id",
         )
         .bind(account)
@@ -381,9 +379,9 @@ impl Server {
         .await
         .expect("moves");
         for m in &moves {
-            let no: i64 = m.get(0);
-            let entry: String = m.get(1);
-            let amount: i64 = m.get(2);
+            let no: i64 = m.try_get(0).expect("the column");
+            let entry: String = m.try_get(1).expect("the column");
+            let amount: i64 = m.try_get(2).expect("the column");
             let Some(g) = grants.iter_mut().find(|g| g.no == no) else {
                 panic!("a quota move of grant {no}, which account {account} does not have");
             };
@@ -391,7 +389,11 @@ impl Server {
                 "draw" => g.drawn += amount,
                 "return" => g.returned += amount,
                 "clear" => g.cleared += amount,
-                "move" => g.expires = server::clock::from_ms(m.get::<Option<i64>, _>(3).expect("a move's expiry")),
+                "move" => {
+                    g.expires = server::clock::from_ms(
+                        m.try_get::<Option<i64>, _>(3).expect("the column").expect("a move's expiry"),
+                    )
+                }
                 other => panic!("unknown quota move {other}"),
             }
         }
@@ -400,7 +402,7 @@ impl Server {
 
     /// Contracts of the account not withdrawn (each holds one drawn contract).
     pub async fn contracts_holding(&self, account: i64) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM contracts WHERE account_id = $1 AND status <> 'withdrawn'")
+        server::db::query_scalar("SELECT COUNT(*) FROM contracts WHERE account_id = $1 AND status <> 'withdrawn'")
             .bind(account)
             .fetch_one(&self.db.read)
             .await

@@ -40,7 +40,7 @@ fn main() {
     let runtime =
         tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("a tokio runtime");
     let outcome =
-        runtime.block_on(browser::with_browser(1280, 900, move |client| async move { run(client, &page, plan).await }));
+        runtime.block_on(browser::with_browser(1280, 900, move |client| async move { run(client, page, plan).await }));
     for mismatch in &outcome.kept {
         println!("mismatch:\n{mismatch}");
     }

@@ -15,10 +15,10 @@ use api_types::QuoteRequest;
 use axum::Router;
 use fantoccini::Client;
 use server::clock::{Clock, ManualClock};
+use server::db::Pool;
 use server::{Application, Settings};
-use sqlx::AnyPool;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -88,8 +88,8 @@ struct Person {
 
 /// Runs `plan` in the browser behind `client` against a fresh server, with
 /// the wasm page built into `page_dir`.
-pub async fn run(client: Client, page_dir: &Path, plan: Plan) -> Outcome {
-    let page = serve(page_dir).await;
+pub async fn run(client: Client, page_dir: PathBuf, plan: Plan) -> Outcome {
+    let page = serve(&page_dir).await;
     let dir = tempfile::tempdir().expect("a temp dir");
     let clock = Arc::new(ManualClock::new(Scenario::draw(plan.seed.into(), 0).now));
     let settings = Settings::local(format!("sqlite://{}/esign.sqlite", dir.path().display()), dir.path());
@@ -172,7 +172,7 @@ async fn serve(dir: &Path) -> String {
     format!("http://127.0.0.1:{port}")
 }
 
-async fn sign_in(http: &reqwest::Client, base: &str, db: &AnyPool, login: &str) -> Person {
+async fn sign_in(http: &reqwest::Client, base: &str, db: &Pool, login: &str) -> Person {
     let body = serde_json::json!({ "login": login, "password": PASSWORD });
     let response = http.post(format!("{base}/api/session")).json(&body).send().await.expect("POST /api/session");
     assert!(response.status().is_success(), "{login} signs in: {}", response.status());
@@ -189,17 +189,17 @@ async fn sign_in(http: &reqwest::Client, base: &str, db: &AnyPool, login: &str) 
         Some(enterprise) => ("SELECT account_id FROM enterprises WHERE id = $1", enterprise),
         None => ("SELECT account_id FROM persons WHERE id = $1", identity["person_id"].as_i64().expect("a person")),
     };
-    let account_id = sqlx::query_scalar(sql).bind(id).fetch_one(db).await.expect("the acting account");
+    let account_id = server::db::query_scalar(sql).bind(id).fetch_one(db).await.expect("the acting account");
     Person { cookie, account_id }
 }
 
 /// Stores the scenario's account as the server's repositories do, and keeps
 /// the sessions open whatever the clock shows next.
-async fn arrange(db: &AnyPool, account_id: i64, scenario: &Scenario) {
+async fn arrange(db: &Pool, account_id: i64, scenario: &Scenario) {
     let ms = |at: domain::Instant| at.timestamp_millis();
     let term = scenario.account.edition.as_ref();
     let name = |e: &domain::Edition| serde_json::to_value(e).ok().and_then(|v| v.as_str().map(str::to_owned));
-    sqlx::query(
+    server::db::query(
         "UPDATE accounts SET edition = $1, edition_starts_at = $2, edition_expires_at = $3, edition_trial = $4, \
          integration_until = $5, trial_used = $6 WHERE id = $7",
     )
@@ -213,9 +213,13 @@ async fn arrange(db: &AnyPool, account_id: i64, scenario: &Scenario) {
     .execute(db)
     .await
     .expect("the account is arranged");
-    sqlx::query("DELETE FROM vouchers WHERE account_id = $1").bind(account_id).execute(db).await.expect("cleared");
+    server::db::query("DELETE FROM vouchers WHERE account_id = $1")
+        .bind(account_id)
+        .execute(db)
+        .await
+        .expect("cleared");
     for v in &scenario.vouchers {
-        sqlx::query(
+        server::db::query(
             "INSERT INTO vouchers (id, account_id, face_fen, min_spend_fen, scope, expires_at, used_by_order) \
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
@@ -233,7 +237,7 @@ async fn arrange(db: &AnyPool, account_id: i64, scenario: &Scenario) {
     }
     // Open until the last millisecond of 9999: past every scenario's clock,
     // and still an instant the server can read back.
-    sqlx::query("UPDATE sessions SET expires_at = $1, last_seen_at = NULL")
+    server::db::query("UPDATE sessions SET expires_at = $1, last_seen_at = NULL")
         .bind(253_402_300_799_999_i64)
         .execute(db)
         .await

@@ -1,6 +1,7 @@
 //! BND-3: what a first personal purchase in the mini-program needs before
 //! the order is placed: an enterprise name and a verified phone.
 
+use crate::db::Tx;
 use crate::repo::bindings as store;
 use crate::repo::sessions::{Acting, Caller};
 use crate::repo::verification;
@@ -9,7 +10,6 @@ use api_types::PersonDetailsRequest;
 use domain::identity::{Identity, PersonDetails, check_person_details, needs_person_details};
 use domain::verification::Purpose;
 use domain::{Channel, Instant};
-use sqlx::{Any, Transaction};
 
 /// BND-3, before the order's transaction: checks the code sent with the
 /// details (a wrong code counts as a try even though the order fails). A
@@ -37,7 +37,7 @@ pub async fn check_details_code(
 /// mini-program needs an enterprise name and a verified phone
 /// (`person_details_required`); the details given are kept.
 pub async fn require_person_details(
-    tx: &mut Transaction<'static, Any>,
+    tx: &mut Tx,
     caller: &Caller,
     identity: &Identity,
     channel: Channel,

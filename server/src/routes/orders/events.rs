@@ -12,17 +12,15 @@ use domain::order::{OrderEvent, OrderStatus};
 use std::convert::Infallible;
 use std::time::Duration;
 
-/// How often a follower looks at the order besides being woken by this
-/// process: changes made by another process sharing the database show up
-/// this late at most. Waiting for a binding (a person's action, minutes or
-/// days away) is looked at less often.
-const POLL_PROGRESS: Duration = Duration::from_millis(250);
+/// How often a follower waiting for a binding (a person's action, minutes
+/// or days away) looks at the order besides being woken.
 const POLL_BINDING: Duration = Duration::from_secs(2);
 
 /// FUL-1, BND-2: the order's progress, one event per change. It ends after
 /// `closed`, after `delivered` for an enterprise's order, and after `bound`
 /// for the person's own order, which a delivery leaves bindable (ORD-1).
-/// Wakes on this process's changes and polls for other processes'.
+/// Wakes on this process's changes and, on PostgreSQL, on other processes'
+/// (`db::changes`); looks on its own too, for changes nothing told of.
 #[utoipa::path(
     get,
     path = "/orders/{id}/events",
@@ -46,6 +44,7 @@ pub async fn order_events(
     let first = visible_order(&state, &caller, id).await?;
     // Acting as the person, the order is the person's own: it may be bound.
     let personal = matches!(caller.acting, Acting::Person);
+    let poll_progress = state.settings.follow_poll(state.db.changes.are_shared());
     let stream = async_stream::stream! {
         let mut last = None;
         let mut read = Some(first);
@@ -93,7 +92,7 @@ pub async fn order_events(
                     }
                 }
             };
-            let poll = if waits_for_binding { POLL_BINDING } else { POLL_PROGRESS };
+            let poll = if waits_for_binding { POLL_BINDING } else { poll_progress };
             let _ = tokio::time::timeout(poll, wait).await;
         }
     };

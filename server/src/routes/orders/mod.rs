@@ -21,6 +21,7 @@ use axum::http::{HeaderMap, StatusCode};
 use domain::access::can_view_order_records;
 use domain::order::OrderEvent;
 use domain::payment::{Payer, check_payment};
+use domain::quote::BuyerReads;
 use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
@@ -59,7 +60,7 @@ async fn quote(
     ApiJson(body): ApiJson<QuoteRequest>,
 ) -> Result<Json<Quote>, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let buyer = load_buyer(&mut conn, &caller, Lock::None).await?;
+    let buyer = load_buyer(&mut conn, &caller, Lock::None, BuyerReads::of(&body.selection)).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now: state.clock.now() };
     Ok(Json(domain::quote(&ctx, &body.selection)?))
 }
@@ -116,7 +117,7 @@ async fn place_order(
         }
         return Ok((StatusCode::OK, Json(order_view(&state, &caller, earlier.order_id.unwrap_or(0)).await?)));
     }
-    let buyer = load_buyer(&mut tx, &caller, state.db.for_update()).await?;
+    let buyer = load_buyer(&mut tx, &caller, state.db.for_update(), BuyerReads::of(&body.selection)).await?;
     let details = body.person_details.as_ref();
     details::require_person_details(&mut tx, &caller, &buyer.identity, body.channel, details, now).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: body.channel, now };

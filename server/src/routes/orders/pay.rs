@@ -22,7 +22,7 @@ use std::time::Duration;
 /// confirmed: now, or when the provider payment being answered was opened.
 async fn hold(
     state: &AppState,
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::db::Tx,
     order_id: i64,
     account_id: i64,
     now: Instant,

@@ -8,7 +8,6 @@ use crate::db::Db;
 use crate::gateways::payment::{PayChannel, PaymentRequest};
 use domain::Instant;
 use rand::Rng;
-use sqlx::Row;
 
 // The provider's statuses, not the merchant's in `db/codec.rs`: the sandbox
 // plays WeChat, whose states are its own. The SQL below spells the same words.
@@ -131,12 +130,12 @@ fn channel_name(channel: PayChannel) -> &'static str {
     }
 }
 
-fn parse_channel(name: &str) -> Result<PayChannel, sqlx::Error> {
+fn parse_channel(name: &str) -> Result<PayChannel, crate::db::Error> {
     match name {
         "wechat_native" => Ok(PayChannel::WechatNative),
         "wechat_mini_program" => Ok(PayChannel::WechatMiniProgram),
         "online_banking" => Ok(PayChannel::OnlineBanking),
-        other => Err(sqlx::Error::Decode(format!("unknown sandbox channel {other}").into())),
+        other => Err(crate::db::Error::Decode(format!("unknown sandbox channel {other}").into())),
     }
 }
 
@@ -161,7 +160,7 @@ fn new_notification_id() -> String {
 const COLUMNS: &str = "out_trade_no, method, amount_fen, description, status, transaction_id, created_at, paid_at, \
     expires_at, notify_id, notify_due_at, notify_attempts";
 
-fn payment_row(row: &sqlx::any::AnyRow) -> Result<SandboxPayment, sqlx::Error> {
+fn payment_row(row: &crate::db::Row) -> Result<SandboxPayment, crate::db::Error> {
     Ok(SandboxPayment {
         out_trade_no: row.try_get(0)?,
         channel: parse_channel(&row.try_get::<String, _>(1)?)?,
@@ -184,12 +183,13 @@ impl Book {
     }
 
     /// One payment of the book.
-    pub(super) async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, sqlx::Error> {
-        let row =
-            sqlx::query(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM sandbox_payments WHERE out_trade_no = $1")))
-                .bind(out_trade_no)
-                .fetch_optional(&self.db.read)
-                .await?;
+    pub(super) async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, crate::db::Error> {
+        let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+            "SELECT {COLUMNS} FROM sandbox_payments WHERE out_trade_no = $1"
+        )))
+        .bind(out_trade_no)
+        .fetch_optional(&self.db.read)
+        .await?;
         row.as_ref().map(payment_row).transpose()
     }
 
@@ -200,8 +200,8 @@ impl Book {
         request: &PaymentRequest,
         notify_url: Option<&str>,
         now: Instant,
-    ) -> Result<bool, sqlx::Error> {
-        let inserted = sqlx::query(
+    ) -> Result<bool, crate::db::Error> {
+        let inserted = crate::db::query(
             "INSERT INTO sandbox_payments (out_trade_no, method, amount_fen, description, status, created_at, expires_at, \
              notify_url) VALUES ($1, $2, $3, $4, 'pending', $5, $6, $7) ON CONFLICT (out_trade_no) DO NOTHING",
         )
@@ -220,8 +220,8 @@ impl Book {
 
     /// The payer pays at `now`: the payment becomes paid and its
     /// notification due at once.
-    pub(super) async fn pay(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
-        let changed = sqlx::query(
+    pub(super) async fn pay(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, crate::db::Error> {
+        let changed = crate::db::query(
             "UPDATE sandbox_payments SET status = 'paid', transaction_id = $1, paid_at = $2, notify_due_at = $2, \
              notify_id = $3 WHERE out_trade_no = $4 AND status = 'pending' AND (expires_at IS NULL OR expires_at > $2)",
         )
@@ -240,8 +240,8 @@ impl Book {
     }
 
     /// The payer's payment fails at `now`.
-    pub(super) async fn fail(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
-        let changed = sqlx::query(
+    pub(super) async fn fail(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, crate::db::Error> {
+        let changed = crate::db::query(
             "UPDATE sandbox_payments SET status = 'failed' WHERE out_trade_no = $1 AND status = 'pending' \
              AND (expires_at IS NULL OR expires_at > $2)",
         )
@@ -257,7 +257,7 @@ impl Book {
         self.why_not(out_trade_no, now).await
     }
 
-    async fn why_not(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, sqlx::Error> {
+    async fn why_not(&self, out_trade_no: &str, now: Instant) -> Result<PayerOutcome, crate::db::Error> {
         Ok(match self.find(out_trade_no).await? {
             None => PayerOutcome::Unknown,
             Some(p) if p.status == PENDING && p.expires_at.is_some_and(|at| at <= now) => PayerOutcome::Expired,
@@ -267,8 +267,8 @@ impl Book {
 
     /// Closes a pending or failed payment; false when nothing changed (the
     /// caller tells a closed one from one that cannot be closed).
-    pub(super) async fn close(&self, out_trade_no: &str) -> Result<bool, sqlx::Error> {
-        let changed = sqlx::query(
+    pub(super) async fn close(&self, out_trade_no: &str) -> Result<bool, crate::db::Error> {
+        let changed = crate::db::query(
             "UPDATE sandbox_payments SET status = 'closed' WHERE out_trade_no = $1 AND status IN ('pending', 'failed')",
         )
         .bind(out_trade_no)
@@ -279,8 +279,8 @@ impl Book {
     }
 
     /// One refund of the book.
-    pub(super) async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, sqlx::Error> {
-        let row = sqlx::query(
+    pub(super) async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, crate::db::Error> {
+        let row = crate::db::query(
             "SELECT out_refund_no, out_trade_no, refund_id, amount_fen, status, succeeded_at, notify_id \
              FROM sandbox_refunds WHERE out_refund_no = $1",
         )
@@ -311,7 +311,7 @@ impl Book {
         amount_fen: i64,
         notify_url: Option<&str>,
         now: Instant,
-    ) -> Result<Result<SandboxRefund, RefundRefused>, sqlx::Error> {
+    ) -> Result<Result<SandboxRefund, RefundRefused>, crate::db::Error> {
         if let Some(existing) = self.find_refund(out_refund_no).await? {
             let same = existing.out_trade_no == out_trade_no && existing.amount_fen == amount_fen;
             return Ok(if same { Ok(existing) } else { Err(RefundRefused::NumberTaken) });
@@ -319,7 +319,7 @@ impl Book {
         let mut tx = self.db.begin().await?;
         // The payment's row, written first, orders two refunds of one payment.
         let touched =
-            sqlx::query("UPDATE sandbox_payments SET status = status WHERE out_trade_no = $1 AND status = 'paid'")
+            crate::db::query("UPDATE sandbox_payments SET status = status WHERE out_trade_no = $1 AND status = 'paid'")
                 .bind(out_trade_no)
                 .execute(&mut *tx)
                 .await?
@@ -327,7 +327,7 @@ impl Book {
         if touched != 1 {
             return Ok(Err(RefundRefused::NotPaid));
         }
-        let (paid, taken): (i64, i64) = sqlx::query_as(
+        let (paid, taken): (i64, i64) = crate::db::query_as(
             // PostgreSQL sums BIGINTs as NUMERIC: back to BIGINT for both dialects.
             "SELECT p.amount_fen, CAST(COALESCE((SELECT SUM(r.amount_fen) FROM sandbox_refunds r \
              WHERE r.out_trade_no = p.out_trade_no AND r.status <> 'abnormal'), 0) AS BIGINT) \
@@ -339,7 +339,7 @@ impl Book {
         if amount_fen <= 0 || taken + amount_fen > paid {
             return Ok(Err(RefundRefused::NotEnough));
         }
-        let inserted = sqlx::query(
+        let inserted = crate::db::query(
             "INSERT INTO sandbox_refunds (out_refund_no, out_trade_no, refund_id, amount_fen, status, created_at, \
              settle_at, notify_id, notify_url) VALUES ($1, $2, $3, $4, 'processing', $5, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
@@ -358,13 +358,13 @@ impl Book {
             // Another request under this number came first: it is the same refund or another.
             return Box::pin(self.take_refund(out_refund_no, out_trade_no, amount_fen, notify_url, now)).await;
         }
-        self.find_refund(out_refund_no).await?.map(Ok).ok_or(sqlx::Error::RowNotFound)
+        self.find_refund(out_refund_no).await?.map(Ok).ok_or(crate::db::Error::RowNotFound)
     }
 
     /// Ends the refunds whose time has come at `now`: returned to the payer,
     /// their notifications due.
-    pub(super) async fn settle_refunds(&self, now: Instant) -> Result<u64, sqlx::Error> {
-        Ok(sqlx::query(
+    pub(super) async fn settle_refunds(&self, now: Instant) -> Result<u64, crate::db::Error> {
+        Ok(crate::db::query(
             "UPDATE sandbox_refunds SET status = 'success', succeeded_at = $1, notify_due_at = $1 \
              WHERE status = 'processing' AND settle_at <= $1",
         )
@@ -376,8 +376,8 @@ impl Book {
 
     /// A processing refund the payer's account cannot take: abnormal, its
     /// notification due at `now`; false when it was not processing.
-    pub(super) async fn refund_abnormal(&self, out_refund_no: &str, now: Instant) -> Result<bool, sqlx::Error> {
-        let changed = sqlx::query(
+    pub(super) async fn refund_abnormal(&self, out_refund_no: &str, now: Instant) -> Result<bool, crate::db::Error> {
+        let changed = crate::db::query(
             "UPDATE sandbox_refunds SET status = 'abnormal', notify_due_at = $1 \
              WHERE out_refund_no = $2 AND status = 'processing'",
         )
@@ -390,9 +390,9 @@ impl Book {
     }
 
     /// Up to 16 notifications of `kind` due at `now_ms`, the oldest first.
-    pub(super) async fn due(&self, kind: Notifies, now_ms: i64) -> Result<Vec<Due>, sqlx::Error> {
+    pub(super) async fn due(&self, kind: Notifies, now_ms: i64) -> Result<Vec<Due>, crate::db::Error> {
         let (table, key) = (kind.table(), kind.key());
-        let due: Vec<(String, i64, i64, Option<String>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        let due: Vec<(String, i64, i64, Option<String>)> = crate::db::query_as(crate::db::AssertSqlSafe(format!(
             "SELECT {key}, notify_due_at, notify_attempts, notify_url FROM {table} \
              WHERE notify_due_at IS NOT NULL AND notify_due_at <= $1 ORDER BY notify_due_at LIMIT 16"
         )))
@@ -407,9 +407,9 @@ impl Book {
 
     /// Takes `due` for sending until `until_ms`; false when another notifier
     /// took it first.
-    pub(super) async fn claim(&self, due: &Due, until_ms: i64) -> Result<bool, sqlx::Error> {
+    pub(super) async fn claim(&self, due: &Due, until_ms: i64) -> Result<bool, crate::db::Error> {
         let (table, key) = (due.kind.table(), due.kind.key());
-        let claimed = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let claimed = crate::db::query(crate::db::AssertSqlSafe(format!(
             "UPDATE {table} SET notify_due_at = $1 WHERE {key} = $2 AND notify_due_at = $3"
         )))
         .bind(until_ms)
@@ -422,9 +422,9 @@ impl Book {
     }
 
     /// Counts one attempt, due again at `next_due_ms` (none once delivered).
-    pub(super) async fn attempted(&self, due: &Due, next_due_ms: Option<i64>) -> Result<(), sqlx::Error> {
+    pub(super) async fn attempted(&self, due: &Due, next_due_ms: Option<i64>) -> Result<(), crate::db::Error> {
         let (table, key) = (due.kind.table(), due.kind.key());
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        crate::db::query(crate::db::AssertSqlSafe(format!(
             "UPDATE {table} SET notify_due_at = $1, notify_attempts = notify_attempts + 1 WHERE {key} = $2"
         )))
         .bind(next_due_ms)

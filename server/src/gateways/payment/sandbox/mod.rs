@@ -97,7 +97,7 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
-fn unavailable(error: sqlx::Error) -> GatewayError {
+fn unavailable(error: crate::db::Error) -> GatewayError {
     GatewayError::Unavailable(format!("sandbox book: {error}"))
 }
 
@@ -162,29 +162,29 @@ impl Sandbox {
     }
 
     /// One payment of the book.
-    pub async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, sqlx::Error> {
+    pub async fn find(&self, out_trade_no: &str) -> Result<Option<SandboxPayment>, crate::db::Error> {
         self.book.find(out_trade_no).await
     }
 
     /// The payer pays: the payment becomes paid and its notification due.
-    pub async fn pay(&self, out_trade_no: &str) -> Result<PayerOutcome, sqlx::Error> {
+    pub async fn pay(&self, out_trade_no: &str) -> Result<PayerOutcome, crate::db::Error> {
         self.book.pay(out_trade_no, self.clock.now()).await
     }
 
     /// One refund of the book.
-    pub async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, sqlx::Error> {
+    pub async fn find_refund(&self, out_refund_no: &str) -> Result<Option<SandboxRefund>, crate::db::Error> {
         self.book.find_refund(out_refund_no).await
     }
 
     /// A refund on its way cannot reach the payer (a closed account): it
     /// ends abnormal and its notification is due. False when it was not on its way.
-    pub async fn refund_abnormal(&self, out_refund_no: &str) -> Result<bool, sqlx::Error> {
+    pub async fn refund_abnormal(&self, out_refund_no: &str) -> Result<bool, crate::db::Error> {
         self.book.refund_abnormal(out_refund_no, self.clock.now()).await
     }
 
     /// The payer's payment fails (wrong password, no funds): it stays unpaid
     /// at the merchant, who may open another attempt.
-    pub async fn fail(&self, out_trade_no: &str) -> Result<PayerOutcome, sqlx::Error> {
+    pub async fn fail(&self, out_trade_no: &str) -> Result<PayerOutcome, crate::db::Error> {
         self.book.fail(out_trade_no, self.clock.now()).await
     }
 

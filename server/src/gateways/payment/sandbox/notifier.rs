@@ -81,13 +81,13 @@ impl Sandbox {
 
     /// Returns the money of every refund taken so far to its payer; their
     /// notifications become due. The notifier does it each round.
-    pub async fn return_refunds(&self) -> Result<u64, sqlx::Error> {
+    pub async fn return_refunds(&self) -> Result<u64, crate::db::Error> {
         self.book.settle_refunds(self.clock.now()).await
     }
 
     /// Returns the refunds taken, then sends every due notification once;
     /// returns how many were delivered.
-    pub async fn notify_due(&self) -> Result<usize, sqlx::Error> {
+    pub async fn notify_due(&self) -> Result<usize, crate::db::Error> {
         self.return_refunds().await?;
         let now = to_ms(self.clock.now());
         let mut delivered = 0;

@@ -85,7 +85,7 @@ impl Page {
 }
 
 /// The out_trade_no a page path names (a mini-program prepay_id works too).
-async fn lookup(sandbox: &Sandbox, key: &str) -> Result<Option<SandboxPayment>, sqlx::Error> {
+async fn lookup(sandbox: &Sandbox, key: &str) -> Result<Option<SandboxPayment>, crate::db::Error> {
     if !is_trade_no(key) && !key.strip_prefix("wx").is_some_and(is_trade_no) {
         return Ok(None);
     }
@@ -98,7 +98,7 @@ async fn lookup(sandbox: &Sandbox, key: &str) -> Result<Option<SandboxPayment>, 
     }
 }
 
-fn server_error(e: sqlx::Error) -> Response {
+fn server_error(e: crate::db::Error) -> Response {
     tracing::error!(error = %e, "sandbox: cannot read its book");
     (
         StatusCode::INTERNAL_SERVER_ERROR,

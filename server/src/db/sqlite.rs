@@ -1,0 +1,191 @@
+//! SQLite through `rusqlite`, run where the request's task runs.
+//!
+//! sqlx runs each SQLite connection on a thread of its own and hands every
+//! statement and its answer across, two thread wake-ups per statement: half
+//! the server's CPU under load (docs/performance.md). Here a connection is
+//! leased to a task, which runs its statements itself, in microseconds, on
+//! the async worker. A write transaction holds the one writer connection
+//! from `BEGIN IMMEDIATE` to its end, as sqlx's one-connection write pool
+//! did, so writes stay serialised in the process.
+
+use super::Error;
+use super::value::{Kind, Row, Value};
+use rusqlite::types::{ToSqlOutput, ValueRef};
+use rusqlite::{Connection, OpenFlags, ToSql};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Statements kept prepared per connection: every statement the server runs, with room.
+const PREPARED: usize = 512;
+
+/// Connections to one database file, each leased to one task at a time.
+#[derive(Debug)]
+pub struct Pool {
+    idle: Mutex<Vec<Connection>>,
+    permits: Arc<Semaphore>,
+    size: usize,
+}
+
+impl Pool {
+    /// Opens `size` connections to `file`, creating it when missing.
+    pub fn open(file: &Path, size: usize) -> Result<Pool, Error> {
+        let connections = (0..size).map(|_| open(file)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Pool { idle: Mutex::new(connections), permits: Arc::new(Semaphore::new(size)), size })
+    }
+
+    /// A connection, once one is free (in the order they were asked for).
+    pub async fn lease(self: &Arc<Self>) -> Result<Lease, Error> {
+        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Closed)?;
+        let conn = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop().ok_or(Error::Closed)?;
+        Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
+    }
+
+    pub fn size(&self) -> usize {
+        self.size
+    }
+
+    pub fn idle(&self) -> usize {
+        self.permits.available_permits()
+    }
+
+    /// Closes the connections as they come back; leases asked for after fail.
+    pub fn close(&self) {
+        self.permits.close();
+        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
+fn open(file: &Path) -> Result<Connection, Error> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(file, flags)?;
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+         PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+    )?;
+    conn.set_prepared_statement_cache_capacity(PREPARED);
+    Ok(conn)
+}
+
+/// A connection leased from its pool, given back when dropped (rolled back
+/// first if a transaction was left open on it).
+#[derive(Debug)]
+pub struct Lease {
+    conn: Option<Connection>,
+    pool: Arc<Pool>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        let Some(conn) = self.conn.take() else { return };
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        if !self.pool.permits.is_closed() {
+            self.pool.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
+        }
+    }
+}
+
+impl Lease {
+    fn conn(&self) -> &Connection {
+        self.conn.as_ref().unwrap_or_else(|| unreachable!("a lease holds its connection until dropped"))
+    }
+
+    /// Transaction control and other statements without values or rows.
+    pub fn batch(&self, sql: &str) -> Result<(), Error> {
+        Ok(self.conn().execute_batch(sql)?)
+    }
+
+    /// Runs one statement; its rows (up to `limit`), or none for a write.
+    pub fn fetch(&self, sql: &str, args: &[Value], limit: usize) -> Result<Vec<Row>, Error> {
+        let mut statement = self.conn().prepare_cached(&numbered(sql))?;
+        for (at, value) in args.iter().enumerate() {
+            statement.raw_bind_parameter(at + 1, value)?;
+        }
+        let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
+        let width = columns.len();
+        let mut rows = statement.raw_query();
+        let mut answered = Vec::new();
+        while answered.len() < limit {
+            let Some(row) = rows.next()? else { break };
+            let values = (0..width).map(|i| row.get_ref(i).map(value)).collect::<Result<Vec<_>, _>>()?;
+            answered.push(Row::new(columns.clone(), values));
+        }
+        Ok(answered)
+    }
+
+    /// Runs one statement to its end; the rows it changed.
+    pub fn execute(&self, sql: &str, args: &[Value]) -> Result<u64, Error> {
+        let mut statement = self.conn().prepare_cached(&numbered(sql))?;
+        for (at, value) in args.iter().enumerate() {
+            statement.raw_bind_parameter(at + 1, value)?;
+        }
+        let mut rows = statement.raw_query();
+        while rows.next()?.is_some() {}
+        drop(rows);
+        Ok(if statement.readonly() { 0 } else { self.conn().changes() })
+    }
+}
+
+/// The text with PostgreSQL's `$1` placeholders as SQLite's numbered `?1`,
+/// which binds by the number whatever order they appear in.
+fn numbered(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn value(raw: ValueRef<'_>) -> Value {
+    match raw {
+        ValueRef::Null => Value::Null(Kind::Int),
+        ValueRef::Integer(i) => Value::Int(i),
+        ValueRef::Real(r) => Value::Real(r),
+        ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::Bytes(b.to_vec()),
+    }
+}
+
+impl ToSql for Value {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        Ok(ToSqlOutput::Borrowed(match self {
+            Value::Null(_) => ValueRef::Null,
+            Value::Int(i) => ValueRef::Integer(*i),
+            Value::Real(r) => ValueRef::Real(*r),
+            Value::Text(t) => ValueRef::Text(t.as_bytes()),
+            Value::Bytes(b) => ValueRef::Blob(b),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_keep_their_numbers() {
+        assert_eq!(numbered("VALUES ($2, $1, $10, '$x')"), "VALUES (?2, ?1, ?10, '$x')");
+    }
+
+    #[tokio::test]
+    async fn a_lease_left_in_a_transaction_is_rolled_back_before_it_is_lent_again() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let pool = Arc::new(Pool::open(&dir.path().join("t.sqlite"), 1).expect("opens"));
+        let lease = pool.lease().await.expect("a lease");
+        lease.batch("CREATE TABLE t (n INTEGER)").expect("a table");
+        lease.batch("BEGIN IMMEDIATE").expect("begins");
+        lease.execute("INSERT INTO t (n) VALUES ($1)", &[Value::Int(7)]).expect("inserts");
+        drop(lease);
+        let lease = pool.lease().await.expect("the same connection again");
+        let rows = lease.fetch("SELECT COUNT(*) AS n FROM t", &[], usize::MAX).expect("counts");
+        assert_eq!(rows[0].try_get::<i64, _>("n").expect("a count"), 0);
+    }
+}
