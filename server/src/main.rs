@@ -4,6 +4,11 @@ use server::telemetry::logs::{self, LogFormat};
 use server::{Application, Settings};
 use std::process::ExitCode;
 
+// glibc's allocator shares its arenas between threads behind a lock, which
+// the async workers were found waiting on under load (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let settings = match Settings::from_env() {

@@ -2,7 +2,7 @@
 
 use crate::clock::{Clock, SystemClock};
 use crate::db::Db;
-use crate::gateways::invoicing::document::Typesetter;
+use crate::gateways::invoicing::document::FontFile;
 use crate::gateways::invoicing::sandbox::InvoiceSandbox;
 use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
@@ -119,14 +119,14 @@ impl Application {
                 Arc::new(TencentSms::new(account.clone(), clock.clone()).ok_or(StartupError::SmsUrl)?)
             }
         };
-        // The font is read once, here; each document subsets it. Without it
-        // the server still serves, and the platform refuses to issue, saying why.
-        let typesetter = Typesetter::load(&settings.invoice_font, settings.invoice_font_index).map_err(|e| {
+        // The font is checked here; each document subsets it. Without it the
+        // server still serves, and the platform refuses to issue, saying why.
+        let font = FontFile::open(&settings.invoice_font, settings.invoice_font_index).map_err(|e| {
             tracing::warn!(error = %e, "invoice documents cannot be made: install fonts-noto-cjk or set ESIGN_INVOICE_FONT");
             e.to_string()
         });
         let invoice_sandbox = Arc::new(InvoiceSandbox::new(
-            typesetter,
+            font,
             settings.invoice_seller.clone(),
             clock.clone(),
             std::time::Duration::from_millis(settings.invoice_sandbox_delay_ms),

@@ -57,14 +57,14 @@ impl Db {
             if let Some(dir) = file.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }
-            let write = sqlite::Pool::open(&file, 1)?;
+            let write = sqlite::Pool::open_writer(&file)?;
             // Reads are CPU-bound here: more connections than cores only add
             // thread switches between them.
             let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
             let read = sqlite::Pool::open(&file, cores.max(2))?;
             Ok(Db {
                 read: Pool::Sqlite(Arc::new(read)),
-                write: Pool::Sqlite(Arc::new(write)),
+                write: Pool::Sqlite(write),
                 backend: Backend::Sqlite,
                 sessions: Arc::default(),
                 changes: changes::Changes::default(),

@@ -7,17 +7,27 @@
 //! the async worker. A write transaction holds the one writer connection
 //! from `BEGIN IMMEDIATE` to its end, as sqlx's one-connection write pool
 //! did, so writes stay serialised in the process.
+//!
+//! The writer never checkpoints: a checkpoint syncs the file, and done at
+//! a commit, as SQLite does by default, it would hold every other write
+//! behind that sync. A thread of the pool's own copies the log back into
+//! the database beside the writer instead ([`Checkpointer`]).
 
 use super::Error;
 use super::value::{Kind, Row, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// Statements kept prepared per connection: every statement the server runs, with room.
 const PREPARED: usize = 512;
+
+/// How often the log is copied back into the database: often enough that it
+/// stays a few megabytes under full load, as with SQLite's own 1,000 pages.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 
 /// Connections to one database file, each leased to one task at a time.
 #[derive(Debug)]
@@ -32,6 +42,16 @@ impl Pool {
     pub fn open(file: &Path, size: usize) -> Result<Pool, Error> {
         let connections = (0..size).map(|_| open(file)).collect::<Result<Vec<_>, _>>()?;
         Ok(Pool { idle: Mutex::new(connections), permits: Arc::new(Semaphore::new(size)), size })
+    }
+
+    /// The one writer connection to `file`, whose log is checkpointed by a
+    /// thread of its own for as long as the pool lives.
+    pub fn open_writer(file: &Path) -> Result<Arc<Pool>, Error> {
+        let conn = open(file)?;
+        conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
+        let pool = Arc::new(Pool { idle: Mutex::new(vec![conn]), permits: Arc::new(Semaphore::new(1)), size: 1 });
+        Checkpointer { conn: open(file)?, file: file.to_owned(), writer: Arc::downgrade(&pool) }.start()?;
+        Ok(pool)
     }
 
     /// A connection, once one is free (in the order they were asked for).
@@ -53,6 +73,36 @@ impl Pool {
     pub fn close(&self) {
         self.permits.close();
         self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
+/// Copies the writer's log back into the database every
+/// [`CHECKPOINT_EVERY`], passively (never waiting for the writer or a
+/// reader), until the writer's pool is dropped or closed.
+struct Checkpointer {
+    conn: Connection,
+    file: PathBuf,
+    writer: Weak<Pool>,
+}
+
+impl Checkpointer {
+    fn start(self) -> Result<(), Error> {
+        std::thread::Builder::new().name("sqlite-checkpoint".into()).spawn(move || self.run())?;
+        Ok(())
+    }
+
+    fn run(self) {
+        loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            if self.writer.upgrade().is_none_or(|pool| pool.permits.is_closed()) {
+                return;
+            }
+            // A busy or failed pass leaves the log to the next one; the
+            // log only grows meanwhile, nothing is lost.
+            if let Err(e) = self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                tracing::warn!(file = %self.file.display(), error = %e, "checkpoint failed; trying again");
+            }
+        }
     }
 }
 

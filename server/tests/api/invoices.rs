@@ -400,17 +400,25 @@ on_both_databases!(inv_1_concurrent_requests_invoice_an_order_once, |app| {
 
 /// The resident set of process `pid` at its peak (VmHWM), in KiB.
 fn peak_resident_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmHWM:")
+}
+
+fn resident_kib(pid: u32) -> u64 {
+    status_kib(pid, "VmRSS:")
+}
+
+fn status_kib(pid: u32, field: &str) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("the process status");
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
+    let line = status.lines().find(|l| l.starts_with(field)).expect("the field");
     line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a number of KiB")
 }
 
 /// INV-1: the real server binary issues documents one after another (issue,
-/// reverse, issue again) and its resident set hardly grows: the font is
-/// read once, at start, and each document embeds a subset of it. (The
-/// 60 MB ceiling is the release build's, measured in docs/decisions.md
-/// under INV-1; this debug build starts above it, so the test holds what
-/// documents add.)
+/// reverse, issue again) and its resident set comes back to where it was:
+/// the font (about 20 MB) is read while documents are set and let go after,
+/// and each document embeds a subset of it. (The 60 MB ceiling is the
+/// release build's, measured by `loadgen`; this debug build starts above
+/// it, so the test holds what documents add.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn inv_1_issuing_documents_keeps_the_servers_memory_flat() {
     let database_url = crate::helpers::fresh_database(crate::helpers::Backend::Sqlite).await;
@@ -429,7 +437,7 @@ async fn inv_1_issuing_documents_keeps_the_servers_memory_flat() {
     let (_, title) =
         admin.post("/api/invoices/titles", &json!({ "credit_code": A_CODE, "email": "f@example.com" })).await;
     let title = title["id"].as_i64().expect("a title");
-    let before = peak_resident_kib(server.id());
+    let before = resident_kib(server.id());
     let mut after_first = 0;
     let mut numbers = std::collections::BTreeSet::new();
     for round in 0..8 {
@@ -454,11 +462,14 @@ async fn inv_1_issuing_documents_keeps_the_servers_memory_flat() {
         assert_eq!(status, StatusCode::OK, "{reversed}");
     }
     let peak = peak_resident_kib(server.id());
+    let after = resident_kib(server.id());
     let _ = server.kill();
     let _ = server.wait();
     assert_eq!(numbers.len(), 8, "a number each: {numbers:?}");
+    let held = after.saturating_sub(before);
+    assert!(held < 8 * 1024, "after eight documents the server holds {held} KiB more than the {before} KiB before");
     let first = after_first.saturating_sub(before);
-    assert!(first < 12 * 1024, "the first document took {first} KiB beyond the {before} KiB the server held");
+    assert!(first < 36 * 1024, "the first document took {first} KiB beyond the {before} KiB the server held");
     let rest = peak.saturating_sub(after_first);
     assert!(rest < 4 * 1024, "seven more documents took {rest} KiB: nothing is kept per document");
 }

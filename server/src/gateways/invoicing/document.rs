@@ -1,8 +1,8 @@
 //! The invoice document (PDF), laid out like a 数电票: title, number and
 //! date, buyer and seller blocks, the line table with each line's tax,
 //! totals in figures and in capitals (大写), remarks. The CJK font is read
-//! once and kept; each document embeds only the glyphs it uses (krilla
-//! subsets the face, also out of a TTC collection).
+//! when documents are set and let go after; each document embeds only the
+//! glyphs it uses (krilla subsets the face, also out of a TTC collection).
 
 use domain::invoice::{InvoiceAmounts, InvoiceKind, Title, capital_amount};
 use domain::quote::Unit;
@@ -15,8 +15,8 @@ use krilla::page::PageSettings;
 use krilla::paint::{Fill, Stroke};
 use krilla::surface::Surface;
 use krilla::text::{Font, TextDirection};
-use std::path::Path;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 /// Why a document could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -55,8 +55,49 @@ pub struct Sheet<'a> {
     pub remarks: &'a str,
 }
 
-/// The font, loaded once; documents are set with it.
-#[derive(Clone)]
+/// The font file, checked when the server starts and read again when
+/// documents are set: a CJK collection is about 20 MB, more than a third of
+/// the server's memory budget, kept for the few documents a server sets.
+/// Documents set at the same time share one copy.
+#[derive(Debug)]
+pub struct FontFile {
+    path: PathBuf,
+    index: u32,
+    shared: Mutex<Weak<Vec<u8>>>,
+}
+
+impl FontFile {
+    /// The font file at `path` (a TTF, OTF or TTC collection), once it is
+    /// known to be readable and to have face `index`.
+    pub fn open(path: &Path, index: u32) -> Result<FontFile, DocumentError> {
+        let file = FontFile { path: path.to_owned(), index, shared: Mutex::default() };
+        file.typesetter()?;
+        Ok(file)
+    }
+
+    /// A typesetter with the font, read unless a document being set holds it.
+    pub fn typesetter(&self) -> Result<Typesetter, DocumentError> {
+        let shown = || self.path.display().to_string();
+        let bytes = {
+            let mut shared = self.shared.lock().unwrap_or_else(PoisonError::into_inner);
+            match shared.upgrade() {
+                Some(bytes) => bytes,
+                None => {
+                    let read =
+                        std::fs::read(&self.path).map_err(|source| DocumentError::Read { path: shown(), source })?;
+                    let bytes = Arc::new(read);
+                    *shared = Arc::downgrade(&bytes);
+                    bytes
+                }
+            }
+        };
+        let font =
+            Font::new(bytes.into(), self.index).ok_or(DocumentError::Face { path: shown(), index: self.index })?;
+        Ok(Typesetter { font })
+    }
+}
+
+/// Sets documents with one font.
 pub struct Typesetter {
     font: Font,
 }
@@ -99,14 +140,6 @@ fn unit_zh(unit: Unit) -> &'static str {
 }
 
 impl Typesetter {
-    /// Reads the font file (a TTF, OTF or TTC collection) and picks face `index`.
-    pub fn load(path: &Path, index: u32) -> Result<Typesetter, DocumentError> {
-        let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|source| DocumentError::Read { path: shown.clone(), source })?;
-        let font = Font::new(Arc::new(bytes).into(), index).ok_or(DocumentError::Face { path: shown, index })?;
-        Ok(Typesetter { font })
-    }
-
     fn text(&self, surface: &mut Surface<'_>, x: f32, y: f32, size: f32, text: &str) {
         surface.draw_text(Point::from_xy(x, y), self.font.clone(), size, text, false, TextDirection::Auto);
     }

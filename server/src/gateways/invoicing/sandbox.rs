@@ -5,7 +5,7 @@
 //! memory: after a restart the server finds its serial unknown and submits
 //! again, as it would to a platform that never received it.
 
-use super::document::{Seller, Sheet, Typesetter, remarks};
+use super::document::{FontFile, Seller, Sheet, remarks};
 use super::{InvoicingGateway, IssueRequest, IssueState, Unavailable};
 use crate::clock::Clock;
 use crate::gateways::payment::BoxFuture;
@@ -31,7 +31,7 @@ struct Job {
 #[derive(Debug)]
 pub struct InvoiceSandbox {
     /// The font, or why it could not be read (then every request fails with that reason).
-    typesetter: Result<Typesetter, String>,
+    font: Result<Arc<FontFile>, String>,
     seller: Seller,
     clock: Arc<dyn Clock>,
     delay: Duration,
@@ -42,9 +42,9 @@ pub struct InvoiceSandbox {
 }
 
 impl InvoiceSandbox {
-    /// A sandbox issuing with `typesetter` for `seller`.
+    /// A sandbox issuing with `font` for `seller`.
     pub fn new(
-        typesetter: Result<Typesetter, String>,
+        font: Result<FontFile, String>,
         seller: Seller,
         clock: Arc<dyn Clock>,
         delay: Duration,
@@ -56,7 +56,7 @@ impl InvoiceSandbox {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(0));
         let sandbox = Self {
-            typesetter,
+            font: font.map(Arc::new),
             seller,
             clock,
             delay,
@@ -92,8 +92,8 @@ impl InvoiceSandbox {
     }
 
     async fn issue(&self, request: IssueRequest) -> IssueState {
-        let typesetter = match &self.typesetter {
-            Ok(typesetter) => typesetter.clone(),
+        let font = match &self.font {
+            Ok(font) => font.clone(),
             Err(why) => return IssueState::Failed { reason: format!("开票字体不可用：{why}") },
         };
         let number = self.number();
@@ -112,7 +112,7 @@ impl InvoiceSandbox {
                     amounts: &request.amounts,
                     remarks: &remarks,
                 };
-                typesetter.render(&sheet)
+                font.typesetter()?.render(&sheet)
             })
             .await
         };
