@@ -22,6 +22,18 @@ pub enum Lock {
     ForUpdate(Backend),
 }
 
+impl Lock {
+    /// The same hold, on the rows of the table named `alias` alone: a read
+    /// joining an outer table needs it (PostgreSQL cannot lock the side of
+    /// an outer join that may be null).
+    pub fn of(self, alias: &str) -> String {
+        match self {
+            Lock::ForUpdate(Backend::Postgres) => format!("{self} OF {alias}"),
+            Lock::None | Lock::ForUpdate(Backend::Sqlite) => String::new(),
+        }
+    }
+}
+
 impl fmt::Display for Lock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -40,5 +52,8 @@ mod tests {
         assert_eq!(Lock::None.to_string(), "");
         assert_eq!(Lock::ForUpdate(Backend::Sqlite).to_string(), "");
         assert_eq!(Lock::ForUpdate(Backend::Postgres).to_string(), " FOR UPDATE");
+        assert_eq!(Lock::ForUpdate(Backend::Postgres).of("a"), " FOR UPDATE OF a");
+        assert_eq!(Lock::ForUpdate(Backend::Sqlite).of("a"), "");
+        assert_eq!(Lock::None.of("a"), "");
     }
 }

@@ -4,7 +4,7 @@
 use crate::clock::to_ms;
 use crate::db::Conn;
 use crate::db::Lock;
-use crate::db::codec::{instant, name_of, optional_instant, parse_name, parse_roles};
+use crate::db::codec::{Stored, instant, name_of, optional_instant, parse_name, parse_roles};
 use crate::repo::orders::OrderRow;
 use crate::repo::sessions::Caller;
 use domain::identity::{AccountState, Buyer, EditionTerm, Identity, SalesQuote, Voucher};
@@ -19,15 +19,65 @@ pub struct AccountRow {
     pub grants_issued: i64,
 }
 
+const ACCOUNT_COLUMNS: &str = "a.edition, a.edition_starts_at, a.edition_expires_at, a.edition_trial, \
+    a.integration_until, a.trial_used, a.balance_fen, a.grants_issued";
+
 /// The account's row, in one read. `lock` as for [`load_buyer`].
 pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result<AccountRow, crate::db::Error> {
     let row = crate::db::query(crate::db::AssertSqlSafe(format!(
-        "SELECT edition, edition_starts_at, edition_expires_at, edition_trial, integration_until, trial_used, \
-         balance_fen, grants_issued FROM accounts WHERE id = $1{lock}"
+        "SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id = $1{lock}"
     )))
     .bind(account_id)
     .fetch_one(&mut *conn)
     .await?;
+    account_of(&row)
+}
+
+/// The account's row and its basis (the delivered state plus every paid
+/// order still to be delivered, `domain::basis`), and its enterprise with
+/// `person_id`'s roles in it when it is an enterprise's, in one read: the
+/// account joined to its orders awaiting delivery, in the order they will
+/// be delivered. Under the account's row lock the basis cannot move until
+/// the transaction ends.
+async fn account_with_basis(
+    conn: &mut Conn,
+    account_id: i64,
+    person_id: i64,
+    lock: Lock,
+) -> Result<(AccountRow, AccountState, Option<crate::db::Row>), crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {ACCOUNT_COLUMNS}, o.quote, o.paid_at, \
+         e.id AS enterprise_id, e.verified, e.linked_cloud_account, m.roles FROM accounts a \
+         LEFT JOIN enterprises e ON e.account_id = a.id \
+         LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $4 \
+         LEFT JOIN (orders o JOIN delivery_jobs j ON j.order_id = o.id) \
+         ON o.account_id = a.id AND o.status IN ($2, $3) \
+         WHERE a.id = $1 ORDER BY j.seq, o.id{}",
+        lock.of("a")
+    )))
+    .bind(account_id)
+    .bind(domain::order::OrderStatus::Paid.name())
+    .bind(domain::order::OrderStatus::Delivering.name())
+    .bind(person_id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let first = rows.first().ok_or(crate::db::Error::RowNotFound)?;
+    let account = account_of(first)?;
+    let enterprise = first.try_get::<Option<i64>, _>("enterprise_id")?.map(|_| first.clone());
+    let pending = rows
+        .iter()
+        .filter_map(|row| crate::repo::orders::awaiting_of(row).transpose())
+        .collect::<Result<Vec<_>, _>>()?;
+    if pending.is_empty() {
+        let delivered = account.state.clone();
+        return Ok((account, delivered, enterprise));
+    }
+    let pending: Vec<(&domain::Quote, Instant)> = pending.iter().map(|(q, at)| (q, *at)).collect();
+    let basis = domain::basis::basis(&account.state, &pending);
+    Ok((account, basis, enterprise))
+}
+
+fn account_of(row: &crate::db::Row) -> Result<AccountRow, crate::db::Error> {
     let edition = match row.try_get::<Option<String>, _>("edition")? {
         None => None,
         Some(name) => Some(EditionTerm {
@@ -46,15 +96,6 @@ pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result
         balance: Money::from_fen(row.try_get("balance_fen")?),
         grants_issued: row.try_get("grants_issued")?,
     })
-}
-
-/// The account's balance, alone: what paying reads before the order is held.
-pub async fn balance(conn: &mut Conn, account_id: i64) -> Result<Money, crate::db::Error> {
-    let fen: i64 = crate::db::query_scalar("SELECT balance_fen FROM accounts WHERE id = $1")
-        .bind(account_id)
-        .fetch_one(&mut *conn)
-        .await?;
-    Ok(Money::from_fen(fen))
 }
 
 /// The account's edition, add-on terms and trial flag.
@@ -119,22 +160,6 @@ pub async fn first_purchase(conn: &mut Conn, account_id: i64) -> Result<bool, cr
     Ok(paid == 0)
 }
 
-/// The account as the rules read it when pricing: the delivered state plus
-/// every paid order still to be delivered (the basis, `domain::basis`).
-/// Under the account's row lock it cannot move until the transaction ends.
-pub async fn basis(
-    conn: &mut Conn,
-    account_id: i64,
-    delivered: &AccountState,
-) -> Result<AccountState, crate::db::Error> {
-    let pending = crate::repo::orders::awaiting_delivery(conn, account_id).await?;
-    if pending.is_empty() {
-        return Ok(delivered.clone());
-    }
-    let pending: Vec<(&domain::Quote, Instant)> = pending.iter().map(|(q, at)| (q, *at)).collect();
-    Ok(domain::basis::basis(delivered, &pending))
-}
-
 /// Everything the rules need about the caller's acting account, its basis
 /// as the account. `lock` is `db.for_update()` inside a write transaction,
 /// or `Lock::None` for a read.
@@ -146,7 +171,7 @@ pub async fn load_buyer(
     reads: BuyerReads,
 ) -> Result<Buyer, crate::db::Error> {
     let account_id = caller.account_id();
-    let row = account_row(conn, account_id, lock).await?;
+    let (row, basis, _) = account_with_basis(conn, account_id, caller.person_id, lock).await?;
     // BND-3's first purchase is a person's; an enterprise's identity has none.
     let first = match caller.acting {
         super::sessions::Acting::Person => first_purchase(conn, account_id).await?,
@@ -154,7 +179,7 @@ pub async fn load_buyer(
     };
     Ok(Buyer {
         identity: caller.identity(first),
-        account: basis(conn, account_id, &row.state).await?,
+        account: basis,
         balance: row.balance,
         vouchers: vouchers(conn, account_id, reads).await?,
         sales_quotes: open_quotes(conn, account_id, reads).await?,
@@ -204,15 +229,7 @@ pub async fn person_for_account(
     lock: Lock,
     reads: BuyerReads,
 ) -> Result<Buyer, crate::db::Error> {
-    let row = account_row(conn, account_id, lock).await?;
-    let enterprise = crate::db::query(
-        "SELECT e.id, e.verified, e.linked_cloud_account, m.roles FROM enterprises e \
-         LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $2 WHERE e.account_id = $1",
-    )
-    .bind(account_id)
-    .bind(person_id)
-    .fetch_optional(&mut *conn)
-    .await?;
+    let (row, basis, enterprise) = account_with_basis(conn, account_id, person_id, lock).await?;
     let (identity, cloud_account) = match enterprise {
         None => (Identity::Person { person_id, first_purchase: false }, None),
         Some(e) => {
@@ -220,7 +237,7 @@ pub async fn person_for_account(
             let roles = parse_roles(&e.try_get::<Option<String>, _>("roles")?.unwrap_or_default())?;
             let identity = Identity::Enterprise {
                 person_id,
-                enterprise_id: e.try_get("id")?,
+                enterprise_id: e.try_get("enterprise_id")?,
                 verified: e.try_get::<i64, _>("verified")? == 1,
                 roles,
                 linked_cloud_account: linked.clone(),
@@ -231,14 +248,7 @@ pub async fn person_for_account(
     };
     let vouchers = vouchers(conn, account_id, reads).await?;
     let sales_quotes = open_quotes(conn, account_id, reads).await?;
-    Ok(Buyer {
-        identity,
-        account: basis(conn, account_id, &row.state).await?,
-        balance: row.balance,
-        vouchers,
-        sales_quotes,
-        cloud_account,
-    })
+    Ok(Buyer { identity, account: basis, balance: row.balance, vouchers, sales_quotes, cloud_account })
 }
 
 /// Debits the balance by `amount_fen` if it covers it (PAY-1); false, changing nothing, when it does not.

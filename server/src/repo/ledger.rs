@@ -190,46 +190,83 @@ pub async fn append_ledger(
     (cause, at): (MoveCause, Instant),
 ) -> Result<(), crate::db::Error> {
     let cause = name_of(&cause);
-    for entry in entries {
-        let (grant, kind, amount, expires_at) = match entry {
-            LedgerEntry::Grant { grant, kind, amount, expires_at, source } => {
-                crate::db::query(
-                    "INSERT INTO quota_grants \
-                     (account_id, grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, \
-                     (SELECT COALESCE(MAX(id), 0) FROM quota_moves WHERE account_id = $1))",
-                )
-                .bind(account_id)
-                .bind(*grant)
-                .bind(name_of(kind))
-                .bind(stored_amount("quota_grants.amount", *amount)?)
-                .bind(to_ms(*expires_at))
-                .bind(name_of(source))
-                .bind(order_id)
-                .bind(&cause)
-                .bind(to_ms(at))
-                .execute(&mut *conn)
-                .await?;
-                continue;
-            }
-            LedgerEntry::Draw { grant, amount } => (grant, MoveEntry::Draw, *amount, None),
-            LedgerEntry::Return { grant, amount } => (grant, MoveEntry::Return, *amount, None),
-            LedgerEntry::Clear { grant, amount } => (grant, MoveEntry::Clear, *amount, None),
-            LedgerEntry::Move { grant, expires_at } => (grant, MoveEntry::Move, 0, Some(to_ms(*expires_at))),
-        };
-        crate::db::query(
-            "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at, cause) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(account_id)
-        .bind(*grant)
-        .bind(kind.name())
-        .bind(stored_amount("quota_moves.amount", amount)?)
-        .bind(expires_at)
-        .bind(to_ms(at))
-        .bind(&cause)
-        .execute(&mut *conn)
-        .await?;
+    // Grants next to each other go in one statement: no move comes between
+    // them, so each sees the same last move.
+    for run in entries.chunk_by(|a, b| is_grant(a) == is_grant(b)) {
+        if is_grant(&run[0]) {
+            insert_grants(conn, account_id, order_id, run, &cause, at).await?;
+            continue;
+        }
+        for entry in run {
+            let (grant, kind, amount, expires_at) = match entry {
+                LedgerEntry::Grant { .. } => continue,
+                LedgerEntry::Draw { grant, amount } => (grant, MoveEntry::Draw, *amount, None),
+                LedgerEntry::Return { grant, amount } => (grant, MoveEntry::Return, *amount, None),
+                LedgerEntry::Clear { grant, amount } => (grant, MoveEntry::Clear, *amount, None),
+                LedgerEntry::Move { grant, expires_at } => (grant, MoveEntry::Move, 0, Some(to_ms(*expires_at))),
+            };
+            crate::db::query(
+                "INSERT INTO quota_moves (account_id, grant_no, entry, amount, expires_at, at, cause) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(account_id)
+            .bind(*grant)
+            .bind(kind.name())
+            .bind(stored_amount("quota_moves.amount", amount)?)
+            .bind(expires_at)
+            .bind(to_ms(at))
+            .bind(&cause)
+            .execute(&mut *conn)
+            .await?;
+        }
     }
+    Ok(())
+}
+
+fn is_grant(entry: &LedgerEntry) -> bool {
+    matches!(entry, LedgerEntry::Grant { .. })
+}
+
+/// The grants of `run` (grants only), in one multi-row insert.
+async fn insert_grants(
+    conn: &mut Conn,
+    account_id: i64,
+    order_id: Option<i64>,
+    run: &[LedgerEntry],
+    cause: &str,
+    at: Instant,
+) -> Result<(), crate::db::Error> {
+    let rows = (0..run.len())
+        .map(|i| {
+            let p = 5 + 5 * i;
+            format!(
+                "($1, ${}, ${}, ${}, ${}, ${}, $2, $3, $4, (SELECT COALESCE(MAX(id), 0) FROM quota_moves WHERE account_id = $1))",
+                p,
+                p + 1,
+                p + 2,
+                p + 3,
+                p + 4
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut insert = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "INSERT INTO quota_grants \
+         (account_id, grant_no, kind, amount, expires_at, source, order_id, cause, granted_at, after_move) VALUES {rows}"
+    )))
+    .bind(account_id)
+    .bind(order_id)
+    .bind(cause)
+    .bind(to_ms(at));
+    for entry in run {
+        let LedgerEntry::Grant { grant, kind, amount, expires_at, source } = entry else { continue };
+        insert = insert
+            .bind(*grant)
+            .bind(name_of(kind))
+            .bind(stored_amount("quota_grants.amount", *amount)?)
+            .bind(to_ms(*expires_at))
+            .bind(name_of(source));
+    }
+    insert.execute(&mut *conn).await?;
     Ok(())
 }

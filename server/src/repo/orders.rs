@@ -134,6 +134,24 @@ pub async fn find(
     row.as_ref().map(order_row).transpose()
 }
 
+/// The order of `account_id` with the account's balance, in one read.
+pub async fn find_with_balance(
+    conn: &mut Conn,
+    order_id: i64,
+    account_id: i64,
+) -> Result<Option<(OrderRow, domain::Money)>, crate::db::Error> {
+    let columns = ORDER_COLUMNS.split(", ").map(|c| format!("o.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {columns}, a.balance_fen FROM orders o JOIN accounts a ON a.id = o.account_id \
+         WHERE o.id = $1 AND o.account_id = $2"
+    )))
+    .bind(order_id)
+    .bind(account_id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(|row| Ok((order_row(row)?, domain::Money::from_fen(row.try_get("balance_fen")?)))).transpose()
+}
+
 /// INV-1: the orders the invoice centre of `account_id` sees, newest first:
 /// its own and the personal orders bound to it (BND-2), those paid at some
 /// point; each with whether it came from a person.
@@ -202,26 +220,15 @@ pub async fn list(conn: &mut Conn, account_id: i64, placed_by: Option<i64>) -> R
     rows.iter().map(order_row).collect()
 }
 
-/// The basis's second half: the account's paid orders still to be
-/// delivered, with their quotes and payment times, in the order their
-/// payments were accepted.
-pub async fn awaiting_delivery(conn: &mut Conn, account_id: i64) -> Result<Vec<(Quote, Instant)>, crate::db::Error> {
-    let rows = crate::db::query(
-        "SELECT o.quote, o.paid_at FROM orders o JOIN delivery_jobs j ON j.order_id = o.id \
-         WHERE o.account_id = $1 AND o.status IN ($2, $3) ORDER BY j.seq, o.id",
-    )
-    .bind(account_id)
-    .bind(OrderStatus::Paid.name())
-    .bind(OrderStatus::Delivering.name())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter()
-        .map(|row| {
-            let paid_at = instant(row, "paid_at")?
-                .ok_or_else(|| crate::db::Error::Decode("a paid order without paid_at".into()))?;
-            Ok((json(row, "quote")?, paid_at))
-        })
-        .collect()
+/// An order awaiting delivery from a row joining it (`quote`, `paid_at`),
+/// or none when the row joins no order.
+pub(super) fn awaiting_of(row: &Row) -> Result<Option<(Quote, Instant)>, crate::db::Error> {
+    if row.try_get::<Option<String>, _>("quote")?.is_none() {
+        return Ok(None);
+    }
+    let paid_at =
+        instant(row, "paid_at")?.ok_or_else(|| crate::db::Error::Decode("a paid order without paid_at".into()))?;
+    Ok(Some((json(row, "quote")?, paid_at)))
 }
 
 /// Orders still awaiting payment past their time to pay, oldest deadline first.

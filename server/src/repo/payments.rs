@@ -73,6 +73,32 @@ pub async fn pending_of(conn: &mut Conn, order_id: i64) -> Result<Option<Payment
     row.as_ref().map(payment_row).transpose()
 }
 
+/// The order's payment open at the provider, if there is one, and the money
+/// collected for it that is to be returned, is being returned or was
+/// returned (oldest settled first), in one read.
+pub async fn open_and_returns_of(
+    conn: &mut Conn,
+    order_id: i64,
+) -> Result<(Option<PaymentRow>, Vec<PaymentRow>), crate::db::Error> {
+    let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND status IN ($2, $3, $4, $5) ORDER BY settled_at"
+    )))
+    .bind(order_id)
+    .bind(PaymentStatus::Pending.name())
+    .bind(PaymentStatus::RefundDue.name())
+    .bind(PaymentStatus::Refunding.name())
+    .bind(PaymentStatus::Refunded.name())
+    .fetch_all(&mut *conn)
+    .await?;
+    let (open, returns): (Vec<PaymentRow>, Vec<PaymentRow>) = rows
+        .iter()
+        .map(payment_row)
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .partition(|p| p.status == PaymentStatus::Pending);
+    Ok((open.into_iter().next(), returns))
+}
+
 /// Records a payment about to be opened at the provider; false, changing
 /// nothing, when the order already has one open.
 pub async fn insert_pending(

@@ -26,7 +26,7 @@ use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use visible::{order_view, view_of, visible_order};
+use visible::{ForPayment, order_view, visible_for_payment, visible_order};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -275,15 +275,11 @@ async fn pay_order(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PayRequest>,
 ) -> Result<Json<PayResponse>, ApiError> {
-    let order = visible_order(&state, &caller, id).await?;
+    let ForPayment { order, balance, open, returns } = visible_for_payment(&state, &caller, id).await?;
     order.status.apply(OrderEvent::Pay, false)?;
     let now = state.clock.now();
     // The payment rules read the payer's identity, the channel and the
     // balance; the order's own rules are judged again when it is held.
-    let balance = {
-        let mut conn = state.db.read.acquire().await?;
-        crate::repo::accounts::balance(&mut conn, caller.account_id()).await?
-    };
     // Whether it is a person's first purchase is no payment rule's concern.
     let identity = caller.identity(false);
     check_payment(&Payer { identity: &identity, channel: order.channel, balance }, body.method, order.quote.payable)?;
@@ -292,6 +288,6 @@ async fn pay_order(
         return Ok(Json(PayResponse { order: order_view(&state, &caller, id).await?, prompt: Some(prompt) }));
     }
     // Answered from the row the payment's write returned.
-    let paid = pay::without_provider(&state, &caller, &order, body.method, now).await?;
-    Ok(Json(PayResponse { order: view_of(&state, paid).await?, prompt: None }))
+    let paid = pay::without_provider(&state, &caller, &order, open, body.method, now).await?;
+    Ok(Json(PayResponse { order: views::order_with_returns(paid, &returns), prompt: None }))
 }

@@ -45,12 +45,15 @@ pub async fn without_provider(
     state: &AppState,
     caller: &Caller,
     order: &OrderRow,
+    open: Option<payments::PaymentRow>,
     method: PaymentMethod,
     now: Instant,
 ) -> Result<OrderRow, ApiError> {
     // One payment at a time: a payment open at the provider is closed first,
     // so its code cannot take the money as well.
-    close_pending(state, order.id).await?;
+    if let Some(open) = open {
+        close(state, &open.out_trade_no).await?;
+    }
     let mut tx = state.db.begin().await?;
     let order = hold(state, &mut tx, order.id, order.account_id, now, now).await?;
     if method == PaymentMethod::Balance
@@ -92,9 +95,14 @@ async fn close_pending(state: &AppState, order_id: i64) -> Result<(), ApiError> 
         payments::pending_of(&mut conn, order_id).await?
     };
     let Some(pending) = pending else { return Ok(()) };
-    state.gateway.close(&pending.out_trade_no).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    close(state, &pending.out_trade_no).await
+}
+
+/// Closes the payment `out_trade_no` at the provider and records it closed.
+async fn close(state: &AppState, out_trade_no: &str) -> Result<(), ApiError> {
+    state.gateway.close(out_trade_no).await.map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let mut conn = state.db.write.acquire().await?;
-    payments::end_pending(&mut conn, &pending.out_trade_no, PaymentStatus::Closed).await?;
+    payments::end_pending(&mut conn, out_trade_no, PaymentStatus::Closed).await?;
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use crate::db::Lock;
 use crate::http::views;
 use crate::repo::orders::{self as store, OrderRow};
+use crate::repo::payments::PaymentRow;
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
 use api_types::OrderView;
@@ -18,6 +19,29 @@ pub async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result
     order
         .filter(|o| may_follow_order(&identity, o.placed_by == caller.person_id))
         .ok_or_else(|| ApiError::NotFound("no such order".into()))
+}
+
+/// What paying reads before the order is held: the order as
+/// [`visible_order`] finds it, the account's balance, the order's payment
+/// open at the provider and its money to return.
+pub async fn visible_for_payment(state: &AppState, caller: &Caller, id: i64) -> Result<ForPayment, ApiError> {
+    let mut conn = state.db.read.acquire().await?;
+    let found = store::find_with_balance(&mut conn, id, caller.account_id()).await?;
+    let identity = caller.identity(false);
+    let (order, balance) = found
+        .filter(|(o, _)| may_follow_order(&identity, o.placed_by == caller.person_id))
+        .ok_or_else(|| ApiError::NotFound("no such order".into()))?;
+    let (open, returns) = crate::repo::payments::open_and_returns_of(&mut conn, id).await?;
+    Ok(ForPayment { order, balance, open, returns })
+}
+
+/// See [`visible_for_payment`].
+#[derive(Debug)]
+pub struct ForPayment {
+    pub order: OrderRow,
+    pub balance: domain::Money,
+    pub open: Option<PaymentRow>,
+    pub returns: Vec<PaymentRow>,
 }
 
 /// The order as the caller sees it, with its money to return.
