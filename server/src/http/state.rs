@@ -9,6 +9,7 @@ use crate::gateways::payment::PaymentGateway;
 use crate::gateways::payment::sandbox::Sandbox;
 use crate::gateways::review::Reviewer;
 use crate::gateways::sms::SmsGateway;
+use crate::repo::orders::OrderRow;
 use crate::throttle::Throttle;
 use crate::workers::Running;
 use domain::Catalog;
@@ -26,8 +27,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// The payment provider (the bundled sandbox unless configured otherwise).
     pub gateway: Arc<dyn PaymentGateway>,
-    /// Order ids whose status changed in this process, for the event streams.
-    pub events: broadcast::Sender<i64>,
+    /// Orders whose status changed in this process, for the event streams.
+    pub events: broadcast::Sender<OrderChange>,
     /// Wakes the delivery worker when this process marks an order paid.
     pub wake_delivery: Arc<Notify>,
     /// The tax platform that issues invoices (the bundled sandbox unless configured otherwise).
@@ -67,10 +68,29 @@ impl AppState {
         self.changed_elsewhere(order_id);
     }
 
+    /// Tells followers that a delivery ended `order` as it is now (its row
+    /// as the delivery's commit left it), so that they need not read it.
+    pub fn order_delivered(&self, order: OrderRow) {
+        self.db.changes.changed(order.id);
+        self.tell(OrderChange { order_id: order.id, delivered: Some(Arc::new(order)) });
+    }
+
     /// Tells this process's followers of `order_id` (and its delivery worker) that it changed.
     pub fn changed_elsewhere(&self, order_id: i64) {
+        self.tell(OrderChange { order_id, delivered: None });
+    }
+
+    fn tell(&self, change: OrderChange) {
         // Nobody listening is fine: followers also look on their own.
-        let _ = self.events.send(order_id);
+        let _ = self.events.send(change);
         self.wake_delivery.notify_one();
     }
+}
+
+/// An order that changed in this process, and when a delivery ended it,
+/// its row as the delivery left it.
+#[derive(Debug, Clone)]
+pub struct OrderChange {
+    pub order_id: i64,
+    pub delivered: Option<Arc<OrderRow>>,
 }

@@ -49,8 +49,9 @@ async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, crate::db:
 /// How one delivery ended.
 #[derive(Debug)]
 enum Outcome {
-    /// Delivered this long after it was paid.
-    Delivered(chrono::TimeDelta),
+    /// Delivered this long after it was paid; the order as delivered, and
+    /// its audit line, written with the batch's.
+    Delivered(chrono::TimeDelta, Box<OrderRow>, crate::repo::audit::Line<'static>),
     /// Delivered (or given up) already: whichever transaction came second changes nothing.
     AlreadyDone,
     /// The domain says it cannot be delivered: it needs a person.
@@ -86,11 +87,16 @@ async fn deliver(state: &AppState, tx: &mut Tx, order_id: i64) -> Result<Outcome
     if order.attention.is_some() {
         payments::keep_for_order(tx, order_id).await?;
     }
-    let detail = serde_json::json!({ "entries": plan.entries.len() });
-    crate::repo::audit::append(tx, now, "delivery", Some(order.account_id), Some(order_id), "order.delivered", &detail)
-        .await?;
     tracing::info!(order.id = order_id, latency_ms = (now - paid_at).num_milliseconds(), "order delivered");
-    Ok(Outcome::Delivered(now - paid_at))
+    let audit = crate::repo::audit::Line {
+        at: now,
+        actor: "delivery",
+        account_id: Some(order.account_id),
+        order_id: Some(order_id),
+        event: "order.delivered",
+        detail: serde_json::json!({ "entries": plan.entries.len() }),
+    };
+    Ok(Outcome::Delivered(now - paid_at, Box::new(order), audit))
 }
 
 /// Gives a paid order up to a person (`needs_attention`, its money to
@@ -141,8 +147,8 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
 }
 
 /// One round: claims due jobs and delivers them in one transaction, each
-/// behind its own savepoint, so one commit covers the batch and an order that
-/// cannot be delivered is rolled back alone. A refusal gives the order up to
+/// behind its own savepoint, so one commit (and one audit statement) covers
+/// the batch and an order that cannot be delivered is rolled back alone. A refusal gives the order up to
 /// a person in the same transaction; a transient failure is retried after
 /// its back-off. Returns how many orders changed.
 pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> {
@@ -152,6 +158,8 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     }
     let mut tx = state.db.begin().await?;
     let mut changed = Vec::with_capacity(claimed.len());
+    let mut delivered_orders = Vec::new();
+    let mut audit = Vec::new();
     // Counted once the batch commits.
     let mut delivered = Vec::new();
     let mut given_up = 0;
@@ -159,9 +167,10 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     for job in claimed {
         let mut step = tx.savepoint().await?;
         match deliver(state, &mut step, job.order_id).await {
-            Ok(Outcome::Delivered(latency)) => {
+            Ok(Outcome::Delivered(latency, order, line)) => {
                 step.commit().await?;
-                changed.push(job.order_id);
+                delivered_orders.push(*order);
+                audit.push(line);
                 delivered.push(latency);
             }
             Ok(Outcome::AlreadyDone) => step.rollback().await?,
@@ -181,6 +190,7 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             }
         }
     }
+    crate::repo::audit::append_all(&mut tx, &audit).await?;
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
     tx.commit().await?;
     delivered.into_iter().for_each(crate::telemetry::metrics::order_delivered);
@@ -190,10 +200,12 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             changed.push(job.order_id);
         }
     }
-    for order_id in &changed {
-        state.order_changed(*order_id);
+    let count = changed.len() + delivered_orders.len();
+    for order_id in changed {
+        state.order_changed(order_id);
     }
-    Ok(changed.len())
+    delivered_orders.into_iter().for_each(|order| state.order_delivered(order));
+    Ok(count)
 }
 
 /// The worker: wakes when this process marks an order paid, and polls for

@@ -85,15 +85,17 @@ pub async fn order_events(
             if ends {
                 break;
             }
+            // A delivery's row is the order as its commit left it: no read.
             let wait = async {
                 while let Ok(changed) = changes.recv().await {
-                    if changed == id {
-                        return;
+                    if changed.order_id == id {
+                        return changed.delivered.map(|order| (*order).clone());
                     }
                 }
+                None
             };
             let poll = if waits_for_binding { POLL_BINDING } else { poll_progress };
-            let _ = tokio::time::timeout(poll, wait).await;
+            read = tokio::time::timeout(poll, wait).await.ok().flatten();
         }
     };
     Ok(Sse::new(stream).keep_alive(KeepAlive::default()))
