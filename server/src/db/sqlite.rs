@@ -226,6 +226,33 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_writers_log_is_copied_into_the_database_beside_it() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let file = dir.path().join("t.sqlite");
+        let pool = Pool::open_writer(&file).expect("opens");
+        let lease = pool.lease().await.expect("a lease");
+        lease.batch("CREATE TABLE t (n INTEGER, pad TEXT)").expect("a table");
+        lease.batch("BEGIN IMMEDIATE").expect("begins");
+        for n in 0..500 {
+            lease
+                .execute("INSERT INTO t (n, pad) VALUES ($1, $2)", &[Value::Int(n), Value::Text("x".repeat(1000))])
+                .expect("inserts");
+        }
+        lease.batch("COMMIT").expect("commits");
+        // The writer itself never checkpoints: until the checkpointer has,
+        // the rows are in the log and the database file stays a few pages.
+        let mut size = 0;
+        for _ in 0..50 {
+            size = std::fs::metadata(&file).expect("the file").len();
+            if size > 400_000 {
+                break;
+            }
+            std::thread::sleep(CHECKPOINT_EVERY);
+        }
+        assert!(size > 400_000, "the database file holds {size} bytes: the log was not copied back");
+    }
+
+    #[tokio::test]
     async fn a_lease_left_in_a_transaction_is_rolled_back_before_it_is_lent_again() {
         let dir = tempfile::tempdir().expect("a temp dir");
         let pool = Arc::new(Pool::open(&dir.path().join("t.sqlite"), 1).expect("opens"));

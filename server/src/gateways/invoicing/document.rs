@@ -257,3 +257,29 @@ pub fn remarks(title: &Title, orders: &[i64]) -> String {
     }
     text
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inv_1_the_font_is_shared_while_documents_are_set_and_let_go_after() {
+        let settings = crate::Settings::default();
+        let file = FontFile::open(&settings.invoice_font, settings.invoice_font_index).expect("the bundled font");
+        let dead = || file.shared.lock().unwrap_or_else(PoisonError::into_inner).upgrade().is_none();
+        assert!(dead(), "checking the font at start keeps nothing");
+        let held = || file.shared.lock().unwrap_or_else(PoisonError::into_inner).upgrade().expect("held while in use");
+        let first = file.typesetter().expect("a typesetter");
+        let read_for_first = held();
+        let second = file.typesetter().expect("another");
+        assert!(Arc::ptr_eq(&read_for_first, &held()), "the second typesetter shares the first one's copy");
+        drop((first, second, read_for_first));
+        assert!(dead(), "let go once no document is being set");
+    }
+
+    #[test]
+    fn inv_1_a_missing_font_is_told_at_start() {
+        let missing = FontFile::open(Path::new("/nowhere/font.ttc"), 0);
+        assert!(matches!(missing, Err(DocumentError::Read { .. })), "{missing:?}");
+    }
+}
