@@ -23,14 +23,12 @@ pub enum Lock {
 }
 
 impl Lock {
-    /// The same hold, on the rows of the table named `alias` alone: a read
-    /// joining an outer table needs it (PostgreSQL cannot lock the side of
-    /// an outer join that may be null).
-    pub fn of(self, alias: &str) -> String {
-        match self {
-            Lock::ForUpdate(Backend::Postgres) => format!("{self} OF {alias}"),
-            Lock::None | Lock::ForUpdate(Backend::Sqlite) => String::new(),
-        }
+    /// Whether the read may wait for another transaction's lock. Then,
+    /// under PostgreSQL's read committed, the rows it joins are as they were
+    /// before the wait: a read that must see what the lock's holder wrote
+    /// takes the lock in a statement before it.
+    pub fn waits(self) -> bool {
+        self == Lock::ForUpdate(Backend::Postgres)
     }
 }
 
@@ -52,8 +50,8 @@ mod tests {
         assert_eq!(Lock::None.to_string(), "");
         assert_eq!(Lock::ForUpdate(Backend::Sqlite).to_string(), "");
         assert_eq!(Lock::ForUpdate(Backend::Postgres).to_string(), " FOR UPDATE");
-        assert_eq!(Lock::ForUpdate(Backend::Postgres).of("a"), " FOR UPDATE OF a");
-        assert_eq!(Lock::ForUpdate(Backend::Sqlite).of("a"), "");
-        assert_eq!(Lock::None.of("a"), "");
+        assert!(Lock::ForUpdate(Backend::Postgres).waits());
+        assert!(!Lock::ForUpdate(Backend::Sqlite).waits());
+        assert!(!Lock::None.waits());
     }
 }

@@ -37,14 +37,24 @@ pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result
 /// order still to be delivered, `domain::basis`), and its enterprise with
 /// `person_id`'s roles in it when it is an enterprise's, in one read: the
 /// account joined to its orders awaiting delivery, in the order they will
-/// be delivered. Under the account's row lock the basis cannot move until
-/// the transaction ends.
+/// be delivered (on PostgreSQL after the account's row is locked, in a
+/// statement of its own). Under that lock the basis cannot move until the
+/// transaction ends.
 async fn account_with_basis(
     conn: &mut Conn,
     account_id: i64,
     person_id: i64,
     lock: Lock,
 ) -> Result<(AccountRow, AccountState, Option<crate::db::Row>), crate::db::Error> {
+    // PostgreSQL reads the rows a statement joins as they were when the
+    // statement began, even after it waited for the row it locks: the lock
+    // is taken alone first, so that the basis is read once it is held.
+    if lock.waits() {
+        crate::db::query(crate::db::AssertSqlSafe(format!("SELECT id FROM accounts WHERE id = $1{lock}")))
+            .bind(account_id)
+            .fetch_optional(&mut *conn)
+            .await?;
+    }
     let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {ACCOUNT_COLUMNS}, o.quote, o.paid_at, \
          e.id AS enterprise_id, e.verified, e.linked_cloud_account, m.roles FROM accounts a \
@@ -52,8 +62,7 @@ async fn account_with_basis(
          LEFT JOIN memberships m ON m.enterprise_id = e.id AND m.person_id = $4 \
          LEFT JOIN (orders o JOIN delivery_jobs j ON j.order_id = o.id) \
          ON o.account_id = a.id AND o.status IN ($2, $3) \
-         WHERE a.id = $1 ORDER BY j.seq, o.id{}",
-        lock.of("a")
+         WHERE a.id = $1 ORDER BY j.seq, o.id"
     )))
     .bind(account_id)
     .bind(domain::order::OrderStatus::Paid.name())
