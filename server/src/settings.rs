@@ -1,6 +1,6 @@
 //! Configuration from environment variables, each with a working default.
 
-use crate::gateways::invoicing::document::Seller;
+use crate::gateways::invoicing::document::{DEFAULT_FONT, Seller};
 use crate::gateways::payment::sandbox::RetrySchedule;
 use crate::gateways::payment::wechat::ApiV3Key;
 use crate::telemetry::logs::LogFormat;
@@ -204,8 +204,8 @@ impl Default for Settings {
             session_idle_minutes: 120,
             metrics_addr: None,
             log_format: LogFormat::Text,
-            invoice_font: "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc".into(),
-            invoice_font_index: 2,
+            invoice_font: DEFAULT_FONT.0.into(),
+            invoice_font_index: DEFAULT_FONT.1,
             invoice_seller: Seller {
                 name: "深圳市电子签演示科技有限公司".into(),
                 credit_code: "91440300MA5DEM0019".into(),

@@ -55,6 +55,10 @@ pub struct Sheet<'a> {
     pub remarks: &'a str,
 }
 
+/// Debian's `fonts-noto-cjk` collection and its Simplified Chinese face:
+/// the font invoices are set in unless configured otherwise.
+pub const DEFAULT_FONT: (&str, u32) = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2);
+
 /// The font file, checked when the server starts and read again when
 /// documents are set: a CJK collection is about 20 MB, more than a third of
 /// the server's memory budget, kept for the few documents a server sets.
@@ -264,8 +268,8 @@ mod tests {
 
     #[test]
     fn inv_1_the_font_is_shared_while_documents_are_set_and_let_go_after() {
-        let settings = crate::Settings::default();
-        let file = FontFile::open(&settings.invoice_font, settings.invoice_font_index).expect("the bundled font");
+        let (path, index) = DEFAULT_FONT;
+        let file = FontFile::open(Path::new(path), index).expect("the default font");
         let dead = || file.shared.lock().unwrap_or_else(PoisonError::into_inner).upgrade().is_none();
         assert!(dead(), "checking the font at start keeps nothing");
         let held = || file.shared.lock().unwrap_or_else(PoisonError::into_inner).upgrade().expect("held while in use");
