@@ -243,6 +243,12 @@ pub fn bind_from(mut query: Query, event: OrderEvent) -> Query {
     query
 }
 
+/// A list of columns (`a, b`) as read from the table named `alias` in a
+/// join (`o.a, o.b`).
+pub fn columns_of(alias: &str, columns: &str) -> String {
+    columns.split(',').map(|c| format!("{alias}.{}", c.trim())).collect::<Vec<_>>().join(", ")
+}
+
 /// A closed-set value as stored: its serde name.
 pub fn name_of<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_value(value).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
@@ -399,6 +405,11 @@ mod tests {
         names_column_and_value(&err, "quota_moves.amount", "-1");
         let err = unsigned::<u8>("sales_quotes.years", 300).map(|_| ()).expect_err("too wide");
         names_column_and_value(&err, "sales_quotes.years", "300");
+    }
+
+    #[test]
+    fn a_joined_tables_columns_are_named_by_its_alias() {
+        assert_eq!(columns_of("o", "id, status,\n    paid_at"), "o.id, o.status, o.paid_at");
     }
 
     #[test]

@@ -10,6 +10,20 @@ pub enum Backend {
     Postgres,
 }
 
+impl Backend {
+    /// The id the next order inserted in this write transaction takes, as
+    /// an SQL expression: placement reserves it with its idempotency key, so
+    /// the key is written once, already naming its order. SQLite's one
+    /// writer holds the database until the order is inserted; PostgreSQL's
+    /// sequence never gives an id twice.
+    pub fn next_order_id(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "(SELECT COALESCE(MAX(id), 0) + 1 FROM orders)",
+            Backend::Postgres => "nextval(pg_get_serial_sequence('orders', 'id'))",
+        }
+    }
+}
+
 /// How a `SELECT` inside a write transaction holds what it reads. It is
 /// written at the end of the statement (`{lock}` in the query text), so a
 /// repository function says which it needs and never spells the SQL.

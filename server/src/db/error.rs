@@ -22,6 +22,10 @@ pub enum Error {
     /// A value that cannot be stored (out of the column's range, not serialisable).
     #[error("a value could not be stored: {0}")]
     Encode(Box<dyn StdError + Send + Sync>),
+    /// A write found fewer of its rows as they had to be than it must change:
+    /// its transaction rolls back.
+    #[error("rows not as expected: {0}")]
+    Stale(String),
     /// The pool was closed (the server is stopping).
     #[error("the database is closed")]
     Closed,

@@ -205,6 +205,13 @@ impl Row {
         Row { columns, values }
     }
 
+    /// The columns from position `first` on, as a row of their own: the
+    /// second table of a joined read, whose names repeat the first's.
+    pub fn from_column(&self, first: usize) -> Row {
+        let first = first.min(self.values.len());
+        Row { columns: self.columns[first..].into(), values: self.values[first..].to_vec() }
+    }
+
     /// The column read as `T`, or a decode error naming the column.
     pub fn try_get<T: Decode, I: ColumnIndex>(&self, index: I) -> Result<T, Error> {
         let at = index.position(self)?;

@@ -33,6 +33,25 @@ pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result
     account_of(&row)
 }
 
+/// The rows of the accounts the orders `order_ids` were placed for, by
+/// account id, in one read without a lock.
+pub async fn rows_of_orders(
+    conn: &mut Conn,
+    order_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, AccountRow>, crate::db::Error> {
+    if order_ids.is_empty() {
+        return Ok(std::collections::HashMap::new());
+    }
+    let list: Vec<String> = (1..=order_ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!(
+        "SELECT a.id, {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT account_id FROM orders WHERE id IN ({}))",
+        list.join(", ")
+    );
+    let query = order_ids.iter().fold(crate::db::query(crate::db::AssertSqlSafe(sql)), |q, id| q.bind(*id));
+    let rows = query.fetch_all(&mut *conn).await?;
+    rows.iter().map(|row| Ok((row.try_get("id")?, account_of(row)?))).collect()
+}
+
 /// The account's row and its basis (the delivered state plus every paid
 /// order still to be delivered, `domain::basis`), and its enterprise with
 /// `person_id`'s roles in it when it is an enterprise's, in one read: the

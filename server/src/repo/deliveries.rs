@@ -1,6 +1,7 @@
 //! The delivery outbox (FUL-2): a paid order's job, claimed with a lease,
 //! finished once. Exactly-once does not rest on the lease: finishing moves
-//! the order to delivered and closes the job only if both are still open.
+//! the order to delivered only from paid or delivering, under the order's
+//! row lock, and the round closes its jobs only if all are still open.
 
 use crate::clock::to_ms;
 use crate::db::Tx;
@@ -68,9 +69,10 @@ pub async fn claim(
     Ok(claimed)
 }
 
-/// Moves the order to delivered and closes its job, answering the order as
-/// the change left it (`RETURNING`: no read after); `None`, and the caller
-/// rolls back, when either was already done (another worker came first).
+/// Moves the order to delivered, answering the order as the change left it
+/// (`RETURNING`: no read after); `None`, and the caller rolls back, when it
+/// was already delivered or given up (another worker came first). Its job
+/// is closed with the batch's ([`close_jobs`]).
 pub async fn finish(tx: &mut Tx, order_id: i64, now: Instant) -> Result<Option<OrderRow>, crate::db::Error> {
     let event = OrderEvent::FinishDelivery;
     let sql = format!(
@@ -78,19 +80,31 @@ pub async fn finish(tx: &mut Tx, order_id: i64, now: Instant) -> Result<Option<O
         codec::from_states(event, 4)
     );
     let query = crate::db::query(crate::db::AssertSqlSafe(sql)).bind(event.to().name()).bind(to_ms(now)).bind(order_id);
-    let Some(delivered) = codec::bind_from(query, event).fetch_optional(&mut **tx).await? else {
-        return Ok(None);
-    };
-    let closed = crate::db::query("UPDATE delivery_jobs SET done_at = $1 WHERE order_id = $2 AND done_at IS NULL")
-        .bind(to_ms(now))
-        .bind(order_id)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-    if closed != 1 {
-        return Ok(None);
+    let delivered = codec::bind_from(query, event).fetch_optional(&mut **tx).await?;
+    delivered.as_ref().map(order_row).transpose()
+}
+
+/// Closes the jobs of the orders a round delivered, in one statement.
+/// Every one must still be open: a job closed under an order that was still
+/// to deliver is an error, and the round rolls back.
+pub async fn close_jobs(tx: &mut Tx, order_ids: &[i64], now: Instant) -> Result<(), crate::db::Error> {
+    if order_ids.is_empty() {
+        return Ok(());
     }
-    order_row(&delivered).map(Some)
+    let list: Vec<String> = (0..order_ids.len()).map(|i| format!("${}", i + 2)).collect();
+    let sql =
+        format!("UPDATE delivery_jobs SET done_at = $1 WHERE done_at IS NULL AND order_id IN ({})", list.join(", "));
+    let query =
+        order_ids.iter().fold(crate::db::query(crate::db::AssertSqlSafe(sql)).bind(to_ms(now)), |q, id| q.bind(*id));
+    let closed = query.execute(&mut **tx).await?.rows_affected();
+    if usize::try_from(closed).ok() != Some(order_ids.len()) {
+        return Err(crate::db::Error::Stale(format!(
+            "{} of {} delivered orders' jobs were open",
+            closed,
+            order_ids.len()
+        )));
+    }
+    Ok(())
 }
 
 /// Opens a given-up job again for an operator's retry: due now, its tries

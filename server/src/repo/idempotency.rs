@@ -1,8 +1,9 @@
 //! Idempotency keys of order placement (ORD-2): the key is inserted first
-//! (on conflict do nothing); the winner places the order in the same
-//! transaction and records it; a retry finds the order its key placed.
+//! (on conflict do nothing) with the id its order will take; the winner
+//! places the order under that id in the same transaction; a retry finds
+//! the order its key placed.
 
-use crate::db::Conn;
+use crate::db::{Backend, Conn};
 
 /// What a key claimed before holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,19 +13,25 @@ pub struct Claimed {
     pub order_id: Option<i64>,
 }
 
-/// Claims `key` for `person_id`; false when it was claimed before.
-pub async fn claim(conn: &mut Conn, person_id: i64, key: &str, request_hash: &str) -> Result<bool, crate::db::Error> {
-    let claimed = crate::db::query(
-        "INSERT INTO idempotency_keys (person_id, idempotency_key, request_hash) VALUES ($1, $2, $3) \
-         ON CONFLICT DO NOTHING",
-    )
+/// Claims `key` for `person_id` and the next order's id, which it answers;
+/// `None` when it was claimed before.
+pub async fn claim(
+    conn: &mut Conn,
+    backend: Backend,
+    person_id: i64,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<i64>, crate::db::Error> {
+    crate::db::query_scalar(crate::db::AssertSqlSafe(format!(
+        "INSERT INTO idempotency_keys (person_id, idempotency_key, request_hash, order_id) \
+         VALUES ($1, $2, $3, {}) ON CONFLICT DO NOTHING RETURNING order_id",
+        backend.next_order_id()
+    )))
     .bind(person_id)
     .bind(key)
     .bind(request_hash)
-    .execute(&mut *conn)
-    .await?
-    .rows_affected();
-    Ok(claimed == 1)
+    .fetch_optional(&mut *conn)
+    .await
 }
 
 /// What an earlier claim of `key` holds.
@@ -37,15 +44,4 @@ pub async fn claimed(conn: &mut Conn, person_id: i64, key: &str) -> Result<Claim
     .fetch_one(&mut *conn)
     .await?;
     Ok(Claimed { request_hash, order_id })
-}
-
-/// Records the order the key placed.
-pub async fn record_order(conn: &mut Conn, person_id: i64, key: &str, order_id: i64) -> Result<(), crate::db::Error> {
-    crate::db::query("UPDATE idempotency_keys SET order_id = $1 WHERE person_id = $2 AND idempotency_key = $3")
-        .bind(order_id)
-        .bind(person_id)
-        .bind(key)
-        .execute(&mut *conn)
-        .await?;
-    Ok(())
 }

@@ -134,24 +134,6 @@ pub async fn find(
     row.as_ref().map(order_row).transpose()
 }
 
-/// The order of `account_id` with the account's balance, in one read.
-pub async fn find_with_balance(
-    conn: &mut Conn,
-    order_id: i64,
-    account_id: i64,
-) -> Result<Option<(OrderRow, domain::Money)>, crate::db::Error> {
-    let columns = ORDER_COLUMNS.split(", ").map(|c| format!("o.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let row = crate::db::query(crate::db::AssertSqlSafe(format!(
-        "SELECT {columns}, a.balance_fen FROM orders o JOIN accounts a ON a.id = o.account_id \
-         WHERE o.id = $1 AND o.account_id = $2"
-    )))
-    .bind(order_id)
-    .bind(account_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    row.as_ref().map(|row| Ok((order_row(row)?, domain::Money::from_fen(row.try_get("balance_fen")?)))).transpose()
-}
-
 /// INV-1: the orders the invoice centre of `account_id` sees, newest first:
 /// its own and the personal orders bound to it (BND-2), those paid at some
 /// point; each with whether it came from a person.
@@ -297,15 +279,17 @@ impl NewOrder<'_> {
     }
 }
 
-/// Inserts the order with the selection and the quote it is sold at (PRI-4).
-pub async fn insert(tx: &mut Tx, order: &NewOrder<'_>) -> Result<i64, crate::db::Error> {
+/// Inserts the order under the id its idempotency key reserved, with the
+/// selection and the quote it is sold at (PRI-4).
+pub async fn insert(tx: &mut Tx, id: i64, order: &NewOrder<'_>) -> Result<(), crate::db::Error> {
     let payable = order.quote.payable.to_fen().map_err(|e| crate::db::Error::Encode(e.into()))?;
     let quote = serde_json::to_string(order.quote).map_err(|e| crate::db::Error::Encode(e.into()))?;
     let selection = serde_json::to_string(order.selection).map_err(|e| crate::db::Error::Encode(e.into()))?;
-    crate::db::query_scalar(
-        "INSERT INTO orders (account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
-         created_at, pay_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+    crate::db::query(
+        "INSERT INTO orders (id, account_id, placed_by, channel, status, selection, quote, payable_fen, voucher_id, \
+         created_at, pay_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
+    .bind(id)
     .bind(order.account_id)
     .bind(order.placed_by)
     .bind(crate::db::codec::name_of(&order.channel))
@@ -316,8 +300,9 @@ pub async fn insert(tx: &mut Tx, order: &NewOrder<'_>) -> Result<i64, crate::db:
     .bind(order.selection.voucher.as_deref())
     .bind(to_ms(order.created_at))
     .bind(to_ms(order.pay_by))
-    .fetch_one(&mut **tx)
-    .await
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Closes an order awaiting payment (`Cancel` or `TimeOut`) and gives its

@@ -7,6 +7,7 @@ use crate::clock::to_ms;
 use crate::db::Lock;
 use crate::db::codec::{self, Stored};
 use crate::db::{Conn, Row, Tx};
+use crate::repo::orders::{ORDER_COLUMNS, OrderRow, order_row};
 use api_types::PaymentPrompt;
 use domain::order::OrderStatus;
 use domain::payment::{PaymentStatus, RefundReason};
@@ -73,30 +74,63 @@ pub async fn pending_of(conn: &mut Conn, order_id: i64) -> Result<Option<Payment
     row.as_ref().map(payment_row).transpose()
 }
 
-/// The order's payment open at the provider, if there is one, and the money
-/// collected for it that is to be returned, is being returned or was
-/// returned (oldest settled first), in one read.
-pub async fn open_and_returns_of(
+/// An order as paying reads it before it is held (see [`order_to_pay`]).
+#[derive(Debug)]
+pub struct OrderToPay {
+    pub order: OrderRow,
+    /// The account's balance.
+    pub balance: domain::Money,
+    /// Its payment open at the provider, if there is one.
+    pub open: Option<PaymentRow>,
+    /// The money collected for it that is to be returned, is being returned
+    /// or was returned, oldest settled first.
+    pub returns: Vec<PaymentRow>,
+}
+
+/// The order of `account_id` with the account's balance and the order's
+/// payments paying must know of, in one read.
+pub async fn order_to_pay(
     conn: &mut Conn,
     order_id: i64,
-) -> Result<(Option<PaymentRow>, Vec<PaymentRow>), crate::db::Error> {
+    account_id: i64,
+) -> Result<Option<OrderToPay>, crate::db::Error> {
     let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM payments WHERE order_id = $1 AND status IN ($2, $3, $4, $5) ORDER BY settled_at"
+        "SELECT {}, a.balance_fen, {} FROM orders o JOIN accounts a ON a.id = o.account_id \
+         LEFT JOIN payments p ON p.order_id = o.id AND p.status IN ($3, $4, $5, $6) \
+         WHERE o.id = $1 AND o.account_id = $2 ORDER BY p.settled_at",
+        codec::columns_of("o", ORDER_COLUMNS),
+        codec::columns_of("p", COLUMNS),
     )))
     .bind(order_id)
+    .bind(account_id)
     .bind(PaymentStatus::Pending.name())
     .bind(PaymentStatus::RefundDue.name())
     .bind(PaymentStatus::Refunding.name())
     .bind(PaymentStatus::Refunded.name())
     .fetch_all(&mut *conn)
     .await?;
-    let (open, returns): (Vec<PaymentRow>, Vec<PaymentRow>) = rows
-        .iter()
-        .map(payment_row)
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .partition(|p| p.status == PaymentStatus::Pending);
-    Ok((open.into_iter().next(), returns))
+    let Some(first) = rows.first() else { return Ok(None) };
+    // The payment's columns follow the order's and the balance.
+    let payment_at = ORDER_COLUMNS.split(',').count() + 1;
+    let mut open = None;
+    let mut returns = Vec::new();
+    for row in &rows {
+        if row.try_get::<Option<String>, _>(payment_at)?.is_none() {
+            continue;
+        }
+        let payment = payment_row(&row.from_column(payment_at))?;
+        if payment.status == PaymentStatus::Pending {
+            open = Some(payment);
+        } else {
+            returns.push(payment);
+        }
+    }
+    Ok(Some(OrderToPay {
+        order: order_row(first)?,
+        balance: domain::Money::from_fen(first.try_get("balance_fen")?),
+        open,
+        returns,
+    }))
 }
 
 /// Records a payment about to be opened at the provider; false, changing
@@ -272,7 +306,7 @@ pub async fn returns_of_account(conn: &mut Conn, account_id: i64) -> Result<Vec<
     let rows = crate::db::query(crate::db::AssertSqlSafe(format!(
         "SELECT {} FROM payments p JOIN orders o ON o.id = p.order_id WHERE o.account_id = $1 \
          AND p.status IN ($2, $3, $4) ORDER BY p.settled_at",
-        COLUMNS.split(", ").map(|c| format!("p.{c}")).collect::<Vec<_>>().join(", ")
+        codec::columns_of("p", COLUMNS)
     )))
     .bind(account_id)
     .bind(PaymentStatus::RefundDue.name())

@@ -15,7 +15,7 @@
 //! operator may send it back (`Retry`); delivered then, its payment is kept.
 
 use crate::db::Tx;
-use crate::repo::accounts::{account_row, save_delivered};
+use crate::repo::accounts::{AccountRow, account_row, rows_of_orders, save_delivered};
 use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders::{self as store, OrderRow};
@@ -27,6 +27,7 @@ use domain::PaymentMethod;
 use domain::fulfil::{deliverable, plan_delivery, reads_ledger};
 use domain::ledger::history::MoveCause;
 use domain::payment::RefundReason;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// How long a claimed job stays with its worker before another may take it.
@@ -46,12 +47,45 @@ async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, crate::db:
     Ok(claimed)
 }
 
+/// The accounts of a round's orders as the round has left them so far.
+/// Where a read takes no row lock (SQLite, whose one writer holds the
+/// database for the round) they are read once for the round; on PostgreSQL
+/// each is read and locked after its order, one lock order for every writer.
+#[derive(Debug, Default)]
+struct Accounts(HashMap<i64, AccountRow>);
+
+impl Accounts {
+    async fn of_round(state: &AppState, tx: &mut Tx, claimed: &[Claimed]) -> Result<Accounts, crate::db::Error> {
+        if state.db.for_update().waits() {
+            return Ok(Accounts::default());
+        }
+        let ids: Vec<i64> = claimed.iter().map(|c| c.order_id).collect();
+        Ok(Accounts(rows_of_orders(tx, &ids).await?))
+    }
+
+    /// The account's row: the round's, or read (and locked) now.
+    async fn take(&mut self, state: &AppState, tx: &mut Tx, account_id: i64) -> Result<AccountRow, crate::db::Error> {
+        match self.0.remove(&account_id) {
+            Some(row) => Ok(row),
+            None => account_row(tx, account_id, state.db.for_update()).await,
+        }
+    }
+
+    /// The account as a delivery the round keeps left it.
+    fn keep(&mut self, state: &AppState, account_id: i64, row: AccountRow) {
+        if !state.db.for_update().waits() {
+            self.0.insert(account_id, row);
+        }
+    }
+}
+
 /// How one delivery ended.
 #[derive(Debug)]
 enum Outcome {
-    /// Delivered this long after it was paid; the order as delivered, and
-    /// its audit line, written with the batch's.
-    Delivered(chrono::TimeDelta, Box<OrderRow>, crate::repo::audit::Line<'static>),
+    /// Delivered this long after it was paid; the order as delivered, its
+    /// account as the delivery left it, and its audit line, written with
+    /// the batch's.
+    Delivered(chrono::TimeDelta, Box<OrderRow>, AccountRow, crate::repo::audit::Line<'static>),
     /// Delivered (or given up) already: whichever transaction came second changes nothing.
     AlreadyDone,
     /// The domain says it cannot be delivered: it needs a person.
@@ -59,14 +93,14 @@ enum Outcome {
 }
 
 /// Delivers one claimed order inside the round's transaction.
-async fn deliver(state: &AppState, tx: &mut Tx, order_id: i64) -> Result<Outcome, ApiError> {
+async fn deliver(state: &AppState, tx: &mut Tx, order_id: i64, accounts: &mut Accounts) -> Result<Outcome, ApiError> {
     let now = state.clock.now();
     // The order row first, then the account: one lock order for every writer.
     let Some(order) = deliveries::finish(tx, order_id, now).await? else {
         return Ok(Outcome::AlreadyDone);
     };
     let paid_at = order.paid_at.unwrap_or(now);
-    let account = account_row(tx, order.account_id, state.db.for_update()).await?;
+    let account = accounts.take(state, tx, order.account_id).await?;
     if let Err(refusal) = deliverable(&order.quote, &account.state, paid_at) {
         return Ok(Outcome::Refused(refusal));
     }
@@ -96,7 +130,8 @@ async fn deliver(state: &AppState, tx: &mut Tx, order_id: i64) -> Result<Outcome
         event: "order.delivered",
         detail: serde_json::json!({ "entries": plan.entries.len() }),
     };
-    Ok(Outcome::Delivered(now - paid_at, Box::new(order), audit))
+    let account = AccountRow { state: plan.account, balance: account.balance, grants_issued: issued };
+    Ok(Outcome::Delivered(now - paid_at, Box::new(order), account, audit))
 }
 
 /// Gives a paid order up to a person (`needs_attention`, its money to
@@ -150,13 +185,16 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
 /// behind its own savepoint, so one commit (and one audit statement) covers
 /// the batch and an order that cannot be delivered is rolled back alone. A refusal gives the order up to
 /// a person in the same transaction; a transient failure is retried after
-/// its back-off. Returns how many orders changed.
-pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> {
+/// its back-off. Returns whether it claimed a full batch: then more may be
+/// due at once.
+pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
     let claimed = claim(state, owner).await?;
     if claimed.is_empty() {
-        return Ok(0);
+        return Ok(false);
     }
+    let full = claimed.len() >= usize::try_from(BATCH).unwrap_or(usize::MAX);
     let mut tx = state.db.begin().await?;
+    let mut accounts = Accounts::of_round(state, &mut tx, &claimed).await?;
     let mut changed = Vec::with_capacity(claimed.len());
     let mut delivered_orders = Vec::new();
     let mut audit = Vec::new();
@@ -166,9 +204,10 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
     let mut failed = Vec::new();
     for job in claimed {
         let mut step = tx.savepoint().await?;
-        match deliver(state, &mut step, job.order_id).await {
-            Ok(Outcome::Delivered(latency, order, line)) => {
+        match deliver(state, &mut step, job.order_id, &mut accounts).await {
+            Ok(Outcome::Delivered(latency, order, account, line)) => {
                 step.commit().await?;
+                accounts.keep(state, order.account_id, account);
                 delivered_orders.push(*order);
                 audit.push(line);
                 delivered.push(latency);
@@ -190,6 +229,8 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             }
         }
     }
+    let ids: Vec<i64> = delivered_orders.iter().map(|o| o.id).collect();
+    deliveries::close_jobs(&mut tx, &ids, state.clock.now()).await?;
     crate::repo::audit::append_all(&mut tx, &audit).await?;
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
     tx.commit().await?;
@@ -200,23 +241,23 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<usize, ApiError> 
             changed.push(job.order_id);
         }
     }
-    let count = changed.len() + delivered_orders.len();
     for order_id in changed {
         state.order_changed(order_id);
     }
     delivered_orders.into_iter().for_each(|order| state.order_delivered(order));
-    Ok(count)
+    Ok(full)
 }
 
-/// The worker: wakes when this process marks an order paid, and polls for
-/// jobs written by other processes or left by a crashed one.
+/// The worker: wakes when this process marks an order paid (a job written
+/// during a round wakes the next at once), and polls for jobs written by
+/// other processes, left by a crashed one or due after their back-off.
 pub async fn run(state: AppState) {
     let owner = format!("{}-{}", std::process::id(), rand::random::<u32>());
     loop {
         let notified = state.wake_delivery.notified();
         match run_once(&state, &owner).await {
-            Ok(n) if n > 0 => continue,
-            Ok(_) => {}
+            Ok(true) => continue,
+            Ok(false) => {}
             Err(e) => tracing::error!(error = ?e, "delivery round failed"),
         }
         let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;

@@ -75,6 +75,37 @@ on_both_databases!(ren_1_renewing_extends_by_whole_years_and_quo_3_packs_and_gra
     assert_eq!(contracts(&billing(&app).await), (0, 0, 0), "all of it ends with the edition");
 });
 
+// The second is priced on the first's term while the first may still be
+// awaiting delivery, and both may be delivered in one round: each extends
+// the term the other left, and their grants take numbers of their own.
+on_both_databases!(ren_1_a_renewal_paid_before_the_last_is_delivered_extends_the_term_after_it, |app| {
+    app.sign_in("a-admin").await;
+    app.buy(&edition("advanced", 1), "web").await;
+    let (started, first_end) = term(&app).await;
+    let one = app.place_ok(&edition("advanced", 1), "web").await;
+    let (status, body) = app.pay(one, "balance").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let two = app.place_ok(&edition("advanced", 1), "web").await;
+    let (status, body) = app.pay(two, "balance").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.wait_for_status(one, "delivered").await;
+    app.wait_for_status(two, "delivered").await;
+    assert_eq!(term(&app).await, (started, add_years(first_end, 2).expect("a date")), "one year each");
+    let db = app.db().await;
+    let numbers: Vec<(i64,)> = server::db::query_as(
+        "SELECT grant_no FROM quota_grants WHERE account_id = (SELECT account_id FROM orders WHERE id = $1)",
+    )
+    .bind(one)
+    .fetch_all(&db.read)
+    .await
+    .expect("grants");
+    let mut distinct = numbers.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    assert_eq!(distinct.len(), numbers.len(), "every grant its own number: {numbers:?}");
+    assert!(numbers.len() >= 3, "the first purchase's and each renewal's grants: {numbers:?}");
+});
+
 on_both_databases!(ren_1_an_expired_edition_is_renewed_from_the_moment_of_payment, |app| {
     app.sign_in("a-admin").await;
     app.buy(&edition("advanced", 1), "web").await;

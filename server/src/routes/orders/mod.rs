@@ -10,6 +10,7 @@ use crate::http::extract::ApiJson;
 use crate::http::views;
 use crate::repo::accounts::load_buyer;
 use crate::repo::orders::{self as store, NewOrder};
+use crate::repo::payments::OrderToPay;
 use crate::repo::sessions::Caller;
 use crate::repo::{idempotency, vouchers};
 use crate::{ApiError, AppState};
@@ -26,7 +27,7 @@ use domain::{Context, ErrorCode, Quote};
 use sha2::{Digest, Sha256};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use visible::{ForPayment, order_view, visible_for_payment, visible_order};
+use visible::{order_view, visible_for_payment, visible_order};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -109,14 +110,15 @@ async fn place_order(
     details::check_details_code(&state, &caller, body.person_details.as_ref()).await?;
     let now = state.clock.now();
     let mut tx = state.db.begin().await?;
-    if !idempotency::claim(&mut tx, caller.person_id, &key, &request_hash).await? {
+    let claimed = idempotency::claim(&mut tx, state.db.backend, caller.person_id, &key, &request_hash).await?;
+    let Some(id) = claimed else {
         let earlier = idempotency::claimed(&mut tx, caller.person_id, &key).await?;
         tx.rollback().await?;
         if earlier.request_hash != request_hash {
             return Err(ApiError::code(ErrorCode::IdempotencyKeyReused));
         }
         return Ok((StatusCode::OK, Json(order_view(&state, &caller, earlier.order_id.unwrap_or(0)).await?)));
-    }
+    };
     let buyer = load_buyer(&mut tx, &caller, state.db.for_update(), BuyerReads::of(&body.selection)).await?;
     let details = body.person_details.as_ref();
     details::require_person_details(&mut tx, &caller, &buyer.identity, body.channel, details, now).await?;
@@ -135,7 +137,7 @@ async fn place_order(
         created_at: now,
         pay_by,
     };
-    let id = store::insert(&mut tx, &new).await?;
+    store::insert(&mut tx, id, &new).await?;
     // SAL-1: the sales quote is used by this order only.
     crate::repo::sales::consume_for_order(&mut tx, &body.selection, id, caller.account_id()).await?;
     // VOU-2: spent exactly once, even under concurrent checkouts.
@@ -144,7 +146,6 @@ async fn place_order(
     {
         return Err(ApiError::code(ErrorCode::VoucherUsed));
     }
-    idempotency::record_order(&mut tx, caller.person_id, &key, id).await?;
     let detail = serde_json::json!({ "payable": quote.payable, "catalog_version": quote.catalog_version });
     crate::repo::audit::append(
         &mut tx,
@@ -275,7 +276,7 @@ async fn pay_order(
     Path(id): Path<i64>,
     ApiJson(body): ApiJson<PayRequest>,
 ) -> Result<Json<PayResponse>, ApiError> {
-    let ForPayment { order, balance, open, returns } = visible_for_payment(&state, &caller, id).await?;
+    let OrderToPay { order, balance, open, returns } = visible_for_payment(&state, &caller, id).await?;
     order.status.apply(OrderEvent::Pay, false)?;
     let now = state.clock.now();
     // The payment rules read the payer's identity, the channel and the

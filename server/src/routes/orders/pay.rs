@@ -20,22 +20,39 @@ use std::time::Duration;
 /// order), inside `tx`. Refuses with `quote_changed` and the fresh quote, or
 /// with the rule that now refuses it. `priced_at` is when the price was
 /// confirmed: now, or when the provider payment being answered was opened.
+///
+/// `read` is the order as read before the transaction, when the write that
+/// follows changes it only from awaiting payment (`mark_paid`): its status
+/// is checked by that write, and nothing else in it changes once placed.
+/// It is used where no row lock must be taken (SQLite's one writer orders
+/// every write), saving the read.
 async fn hold(
     state: &AppState,
     tx: &mut crate::db::Tx,
-    order_id: i64,
-    account_id: i64,
+    order: &OrderRow,
+    read: Held,
     now: Instant,
     priced_at: Instant,
 ) -> Result<OrderRow, ApiError> {
     let lock = state.db.for_update();
-    let order =
-        store::find(tx, order_id, account_id, lock).await?.ok_or_else(|| ApiError::NotFound("no such order".into()))?;
+    let order = match read {
+        Held::StatusCheckedByWrite if !lock.waits() => order.clone(),
+        _ => store::find(tx, order.id, order.account_id, lock)
+            .await?
+            .ok_or_else(|| ApiError::NotFound("no such order".into()))?,
+    };
     order.status.apply(OrderEvent::Pay, false)?;
     let buyer = order_buyer(tx, &order, lock).await?;
     let ctx = Context { catalog: &state.catalog, buyer: &buyer, channel: order.channel, now };
     reassess(&ctx, &order.selection, &order.quote, priced_at)?;
     Ok(order)
+}
+
+/// Whether the write after [`hold`] checks the order's status itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Held {
+    StatusCheckedByWrite,
+    ReadAgain,
 }
 
 /// Pays from the balance, or completes an order a voucher covers in full:
@@ -55,7 +72,7 @@ pub async fn without_provider(
         close(state, &open.out_trade_no).await?;
     }
     let mut tx = state.db.begin().await?;
-    let order = hold(state, &mut tx, order.id, order.account_id, now, now).await?;
+    let order = hold(state, &mut tx, order, Held::StatusCheckedByWrite, now, now).await?;
     if method == PaymentMethod::Balance
         && !crate::repo::accounts::debit(&mut tx, order.account_id, order.payable_fen).await?
     {
@@ -133,7 +150,7 @@ pub async fn at_provider(
         let mut tx = state.db.begin().await?;
         let pending = payments::pending_of(&mut tx, order.id).await?;
         let priced_at = pending.as_ref().filter(|p| p.method == method).map_or(now, |p| p.created_at);
-        let held = match hold(state, &mut tx, order.id, order.account_id, now, priced_at).await {
+        let held = match hold(state, &mut tx, order, Held::ReadAgain, now, priced_at).await {
             Ok(held) => held,
             Err(refused) => {
                 tx.rollback().await?;

@@ -4,7 +4,7 @@
 use crate::db::Lock;
 use crate::http::views;
 use crate::repo::orders::{self as store, OrderRow};
-use crate::repo::payments::PaymentRow;
+use crate::repo::payments::OrderToPay;
 use crate::repo::sessions::Caller;
 use crate::{ApiError, AppState};
 use api_types::OrderView;
@@ -24,24 +24,13 @@ pub async fn visible_order(state: &AppState, caller: &Caller, id: i64) -> Result
 /// What paying reads before the order is held: the order as
 /// [`visible_order`] finds it, the account's balance, the order's payment
 /// open at the provider and its money to return.
-pub async fn visible_for_payment(state: &AppState, caller: &Caller, id: i64) -> Result<ForPayment, ApiError> {
+pub async fn visible_for_payment(state: &AppState, caller: &Caller, id: i64) -> Result<OrderToPay, ApiError> {
     let mut conn = state.db.read.acquire().await?;
-    let found = store::find_with_balance(&mut conn, id, caller.account_id()).await?;
+    let found = crate::repo::payments::order_to_pay(&mut conn, id, caller.account_id()).await?;
     let identity = caller.identity(false);
-    let (order, balance) = found
-        .filter(|(o, _)| may_follow_order(&identity, o.placed_by == caller.person_id))
-        .ok_or_else(|| ApiError::NotFound("no such order".into()))?;
-    let (open, returns) = crate::repo::payments::open_and_returns_of(&mut conn, id).await?;
-    Ok(ForPayment { order, balance, open, returns })
-}
-
-/// See [`visible_for_payment`].
-#[derive(Debug)]
-pub struct ForPayment {
-    pub order: OrderRow,
-    pub balance: domain::Money,
-    pub open: Option<PaymentRow>,
-    pub returns: Vec<PaymentRow>,
+    found
+        .filter(|f| may_follow_order(&identity, f.order.placed_by == caller.person_id))
+        .ok_or_else(|| ApiError::NotFound("no such order".into()))
 }
 
 /// The order as the caller sees it, with its money to return.
