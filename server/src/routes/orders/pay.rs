@@ -176,9 +176,11 @@ pub async fn at_provider(
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            Some(_) => {
+            Some(other) => {
                 tx.rollback().await?;
-                close_pending(state, order.id).await?;
+                // The one this request saw, by its number: what is pending by
+                // now may be the payment another request just opened with this method.
+                close(state, &other.out_trade_no).await?;
             }
             None => {
                 // A random suffix, not an attempt count: two opens at once must not collide.
