@@ -29,13 +29,7 @@ impl Pool {
     /// A write transaction on a connection of this pool.
     pub(super) async fn begin(&self) -> Result<Tx, Error> {
         let conn = match self {
-            Pool::Sqlite(pool) => {
-                let lease = pool.lease().await?;
-                // Immediate: the write lock is taken now, so a transaction
-                // never fails later upgrading a read to a write.
-                lease.batch("BEGIN IMMEDIATE")?;
-                Inner::Sqlite(lease)
-            }
+            Pool::Sqlite(pool) => Inner::Sqlite(pool.begin().await?),
             Pool::Postgres(pool) => Inner::PostgresTx(pool.begin().await?),
         };
         Ok(Tx { conn: Conn { inner: conn, savepoint_left_open: false } })
@@ -127,6 +121,8 @@ impl Conn {
 
 /// A write transaction. Dropped without [`Tx::commit`], it rolls back
 /// (SQLite's lease when it is given back, sqlx's transaction when dropped).
+/// On SQLite it may share its commit with the transactions queued behind
+/// it (`sqlite::Pool::begin`); `commit` returns once that commit is done.
 #[derive(Debug)]
 pub struct Tx {
     conn: Conn,
@@ -164,11 +160,10 @@ impl Tx {
         match std::mem::replace(&mut self.conn.inner, Inner::Ended) {
             Inner::PostgresTx(tx) if commit => tx.commit().await?,
             Inner::PostgresTx(tx) => tx.rollback().await?,
-            Inner::Sqlite(lease) => {
-                let ended = lease.batch(if commit { "COMMIT" } else { "ROLLBACK" });
-                self.conn.inner = Inner::Sqlite(lease);
-                ended?;
-            }
+            // Given back, the lease commits or hands on the transaction it
+            // ended in, and the commit waits until that one is committed.
+            Inner::Sqlite(lease) if commit => lease.commit()?.committed().await?,
+            Inner::Sqlite(lease) => lease.rollback()?,
             other => self.conn.inner = other,
         }
         Ok(())

@@ -29,6 +29,9 @@ pub enum Error {
     /// The pool was closed (the server is stopping).
     #[error("the database is closed")]
     Closed,
+    /// The commit a transaction shared with others (SQLite's writer) failed.
+    #[error("SQLite: the commit shared with other transactions failed: {0}")]
+    GroupCommit(String),
     /// A savepoint was dropped without being ended, so its transaction may not commit.
     #[error("a savepoint was left open in the transaction")]
     SavepointLeftOpen,

@@ -8,6 +8,15 @@
 //! from `BEGIN IMMEDIATE` to its end, as sqlx's one-connection write pool
 //! did, so writes stay serialised in the process.
 //!
+//! Transactions that queue for the writer share its commit: one that ends
+//! while another waits releases its savepoint and hands the open
+//! transaction on, and the last of the group (or the one that finds it
+//! [`GROUP_MOST`] long or [`GROUP_OPEN_FOR`] old) commits it for all
+//! ([`Group`]). Each learns the outcome before its `commit` returns, so an
+//! answer never reports what was not committed; a commit writes the pages
+//! the group changed once, instead of each transaction writing the same
+//! tables' last pages again.
+//!
 //! The writer never checkpoints: a checkpoint syncs the file, and done at
 //! a commit, as SQLite does by default, it would hold every other write
 //! behind that sync. A thread of the pool's own copies the log back into
@@ -18,9 +27,10 @@ use super::value::{Kind, Row, Value};
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{Connection, OpenFlags, ToSql};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, oneshot};
 
 /// Statements kept prepared per connection: every statement the server runs, with room.
 const PREPARED: usize = 512;
@@ -28,6 +38,16 @@ const PREPARED: usize = 512;
 /// How often the log is copied back into the database: often enough that it
 /// stays a few megabytes under full load, as with SQLite's own 1,000 pages.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
+
+/// The most transactions that share a commit.
+const GROUP_MOST: usize = 32;
+
+/// How long the first of a group may wait for the others before its commit.
+const GROUP_OPEN_FOR: Duration = Duration::from_millis(2);
+
+/// How long a transaction waits for its group's commit before it takes the
+/// writer to commit the group itself (the one it was handed to gave up).
+const GROUP_STRANDED: Duration = Duration::from_millis(20);
 
 /// Frames (of a page each) past which the log is copied with the writer
 /// held, so that it starts again from the top ([`Checkpointer`]).
@@ -39,30 +59,152 @@ pub struct Pool {
     idle: Mutex<Vec<Connection>>,
     permits: Arc<Semaphore>,
     size: usize,
+    /// Leases asked for and not yet given.
+    queued: AtomicUsize,
+    group: Mutex<Group>,
+    group_open_for: Duration,
+}
+
+/// The transactions that ended in the writer's open transaction, waiting
+/// for its commit.
+#[derive(Debug, Default)]
+struct Group {
+    members: Vec<oneshot::Sender<Result<(), String>>>,
+    opened: Option<Instant>,
+}
+
+/// What a transaction that ended in a group waits on.
+#[derive(Debug)]
+pub struct Outcome {
+    pool: Arc<Pool>,
+    told: oneshot::Receiver<Result<(), String>>,
+}
+
+impl Outcome {
+    /// Its group's commit, once it is done.
+    pub async fn committed(mut self) -> Result<(), Error> {
+        loop {
+            match tokio::time::timeout(GROUP_STRANDED, &mut self.told).await {
+                Ok(Ok(outcome)) => return outcome.map_err(Error::GroupCommit),
+                Ok(Err(_)) => return Err(Error::Closed),
+                // A lease taken and given back commits the open group.
+                Err(_) => drop(self.pool.lease().await?),
+            }
+        }
+    }
+}
+
+/// Counts a lease asked for until it is given (or the asking is dropped).
+struct Queued<'p>(&'p AtomicUsize);
+
+impl Drop for Queued<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Pool {
     /// Opens `size` connections to `file`, creating it when missing.
     pub fn open(file: &Path, size: usize) -> Result<Pool, Error> {
         let connections = (0..size).map(|_| open(file)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Pool { idle: Mutex::new(connections), permits: Arc::new(Semaphore::new(size)), size })
+        Ok(Pool {
+            idle: Mutex::new(connections),
+            permits: Arc::new(Semaphore::new(size)),
+            size,
+            queued: AtomicUsize::new(0),
+            group: Mutex::default(),
+            group_open_for: GROUP_OPEN_FOR,
+        })
     }
 
     /// The one writer connection to `file`, whose log is checkpointed by a
     /// thread of its own for as long as the pool lives.
     pub fn open_writer(file: &Path) -> Result<Arc<Pool>, Error> {
+        Pool::open_writer_grouping(file, GROUP_OPEN_FOR)
+    }
+
+    fn open_writer_grouping(file: &Path, group_open_for: Duration) -> Result<Arc<Pool>, Error> {
         let conn = open(file)?;
         conn.execute_batch("PRAGMA wal_autocheckpoint = 0;")?;
-        let pool = Arc::new(Pool { idle: Mutex::new(vec![conn]), permits: Arc::new(Semaphore::new(1)), size: 1 });
+        let pool = Arc::new(Pool {
+            idle: Mutex::new(vec![conn]),
+            permits: Arc::new(Semaphore::new(1)),
+            size: 1,
+            queued: AtomicUsize::new(0),
+            group: Mutex::default(),
+            group_open_for,
+        });
         Checkpointer { conn: open(file)?, file: file.to_owned(), writer: Arc::downgrade(&pool) }.start()?;
         Ok(pool)
     }
 
-    /// A connection, once one is free (in the order they were asked for).
+    /// A connection, once one is free (in the order they were asked for),
+    /// outside any transaction: a group left open on it is committed first.
     pub async fn lease(self: &Arc<Self>) -> Result<Lease, Error> {
+        let lease = self.leased().await?;
+        if !lease.conn().is_autocommit() {
+            self.settle(lease.conn(), false);
+        }
+        Ok(lease)
+    }
+
+    /// The connection in a write transaction of its own: a savepoint inside
+    /// the group's open transaction, or a new one (`BEGIN IMMEDIATE`: the
+    /// write lock is taken now, so it never fails later upgrading a read).
+    pub async fn begin(self: &Arc<Self>) -> Result<Lease, Error> {
+        let lease = self.leased().await?;
+        if lease.conn().is_autocommit() {
+            lease.batch("BEGIN IMMEDIATE")?;
+            self.group().opened = Some(Instant::now());
+        }
+        lease.batch("SAVEPOINT tx")?;
+        lease.in_tx.store(true, Ordering::Relaxed);
+        Ok(lease)
+    }
+
+    async fn leased(self: &Arc<Self>) -> Result<Lease, Error> {
+        self.queued.fetch_add(1, Ordering::Relaxed);
+        let queued = Queued(&self.queued);
         let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::Closed)?;
+        drop(queued);
         let conn = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop().ok_or(Error::Closed)?;
-        Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
+        Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit, in_tx: AtomicBool::new(false) })
+    }
+
+    fn group(&self) -> std::sync::MutexGuard<'_, Group> {
+        self.group.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The open transaction on `conn`, given back: left open for the next
+    /// in the queue when `may_hand_on` and the group has room and time,
+    /// rolled back when no transaction ended in it, otherwise committed,
+    /// and each member told.
+    fn settle(&self, conn: &Connection, may_hand_on: bool) {
+        let mut group = self.group();
+        let outcome = if conn.is_autocommit() {
+            // SQLite rolled the transaction back itself (a full disk, an I/O error).
+            Err("the transaction was rolled back".to_owned())
+        } else if group.members.is_empty() {
+            let _ = conn.execute_batch("ROLLBACK");
+            group.opened = None;
+            return;
+        } else if may_hand_on
+            && self.queued.load(Ordering::Relaxed) > 0
+            && group.members.len() < GROUP_MOST
+            && group.opened.is_some_and(|at| at.elapsed() < self.group_open_for)
+        {
+            return;
+        } else {
+            let committed = conn.execute_batch("COMMIT").map_err(|e| e.to_string());
+            if committed.is_err() && !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            committed
+        };
+        group.opened = None;
+        for member in group.members.drain(..) {
+            let _ = member.send(outcome.clone());
+        }
     }
 
     pub fn size(&self) -> usize {
@@ -77,6 +219,7 @@ impl Pool {
     pub fn close(&self) {
         self.permits.close();
         self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+        self.group().members.clear();
     }
 }
 
@@ -147,13 +290,18 @@ pub struct Lease {
     conn: Option<Connection>,
     pool: Arc<Pool>,
     _permit: OwnedSemaphorePermit,
+    /// Inside a transaction of its own ([`Pool::begin`]) not yet ended.
+    in_tx: AtomicBool,
 }
 
 impl Drop for Lease {
     fn drop(&mut self) {
         let Some(conn) = self.conn.take() else { return };
-        if !conn.is_autocommit() {
-            let _ = conn.execute_batch("ROLLBACK");
+        if self.in_tx.load(Ordering::Relaxed) {
+            let _ = conn.execute_batch("ROLLBACK TO SAVEPOINT tx; RELEASE SAVEPOINT tx");
+        }
+        if !conn.is_autocommit() || !self.pool.group().members.is_empty() {
+            self.pool.settle(&conn, true);
         }
         if !self.pool.permits.is_closed() {
             self.pool.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
@@ -164,6 +312,23 @@ impl Drop for Lease {
 impl Lease {
     fn conn(&self) -> &Connection {
         self.conn.as_ref().unwrap_or_else(|| unreachable!("a lease holds its connection until dropped"))
+    }
+
+    /// Ends this lease's transaction, its work kept: given back, the
+    /// connection commits it with its group or hands it on.
+    pub fn commit(self) -> Result<Outcome, Error> {
+        self.batch("RELEASE SAVEPOINT tx")?;
+        self.in_tx.store(false, Ordering::Relaxed);
+        let (tell, told) = oneshot::channel();
+        self.pool.group().members.push(tell);
+        Ok(Outcome { pool: self.pool.clone(), told })
+    }
+
+    /// Ends this lease's transaction, its work undone; the group's is kept.
+    pub fn rollback(&self) -> Result<(), Error> {
+        self.batch("ROLLBACK TO SAVEPOINT tx; RELEASE SAVEPOINT tx")?;
+        self.in_tx.store(false, Ordering::Relaxed);
+        Ok(())
     }
 
     /// Transaction control and other statements without values or rows.
@@ -299,6 +464,103 @@ mod tests {
             log < commits * frame / 2,
             "the log holds {log} bytes after {commits} commits of a page or more: it was never started over"
         );
+    }
+
+    /// A writer whose groups stay open as long as a test needs, and a reader.
+    fn grouping_writer(dir: &Path) -> (Arc<Pool>, Arc<Pool>) {
+        let file = dir.join("t.sqlite");
+        let writer = Pool::open_writer_grouping(&file, Duration::from_secs(60)).expect("opens");
+        writer.idle.lock().expect("the connections")[0].execute_batch("CREATE TABLE t (n INTEGER)").expect("a table");
+        (writer, Arc::new(Pool::open(&file, 1).expect("opens")))
+    }
+
+    async fn rows(reader: &Arc<Pool>) -> Vec<i64> {
+        let rows = reader.lease().await.expect("a lease").fetch("SELECT n FROM t ORDER BY n", &[], usize::MAX);
+        rows.expect("reads").iter().map(|row| row.try_get::<i64, _>("n").expect("a number")).collect()
+    }
+
+    /// Begins a transaction that waits behind `writer`'s and runs `then` in it.
+    fn queued_behind(
+        writer: &Arc<Pool>,
+        then: fn(Lease) -> Result<Option<Outcome>, Error>,
+    ) -> tokio::task::JoinHandle<Result<(), Error>> {
+        let writer = writer.clone();
+        tokio::spawn(async move {
+            let Some(outcome) = then(writer.begin().await?)? else { return Ok(()) };
+            outcome.committed().await
+        })
+    }
+
+    async fn until_queued(writer: &Pool) {
+        while writer.queued.load(Ordering::Relaxed) == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    fn insert(lease: &Lease, n: i64) {
+        lease.execute("INSERT INTO t (n) VALUES ($1)", &[Value::Int(n)]).expect("inserts");
+    }
+
+    #[tokio::test]
+    async fn a_transaction_that_ends_while_another_waits_shares_its_commit() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (writer, reader) = grouping_writer(dir.path());
+        let first = writer.begin().await.expect("begins");
+        insert(&first, 1);
+        let second = queued_behind(&writer, |lease| {
+            insert(&lease, 2);
+            lease.commit().map(Some)
+        });
+        until_queued(&writer).await;
+        let outcome = first.commit().expect("ends");
+        // Handed on, not committed: the test's one thread has not run the second yet.
+        assert_eq!(rows(&reader).await, Vec::<i64>::new());
+        second.await.expect("runs").expect("commits");
+        outcome.committed().await.expect("committed with the second");
+        assert_eq!(rows(&reader).await, vec![1, 2]);
+    }
+
+    #[tokio::test]
+    async fn a_transaction_undone_or_dropped_in_a_group_takes_only_its_own_work_with_it() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (writer, reader) = grouping_writer(dir.path());
+        let first = writer.begin().await.expect("begins");
+        insert(&first, 1);
+        let undone = queued_behind(&writer, |lease| {
+            insert(&lease, 2);
+            lease.rollback().map(|()| None)
+        });
+        let dropped = queued_behind(&writer, |lease| {
+            insert(&lease, 3);
+            Ok(None)
+        });
+        let last = queued_behind(&writer, |lease| {
+            insert(&lease, 4);
+            lease.commit().map(Some)
+        });
+        until_queued(&writer).await;
+        let outcome = first.commit().expect("ends");
+        for task in [undone, dropped, last] {
+            task.await.expect("runs").expect("ends");
+        }
+        outcome.committed().await.expect("committed with the last");
+        assert_eq!(rows(&reader).await, vec![1, 4]);
+    }
+
+    #[tokio::test]
+    async fn a_group_handed_to_nobody_is_committed_by_its_member_after_a_while() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let (writer, reader) = grouping_writer(dir.path());
+        let first = writer.begin().await.expect("begins");
+        insert(&first, 1);
+        // Queued, then gone before its turn: the group is handed to nobody.
+        let gone = queued_behind(&writer, |_| Ok(None));
+        until_queued(&writer).await;
+        gone.abort();
+        let outcome = first.commit().expect("ends");
+        assert_eq!(rows(&reader).await, Vec::<i64>::new(), "handed on to the one that was queued");
+        outcome.committed().await.expect("committed by the first itself");
+        assert_eq!(rows(&reader).await, vec![1]);
     }
 
     #[tokio::test]
