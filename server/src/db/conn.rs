@@ -163,7 +163,11 @@ impl Tx {
             // Given back, the lease commits or hands on the transaction it
             // ended in, and the commit waits until that one is committed.
             Inner::Sqlite(lease) if commit => lease.commit()?.committed().await?,
-            Inner::Sqlite(lease) => lease.rollback()?,
+            Inner::Sqlite(lease) => {
+                if let Some(outcome) = lease.rollback()? {
+                    outcome.committed().await?;
+                }
+            }
             other => self.conn.inner = other,
         }
         Ok(())
