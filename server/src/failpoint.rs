@@ -27,7 +27,7 @@ pub enum Step {
     /// The payment is committed (order paid, delivery job written);
     /// delivery has not begun.
     PaymentCommitted,
-    /// Delivery jobs are claimed and their orders marked delivering.
+    /// Inside the delivering transaction: jobs claimed, nothing delivered yet.
     DeliveryClaimed,
     /// Inside the delivering transaction: entitlements and ledger written,
     /// not committed.

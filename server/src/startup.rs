@@ -13,6 +13,7 @@ use crate::gateways::review::QueueReviewer;
 use crate::gateways::sms::tencent::TencentSms;
 use crate::gateways::sms::{OutboxSms, SmsGateway};
 use crate::http::router::app;
+use crate::http::state::Shared;
 use crate::repo::seed;
 use crate::settings::{PaymentProvider, SmsProvider, WechatPaySettings};
 use crate::throttle::Throttle;
@@ -132,7 +133,7 @@ impl Application {
             std::time::Duration::from_millis(settings.invoice_sandbox_delay_ms),
             settings.invoice_sandbox_failure_rate,
         ));
-        let state = AppState {
+        let state = AppState::new(Shared {
             catalog: Arc::new(Catalog::load_default()?),
             gateway,
             sandbox: sandbox.clone(),
@@ -156,7 +157,7 @@ impl Application {
                 settings.verification_sends_per_address,
             )),
             workers: Arc::default(),
-        };
+        });
         let metrics = match &settings.metrics_addr {
             Some(address) => {
                 // Installed before anything happens that it should count.

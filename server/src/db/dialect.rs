@@ -34,6 +34,11 @@ pub enum Lock {
     /// Hold the rows until the transaction ends: `FOR UPDATE` on PostgreSQL.
     /// SQLite needs none: its one writer connection already serialises writes.
     ForUpdate(Backend),
+    /// Hold the rows of the table named (by its alias in the statement)
+    /// that no other transaction holds, and leave out the rest: `FOR UPDATE
+    /// OF … SKIP LOCKED` on PostgreSQL, so that workers sharing a queue each
+    /// take other rows instead of waiting for each other.
+    SkipHeld(Backend, &'static str),
 }
 
 impl Lock {
@@ -48,10 +53,11 @@ impl Lock {
 
 impl fmt::Display for Lock {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Lock::None | Lock::ForUpdate(Backend::Sqlite) => "",
-            Lock::ForUpdate(Backend::Postgres) => " FOR UPDATE",
-        })
+        match self {
+            Lock::None | Lock::ForUpdate(Backend::Sqlite) | Lock::SkipHeld(Backend::Sqlite, _) => Ok(()),
+            Lock::ForUpdate(Backend::Postgres) => f.write_str(" FOR UPDATE"),
+            Lock::SkipHeld(Backend::Postgres, table) => write!(f, " FOR UPDATE OF {table} SKIP LOCKED"),
+        }
     }
 }
 
@@ -67,5 +73,8 @@ mod tests {
         assert!(Lock::ForUpdate(Backend::Postgres).waits());
         assert!(!Lock::ForUpdate(Backend::Sqlite).waits());
         assert!(!Lock::None.waits());
+        assert_eq!(Lock::SkipHeld(Backend::Sqlite, "j").to_string(), "");
+        assert_eq!(Lock::SkipHeld(Backend::Postgres, "j").to_string(), " FOR UPDATE OF j SKIP LOCKED");
+        assert!(!Lock::SkipHeld(Backend::Postgres, "j").waits());
     }
 }

@@ -145,6 +145,11 @@ impl Db {
     pub fn for_update(&self) -> Lock {
         Lock::ForUpdate(self.backend)
     }
+
+    /// How a worker takes rows of `table` (its alias), a queue other workers share.
+    pub fn skip_held(&self, table: &'static str) -> Lock {
+        Lock::SkipHeld(self.backend, table)
+    }
 }
 
 /// sqlx's own SQLite connection, for the migrations it keeps the books of.

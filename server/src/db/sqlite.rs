@@ -346,10 +346,8 @@ impl Lease {
 
     /// Runs one statement; its rows (up to `limit`), or none for a write.
     pub fn fetch(&self, sql: &str, args: &[Value], limit: usize) -> Result<Vec<Row>, Error> {
-        let mut statement = self.conn().prepare_cached(&numbered(sql))?;
-        for (at, value) in args.iter().enumerate() {
-            statement.raw_bind_parameter(at + 1, value)?;
-        }
+        let mut statement = self.conn().prepare_cached(sql)?;
+        bind(&mut statement, args)?;
         let columns: Arc<[String]> = statement.column_names().into_iter().map(str::to_owned).collect();
         let width = columns.len();
         let mut rows = statement.raw_query();
@@ -364,10 +362,8 @@ impl Lease {
 
     /// Runs one statement to its end; the rows it changed.
     pub fn execute(&self, sql: &str, args: &[Value]) -> Result<u64, Error> {
-        let mut statement = self.conn().prepare_cached(&numbered(sql))?;
-        for (at, value) in args.iter().enumerate() {
-            statement.raw_bind_parameter(at + 1, value)?;
-        }
+        let mut statement = self.conn().prepare_cached(sql)?;
+        bind(&mut statement, args)?;
         let mut rows = statement.raw_query();
         while rows.next()?.is_some() {}
         drop(rows);
@@ -375,19 +371,20 @@ impl Lease {
     }
 }
 
-/// The text with PostgreSQL's `$1` placeholders as SQLite's numbered `?1`,
-/// which binds by the number whatever order they appear in.
-fn numbered(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('?');
-        } else {
-            out.push(c);
-        }
+/// Binds `args` to the statement's parameters by the number in each name.
+/// SQLite reads PostgreSQL's `$1` as a parameter named `$1`, numbered in the
+/// order names first appear: the text is prepared (and cached) as written,
+/// and each name says which value it takes, whatever order they appear in.
+fn bind(statement: &mut rusqlite::CachedStatement<'_>, args: &[Value]) -> Result<(), Error> {
+    for at in 1..=statement.parameter_count() {
+        let name = statement.parameter_name(at).unwrap_or_default();
+        let number = name.strip_prefix('$').and_then(|n| n.parse::<usize>().ok());
+        let Some(value) = number.and_then(|n| args.get(n.checked_sub(1)?)) else {
+            return Err(rusqlite::Error::InvalidParameterName(name.to_owned()).into());
+        };
+        statement.raw_bind_parameter(at, value)?;
     }
-    out
+    Ok(())
 }
 
 fn value(raw: ValueRef<'_>) -> Value {
@@ -416,9 +413,17 @@ impl ToSql for Value {
 mod tests {
     use super::*;
 
-    #[test]
-    fn placeholders_keep_their_numbers() {
-        assert_eq!(numbered("VALUES ($2, $1, $10, '$x')"), "VALUES (?2, ?1, ?10, '$x')");
+    #[tokio::test]
+    async fn each_placeholder_takes_the_value_its_number_names() {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let pool = Pool::open_writer(&dir.path().join("t.sqlite")).expect("opens");
+        let lease = pool.lease().await.expect("a lease");
+        let args: Vec<Value> = (1..=10).map(|n| Value::Text(format!("v{n}"))).collect();
+        let rows = lease.fetch("SELECT $2 || $1, $10, '$x', $1", &args, 1).expect("answers");
+        let values: Vec<String> = (0..4).map(|i| rows[0].try_get(i).expect("a text")).collect();
+        assert_eq!(values, ["v2v1", "v10", "$x", "v1"]);
+        let missing = lease.fetch("SELECT $3", &args[..2], 1);
+        assert!(matches!(missing, Err(Error::Sqlite(rusqlite::Error::InvalidParameterName(name))) if name == "$3"));
     }
 
     #[tokio::test]

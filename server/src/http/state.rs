@@ -17,9 +17,28 @@ use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, broadcast};
 
-/// What every handler can reach.
+/// What every handler can reach. Each request clones it: one count on one
+/// shared [`Shared`], not one on each of its parts.
 #[derive(Debug, Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> AppState {
+        AppState(Arc::new(shared))
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+/// What [`AppState`] holds.
+#[derive(Debug)]
+pub struct Shared {
     /// The catalog on sale, loaded once at start-up.
     pub catalog: Arc<Catalog>,
     pub db: Db,
@@ -55,7 +74,7 @@ pub struct AppState {
     pub workers: Arc<Running>,
 }
 
-impl AppState {
+impl Shared {
     /// The bundled payment sandbox, when it is the provider.
     pub fn sandbox(&self) -> Option<&Sandbox> {
         self.sandbox.as_deref()

@@ -19,7 +19,7 @@ pub struct AccountRow {
     pub grants_issued: i64,
 }
 
-const ACCOUNT_COLUMNS: &str = "a.edition, a.edition_starts_at, a.edition_expires_at, a.edition_trial, \
+pub(super) const ACCOUNT_COLUMNS: &str = "a.edition, a.edition_starts_at, a.edition_expires_at, a.edition_trial, \
     a.integration_until, a.trial_used, a.balance_fen, a.grants_issued";
 
 /// The account's row, in one read. `lock` as for [`load_buyer`].
@@ -31,25 +31,6 @@ pub async fn account_row(conn: &mut Conn, account_id: i64, lock: Lock) -> Result
     .fetch_one(&mut *conn)
     .await?;
     account_of(&row)
-}
-
-/// The rows of the accounts the orders `order_ids` were placed for, by
-/// account id, in one read without a lock.
-pub async fn rows_of_orders(
-    conn: &mut Conn,
-    order_ids: &[i64],
-) -> Result<std::collections::HashMap<i64, AccountRow>, crate::db::Error> {
-    if order_ids.is_empty() {
-        return Ok(std::collections::HashMap::new());
-    }
-    let list: Vec<String> = (1..=order_ids.len()).map(|i| format!("${i}")).collect();
-    let sql = format!(
-        "SELECT a.id, {ACCOUNT_COLUMNS} FROM accounts a WHERE a.id IN (SELECT account_id FROM orders WHERE id IN ({}))",
-        list.join(", ")
-    );
-    let query = order_ids.iter().fold(crate::db::query(crate::db::AssertSqlSafe(sql)), |q, id| q.bind(*id));
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter().map(|row| Ok((row.try_get("id")?, account_of(row)?))).collect()
 }
 
 /// The account's row and its basis (the delivered state plus every paid
@@ -105,7 +86,7 @@ async fn account_with_basis(
     Ok((account, basis, enterprise))
 }
 
-fn account_of(row: &crate::db::Row) -> Result<AccountRow, crate::db::Error> {
+pub(super) fn account_of(row: &crate::db::Row) -> Result<AccountRow, crate::db::Error> {
     let edition = match row.try_get::<Option<String>, _>("edition")? {
         None => None,
         Some(name) => Some(EditionTerm {

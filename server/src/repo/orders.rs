@@ -12,20 +12,19 @@ use domain::{Instant, PaymentMethod, Quote, Selection};
 
 /// Moves an awaiting order to paid and writes its delivery job in the same
 /// transaction (the outbox), with the audit's `order.paid` line and `also`,
-/// the payer's. Answers the order as the change left it (`RETURNING`: no
-/// read after); `None`, changing nothing, when the order was not awaiting
-/// payment (already paid, closed, or unknown).
+/// the payer's. False, changing nothing, when the order was not awaiting
+/// payment (already paid, closed, or unknown); the order as paid is then
+/// [`OrderRow::paid`], with no read.
 pub async fn mark_paid(
     tx: &mut Tx,
     order_id: i64,
     method: PaymentMethod,
     paid_at: Instant,
     also: super::audit::Line<'_>,
-) -> Result<Option<OrderRow>, crate::db::Error> {
+) -> Result<bool, crate::db::Error> {
     let event = OrderEvent::Pay;
     let sql = format!(
-        "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {} \
-         RETURNING {ORDER_COLUMNS}",
+        "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {}",
         codec::from_states(event, 5)
     );
     let query = crate::db::query(crate::db::AssertSqlSafe(sql))
@@ -33,9 +32,9 @@ pub async fn mark_paid(
         .bind(method.name())
         .bind(to_ms(paid_at))
         .bind(order_id);
-    let Some(paid_row) = codec::bind_from(query, event).fetch_optional(&mut **tx).await? else {
-        return Ok(None);
-    };
+    if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
+        return Ok(false);
+    }
     // The job's number is its place in the order payments were accepted
     // (ORD-1): under the account's row lock no other payment of the account
     // can take the same one.
@@ -57,7 +56,7 @@ pub async fn mark_paid(
     };
     // The payer's own line goes in the same statement, after the order's.
     super::audit::append_all(tx, &[paid, also]).await?;
-    order_row(&paid_row).map(Some)
+    Ok(true)
 }
 
 /// An order as stored.
@@ -252,6 +251,20 @@ pub struct NewOrder<'a> {
     pub quote: &'a Quote,
     pub created_at: Instant,
     pub pay_by: Instant,
+}
+
+impl OrderRow {
+    /// The order as [`mark_paid`] left it, from the order as it was
+    /// awaiting payment: paying changes nothing else in it.
+    pub fn paid(&self, method: PaymentMethod, at: Instant) -> OrderRow {
+        OrderRow {
+            status: OrderEvent::Pay.to(),
+            payment_method: Some(method),
+            // Stored as milliseconds: the same instant a later read gives.
+            paid_at: Some(from_ms(to_ms(at))),
+            ..self.clone()
+        }
+    }
 }
 
 impl NewOrder<'_> {

@@ -1,12 +1,14 @@
 //! Delivery (FUL-1, FUL-2): a paid order's outbox job is applied to the
 //! account's edition, add-ons and quota ledger exactly once.
 //!
-//! Jobs are claimed with a lease, so several server processes on one
-//! PostgreSQL database share the work; a process that dies leaves its lease
-//! to expire and another takes the job over. Exactly-once does not rest on
-//! the lease: the delivering transaction changes the order from paid or
-//! delivering to delivered and closes the job only if both are still open,
-//! so whichever transaction commits second changes nothing.
+//! A round takes its jobs in the transaction that delivers them, so a
+//! process that dies mid-round leaves them as they were, due at once; on
+//! PostgreSQL, several server processes share the work, each round taking
+//! jobs no other round holds. Exactly-once does not rest on that: the
+//! delivering transaction changes
+//! the order from paid or delivering to delivered and closes the job only
+//! if both are still open, so whichever transaction commits second changes
+//! nothing.
 //!
 //! Delivery never hangs (ORD-1): an order the domain says cannot be
 //! delivered goes to `needs_attention` at the first try, its payment to
@@ -15,7 +17,7 @@
 //! operator may send it back (`Retry`); delivered then, its payment is kept.
 
 use crate::db::Tx;
-use crate::repo::accounts::{AccountRow, account_row, rows_of_orders, save_delivered};
+use crate::repo::accounts::{AccountRow, account_row, save_delivered};
 use crate::repo::deliveries::{self, Claimed};
 use crate::repo::ledger::{append_ledger, ledger};
 use crate::repo::orders::{self as store, OrderRow};
@@ -30,37 +32,20 @@ use domain::payment::RefundReason;
 use std::collections::HashMap;
 use std::time::Duration;
 
-/// How long a claimed job stays with its worker before another may take it.
-pub const LEASE: Duration = Duration::from_secs(2);
-
 /// Jobs claimed per round.
 const BATCH: i64 = 32;
 
-/// Claims up to a batch of due jobs for `owner` and marks their orders delivering.
-async fn claim(state: &AppState, owner: &str) -> Result<Vec<Claimed>, crate::db::Error> {
-    let now = state.clock.now();
-    let lease_until = now + chrono::TimeDelta::from_std(LEASE).unwrap_or_default();
-    let mut tx = state.db.begin().await?;
-    let claimed = deliveries::claim(&mut tx, owner, now, lease_until, BATCH).await?;
-    tx.commit().await?;
-    crate::failpoint::crash_point(crate::failpoint::Step::DeliveryClaimed);
-    Ok(claimed)
-}
-
 /// The accounts of a round's orders as the round has left them so far.
 /// Where a read takes no row lock (SQLite, whose one writer holds the
-/// database for the round) they are read once for the round; on PostgreSQL
-/// each is read and locked after its order, one lock order for every writer.
+/// database for the round) they are those read with the round's jobs; on
+/// PostgreSQL each is read and locked after its order, one lock order for
+/// every writer.
 #[derive(Debug, Default)]
 struct Accounts(HashMap<i64, AccountRow>);
 
 impl Accounts {
-    async fn of_round(state: &AppState, tx: &mut Tx, claimed: &[Claimed]) -> Result<Accounts, crate::db::Error> {
-        if state.db.for_update().waits() {
-            return Ok(Accounts::default());
-        }
-        let ids: Vec<i64> = claimed.iter().map(|c| c.order_id).collect();
-        Ok(Accounts(rows_of_orders(tx, &ids).await?))
+    fn of_round(state: &AppState, read: HashMap<i64, AccountRow>) -> Accounts {
+        if state.db.for_update().waits() { Accounts::default() } else { Accounts(read) }
     }
 
     /// The account's row: the round's, or read (and locked) now.
@@ -86,7 +71,8 @@ enum Outcome {
     /// account as the delivery left it, and its audit line, written with
     /// the batch's.
     Delivered(chrono::TimeDelta, Box<OrderRow>, AccountRow, crate::repo::audit::Line<'static>),
-    /// Delivered (or given up) already: whichever transaction came second changes nothing.
+    /// Delivered (or given up) already: whichever transaction came second
+    /// changes nothing but close the job, if it was left open.
     AlreadyDone,
     /// The domain says it cannot be delivered: it needs a person.
     Refused(DomainError),
@@ -183,18 +169,20 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
 
 /// One round: claims due jobs and delivers them in one transaction, each
 /// behind its own savepoint, so one commit (and one audit statement) covers
-/// the batch and an order that cannot be delivered is rolled back alone. A refusal gives the order up to
-/// a person in the same transaction; a transient failure is retried after
-/// its back-off. Returns whether it claimed a full batch: then more may be
-/// due at once.
-pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
-    let claimed = claim(state, owner).await?;
+/// the batch and an order that cannot be delivered is rolled back alone. A
+/// refusal gives the order up to a person in the same transaction; a
+/// transient failure is retried after its back-off. Returns whether it
+/// claimed a full batch: then more may be due at once.
+pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
+    let mut tx = state.db.begin().await?;
+    let (claimed, read) = deliveries::due(&mut tx, state.clock.now(), BATCH, state.db.skip_held("j")).await?;
     if claimed.is_empty() {
+        tx.rollback().await?;
         return Ok(false);
     }
+    crate::failpoint::crash_point(crate::failpoint::Step::DeliveryClaimed);
     let full = claimed.len() >= usize::try_from(BATCH).unwrap_or(usize::MAX);
-    let mut tx = state.db.begin().await?;
-    let mut accounts = Accounts::of_round(state, &mut tx, &claimed).await?;
+    let mut accounts = Accounts::of_round(state, read);
     let mut changed = Vec::with_capacity(claimed.len());
     let mut delivered_orders = Vec::new();
     let mut audit = Vec::new();
@@ -202,6 +190,8 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
     let mut delivered = Vec::new();
     let mut given_up = 0;
     let mut failed = Vec::new();
+    // The jobs the round closes: those it delivered, and those found done.
+    let mut finished = Vec::new();
     for job in claimed {
         let mut step = tx.savepoint().await?;
         match deliver(state, &mut step, job.order_id, &mut accounts).await {
@@ -212,7 +202,10 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
                 audit.push(line);
                 delivered.push(latency);
             }
-            Ok(Outcome::AlreadyDone) => step.rollback().await?,
+            Ok(Outcome::AlreadyDone) => {
+                step.rollback().await?;
+                finished.push(job.order_id);
+            }
             Ok(Outcome::Refused(refusal)) => {
                 step.rollback().await?;
                 let mut step = tx.savepoint().await?;
@@ -229,8 +222,8 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
             }
         }
     }
-    let ids: Vec<i64> = delivered_orders.iter().map(|o| o.id).collect();
-    deliveries::close_jobs(&mut tx, &ids, state.clock.now()).await?;
+    finished.extend(delivered_orders.iter().map(|o| o.id));
+    deliveries::close_jobs(&mut tx, &finished, state.clock.now()).await?;
     crate::repo::audit::append_all(&mut tx, &audit).await?;
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryCommitting);
     tx.commit().await?;
@@ -252,10 +245,9 @@ pub async fn run_once(state: &AppState, owner: &str) -> Result<bool, ApiError> {
 /// during a round wakes the next at once), and polls for jobs written by
 /// other processes, left by a crashed one or due after their back-off.
 pub async fn run(state: AppState) {
-    let owner = format!("{}-{}", std::process::id(), rand::random::<u32>());
     loop {
         let notified = state.wake_delivery.notified();
-        match run_once(&state, &owner).await {
+        match run_once(&state).await {
             Ok(true) => continue,
             Ok(false) => {}
             Err(e) => tracing::error!(error = ?e, "delivery round failed"),

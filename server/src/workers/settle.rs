@@ -111,7 +111,7 @@ pub async fn settle(
                 event: "payment.succeeded",
                 detail: detail.clone(),
             };
-            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await?.is_some() {
+            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await? {
                 payments::settle_as(
                     &mut tx,
                     collected.out_trade_no,

@@ -90,9 +90,9 @@ pub async fn without_provider(
         },
         detail: serde_json::json!({ "amount_fen": order.payable_fen, "voucher": order.voucher_id }),
     };
-    let Some(paid) = store::mark_paid(&mut tx, order.id, method, now, paid).await? else {
+    if !store::mark_paid(&mut tx, order.id, method, now, paid).await? {
         return Err(ApiError::code(ErrorCode::InvalidState));
-    };
+    }
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
@@ -100,7 +100,7 @@ pub async fn without_provider(
     crate::telemetry::metrics::payment(method, PaymentStatus::Paid);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, method = ?method, "paid without a provider");
     state.order_changed(order.id);
-    Ok(paid)
+    Ok(order.paid(method, now))
 }
 
 /// Closes the order's payment open at the provider, if any, and records it
