@@ -24,6 +24,7 @@ use domain::{Catalog, DomainError};
 use std::io;
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::AtomicI64;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, broadcast};
 
@@ -147,6 +148,7 @@ impl Application {
             settings: Arc::new(settings.clone()),
             events: broadcast::channel(1024).0,
             wake_delivery: Arc::new(Notify::new()),
+            newest_job: AtomicI64::new(0),
             openapi: Arc::from(
                 crate::http::openapi::document().to_json().map_err(|e| StartupError::OpenApi(e.to_string()))?,
             ),

@@ -14,6 +14,7 @@ use crate::throttle::Throttle;
 use crate::workers::Running;
 use domain::Catalog;
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::{Notify, broadcast};
 
@@ -50,6 +51,10 @@ pub struct Shared {
     pub events: broadcast::Sender<OrderChange>,
     /// Wakes the delivery worker when this process marks an order paid.
     pub wake_delivery: Arc<Notify>,
+    /// The number of the newest delivery job this process wrote
+    /// (`delivery_jobs.seq`), for the worker to tell a wake for a job its
+    /// round has taken already from one for a newer job.
+    pub newest_job: AtomicI64,
     /// The tax platform that issues invoices (the bundled sandbox unless configured otherwise).
     pub invoicing: Arc<dyn InvoicingGateway>,
     /// The bundled tax platform, when it is the one (tests change its failure rate).
@@ -85,6 +90,12 @@ impl Shared {
     pub fn order_changed(&self, order_id: i64) {
         self.db.changes.changed(order_id);
         self.changed_elsewhere(order_id);
+    }
+
+    /// [`Self::order_changed`] for an order just paid, whose delivery job is `job`.
+    pub fn order_paid(&self, order_id: i64, job: i64) {
+        self.newest_job.fetch_max(job, Ordering::Relaxed);
+        self.order_changed(order_id);
     }
 
     /// Tells followers that a delivery ended `order` as it is now (its row

@@ -12,16 +12,16 @@ use domain::{Instant, PaymentMethod, Quote, Selection};
 
 /// Moves an awaiting order to paid and writes its delivery job in the same
 /// transaction (the outbox), with the audit's `order.paid` line and `also`,
-/// the payer's. False, changing nothing, when the order was not awaiting
-/// payment (already paid, closed, or unknown); the order as paid is then
-/// [`OrderRow::paid`], with no read.
+/// the payer's. Answers the job's number; `None`, changing nothing, when
+/// the order was not awaiting payment (already paid, closed, or unknown).
+/// The order as paid is [`OrderRow::paid`], with no read.
 pub async fn mark_paid(
     tx: &mut Tx,
     order_id: i64,
     method: PaymentMethod,
     paid_at: Instant,
     also: super::audit::Line<'_>,
-) -> Result<bool, crate::db::Error> {
+) -> Result<Option<i64>, crate::db::Error> {
     let event = OrderEvent::Pay;
     let sql = format!(
         "UPDATE orders SET status = $1, payment_method = $2, paid_at = $3 WHERE id = $4 AND {}",
@@ -33,18 +33,18 @@ pub async fn mark_paid(
         .bind(to_ms(paid_at))
         .bind(order_id);
     if codec::bind_from(query, event).execute(&mut **tx).await?.rows_affected() != 1 {
-        return Ok(false);
+        return Ok(None);
     }
     // The job's number is its place in the order payments were accepted
     // (ORD-1): under the account's row lock no other payment of the account
     // can take the same one.
-    crate::db::query(
+    let seq: i64 = crate::db::query_scalar(
         "INSERT INTO delivery_jobs (order_id, created_at, seq) \
-         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1 FROM delivery_jobs",
+         SELECT $1, $2, COALESCE(MAX(seq), 0) + 1 FROM delivery_jobs RETURNING seq",
     )
     .bind(order_id)
     .bind(to_ms(paid_at))
-    .execute(&mut **tx)
+    .fetch_one(&mut **tx)
     .await?;
     let paid = super::audit::Line {
         at: paid_at,
@@ -56,7 +56,7 @@ pub async fn mark_paid(
     };
     // The payer's own line goes in the same statement, after the order's.
     super::audit::append_all(tx, &[paid, also]).await?;
-    Ok(true)
+    Ok(Some(seq))
 }
 
 /// An order as stored.

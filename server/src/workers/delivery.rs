@@ -167,20 +167,28 @@ async fn retry_or_give_up(state: &AppState, job: Claimed, error: &ApiError) -> R
     Ok(changed)
 }
 
-/// One round: claims due jobs and delivers them in one transaction, each
+/// What a round took: whether a full batch (then more may be due at once),
+/// and the number of the newest job it took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Round {
+    pub full: bool,
+    pub newest: i64,
+}
+
+/// One round: takes due jobs and delivers them in one transaction, each
 /// behind its own savepoint, so one commit (and one audit statement) covers
 /// the batch and an order that cannot be delivered is rolled back alone. A
 /// refusal gives the order up to a person in the same transaction; a
-/// transient failure is retried after its back-off. Returns whether it
-/// claimed a full batch: then more may be due at once.
-pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
+/// transient failure is retried after its back-off.
+pub async fn run_once(state: &AppState) -> Result<Round, ApiError> {
     let mut tx = state.db.begin().await?;
     let (claimed, read) = deliveries::due(&mut tx, state.clock.now(), BATCH, state.db.skip_held("j")).await?;
     if claimed.is_empty() {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(Round::default());
     }
     crate::failpoint::crash_point(crate::failpoint::Step::DeliveryClaimed);
+    let newest = claimed.iter().map(|c| c.seq).max().unwrap_or_default();
     let full = claimed.len() >= usize::try_from(BATCH).unwrap_or(usize::MAX);
     let mut accounts = Accounts::of_round(state, read);
     let mut changed = Vec::with_capacity(claimed.len());
@@ -238,20 +246,43 @@ pub async fn run_once(state: &AppState) -> Result<bool, ApiError> {
         state.order_changed(order_id);
     }
     delivered_orders.into_iter().for_each(|order| state.order_delivered(order));
-    Ok(full)
+    Ok(Round { full, newest })
 }
+
+/// How often the worker looks for jobs nothing woke it for.
+const POLL: Duration = Duration::from_millis(100);
 
 /// The worker: wakes when this process marks an order paid (a job written
 /// during a round wakes the next at once), and polls for jobs written by
 /// other processes, left by a crashed one or due after their back-off.
 pub async fn run(state: AppState) {
+    let mut taken = 0;
     loop {
         let notified = state.wake_delivery.notified();
         match run_once(&state).await {
-            Ok(true) => continue,
-            Ok(false) => {}
+            Ok(round) if round.full => {
+                taken = taken.max(round.newest);
+                continue;
+            }
+            Ok(round) => taken = taken.max(round.newest),
             Err(e) => tracing::error!(error = ?e, "delivery round failed"),
         }
-        let _ = tokio::time::timeout(Duration::from_millis(100), notified).await;
+        wait_for_news(&state, notified, taken).await;
+    }
+}
+
+/// Waits for a wake for a job newer than `taken`, or for the poll. A
+/// payment tells of its job once its commit is shared (SQLite's writer),
+/// often after the round that took the job began: that wake is for nothing
+/// new. On PostgreSQL payments number their jobs side by side, so a newer
+/// job may carry a smaller number: there every wake is taken.
+async fn wait_for_news(state: &AppState, first: tokio::sync::futures::Notified<'_>, taken: i64) {
+    let mut notified = first;
+    while tokio::time::timeout(POLL, notified).await.is_ok() {
+        let numbered_in_order = state.db.backend == crate::db::Backend::Sqlite;
+        if !numbered_in_order || state.newest_job.load(std::sync::atomic::Ordering::Relaxed) > taken {
+            return;
+        }
+        notified = state.wake_delivery.notified();
     }
 }

@@ -111,7 +111,8 @@ pub async fn settle(
                 event: "payment.succeeded",
                 detail: detail.clone(),
             };
-            if store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await? {
+            if let Some(job) = store::mark_paid(&mut tx, order.id, payment.method, collected.paid_at, succeeded).await?
+            {
                 payments::settle_as(
                     &mut tx,
                     collected.out_trade_no,
@@ -126,7 +127,7 @@ pub async fn settle(
                 crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
                 crate::telemetry::metrics::order_paid();
                 crate::telemetry::metrics::payment(payment.method, PaymentStatus::Paid);
-                state.order_changed(order.id);
+                state.order_paid(order.id, job);
                 tracing::info!(
                     order.id = order.id,
                     out_trade_no = collected.out_trade_no,

@@ -90,16 +90,16 @@ pub async fn without_provider(
         },
         detail: serde_json::json!({ "amount_fen": order.payable_fen, "voucher": order.voucher_id }),
     };
-    if !store::mark_paid(&mut tx, order.id, method, now, paid).await? {
+    let Some(job) = store::mark_paid(&mut tx, order.id, method, now, paid).await? else {
         return Err(ApiError::code(ErrorCode::InvalidState));
-    }
+    };
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentTransaction);
     tx.commit().await?;
     crate::failpoint::crash_point(crate::failpoint::Step::PaymentCommitted);
     crate::telemetry::metrics::order_paid();
     crate::telemetry::metrics::payment(method, PaymentStatus::Paid);
     tracing::info!(order.id = order.id, amount_fen = order.payable_fen, method = ?method, "paid without a provider");
-    state.order_changed(order.id);
+    state.order_paid(order.id, job);
     Ok(order.paid(method, now))
 }
 
